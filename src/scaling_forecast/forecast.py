@@ -1,0 +1,393 @@
+"""Fit a law to runs and forecast targets: the pure pipeline behind ``forecast fit`` and ``predict``."""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+
+import numpy as np
+
+from .errors import ConfigError, DataError, FitError
+from .fitting import LOSS_FUNCTIONS, fit_batch, refine
+from .laws import LAWS, Array, Law, get_law
+from .results import DataSummary, FitQuality, FitResult, ParameterEstimate, Prediction
+from .uncertainty import METHODS, Uncertainty, estimate_uncertainty
+
+LAW_CHOICES = ("auto", *LAWS)
+#: Thresholds of the reliability warnings.
+MIN_RUNS = 5
+MIN_DECADES = 1.5
+MAX_EXTRAPOLATION = 1000.0
+WEAK_IDENTIFICATION_RATIO = 10.0
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _quiet(function: _F) -> _F:
+    """Overflow at extreme trial parameters is expected and handled: keep numpy silent."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with np.errstate(all="ignore"):
+            return function(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+_TARGET = re.compile(r"^\s*([0-9.eE+-]+)\s*([xX×])?\s*$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target compute: absolute FLOP, or a multiple of the largest fitted run (``1000x``)."""
+
+    value: float
+    relative: bool = False
+
+    def resolve(self, compute_max: float) -> float:
+        return self.value * compute_max if self.relative else self.value
+
+    def __str__(self) -> str:
+        return f"{self.value:g}x" if self.relative else f"{self.value:g}"
+
+
+def parse_target(text: str | float | int) -> Target:
+    """Parse ``1e24``, ``"3.2e23"`` or ``"1000x"``; a target must be a positive finite number."""
+    if isinstance(text, bool):
+        raise ConfigError(f"target {text!r}: expected a compute like 1e24 or a multiple like 1000x")
+    if isinstance(text, (int, float)):
+        value, relative = float(text), False
+    else:
+        match = _TARGET.match(str(text))
+        if match is None:
+            raise ConfigError(
+                f"target {text!r}: expected a compute like 1e24 or a multiple of the largest run like 1000x"
+            )
+        try:
+            value = float(match.group(1))
+        except ValueError:
+            raise ConfigError(
+                f"target {text!r}: expected a compute like 1e24 or a multiple of the largest run like 1000x"
+            ) from None
+        relative = match.group(2) is not None
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"target {text!r}: target compute must be a positive finite number")
+    return Target(value, relative)
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """How to fit: law, objective and uncertainty method."""
+
+    law: str = "auto"
+    level: float = 0.9
+    method: str = "bootstrap"
+    n_boot: int = 2000
+    seed: int = 0
+    loss_fn: str = "lsq"
+    huber_delta: float = 1e-3
+
+    def validated(self) -> FitSettings:
+        """Check every value; ``auto`` resolves to ``loss``."""
+        if self.law not in LAW_CHOICES:
+            raise ConfigError(f"--law {self.law!r}: unknown law; choose one of {', '.join(LAW_CHOICES)}")
+        if self.method not in METHODS:
+            raise ConfigError(f"--method {self.method!r}: unknown method; choose one of {', '.join(METHODS)}")
+        if self.loss_fn not in LOSS_FUNCTIONS:
+            raise ConfigError(
+                f"--loss-fn {self.loss_fn!r}: unknown loss function; choose one of {', '.join(LOSS_FUNCTIONS)}"
+            )
+        check_level(self.level)
+        if self.method == "bootstrap" and self.n_boot < 100:
+            raise ConfigError(f"--bootstrap {self.n_boot}: use at least 100 replicates (default 2000)")
+        if not (math.isfinite(self.huber_delta) and self.huber_delta > 0):
+            raise ConfigError(f"--huber-delta {self.huber_delta}: must be a positive number, e.g. 1e-3")
+        if self.seed < 0:
+            raise ConfigError(f"--seed {self.seed}: must be a non-negative integer")
+        law = "loss" if self.law == "auto" else self.law
+        return replace(self, law=law)
+
+
+def check_level(level: float) -> None:
+    if not (0.0 < level < 1.0):
+        raise ConfigError(f"--level {level}: must be between 0 and 1 (exclusive), e.g. 0.9")
+
+
+@_quiet
+def fit_law(
+    compute: Array,
+    y: Array,
+    settings: FitSettings,
+    targets: tuple[Target, ...] = (),
+    *,
+    file: str = "<data>",
+    x_column: str = "compute",
+    y_column: str = "loss",
+    sweep: str | None = None,
+) -> FitResult:
+    """Fit ``settings.law`` to ``y`` against ``compute`` and forecast each target.
+
+    Notes
+    -----
+    Runs are put in a canonical order first, so the row order of the input changes nothing.
+    Compute is normalised by ``C_ref = exp(mean log C)``; parameters are reported in the
+    user's units.
+    """
+    settings = settings.validated()
+    law = get_law(settings.law)
+    compute = np.asarray(compute, dtype=float)
+    y = np.asarray(y, dtype=float)
+    order = np.lexsort((y, compute))
+    compute, y = compute[order], y[order]
+    distinct = np.unique(compute).size
+    if distinct < law.n_params + 1:
+        raise DataError(
+            f"{file}: the {law.name} law has {law.n_params} parameters and needs runs at "
+            f"{law.n_params + 1} or more distinct compute values, got {distinct}; add runs"
+            + (" or use --law power" if law.name == "loss" else "")
+        )
+    log_compute = np.log(compute)
+    log_cref = float(log_compute.mean())
+    log_x, log_y = log_compute - log_cref, np.log(y)
+    best = fit_batch(law, log_x, log_y[None, :], loss_fn=settings.loss_fn, huber_delta=settings.huber_delta)
+    best = refine(law, log_x, log_y[None, :], best, loss_fn=settings.loss_fn, huber_delta=settings.huber_delta)
+    theta = best.theta[0]
+    if not (np.isfinite(theta).all() and np.isfinite(best.objective[0])):
+        raise FitError(f"{file}: the {law.name} law could not be fitted (non-finite optimum)")
+    fitted = law.log_predict(theta[None, :], log_x)[0]
+    if np.ptp(fitted) < 1e-9:
+        raise FitError(
+            f"{file}: the fitted {law.name} law is flat ({y_column} does not change with {x_column}); "
+            "check that the runs differ in compute"
+        )
+    uncertainty = estimate_uncertainty(
+        law,
+        log_x,
+        log_y,
+        theta,
+        method=settings.method,
+        n_boot=settings.n_boot,
+        seed=settings.seed,
+        loss_fn=settings.loss_fn,
+        huber_delta=settings.huber_delta,
+    )
+    residuals = log_y - fitted
+    data = DataSummary(
+        file=file,
+        n_runs=int(y.size),
+        compute_min=float(compute[0]),
+        compute_max=float(compute[-1]),
+        x_column=x_column,
+        y_column=y_column,
+        sweep=sweep,
+    )
+    data_warnings = _data_warnings(compute, y, data, uncertainty, bool(best.converged[0]))
+    quality = FitQuality(
+        rmse=float(np.sqrt(np.mean(residuals**2))),
+        objective=float(best.objective[0]),
+        converged=bool(best.converged[0]),
+        dof=uncertainty.dof,
+        failed_replicates=uncertainty.failed_replicates,
+        warnings=data_warnings,
+    )
+    result = FitResult(
+        law=law.name,
+        formula=law.formula,
+        level=settings.level,
+        method=settings.method,
+        n_boot=uncertainty.n_boot,
+        seed=settings.seed,
+        loss_fn=settings.loss_fn,
+        huber_delta=settings.huber_delta,
+        log_compute_ref=log_cref,
+        data=data,
+        params=(),
+        fit=quality,
+        predictions=(),
+        uncertainty=uncertainty,
+        data_warnings=data_warnings,
+    )
+    return forecast(result, targets, settings.level)
+
+
+@_quiet
+def forecast(result: FitResult, targets: tuple[Target, ...], level: float) -> FitResult:
+    """Parameters and predictions of a fitted law at ``level`` and ``targets`` (no refit).
+
+    The warnings that depend on the level and the targets are added to ``result.data_warnings``.
+    """
+    check_level(level)
+    law = get_law(result.law)
+    params = _parameters(law, result.uncertainty, result.log_compute_ref, level)
+    compute_max = result.data.compute_max
+    values = np.array([t.resolve(compute_max) for t in targets], dtype=float)
+    factors = np.array([t.value if t.relative else t.value / compute_max for t in targets], dtype=float)
+    predictions = _predictions(law, result.uncertainty, result.log_compute_ref, values, factors, level)
+    warnings = result.data_warnings + _identification_warnings(params, level) + _extrapolation_warnings(predictions)
+    return replace(
+        result,
+        level=level,
+        params=params,
+        predictions=predictions,
+        fit=replace(result.fit, warnings=warnings),
+    )
+
+
+def _parameters(law: Law, uncertainty: Uncertainty, log_cref: float, level: float) -> tuple[ParameterEstimate, ...]:
+    matrix = law.reporting_matrix(log_cref)
+    estimate = matrix @ uncertainty.theta
+    boot_estimate = boot_gradient = None
+    if uncertainty.boot_theta is not None:
+        boot_estimate = uncertainty.boot_theta @ matrix.T
+        boot_gradient = np.broadcast_to(matrix, (boot_estimate.shape[0], *matrix.shape))
+    stderr, bounds = uncertainty.quantity_intervals(estimate, matrix, boot_estimate, boot_gradient, level)
+    params = []
+    for i, name in enumerate(law.param_names):
+        value, se, (low, high) = estimate[i], stderr[i], bounds[i]
+        if law.log_scale[i]:
+            value, low, high = math.exp(value), math.exp(low), math.exp(high)
+            se = value * se
+        floor, ceiling = law.param_bounds[i]
+        params.append(
+            ParameterEstimate(
+                name, float(value), float(se), (float(max(low, floor)), float(min(high, ceiling)))
+            )
+        )
+    return tuple(params)
+
+
+def _predictions(
+    law: Law,
+    uncertainty: Uncertainty,
+    log_cref: float,
+    targets: Array,
+    factors: Array,
+    level: float,
+) -> tuple[Prediction, ...]:
+    if targets.size == 0:
+        return ()
+    log_x = np.log(targets) - log_cref
+    theta = uncertainty.theta[None, :]
+    estimate = law.log_predict(theta, log_x)[0]
+    gradient = law.log_jacobian(theta, log_x)[0]
+    boot_estimate = boot_gradient = None
+    if uncertainty.boot_theta is not None:
+        boot_estimate = law.log_predict(uncertainty.boot_theta, log_x)
+        boot_gradient = law.log_jacobian(uncertainty.boot_theta, log_x)
+    _, ci = uncertainty.quantity_intervals(estimate, gradient, boot_estimate, boot_gradient, level)
+    _, pi = uncertainty.quantity_intervals(
+        estimate, gradient, boot_estimate, boot_gradient, level, new_run=True
+    )
+    ci, pi, estimate = np.exp(ci), np.exp(pi), np.exp(estimate)
+    return tuple(
+        Prediction(
+            target=float(t),
+            extrapolation_factor=float(factors[i]),
+            estimate=float(estimate[i]),
+            ci=(float(ci[i, 0]), float(ci[i, 1])),
+            pi=(float(pi[i, 0]), float(pi[i, 1])),
+        )
+        for i, t in enumerate(targets)
+    )
+
+
+def _data_warnings(
+    compute: Array, y: Array, data: DataSummary, uncertainty: Uncertainty, converged: bool
+) -> tuple[str, ...]:
+    warnings = []
+    if data.n_runs < MIN_RUNS:
+        warnings.append(
+            f"only {data.n_runs} runs (fewer than {MIN_RUNS}): the intervals rest on "
+            f"{uncertainty.dof} degree(s) of freedom; add runs for a reliable forecast"
+        )
+    decades = math.log10(data.compute_max / data.compute_min)
+    if decades < MIN_DECADES:
+        warnings.append(
+            f"compute spans only {decades:.2f} decades (less than {MIN_DECADES}): the exponent is "
+            "poorly constrained; spread the runs over more compute"
+        )
+    levels, index = np.unique(compute, return_inverse=True)
+    means = np.bincount(index, weights=y) / np.bincount(index)
+    rises = np.flatnonzero(np.diff(means) >= 0)
+    if rises.size:
+        i = int(rises[0])
+        warnings.append(
+            f"{data.y_column} does not decrease with {data.x_column}: it is {means[i]:.4g} at "
+            f"{levels[i]:.3g} and {means[i + 1]:.4g} at {levels[i + 1]:.3g}; check those runs"
+        )
+    if not converged:
+        warnings.append("the fit did not converge to its tolerance; the parameters may be inaccurate")
+    failed = uncertainty.failed_replicates
+    if uncertainty.n_boot and failed > 0.01 * uncertainty.n_boot:
+        warnings.append(f"{failed} of {uncertainty.n_boot} bootstrap replicates could not be fitted and were dropped")
+    return tuple(warnings)
+
+
+def _identification_warnings(params: tuple[ParameterEstimate, ...], level: float) -> tuple[str, ...]:
+    warnings = []
+    described = {"b": "exponent b", "c": "irreducible loss c"}
+    for p in params:
+        if p.name not in described:
+            continue
+        low, high = sorted(abs(v) for v in p.ci)
+        if low == 0.0 or high / low > WEAK_IDENTIFICATION_RATIO:
+            warnings.append(
+                f"{described[p.name]} is weakly identified: its {level:.0%} interval "
+                f"[{p.ci[0]:.3g}, {p.ci[1]:.3g}] spans more than an order of magnitude; "
+                "runs over more compute would pin it down"
+            )
+    return tuple(warnings)
+
+
+def _extrapolation_warnings(predictions: tuple[Prediction, ...]) -> tuple[str, ...]:
+    return tuple(
+        f"target {p.target:.3g} is {p.extrapolation_factor:,.0f}x beyond the largest run "
+        f"(more than {MAX_EXTRAPOLATION:,.0f}x): treat the forecast with caution"
+        for p in predictions
+        if p.extrapolation_factor > MAX_EXTRAPOLATION * (1 + 1e-9)
+    )
+
+
+def load_fit(saved: Any, file: str) -> FitResult:
+    """Rebuild a :class:`FitResult` and its data warnings from ``FitResult.to_saved_dict()``."""
+    try:
+        state = saved["state"]
+        law = get_law(saved["law"])
+        data = DataSummary(**saved["data"])
+        uncertainty = Uncertainty.from_dict(state["uncertainty"])
+        data_warnings = tuple(str(w) for w in state["data_warnings"])
+        fit = saved["fit"]
+        result = FitResult(
+            law=law.name,
+            formula=law.formula,
+            level=float(saved["level"]),
+            method=str(saved["method"]),
+            n_boot=int(saved["n_boot"]),
+            seed=int(saved["seed"]),
+            loss_fn=str(saved["loss_fn"]),
+            huber_delta=float(saved["huber_delta"] or 1e-3),
+            log_compute_ref=float(state["log_compute_ref"]),
+            data=data,
+            params=(),
+            fit=FitQuality(
+                rmse=float(fit["rmse"]),
+                objective=float(fit["objective"]),
+                converged=bool(fit["converged"]),
+                dof=int(fit["dof"]),
+                failed_replicates=int(fit["failed_replicates"]),
+                warnings=data_warnings,
+            ),
+            predictions=(),
+            uncertainty=uncertainty,
+            data_warnings=data_warnings,
+        )
+    except (KeyError, TypeError, ValueError, IndexError) as error:
+        raise DataError(
+            f"{file}: not a saved fit (missing or bad {error}); create one with "
+            "'forecast fit RUNS --save FIT.json'"
+        ) from None
+    return result

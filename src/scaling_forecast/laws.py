@@ -1,0 +1,203 @@
+"""Scaling laws: each is one small class with one interface.
+
+A law is fitted in log space to ``log y`` as a function of ``log x``, where ``x = C / C_ref`` is
+compute normalised by a reference ``C_ref`` (the geometric mean of the fitted runs). Internally a law
+works with a parameter vector ``theta``; the parameters a user sees are a *linear* map of ``theta``
+(some then exponentiated), so intervals and standard errors carry over exactly::
+
+    q = M(log C_ref) @ theta,      user value = exp(q) if log_scale else q
+
+Every method is vectorised over a batch of parameter vectors (rows of ``theta``).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.float64]
+RowObjective = Callable[[Array], Array]
+
+#: Exponents scanned by the variable-projection start, in normalised compute units.
+EXPONENT_GRID: Array = -np.geomspace(1e-4, 20.0, 80)
+#: The largest exponent allowed: b = 0 makes a and c unidentifiable.
+EXPONENT_CEILING = -1e-6
+
+
+class Law(ABC):
+    """A scaling law ``y = f(x; theta)`` fitted as ``log y = log f(log x; theta) + noise``."""
+
+    name: ClassVar[str]
+    formula: ClassVar[str]
+    param_names: ClassVar[tuple[str, ...]]
+    #: Which reported parameters are exp(q) of a linear combination q of theta.
+    log_scale: ClassVar[tuple[bool, ...]]
+    lower: ClassVar[tuple[float, ...]]
+    upper: ClassVar[tuple[float, ...]]
+    #: Bounds of the reported parameters, to which their intervals are clipped.
+    param_bounds: ClassVar[tuple[tuple[float, float], ...]]
+    bounds_text: ClassVar[str]
+
+    @property
+    def n_params(self) -> int:
+        return len(self.param_names)
+
+    def project(self, theta: Array) -> Array:
+        """Clip ``theta`` into the law's bounds."""
+        return np.clip(theta, np.array(self.lower), np.array(self.upper))
+
+    @abstractmethod
+    def log_predict(self, theta: Array, log_x: Array) -> Array:
+        """``log f`` for each parameter row: ``(B, p), (m,) -> (B, m)``."""
+
+    @abstractmethod
+    def log_jacobian(self, theta: Array, log_x: Array) -> Array:
+        """``d log f / d theta``: ``(B, p), (m,) -> (B, m, p)``."""
+
+    @abstractmethod
+    def initial(self, log_x: Array, log_y: Array, objective: RowObjective, n_starts: int = 1) -> Array:
+        """``n_starts`` starting points per row of ``log_y`` ``(B, n)``, best first: ``(B, n_starts, p)``.
+
+        Together they must lie in the basin of the global optimum.
+        """
+
+    @abstractmethod
+    def reporting_matrix(self, log_cref: float) -> Array:
+        """``M`` with ``q = M @ theta`` the reported parameters (before any exp)."""
+
+    def to_user(self, theta: Array, log_cref: float) -> Array:
+        """Reported parameters in the user's units: ``(B, p) -> (B, p)``."""
+        q = theta @ self.reporting_matrix(log_cref).T
+        return np.where(np.array(self.log_scale), np.exp(q), q)
+
+    def from_user(self, params: Array, log_cref: float) -> Array:
+        """Inverse of :meth:`to_user`."""
+        q = np.where(np.array(self.log_scale), np.log(params), params)
+        return np.linalg.solve(self.reporting_matrix(log_cref), q.T).T
+
+    def predict(self, params: Array, compute: Array) -> Array:
+        """The law in the user's units: ``(B, p)`` parameters, ``(m,)`` compute ``-> (B, m)``."""
+        theta = self.from_user(np.atleast_2d(params), 0.0)
+        return np.exp(self.log_predict(theta, np.log(np.asarray(compute, dtype=float))))
+
+
+class SaturatingPowerLaw(Law):
+    """Loss with an irreducible floor: ``L(C) = a * C^b + c``, ``a > 0, b < 0, c >= 0``.
+
+    Notes
+    -----
+    ``theta = (log a', b, c)`` with ``a'`` the coefficient in normalised compute, so
+    ``a = a' * C_ref^(-b)``. For a fixed exponent ``b`` the law is linear in ``(a, c)``; the start
+    scans :data:`EXPONENT_GRID`, solves ``(a, c)`` for each exponent by weighted linear least
+    squares (weights ``1 / y^2``, which matches log residuals to first order), clips to the bounds,
+    and keeps the exponent whose exact objective is lowest (variable projection).
+
+    Example
+    -------
+    >>> law = SaturatingPowerLaw()
+    >>> float(law.predict(np.array([[10.0, -0.5, 2.0]]), np.array([100.0]))[0, 0])
+    3.0
+    """
+
+    name = "loss"
+    formula = "L(C) = a * C^b + c"
+    param_names = ("a", "b", "c")
+    log_scale = (True, False, False)
+    lower = (-np.inf, -20.0, 0.0)
+    upper = (np.inf, EXPONENT_CEILING, np.inf)
+    param_bounds = ((0.0, np.inf), (-np.inf, 0.0), (0.0, np.inf))
+    bounds_text = "a > 0, b < 0, c >= 0"
+
+    def log_predict(self, theta: Array, log_x: Array) -> Array:
+        power = np.exp(theta[:, :1] + theta[:, 1:2] * log_x)
+        return np.log(power + theta[:, 2:3])
+
+    def log_jacobian(self, theta: Array, log_x: Array) -> Array:
+        power = np.exp(theta[:, :1] + theta[:, 1:2] * log_x)
+        inverse = 1.0 / (power + theta[:, 2:3])
+        share = power * inverse
+        return np.stack([share, share * log_x, inverse], axis=-1)
+
+    def initial(self, log_x: Array, log_y: Array, objective: RowObjective, n_starts: int = 1) -> Array:
+        y = np.exp(log_y)
+        weight = 1.0 / y**2
+        powers = np.exp(EXPONENT_GRID[:, None] * log_x)  # (G, n)
+        s_w = weight.sum(axis=1)[:, None]
+        s_wy = (weight * y).sum(axis=1)[:, None]
+        s_wu = weight @ powers.T
+        s_wuu = weight @ (powers**2).T
+        s_wuy = (weight * y) @ powers.T
+        det = s_wuu * s_w - s_wu**2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a = (s_wuy * s_w - s_wu * s_wy) / det
+            c = (s_wuu * s_wy - s_wu * s_wuy) / det
+            no_floor = ~(c >= 0.0)
+            a = np.where(no_floor, s_wuy / s_wuu, a)
+            c = np.where(no_floor, 0.0, c)
+            flat = ~(a > 0.0)
+            a = np.where(flat, 1e-12 * (s_wy / s_w), a)
+            c = np.where(flat, (1.0 - 1e-12) * s_wy / s_w, c)
+        fitted = a[:, :, None] * powers[None] + c[:, :, None]  # (B, G, n)
+        residuals = log_y[:, None, :] - np.log(fitted)
+        scores = objective(residuals.reshape(-1, log_x.size)).reshape(a.shape)
+        scores = np.where(np.isfinite(scores), scores, np.inf)
+        # the best grid points that are local minima of the profile, one per basin
+        padded = np.pad(scores, ((0, 0), (1, 1)), constant_values=np.inf)
+        local = (scores <= padded[:, :-2]) & (scores <= padded[:, 2:])
+        ranked = np.argsort(np.where(local, scores, np.inf), axis=1, kind="stable")[:, :n_starts]
+        ranked = np.where(np.take_along_axis(local, ranked, axis=1), ranked, ranked[:, :1])
+        rows = np.arange(log_y.shape[0])[:, None]
+        return np.stack(
+            [np.log(a[rows, ranked]), EXPONENT_GRID[ranked], c[rows, ranked]], axis=-1
+        )
+
+    def reporting_matrix(self, log_cref: float) -> Array:
+        return np.array([[1.0, -log_cref, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+
+
+class PowerLaw(Law):
+    """Pure power law without a floor: ``L(C) = a * C^b``, ``a > 0, b < 0``.
+
+    Notes
+    -----
+    Linear in log space, ``log L = log a + b log C``: the start is the closed-form ordinary
+    least-squares line, which is already the optimum for the default objective.
+    """
+
+    name = "power"
+    formula = "L(C) = a * C^b"
+    param_names = ("a", "b")
+    log_scale = (True, False)
+    lower = (-np.inf, -20.0)
+    upper = (np.inf, EXPONENT_CEILING)
+    param_bounds = ((0.0, np.inf), (-np.inf, 0.0))
+    bounds_text = "a > 0, b < 0"
+
+    def log_predict(self, theta: Array, log_x: Array) -> Array:
+        return theta[:, :1] + theta[:, 1:2] * log_x
+
+    def log_jacobian(self, theta: Array, log_x: Array) -> Array:
+        ones = np.ones((theta.shape[0], log_x.size))
+        return np.stack([ones, ones * log_x], axis=-1)
+
+    def initial(self, log_x: Array, log_y: Array, objective: RowObjective, n_starts: int = 1) -> Array:
+        centred_x = log_x - log_x.mean()
+        slope = (log_y @ centred_x) / (centred_x @ centred_x)
+        intercept = log_y.mean(axis=1) - slope * log_x.mean()
+        start = self.project(np.column_stack([intercept, slope]))
+        return np.repeat(start[:, None, :], n_starts, axis=1)
+
+    def reporting_matrix(self, log_cref: float) -> Array:
+        return np.array([[1.0, -log_cref], [0.0, 1.0]])
+
+
+LAWS: dict[str, type[Law]] = {law.name: law for law in (SaturatingPowerLaw, PowerLaw)}
+
+
+def get_law(name: str) -> Law:
+    """The law called ``name`` (``loss`` or ``power``)."""
+    return LAWS[name]()

@@ -1,0 +1,32 @@
+"""Files we write are written atomically: a temporary file in the same folder, then a rename."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import ConfigError
+
+
+def write_atomic(path: str | Path, text: str, *, protected: tuple[str | Path, ...] = ()) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the whole new one.
+
+    ``protected`` are input files that must never be overwritten.
+    """
+    target = Path(path)
+    for item in protected:
+        if target.exists() and Path(item).exists() and target.resolve() == Path(item).resolve():
+            raise ConfigError(f"{path}: refusing to overwrite the input file; write to another path")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise ConfigError(f"{path}: folder {str(folder)!r} does not exist; create it first")
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise

@@ -1,0 +1,160 @@
+"""Results as frozen dataclasses with ``to_dict()`` returning JSON-safe values."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .uncertainty import Uncertainty
+
+SCHEMA_VERSION = 1
+
+
+def _number(value: float) -> float | None:
+    """A JSON-safe float: non-finite values become ``None``."""
+    return float(value) if math.isfinite(value) else None
+
+
+def _pair(values: tuple[float, float]) -> list[float | None]:
+    return [_number(values[0]), _number(values[1])]
+
+
+@dataclass(frozen=True)
+class ParameterEstimate:
+    """A fitted parameter in the user's units with its standard error and interval."""
+
+    name: str
+    estimate: float
+    stderr: float
+    ci: tuple[float, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "estimate": _number(self.estimate),
+            "stderr": _number(self.stderr),
+            "ci": _pair(self.ci),
+        }
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The law at one target compute: ``ci`` for the law, ``pi`` for a new run there."""
+
+    target: float
+    extrapolation_factor: float
+    estimate: float
+    ci: tuple[float, float]
+    pi: tuple[float, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "target": _number(self.target),
+            "extrapolation_factor": _number(self.extrapolation_factor),
+            "estimate": _number(self.estimate),
+            "ci": _pair(self.ci),
+            "pi": _pair(self.pi),
+        }
+
+
+@dataclass(frozen=True)
+class DataSummary:
+    """Which runs were fitted."""
+
+    file: str
+    n_runs: int
+    compute_min: float
+    compute_max: float
+    x_column: str
+    y_column: str
+    sweep: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "n_runs": self.n_runs,
+            "compute_min": _number(self.compute_min),
+            "compute_max": _number(self.compute_max),
+            "x_column": self.x_column,
+            "y_column": self.y_column,
+            "sweep": self.sweep,
+        }
+
+
+@dataclass(frozen=True)
+class FitQuality:
+    """How well the law fits: ``rmse`` of the log residuals (about the relative error)."""
+
+    rmse: float
+    objective: float
+    converged: bool
+    dof: int
+    failed_replicates: int
+    warnings: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rmse": _number(self.rmse),
+            "objective": _number(self.objective),
+            "converged": self.converged,
+            "dof": self.dof,
+            "failed_replicates": self.failed_replicates,
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """A fitted law, its parameters, fit quality and forecasts.
+
+    ``state`` holds what ``forecast predict`` needs to put intervals on new targets without
+    refitting; it is written by :meth:`to_saved_dict` only.
+    """
+
+    law: str
+    formula: str
+    level: float
+    method: str
+    n_boot: int
+    seed: int
+    loss_fn: str
+    huber_delta: float
+    log_compute_ref: float
+    data: DataSummary
+    params: tuple[ParameterEstimate, ...]
+    fit: FitQuality
+    predictions: tuple[Prediction, ...]
+    uncertainty: Uncertainty
+    #: The warnings that depend only on the runs (``fit.warnings`` adds level and target ones).
+    data_warnings: tuple[str, ...] = ()
+
+    def param(self, name: str) -> ParameterEstimate:
+        """The parameter called ``name``."""
+        return next(p for p in self.params if p.name == name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "law": self.law,
+            "formula": self.formula,
+            "level": self.level,
+            "method": self.method,
+            "n_boot": self.n_boot,
+            "seed": self.seed,
+            "loss_fn": self.loss_fn,
+            "huber_delta": self.huber_delta if self.loss_fn == "huber" else None,
+            "data": self.data.to_dict(),
+            "params": {p.name: p.to_dict() for p in self.params},
+            "fit": self.fit.to_dict(),
+            "predictions": [p.to_dict() for p in self.predictions],
+        }
+
+    def to_saved_dict(self) -> dict[str, Any]:
+        """:meth:`to_dict` plus the fitted state that ``forecast predict`` reads back."""
+        saved = self.to_dict()
+        saved["state"] = {
+            "log_compute_ref": self.log_compute_ref,
+            "data_warnings": list(self.data_warnings),
+            "uncertainty": self.uncertainty.to_dict(),
+        }
+        return saved

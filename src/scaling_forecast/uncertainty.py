@@ -1,0 +1,249 @@
+"""Uncertainty of a fitted law: delta method and a studentised residual bootstrap.
+
+Both give, for any quantity ``q`` that is a smooth function of the parameters (a reported
+parameter, or ``log L`` at a target compute), a confidence interval for ``q`` (``ci``) and, for
+predictions, an interval for a new run's ``log L`` (``pi``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .fitting import fit_batch
+from .laws import Array, Law
+
+METHODS = ("bootstrap", "delta")
+#: Leverages are capped here so that one near-interpolated run cannot blow up its residual.
+MAX_LEVERAGE = 0.95
+
+
+def student_t_quantile(probability: float, dof: int) -> float:
+    """Quantile of Student's t distribution with ``dof`` degrees of freedom."""
+    from scipy.special import stdtrit
+
+    return float(stdtrit(dof, probability))
+
+
+def delta_covariance(law: Law, theta: Array, log_x: Array, residuals: Array) -> tuple[Array, Array]:
+    """Covariance of ``theta`` and residual scale for each row of a batch.
+
+    Notes
+    -----
+    ``s^2 = sum r_i^2 / (n - p)`` and ``Cov(theta) = s^2 (J^T J)^+`` with ``J = d log f / d theta``
+    at the optimum: ``(B, p), (B, n) -> (B, p, p), (B,)``.
+    """
+    n_runs, n_params = residuals.shape[-1], theta.shape[-1]
+    sigma2 = (residuals**2).sum(axis=-1) / (n_runs - n_params)
+    jacobian = law.log_jacobian(theta, log_x)
+    information = np.einsum("bnp,bnq->bpq", jacobian, jacobian)
+    with np.errstate(invalid="ignore", over="ignore"):
+        covariance = np.linalg.pinv(information, hermitian=True) * sigma2[:, None, None]
+    covariance = 0.5 * (covariance + np.swapaxes(covariance, -1, -2))  # exactly symmetric
+    return covariance, np.sqrt(sigma2)
+
+
+def adjusted_residuals(law: Law, theta: Array, log_x: Array, residuals: Array) -> Array:
+    """Leverage-adjusted, centred residuals ``e_i = r_i / sqrt(1 - h_i) - mean``.
+
+    Notes
+    -----
+    ``h_i`` is the diagonal of the hat matrix ``J (J^T J)^+ J^T``. Raw residuals of a fit with
+    ``p`` parameters to ``n`` runs are too small by about ``sqrt((n - p) / n)``; dividing by
+    ``sqrt(1 - h_i)`` restores the noise scale run by run.
+    """
+    jacobian = law.log_jacobian(theta[None, :], log_x)[0]
+    hat = jacobian @ np.linalg.pinv(jacobian.T @ jacobian, hermitian=True) @ jacobian.T
+    leverage = np.clip(np.diag(hat), 0.0, MAX_LEVERAGE)
+    adjusted = residuals / np.sqrt(1.0 - leverage)
+    return np.asarray(adjusted - adjusted.mean())
+
+
+@dataclass(frozen=True, eq=False)
+class Uncertainty:
+    """Everything needed to put intervals on any quantity of a fit, at any level.
+
+    Attributes
+    ----------
+    method : ``bootstrap`` or ``delta``.
+    theta : (p,) fitted internal parameters; covariance : (p, p) their delta-method covariance.
+    sigma : residual scale ``s`` of the log residuals; dof : ``n - p``.
+    boot_theta, boot_covariance, boot_sigma : per-replicate fits (bootstrap only).
+    boot_noise : a new run's log-noise per replicate, drawn from the adjusted residuals.
+    """
+
+    method: str
+    theta: Array
+    covariance: Array
+    sigma: float
+    dof: int
+    boot_theta: Array | None = None
+    boot_covariance: Array | None = None
+    boot_sigma: Array | None = None
+    boot_noise: Array | None = None
+
+    @property
+    def n_boot(self) -> int:
+        return 0 if self.boot_theta is None else int(self.boot_theta.shape[0])
+
+    @property
+    def failed_replicates(self) -> int:
+        if self.boot_theta is None or self.boot_covariance is None:
+            return 0
+        ok = np.isfinite(self.boot_theta).all(axis=1) & np.isfinite(self.boot_covariance).all(
+            axis=(1, 2)
+        )
+        return int((~ok).sum())
+
+    def quantity_intervals(
+        self,
+        estimate: Array,
+        gradient: Array,
+        boot_estimate: Array | None,
+        boot_gradient: Array | None,
+        level: float,
+        *,
+        new_run: bool = False,
+    ) -> tuple[Array, Array]:
+        """Intervals for ``m`` quantities ``q`` with ``gradient = dq/dtheta`` ``(m, p)``.
+
+        Notes
+        -----
+        ``se = sqrt(g^T Cov g)``, plus ``s^2`` under the square root for a new run.
+        Delta: ``q +- t_{n-p, (1+level)/2} se``. Bootstrap-t: the pivot ``T = (q_true - q) / se``
+        is replaced by its replicate analogue ``T* = (q - q*) / se*`` (for a new run
+        ``(q + e* - q*) / se*``), and the interval is ``q + se [T*_(a/2), T*_(1-a/2)]``.
+        The interval always contains the estimate. Returns ``(stderr (m,), bounds (m, 2))``.
+        """
+        stderr = np.sqrt(np.einsum("mp,pq,mq->m", gradient, self.covariance, gradient))
+        scale = np.sqrt(stderr**2 + self.sigma**2) if new_run else stderr
+        tail = (1.0 - level) / 2.0
+        if self.method == "delta" or boot_estimate is None or boot_gradient is None:
+            half = student_t_quantile(1.0 - tail, self.dof) * scale
+            low, high = estimate - half, estimate + half
+        else:
+            assert self.boot_covariance is not None and self.boot_sigma is not None
+            boot_se2 = np.einsum("bmp,bpq,bmq->bm", boot_gradient, self.boot_covariance, boot_gradient)
+            centre = estimate[None, :]
+            if new_run:
+                assert self.boot_noise is not None
+                boot_se2 = boot_se2 + self.boot_sigma[:, None] ** 2
+                centre = centre + self.boot_noise[:, None]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                pivot = (centre - boot_estimate) / np.sqrt(boot_se2)
+            pivot = np.where(np.isfinite(pivot), pivot, np.nan)
+            low_q, high_q = np.nanquantile(pivot, [tail, 1.0 - tail], axis=0)
+            half = student_t_quantile(1.0 - tail, self.dof) * scale
+            low = np.minimum(estimate + scale * low_q, estimate - half)
+            high = np.maximum(estimate + scale * high_q, estimate + half)
+        low, high = np.minimum(low, estimate), np.maximum(high, estimate)
+        return stderr, np.column_stack([low, high])
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe state, enough for :meth:`from_dict` to give identical intervals."""
+        state: dict[str, Any] = {
+            "method": self.method,
+            "theta": self.theta.tolist(),
+            "covariance": self.covariance.tolist(),
+            "sigma": self.sigma,
+            "dof": self.dof,
+        }
+        if self.boot_theta is not None:
+            assert self.boot_covariance is not None
+            upper = np.triu_indices(self.theta.size)
+            state["bootstrap"] = {
+                "theta": _json_rows(self.boot_theta),
+                "covariance_upper": _json_rows(self.boot_covariance[:, upper[0], upper[1]]),
+                "sigma": _json_rows(self.boot_sigma),
+                "noise": _json_rows(self.boot_noise),
+            }
+        return state
+
+    @classmethod
+    def from_dict(cls, state: dict[str, Any]) -> Uncertainty:
+        theta = np.asarray(state["theta"], dtype=float)
+        boot = state.get("bootstrap")
+        fields: dict[str, Array] = {}
+        if boot is not None:
+            upper = np.triu_indices(theta.size)
+            packed = _array(boot["covariance_upper"])
+            covariance = np.zeros((packed.shape[0], theta.size, theta.size))
+            covariance[:, upper[0], upper[1]] = packed
+            covariance[:, upper[1], upper[0]] = packed
+            fields = {
+                "boot_theta": _array(boot["theta"]),
+                "boot_covariance": covariance,
+                "boot_sigma": _array(boot["sigma"]),
+                "boot_noise": _array(boot["noise"]),
+            }
+        return cls(
+            method=str(state["method"]),
+            theta=theta,
+            covariance=np.asarray(state["covariance"], dtype=float),
+            sigma=float(state["sigma"]),
+            dof=int(state["dof"]),
+            **fields,
+        )
+
+
+def _json_rows(values: Array | None) -> Any:
+    """Nested lists of floats with ``None`` for non-finite values (JSON has no NaN)."""
+    assert values is not None
+    return np.where(np.isfinite(values), values, None).tolist()
+
+
+def _array(values: Any) -> Array:
+    return np.array(values, dtype=float)  # JSON null becomes NaN
+
+
+def estimate_uncertainty(
+    law: Law,
+    log_x: Array,
+    log_y: Array,
+    theta: Array,
+    *,
+    method: str = "bootstrap",
+    n_boot: int = 2000,
+    seed: int = 0,
+    loss_fn: str = "lsq",
+    huber_delta: float = 1e-3,
+) -> Uncertainty:
+    """Delta-method covariance at ``theta`` and, for ``bootstrap``, a residual bootstrap.
+
+    Notes
+    -----
+    Residual bootstrap in log space: ``log y*_i = log f(x_i; theta) + e*_i`` with ``e*`` drawn
+    with replacement from the leverage-adjusted residuals; all replicates are refitted in one
+    batched call. Each replicate keeps its own delta-method covariance so that intervals can be
+    studentised (bootstrap-t).
+    """
+    fitted = law.log_predict(theta[None, :], log_x)[0]
+    residuals = log_y - fitted
+    covariance, sigma = delta_covariance(law, theta[None, :], log_x, residuals[None, :])
+    dof = log_x.size - theta.size
+    if method == "delta":
+        return Uncertainty("delta", theta, covariance[0], float(sigma[0]), dof)
+    rng = np.random.default_rng(seed)
+    pool = adjusted_residuals(law, theta, log_x, residuals)
+    draws = pool[rng.integers(0, pool.size, size=(n_boot, pool.size))]
+    noise = pool[rng.integers(0, pool.size, size=n_boot)]
+    boot = fit_batch(
+        law, log_x, fitted[None, :] + draws, loss_fn=loss_fn, huber_delta=huber_delta, warm_start=theta
+    )
+    boot_residuals = fitted[None, :] + draws - law.log_predict(boot.theta, log_x)
+    boot_covariance, boot_sigma = delta_covariance(law, boot.theta, log_x, boot_residuals)
+    bad = ~np.isfinite(boot.objective)
+    boot_theta = np.where(bad[:, None], np.nan, boot.theta)
+    return Uncertainty(
+        "bootstrap",
+        theta,
+        covariance[0],
+        float(sigma[0]),
+        dof,
+        boot_theta=boot_theta,
+        boot_covariance=boot_covariance,
+        boot_sigma=boot_sigma,
+        boot_noise=noise,
+    )

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from scaling_forecast.laws import LAWS, PowerLaw, SaturatingPowerLaw, get_law
+
+
+@pytest.mark.parametrize("name", sorted(LAWS))
+def test_jacobian_matches_finite_differences(name: str) -> None:
+    law = get_law(name)
+    rng = np.random.default_rng(1)
+    theta = np.array([[0.4, -0.3, 1.2], [1.1, -0.05, 0.0]])[:, : law.n_params]
+    log_x = np.linspace(-4, 6, 7)
+    jacobian = law.log_jacobian(theta, log_x)
+    step = 1e-6
+    for j in range(law.n_params):
+        shift = np.zeros(law.n_params)
+        shift[j] = step
+        numeric = (law.log_predict(theta + shift, log_x) - law.log_predict(theta - shift, log_x)) / (2 * step)
+        assert_allclose(jacobian[..., j], numeric, rtol=1e-6, atol=1e-9)
+    assert rng is not None
+
+
+@pytest.mark.parametrize("name", sorted(LAWS))
+def test_user_units_round_trip(name: str) -> None:
+    law = get_law(name)
+    theta = np.array([[0.4, -0.3, 1.2]])[:, : law.n_params]
+    user = law.to_user(theta, log_cref=47.0)
+    assert_allclose(law.from_user(user, log_cref=47.0), theta, rtol=1e-12)
+
+
+def test_predict_in_user_units_is_the_formula() -> None:
+    compute = np.array([1e18, 1e21, 1e24])
+    params = np.array([[777.0, -0.155, 1.8]])
+    assert_allclose(SaturatingPowerLaw().predict(params, compute)[0], 777.0 * compute**-0.155 + 1.8, rtol=1e-12)
+    assert_allclose(PowerLaw().predict(params[:, :2], compute)[0], 777.0 * compute**-0.155, rtol=1e-12)
+
+
+def test_normalised_parameters_map_to_user_units() -> None:
+    law = SaturatingPowerLaw()
+    log_cref = np.log(1e19)
+    theta = np.array([[np.log(2.0), -0.2, 1.5]])
+    a, b, c = law.to_user(theta, log_cref)[0]
+    # a' (C / C_ref)^b = a C^b  =>  a = a' C_ref^(-b)
+    assert_allclose(a, 2.0 * 1e19**0.2, rtol=1e-12)
+    assert (b, c) == (-0.2, 1.5)
+
+
+def test_projection_enforces_bounds() -> None:
+    law = SaturatingPowerLaw()
+    clipped = law.project(np.array([[0.0, 0.5, -1.0]]))
+    assert clipped[0, 1] < 0 and clipped[0, 2] == 0.0

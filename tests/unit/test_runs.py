@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from scaling_forecast.errors import DataError
+from scaling_forecast.runs import load_runs
+
+from ..conftest import EXAMPLES, write_csv
+
+
+def test_csv_and_yaml_examples_hold_the_same_runs() -> None:
+    csv_runs = load_runs(EXAMPLES / "runs.csv")
+    yaml_runs = load_runs(EXAMPLES / "runs.yaml")
+    assert_allclose(csv_runs.x, yaml_runs.x)
+    assert_allclose(csv_runs.y, yaml_runs.y)
+    assert csv_runs.names == yaml_runs.names
+    assert len(csv_runs) == 9
+
+
+def test_aliases_are_case_insensitive(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "r.csv", "Name,FLOPS,Val_Loss", ["a,1e18,3.0", "b,1e19,2.8"])
+    runs = load_runs(path)
+    assert runs.x_column == "FLOPS" and runs.y_column == "Val_Loss" and runs.names == ("a", "b")
+
+
+def test_compute_is_derived_from_params_and_tokens(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "r.csv", "n_params,n_tokens,loss", ["1e8,2e9,3.0", "1e9,2e10,2.5"])
+    assert_allclose(load_runs(path).x, [6 * 1e8 * 2e9, 6 * 1e9 * 2e10])
+
+
+def test_tsv_json_and_yaml_mapping_forms(tmp_path: Path) -> None:
+    (tmp_path / "r.tsv").write_text("compute\tloss\n1e18\t3.0\n1e19\t2.8\n")
+    (tmp_path / "r.json").write_text(json.dumps([{"compute": 1e18, "loss": 3.0}, {"compute": "1e19", "loss": 2.8}]))
+    (tmp_path / "r.yml").write_text("- {compute: 1.0e+18, loss: 3.0}\n- {compute: 1e19, loss: 2.8}\n")
+    for name in ("r.tsv", "r.json", "r.yml"):
+        runs = load_runs(tmp_path / name)
+        assert_allclose(runs.x, [1e18, 1e19])
+        assert_allclose(runs.y, [3.0, 2.8])
+
+
+def test_explicit_columns(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "r.csv", "params,bpb,loss", ["1e8,1.1,3.0", "1e9,0.9,2.5"])
+    runs = load_runs(path, x="PARAMS", y="bpb")
+    assert_allclose(runs.x, [1e8, 1e9])
+    assert_allclose(runs.y, [1.1, 0.9])
+
+
+def test_replicates_at_the_same_compute_are_valid(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "r.csv", "compute,loss", ["1e18,3.0", "1e18,3.02", "1e19,2.8"])
+    assert len(load_runs(path)) == 3
+
+
+def test_sweep_selection(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "r.csv", "group,compute,loss", ["A,1e18,3.0", "B,1e18,3.1", "A,1e19,2.8"])
+    runs = load_runs(path, sweep="A")
+    assert runs.sweep == "A" and len(runs) == 2
+
+
+@pytest.mark.parametrize(
+    ("header", "rows", "message"),
+    [
+        ("compute,loss,flops", ["1,2,3"], "r.csv: columns 'compute', 'flops' all mean compute; keep one of them"),
+        ("compute,loss", ["1e18,[1]"], "r.csv: row 1, column 'loss': '[1]' is not a number; give a plain number like 1.5e20"),
+        ("compute,loss", ["1e18,3", "1e18,"], "r.csv: row 2, column 'loss': missing value; fill it in or remove the row"),
+        ("compute,loss", ["1e18,3", "1e18"], "r.csv: row 2 has 1 values but the header has 2 columns; give every row one value per column"),
+        ("params,loss", ["1e8,3"], "r.csv: no compute column; add 'compute' (or 'flops'), or 'params' and 'tokens', or name the column with --x"),
+        ("params,tokens,loss", ["-1,2e9,3"], "r.csv: row 1, column 'params': -1 must be positive"),
+        ("compute,loss,", ["1,2,3"], "r.csv: header has empty or repeated column names ['']; name each column once"),
+    ],
+)
+def test_bad_tables(tmp_path: Path, header: str, rows: list[str], message: str) -> None:
+    path = write_csv(tmp_path / "r.csv", header, rows)
+    with pytest.raises(DataError) as caught:
+        load_runs(path)
+    assert str(caught.value) == str(path).replace("r.csv", "") + message
+
+
+def test_unknown_suffix_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match=r"unsupported file type '\.txt'; use \.csv, \.tsv, \.json or \.yaml"):
+        load_runs(tmp_path / "runs.txt")
+    (tmp_path / "d.csv").mkdir()
+    with pytest.raises(DataError, match="is a folder"):
+        load_runs(tmp_path / "d.csv")
+
+
+def test_json_documents(tmp_path: Path) -> None:
+    (tmp_path / "r.json").write_text('{"compute": 1}')
+    with pytest.raises(DataError, match="expected a list of runs"):
+        load_runs(tmp_path / "r.json")
+    (tmp_path / "r.json").write_text('[{"compute": 1e18, "loss": 3},')
+    with pytest.raises(DataError, match=r"line 1, column \d+: invalid JSON"):
+        load_runs(tmp_path / "r.json")
+    (tmp_path / "r.json").write_text("[1, 2]")
+    with pytest.raises(DataError, match="row 1: expected a mapping of column to value, got int"):
+        load_runs(tmp_path / "r.json")
+
+
+def test_binary_file(tmp_path: Path) -> None:
+    (tmp_path / "r.csv").write_bytes(b"\xff\xfe\x00compute")
+    with pytest.raises(DataError, match="not UTF-8 text"):
+        load_runs(tmp_path / "r.csv")
+
+
+def test_runs_as_a_data_frame() -> None:
+    frame = load_runs(EXAMPLES / "runs.csv").to_frame()
+    assert list(frame.columns) == ["run", "compute", "loss"] and len(frame) == 9
+
+
+def test_loading_never_modifies_the_file(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "r.csv", "compute,loss", ["1e18,3.0", "1e19,2.8"])
+    before = path.read_bytes()
+    load_runs(path)
+    assert path.read_bytes() == before
+    assert np.isfinite(load_runs(path).x).all()

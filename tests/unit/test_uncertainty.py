@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from scipy import stats
+
+from scaling_forecast.forecast import FitSettings, fit_law, parse_target
+from scaling_forecast.uncertainty import Uncertainty, adjusted_residuals, student_t_quantile
+
+from ..conftest import saturating_ladder
+
+
+def _power_runs(seed: int = 0, n: int = 7) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    compute = np.geomspace(1e18, 1e22, n)
+    return compute, 30.0 * compute**-0.07 * np.exp(rng.normal(0, 0.01, n))
+
+
+def test_student_t_quantile_matches_scipy_stats() -> None:
+    for dof in (1, 2, 5, 30):
+        assert_allclose(student_t_quantile(0.95, dof), stats.t.ppf(0.95, dof), rtol=1e-10)
+
+
+def test_delta_method_is_exact_regression_inference_for_the_power_law() -> None:
+    """For log L = log a + b log C the delta method is textbook OLS: check it against statsmodels' formulas."""
+    compute, loss = _power_runs()
+    result = fit_law(compute, loss, FitSettings(law="power", method="delta"), (parse_target(1e24),))
+    x, y = np.log(compute), np.log(loss)
+    regression = stats.linregress(x, y)
+    n = x.size
+    residual_sd = np.sqrt(np.sum((y - regression.intercept - regression.slope * x) ** 2) / (n - 2))
+    t = stats.t.ppf(0.95, n - 2)
+    b = result.param("b")
+    assert_allclose(b.estimate, regression.slope, rtol=1e-9)
+    assert_allclose(b.stderr, regression.stderr, rtol=1e-9)
+    assert_allclose(b.ci, [regression.slope - t * regression.stderr, regression.slope + t * regression.stderr], rtol=1e-9)
+    x0 = np.log(1e24)
+    mean_se = residual_sd * np.sqrt(1 / n + (x0 - x.mean()) ** 2 / np.sum((x - x.mean()) ** 2))
+    new_se = residual_sd * np.sqrt(1 + 1 / n + (x0 - x.mean()) ** 2 / np.sum((x - x.mean()) ** 2))
+    centre = regression.intercept + regression.slope * x0
+    prediction = result.predictions[0]
+    assert_allclose(np.log(prediction.estimate), centre, rtol=1e-9)
+    assert_allclose(np.log(prediction.ci), [centre - t * mean_se, centre + t * mean_se], rtol=1e-9)
+    assert_allclose(np.log(prediction.pi), [centre - t * new_se, centre + t * new_se], rtol=1e-9)
+
+
+def test_adjusted_residuals_restore_the_noise_scale() -> None:
+    from scaling_forecast.laws import PowerLaw
+
+    law = PowerLaw()
+    log_x = np.linspace(-3, 3, 6)
+    residuals = np.array([0.01, -0.02, 0.015, -0.005, 0.0, 0.0])
+    hat_theta = np.array([0.0, -0.1])
+    adjusted = adjusted_residuals(law, hat_theta, log_x, residuals)
+    design = np.column_stack([np.ones(6), log_x])
+    leverage = np.diag(design @ np.linalg.inv(design.T @ design) @ design.T)
+    expected = residuals / np.sqrt(1 - leverage)
+    assert_allclose(adjusted, expected - expected.mean(), rtol=1e-9)
+
+
+def test_bootstrap_intervals_contain_the_estimate_and_are_at_least_the_t_interval() -> None:
+    compute, loss = saturating_ladder(n=8, seed=4)
+    targets = (parse_target("10x"), parse_target("1000x"))
+    boot = fit_law(compute, loss, FitSettings(n_boot=500), targets)
+    delta = fit_law(compute, loss, FitSettings(method="delta"), targets)
+    for b, d in zip(boot.predictions, delta.predictions, strict=True):
+        assert b.ci[0] <= b.estimate <= b.ci[1] and b.pi[0] <= b.estimate <= b.pi[1]
+        assert b.ci[0] <= d.ci[0] * (1 + 1e-12) and b.ci[1] >= d.ci[1] * (1 - 1e-12)
+        assert b.pi[1] - b.pi[0] >= b.ci[1] - b.ci[0]
+
+
+def test_state_round_trips_through_json() -> None:
+    import json
+
+    compute, loss = saturating_ladder(n=6, seed=1)
+    result = fit_law(compute, loss, FitSettings(n_boot=200), (parse_target(1e23),))
+    state = json.loads(json.dumps(result.uncertainty.to_dict()))
+    restored = Uncertainty.from_dict(state)
+    assert_allclose(restored.boot_covariance, result.uncertainty.boot_covariance, rtol=0, atol=0)
+    assert_allclose(restored.boot_theta, result.uncertainty.boot_theta, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("method", ["bootstrap", "delta"])
+def test_coverage_of_the_law_in_a_small_simulation(method: str) -> None:
+    """A seeded miniature of benchmarks/coverage.py: 90% intervals at 100x should cover about 90%."""
+    truth = 777.0 * 1e23**-0.155 + 1.8
+    covered = 0
+    trials = 60
+    for seed in range(trials):
+        compute, loss = saturating_ladder(n=7, noise=0.01, seed=100 + seed, decades=3.0)
+        result = fit_law(compute, loss, FitSettings(method=method, n_boot=300, seed=seed), (parse_target(1e23),))
+        low, high = result.predictions[0].ci
+        covered += low <= truth <= high
+    assert 0.78 <= covered / trials <= 1.0
