@@ -249,7 +249,7 @@ def _parameters(law: Law, uncertainty: Uncertainty, log_cref: float, level: floa
     for i, name in enumerate(law.param_names):
         value, se, (low, high) = estimate[i], stderr[i], bounds[i]
         if law.log_scale[i]:
-            value, low, high = math.exp(value), math.exp(low), math.exp(high)
+            value, low, high = np.exp(value), np.exp(low), np.exp(high)
             se = value * se
         floor, ceiling = law.param_bounds[i]
         params.append(

@@ -76,7 +76,9 @@ class Law(ABC):
 
     def from_user(self, params: Array, log_cref: float) -> Array:
         """Inverse of :meth:`to_user`."""
-        q = np.where(np.array(self.log_scale), np.log(params), params)
+        q = np.array(params, dtype=float)
+        logged = np.array(self.log_scale)
+        q[:, logged] = np.log(q[:, logged])
         return np.linalg.solve(self.reporting_matrix(log_cref), q.T).T
 
     def predict(self, params: Array, compute: Array) -> Array:
@@ -99,7 +101,7 @@ class SaturatingPowerLaw(Law):
     Example
     -------
     >>> law = SaturatingPowerLaw()
-    >>> float(law.predict(np.array([[10.0, -0.5, 2.0]]), np.array([100.0]))[0, 0])
+    >>> round(float(law.predict(np.array([[10.0, -0.5, 2.0]]), np.array([100.0]))[0, 0]), 12)
     3.0
     """
 

@@ -1,0 +1,46 @@
+"""The JSON of the shipped example, pinned: a change in any number or key must be deliberate.
+
+Regenerate after an intended change with
+``forecast fit examples/runs.csv -t 1e24 -t 1000x -f json --bootstrap 500 > tests/golden/runs_fit.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from scaling_forecast.cli import app
+
+from ..conftest import EXAMPLES
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "runs_fit.json"
+
+
+def _close(actual: Any, expected: Any, path: str = "") -> None:
+    if isinstance(expected, dict):
+        assert set(actual) == set(expected), path
+        for key in expected:
+            _close(actual[key], expected[key], f"{path}.{key}")
+    elif isinstance(expected, list):
+        assert len(actual) == len(expected), path
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            _close(a, e, f"{path}[{i}]")
+    elif isinstance(expected, float):
+        assert actual == pytest.approx(expected, rel=1e-9, abs=1e-15), path
+    else:
+        assert actual == expected, path
+
+
+def test_example_json_matches_the_golden_file(runner: CliRunner) -> None:
+    result = runner.invoke(
+        app, ["fit", str(EXAMPLES / "runs.csv"), "-t", "1e24", "-t", "1000x", "-f", "json", "--bootstrap", "500"]
+    )
+    assert result.exit_code == 0
+    actual = json.loads(result.stdout)
+    expected = json.loads(GOLDEN.read_text())
+    actual["data"]["file"] = expected["data"]["file"]
+    _close(actual, expected)

@@ -1,0 +1,51 @@
+"""The README documents every command, option, output key and exit code; the docstrings' examples run."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from scaling_forecast.cli import app
+
+from ..conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+MODULES = ["scaling_forecast", "scaling_forecast.laws", "scaling_forecast.forecast", "scaling_forecast.fitting"]
+
+
+def _options(command: str) -> list[str]:
+    text = CliRunner().invoke(app, [command, "--help"], terminal_width=200).stdout
+    return sorted(set(re.findall(r"(--[a-z][a-z-]+)", text)) - {"--help"})
+
+
+@pytest.mark.parametrize("command", ["fit", "predict"])
+def test_every_command_and_option_is_in_the_readme(command: str) -> None:
+    assert f"forecast {command}" in README
+    missing = [option for option in _options(command) if f"`{option}" not in README]
+    assert not missing, f"README lacks {missing}"
+
+
+def test_readme_starts_with_the_two_setup_commands() -> None:
+    head = README.split("\n\n")[1]
+    assert "pip install . && forecast fit examples/runs.csv" in head
+    assert "pip install '.[test]' && python -m pytest" in head
+
+
+@pytest.mark.parametrize("key", ["schema_version", "extrapolation_factor", "stderr", "converged", "warnings", "rmse", "pi", "ci"])
+def test_json_keys_are_documented(key: str) -> None:
+    assert f"`{key}`" in README or f'"{key}"' in README
+
+
+def test_exit_codes_are_documented() -> None:
+    for code in ("| 0 |", "| 1 |", "| 2 |", "| 3 |"):
+        assert code in README
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_docstring_examples_run(module: str) -> None:
+    failures, _ = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert failures == 0
