@@ -86,28 +86,49 @@ def fit_batch(
     Notes
     -----
     Minimises ``sum_i rho(log y_i - log f(x_i; theta))``. ``law.initial`` scans the law's
-    nonlinear parameter and returns the best ``n_starts`` basins; each (and ``warm_start``, a
-    ``(p,)`` vector tried for every row) is polished and the lowest objective kept.
+    nonlinear parameter and returns the best ``n_starts`` basins of the scan. Without
+    ``warm_start`` each basin is polished and the lowest objective kept. With ``warm_start``
+    (a ``(p,)`` vector, e.g. the fit of which the rows are bootstrap replicates) every row is
+    polished from it first, and a basin of the scan is polished too only where its scan
+    value already beats that optimum, i.e. where the warm start provably missed the global one.
     """
     row_objective = partial(objective, loss_fn=loss_fn, huber_delta=huber_delta)
     log_y = np.atleast_2d(np.asarray(log_y, dtype=float))
-    starts = law.initial(log_x, log_y, row_objective, n_starts)
+    n_rows = log_y.shape[0]
+    starts = law.project(law.initial(log_x, log_y, row_objective, n_starts))
+    n_params = starts.shape[2]
+    options = {"loss_fn": loss_fn, "huber_delta": huber_delta, "max_iter": max_iter}
     if warm_start is not None:
-        extra = np.broadcast_to(warm_start, (log_y.shape[0], 1, starts.shape[2]))
-        starts = np.concatenate([starts, extra], axis=1)
-    n_rows, n_candidates, n_params = starts.shape
-    polished = polish(
-        law,
-        log_x,
-        np.repeat(log_y, n_candidates, axis=0),
-        starts.reshape(-1, n_params),
-        loss_fn=loss_fn,
-        huber_delta=huber_delta,
-        max_iter=max_iter,
+        best = polish(law, log_x, log_y, np.broadcast_to(warm_start, (n_rows, n_params)).copy(), **options)
+        scan = row_objective(log_y[:, None, :] - law.log_predict(starts.reshape(-1, n_params), log_x).reshape(
+            n_rows, -1, log_x.size
+        ))
+        rows, basins = np.nonzero(scan < best.objective[:, None] * (1.0 - 1e-9))
+    else:
+        best = None
+        rows, basins = np.repeat(np.arange(n_rows), starts.shape[1]), np.tile(np.arange(starts.shape[1]), n_rows)
+    if rows.size == 0:
+        assert best is not None
+        return best
+    polished = polish(law, log_x, log_y[rows], starts[rows, basins], **options)
+    n_slots = starts.shape[1] + 1  # the scan's basins and the warm start
+    values = np.full((n_rows, n_slots), np.inf)
+    values[rows, basins] = np.where(np.isfinite(polished.objective), polished.objective, np.inf)
+    thetas = np.zeros((n_rows, n_slots, n_params))
+    thetas[rows, basins] = polished.theta
+    flags = np.zeros((n_rows, n_slots), dtype=bool)
+    flags[rows, basins] = polished.converged
+    if best is not None:
+        values[:, -1] = np.where(np.isfinite(best.objective), best.objective, np.inf)
+        thetas[:, -1], flags[:, -1] = best.theta, best.converged
+    pick = np.argmin(values, axis=1)
+    index = np.arange(n_rows)
+    chosen = values[index, pick]
+    return BatchFit(
+        np.where(np.isfinite(chosen)[:, None], thetas[index, pick], np.nan),
+        np.where(np.isfinite(chosen), chosen, np.nan),
+        flags[index, pick],
     )
-    scores = np.where(np.isfinite(polished.objective), polished.objective, np.inf).reshape(n_rows, n_candidates)
-    best = np.argmin(scores, axis=1) + np.arange(n_rows) * n_candidates
-    return BatchFit(polished.theta[best], polished.objective[best], polished.converged[best])
 
 
 def polish(
@@ -134,7 +155,7 @@ def polish(
     residuals = log_y - law.log_predict(theta, log_x)
     current = row_objective(residuals)
     n_rows, n_params = theta.shape
-    damping = np.full(n_rows, 1e-3)
+    damping = np.full(n_rows, 1e-5)
     done = ~np.isfinite(current)
     converged = np.zeros(n_rows, dtype=bool)
     eye = np.eye(n_params)
@@ -151,7 +172,7 @@ def polish(
         scale = np.maximum(np.einsum("knp,knp->kp", jacobian, jacobian), 1e-300)
         score_norm = np.einsum("kn,kn->k", score, score)
         cosine = np.abs(gradient * free) / np.sqrt(scale * np.maximum(score_norm, 1e-300)[:, None])
-        at_optimum = (cosine.max(axis=1) < 1e-10) | (current[rows] <= 1e-300)
+        at_optimum = (cosine.max(axis=1) < 1e-8) | (current[rows] <= 1e-300)
         mask = free[:, :, None] & free[:, None, :]
         system = np.where(mask, normal, 0.0) + eye * np.where(
             free, damping[rows, None] * scale, 1.0
