@@ -87,7 +87,8 @@ def main() -> None:
     print(f"curve_fit loop:        {loop_s * 1e3:8.1f} ms")
     print(f"speed-up:              {loop_s / engine_s:8.1f}x")
     print(f"engine objective worse than loop by > 1e-9 relative: {(relative > 1e-9).sum()} of {relative.size}")
-    print(f"worst (engine - loop) / loop objective: {relative.max():.2e}; engine strictly better on {(relative < -1e-9).sum()}")
+    better = (relative < -1e-9).sum()
+    print(f"worst (engine - loop) / loop objective: {relative.max():.2e}; engine strictly better on {better}")
 
     forecast = shutil.which("forecast")
     if forecast is None:

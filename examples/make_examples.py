@@ -28,12 +28,12 @@ def ladder(seed: int = 2023) -> list[dict[str, object]]:
     return [
         {
             "run": f"ladder-{i + 1:02d}",
-            "params": int(round(n)),
-            "tokens": int(round(d)),
+            "params": round(float(n)),
+            "tokens": round(float(d)),
             "compute": float(f"{c:.4g}"),
-            "loss": round(float(l), 4),
+            "loss": round(float(value), 4),
         }
-        for i, (n, d, c, l) in enumerate(zip(params, tokens, compute, loss))
+        for i, (n, d, c, value) in enumerate(zip(params, tokens, compute, loss, strict=True))
     ]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -20,9 +21,17 @@ from .errors import ConfigError, DataError, ForecastError
 class OneLineErrors(TyperGroup):
     """Every error, ours or the option parser's, is one line on stderr and a documented exit code."""
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except ForecastError as error:
             _fail(f"error: {error}", error.exit_code)
         except typer.TyperException as error:  # usage errors from the option parser
@@ -50,11 +59,14 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-RunsArgument = Annotated[str, typer.Argument(help="Runs file: CSV, TSV, JSON or YAML, one row per run.", show_default=False)]
+RunsArgument = Annotated[
+    str, typer.Argument(help="Runs file: CSV, TSV, JSON or YAML, one row per run.", show_default=False)
+]
 TargetOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--target", "-t",
+        "--target",
+        "-t",
         help="Compute to forecast, e.g. 1e24, or a multiple of the largest run, e.g. 1000x. Repeatable. "
         "Default: 10x, 100x, 1000x.",
         show_default=False,
@@ -85,6 +97,7 @@ def _emit(result: Any, fmt: str) -> None:
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     width = max(80, min(140, os.get_terminal_size().columns)) if sys.stdout.isatty() else 100
     sys.stdout.write(render(result, fmt, color=color, width=width))
+    sys.stdout.flush()
     if fmt != "table":
         for warning in result.fit.warnings:
             print(f"warning: {warning}", file=sys.stderr)
@@ -95,17 +108,23 @@ def fit(
     runs: RunsArgument,
     target: TargetOption = None,
     law: Annotated[str, typer.Option(help="Law to fit: auto, loss (a*C^b + c) or power (a*C^b).")] = DEFAULTS["law"],
-    x: Annotated[str | None, typer.Option("--x", help="Column to use as compute (default: compute|flops|c, or 6*params*tokens).")] = None,
+    x: Annotated[
+        str | None, typer.Option("--x", help="Column to use as compute (default: compute|flops|c, or 6*params*tokens).")
+    ] = None,
     y: Annotated[str | None, typer.Option("--y", help="Column to use as loss (default: loss|val_loss).")] = None,
     sweep: Annotated[str | None, typer.Option(help="Fit only this sweep of a file with a sweep column.")] = None,
     level: LevelOption = DEFAULTS["level"],
-    method: Annotated[str, typer.Option(help="Intervals: bootstrap (studentised residual bootstrap) or delta.")] = DEFAULTS["method"],
+    method: Annotated[
+        str, typer.Option(help="Intervals: bootstrap (studentised residual bootstrap) or delta.")
+    ] = DEFAULTS["method"],
     bootstrap: Annotated[int, typer.Option(help="Number of bootstrap replicates.")] = DEFAULTS["bootstrap"],
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = DEFAULTS["seed"],
     loss_fn: Annotated[str, typer.Option(help="Objective on log residuals: lsq or huber.")] = DEFAULTS["loss_fn"],
     huber_delta: Annotated[float, typer.Option(help="Huber threshold on log residuals.")] = DEFAULTS["huber_delta"],
     fmt: FormatOption = DEFAULTS["format"],
-    save: Annotated[str | None, typer.Option(help="Also save the fit to this JSON file for 'forecast predict'.")] = None,
+    save: Annotated[
+        str | None, typer.Option(help="Also save the fit to this JSON file for 'forecast predict'.")
+    ] = None,
 ) -> None:
     """Fit a scaling law to RUNS and forecast the loss at each target compute."""
     from .forecast import FitSettings, fit_law
@@ -118,8 +137,14 @@ def fit(
     targets = _targets(target)
     data = load_runs(runs, x=x, y=y, sweep=sweep)
     result = fit_law(
-        data.x, data.y, settings, targets,
-        file=data.file, x_column=data.x_column, y_column=data.y_column, sweep=data.sweep,
+        data.x,
+        data.y,
+        settings,
+        targets,
+        file=data.file,
+        x_column=data.x_column,
+        y_column=data.y_column,
+        sweep=data.sweep,
     )
     if save is not None:
         from .output import write_atomic
@@ -131,9 +156,13 @@ def fit(
 
 @app.command()
 def predict(
-    saved: Annotated[str, typer.Argument(help="A fit saved with 'forecast fit RUNS --save FIT.json'.", show_default=False)],
+    saved: Annotated[
+        str, typer.Argument(help="A fit saved with 'forecast fit RUNS --save FIT.json'.", show_default=False)
+    ],
     target: TargetOption = None,
-    level: Annotated[float | None, typer.Option(help="Level of the intervals (default: the saved fit's).", show_default=False)] = None,
+    level: Annotated[
+        float | None, typer.Option(help="Level of the intervals (default: the saved fit's).", show_default=False)
+    ] = None,
     fmt: FormatOption = DEFAULTS["format"],
 ) -> None:
     """Forecast new targets from a saved fit, without refitting."""
@@ -150,7 +179,9 @@ def predict(
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise DataError(f"{saved}: not a saved fit (not valid JSON); create one with 'forecast fit RUNS --save FIT.json'") from None
+        raise DataError(
+            f"{saved}: not a saved fit (not valid JSON); create one with 'forecast fit RUNS --save FIT.json'"
+        ) from None
     result = load_fit(document, saved)
     _emit(forecast(result, targets, result.level if level is None else level), fmt)
 

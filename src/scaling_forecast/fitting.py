@@ -11,7 +11,7 @@ from functools import partial
 
 import numpy as np
 
-from .laws import Array, Law
+from .laws import Array, BoolArray, Law
 
 LOSS_FUNCTIONS = ("lsq", "huber")
 
@@ -25,18 +25,16 @@ def rho(residuals: Array, loss_fn: str = "lsq", huber_delta: float = 1e-3) -> Ar
     ``delta * (|r| - delta / 2)`` (the same as ``scipy.special.huber``).
     """
     if loss_fn == "lsq":
-        return 0.5 * residuals**2
+        return np.asarray(0.5 * residuals**2)
     magnitude = np.abs(residuals)
-    return np.where(
-        magnitude <= huber_delta,
-        0.5 * residuals**2,
-        huber_delta * (magnitude - 0.5 * huber_delta),
-    )
+    quadratic = 0.5 * residuals**2
+    linear = huber_delta * (magnitude - 0.5 * huber_delta)
+    return np.asarray(np.where(magnitude <= huber_delta, quadratic, linear), dtype=float)
 
 
 def objective(residuals: Array, loss_fn: str = "lsq", huber_delta: float = 1e-3) -> Array:
     """Summed loss per row: ``(B, n) -> (B,)``."""
-    return rho(residuals, loss_fn, huber_delta).sum(axis=-1)
+    return np.asarray(rho(residuals, loss_fn, huber_delta).sum(axis=-1), dtype=float)
 
 
 def _score_and_curvature(residuals: Array, loss_fn: str, huber_delta: float) -> tuple[Array, Array]:
@@ -67,7 +65,7 @@ class BatchFit:
 
     theta: Array
     objective: Array
-    converged: Array
+    converged: BoolArray
 
 
 def fit_batch(
@@ -97,12 +95,12 @@ def fit_batch(
     n_rows = log_y.shape[0]
     starts = law.project(law.initial(log_x, log_y, row_objective, n_starts))
     n_params = starts.shape[2]
-    options = {"loss_fn": loss_fn, "huber_delta": huber_delta, "max_iter": max_iter}
+    options = partial(polish, law, log_x, loss_fn=loss_fn, huber_delta=huber_delta, max_iter=max_iter)
     if warm_start is not None:
-        best = polish(law, log_x, log_y, np.broadcast_to(warm_start, (n_rows, n_params)).copy(), **options)
-        scan = row_objective(log_y[:, None, :] - law.log_predict(starts.reshape(-1, n_params), log_x).reshape(
-            n_rows, -1, log_x.size
-        ))
+        best = options(log_y, np.broadcast_to(warm_start, (n_rows, n_params)).copy())
+        scan = row_objective(
+            log_y[:, None, :] - law.log_predict(starts.reshape(-1, n_params), log_x).reshape(n_rows, -1, log_x.size)
+        )
         rows, basins = np.nonzero(scan < best.objective[:, None] * (1.0 - 1e-9))
     else:
         best = None
@@ -110,7 +108,7 @@ def fit_batch(
     if rows.size == 0:
         assert best is not None
         return best
-    polished = polish(law, log_x, log_y[rows], starts[rows, basins], **options)
+    polished = options(log_y[rows], starts[rows, basins])
     n_slots = starts.shape[1] + 1  # the scan's basins and the warm start
     values = np.full((n_rows, n_slots), np.inf)
     values[rows, basins] = np.where(np.isfinite(polished.objective), polished.objective, np.inf)
@@ -146,8 +144,8 @@ def polish(
     Notes
     -----
     Steps solve ``(J^T W J + lambda diag(J^T J)) delta = J^T psi(r)`` with ``psi = rho'`` and
-    ``W = rho''`` (for least squares ``psi(r) = r`` and ``W = I``: Gauss-Newton). Parameters at an active bound are held fixed for the
-    step; a step is kept only if it lowers the objective.
+    ``W = rho''`` (for least squares ``psi(r) = r`` and ``W = I``: Gauss-Newton). Parameters at
+    an active bound are held fixed for the step; a step is kept only if it lowers the objective.
     """
     row_objective = partial(objective, loss_fn=loss_fn, huber_delta=huber_delta)
     theta = law.project(theta)
@@ -174,9 +172,7 @@ def polish(
         cosine = np.abs(gradient * free) / np.sqrt(scale * np.maximum(score_norm, 1e-300)[:, None])
         at_optimum = (cosine.max(axis=1) < 1e-8) | (current[rows] <= 1e-300)
         mask = free[:, :, None] & free[:, None, :]
-        system = np.where(mask, normal, 0.0) + eye * np.where(
-            free, damping[rows, None] * scale, 1.0
-        )[:, None, :]
+        system = np.where(mask, normal, 0.0) + eye * np.where(free, damping[rows, None] * scale, 1.0)[:, None, :]
         step = np.linalg.solve(system, (gradient * free)[..., None])[..., 0]
         trial = law.project(theta_k + step)
         trial_residuals = log_y[rows] - law.log_predict(trial, log_x)
@@ -189,11 +185,7 @@ def polish(
         residuals[accepted] = trial_residuals[better]
         current[accepted] = trial_objective[better]
         damping[rows] = np.where(better, damping[rows] / 3.0, damping[rows] * 4.0)
-        finished = (
-            at_optimum
-            | (better & ((decrease < 1e-14) | tiny_step))
-            | (~better & (np.abs(decrease) < 1e-14))
-        )
+        finished = at_optimum | (better & ((decrease < 1e-14) | tiny_step)) | (~better & (np.abs(decrease) < 1e-14))
         stalled = damping[rows] > 1e12
         converged[rows[finished]] = True
         done[rows[finished | stalled]] = True
@@ -233,7 +225,9 @@ def refine(
             gtol=1e-15,
             max_nfev=2000,
         )
-        value = objective((log_y[row] - law.log_predict(solution.x[None, :], log_x)[0])[None, :], loss_fn, huber_delta)[0]
+        value = objective((log_y[row] - law.log_predict(solution.x[None, :], log_x)[0])[None, :], loss_fn, huber_delta)[
+            0
+        ]
         if value <= current[row]:
             theta[row], current[row] = solution.x, value
             converged[row] = bool(solution.success)

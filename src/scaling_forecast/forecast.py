@@ -253,9 +253,7 @@ def _parameters(law: Law, uncertainty: Uncertainty, log_cref: float, level: floa
             se = value * se
         floor, ceiling = law.param_bounds[i]
         params.append(
-            ParameterEstimate(
-                name, float(value), float(se), (float(max(low, floor)), float(min(high, ceiling)))
-            )
+            ParameterEstimate(name, float(value), float(se), (float(max(low, floor)), float(min(high, ceiling))))
         )
     return tuple(params)
 
@@ -279,9 +277,7 @@ def _predictions(
         boot_estimate = law.log_predict(uncertainty.boot_theta, log_x)
         boot_gradient = law.log_jacobian(uncertainty.boot_theta, log_x)
     _, ci = uncertainty.quantity_intervals(estimate, gradient, boot_estimate, boot_gradient, level)
-    _, pi = uncertainty.quantity_intervals(
-        estimate, gradient, boot_estimate, boot_gradient, level, new_run=True
-    )
+    _, pi = uncertainty.quantity_intervals(estimate, gradient, boot_estimate, boot_gradient, level, new_run=True)
     ci, pi, estimate = np.exp(ci), np.exp(pi), np.exp(estimate)
     return tuple(
         Prediction(
@@ -387,7 +383,6 @@ def load_fit(saved: Any, file: str) -> FitResult:
         )
     except (KeyError, TypeError, ValueError, IndexError) as error:
         raise DataError(
-            f"{file}: not a saved fit (missing or bad {error}); create one with "
-            "'forecast fit RUNS --save FIT.json'"
+            f"{file}: not a saved fit (missing or bad {error}); create one with 'forecast fit RUNS --save FIT.json'"
         ) from None
     return result

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 Array = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
 RowObjective = Callable[[Array], Array]
 
 #: Exponents scanned by the variable-projection start, in normalised compute units.
@@ -153,9 +154,7 @@ class SaturatingPowerLaw(Law):
         ranked = np.argsort(np.where(local, scores, np.inf), axis=1, kind="stable")[:, :n_starts]
         ranked = np.where(np.take_along_axis(local, ranked, axis=1), ranked, ranked[:, :1])
         rows = np.arange(log_y.shape[0])[:, None]
-        return np.stack(
-            [np.log(a[rows, ranked]), EXPONENT_GRID[ranked], c[rows, ranked]], axis=-1
-        )
+        return np.stack([np.log(a[rows, ranked]), EXPONENT_GRID[ranked], c[rows, ranked]], axis=-1)
 
     def reporting_matrix(self, log_cref: float) -> Array:
         return np.array([[1.0, -log_cref, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])

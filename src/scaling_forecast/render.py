@@ -53,15 +53,51 @@ def to_csv(result: FitResult) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
-        ["section", "name", "target", "extrapolation_factor", "estimate", "stderr",
-         "ci_low", "ci_high", "pi_low", "pi_high", "level"]
+        [
+            "section",
+            "name",
+            "target",
+            "extrapolation_factor",
+            "estimate",
+            "stderr",
+            "ci_low",
+            "ci_high",
+            "pi_low",
+            "pi_high",
+            "level",
+        ]
     )
     for p in result.params:
-        writer.writerow(["param", p.name, "", "", repr(p.estimate), repr(p.stderr), repr(p.ci[0]), repr(p.ci[1]), "", "", result.level])
+        writer.writerow(
+            [
+                "param",
+                p.name,
+                "",
+                "",
+                repr(p.estimate),
+                repr(p.stderr),
+                repr(p.ci[0]),
+                repr(p.ci[1]),
+                "",
+                "",
+                result.level,
+            ]
+        )
     for q in result.predictions:
         writer.writerow(
-            ["prediction", result.data.y_column, repr(q.target), repr(q.extrapolation_factor), repr(q.estimate), "",
-             repr(q.ci[0]), repr(q.ci[1]), repr(q.pi[0]), repr(q.pi[1]), result.level]
+            [
+                "prediction",
+                result.data.y_column,
+                repr(q.target),
+                repr(q.extrapolation_factor),
+                repr(q.estimate),
+                "",
+                repr(q.ci[0]),
+                repr(q.ci[1]),
+                repr(q.pi[0]),
+                repr(q.pi[1]),
+                result.level,
+            ]
         )
     return buffer.getvalue()
 
@@ -101,9 +137,15 @@ def to_markdown(result: FitResult) -> str:
     lines = [f"**{_headline(result)}**", "", f"_{_method_text(result)}_", ""]
     lines += [f"| parameter | estimate | stderr | {level} CI |", "|---|---:|---:|---|"]
     for p in result.params:
-        lines.append(f"| {p.name} | {format_number(p.estimate)} | {format_number(p.stderr, 2)} | {format_interval(p.ci)} |")
+        lines.append(
+            f"| {p.name} | {format_number(p.estimate)} | {format_number(p.stderr, 2)} | {format_interval(p.ci)} |"
+        )
     if result.predictions:
-        lines += ["", f"| target compute | x largest run | {y} | {level} CI (law) | {level} PI (new run) |", "|---:|---:|---:|---|---|"]
+        lines += [
+            "",
+            f"| target compute | x largest run | {y} | {level} CI (law) | {level} PI (new run) |",
+            "|---:|---:|---:|---|---|",
+        ]
         for q in result.predictions:
             lines.append(
                 f"| {format_compute(q.target)} | {format_factor(q.extrapolation_factor)} | {format_number(q.estimate)} "
@@ -135,14 +177,20 @@ def to_table(result: FitResult, *, color: bool = False, width: int = 100) -> str
     if result.predictions:
         table = Table(title="Predictions", title_justify="left", box=None, pad_edge=False)
         for header, justify in (
-            ("target", "right"), ("x largest", "right"), (result.data.y_column, "right"),
-            (f"{level} CI (law)", "left"), (f"{level} PI (new run)", "left"),
+            ("target", "right"),
+            ("x largest", "right"),
+            (result.data.y_column, "right"),
+            (f"{level} CI (law)", "left"),
+            (f"{level} PI (new run)", "left"),
         ):
             table.add_column(header, justify=justify)  # type: ignore[arg-type]
         for q in result.predictions:
             table.add_row(
-                format_compute(q.target), format_factor(q.extrapolation_factor),
-                f"[bold]{format_number(q.estimate)}[/bold]", format_interval(q.ci), format_interval(q.pi),
+                format_compute(q.target),
+                format_factor(q.extrapolation_factor),
+                f"[bold]{format_number(q.estimate)}[/bold]",
+                format_interval(q.ci),
+                format_interval(q.pi),
             )
         console.print()
         console.print(table)

@@ -84,9 +84,7 @@ def _read_table(text: str, separator: str, label: str) -> tuple[list[str], list[
     columns = [c.strip() for c in lines[0]]
     repeated = sorted({c for c in columns if not c or columns.count(c) > 1})
     if repeated:
-        raise DataError(
-            f"{label}: header has empty or repeated column names {repeated}; name each column once"
-        )
+        raise DataError(f"{label}: header has empty or repeated column names {repeated}; name each column once")
     records = []
     for row, cells in enumerate(lines[1:], start=1):
         if len(cells) != len(columns):
@@ -102,7 +100,9 @@ def _read_json(text: str, label: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise DataError(f"{label}: line {error.lineno}, column {error.colno}: invalid JSON ({error.msg}); fix the syntax") from None
+        raise DataError(
+            f"{label}: line {error.lineno}, column {error.colno}: invalid JSON ({error.msg}); fix the syntax"
+        ) from None
 
 
 def _read_yaml(text: str, label: str) -> Any:
@@ -143,9 +143,7 @@ def _find_column(columns: list[str], wanted: str, label: str) -> str | None:
     names = ALIASES.get(wanted, (wanted,))
     found = [c for c in columns if c.strip().lower() in names]
     if len(found) > 1:
-        raise DataError(
-            f"{label}: columns {', '.join(repr(c) for c in found)} all mean {wanted}; keep one of them"
-        )
+        raise DataError(f"{label}: columns {', '.join(repr(c) for c in found)} all mean {wanted}; keep one of them")
     return found[0] if found else None
 
 
@@ -160,7 +158,7 @@ def _number(value: Any, row: int, column: str, label: str) -> float:
     where = f"{label}: row {row}, column '{column}'"
     if value is None or (isinstance(value, str) and not value.strip()):
         raise DataError(f"{where}: missing value; fill it in or remove the row")
-    if isinstance(value, bool) or isinstance(value, (list, dict)):
+    if isinstance(value, (bool, list, dict)):
         raise DataError(f"{where}: {value!r} is not a number; give a plain number")
     try:
         number = float(value.strip() if isinstance(value, str) else value)
@@ -249,7 +247,8 @@ def load_runs(
             x_value = _number(record.get(x_column), row, x_column, label)
             if x_value <= 0:
                 raise DataError(
-                    f"{label}: row {row}, column '{x_column}': {x_value:g} must be positive; remove the row or fix the value"
+                    f"{label}: row {row}, column '{x_column}': {x_value:g} must be positive; "
+                    "remove the row or fix the value"
                 )
         y_value = _number(record.get(y_column), row, y_column, label)
         if y_value <= 0:
@@ -260,9 +259,7 @@ def load_runs(
         name = str(record.get(run_column, "")).strip() if run_column else ""
         name = name or f"row {row}"
         if name in seen:
-            raise DataError(
-                f"{label}: rows {seen[name]} and {row} both name run {name!r}; give each run a unique name"
-            )
+            raise DataError(f"{label}: rows {seen[name]} and {row} both name run {name!r}; give each run a unique name")
         seen[name] = row
         xs.append(x_value)
         ys.append(y_value)

@@ -92,9 +92,7 @@ class Uncertainty:
     def failed_replicates(self) -> int:
         if self.boot_theta is None or self.boot_covariance is None:
             return 0
-        ok = np.isfinite(self.boot_theta).all(axis=1) & np.isfinite(self.boot_covariance).all(
-            axis=(1, 2)
-        )
+        ok = np.isfinite(self.boot_theta).all(axis=1) & np.isfinite(self.boot_covariance).all(axis=(1, 2))
         return int((~ok).sum())
 
     def quantity_intervals(
@@ -191,7 +189,9 @@ class Uncertainty:
 def _json_rows(values: Array | None) -> Any:
     """Nested lists of floats with ``None`` for non-finite values (JSON has no NaN)."""
     assert values is not None
-    return np.where(np.isfinite(values), values, None).tolist()
+    cells = values.astype(object)
+    cells[~np.isfinite(values)] = None
+    return cells.tolist()
 
 
 def _array(values: Any) -> Array:
@@ -229,9 +229,7 @@ def estimate_uncertainty(
     pool = adjusted_residuals(law, theta, log_x, residuals)
     draws = pool[rng.integers(0, pool.size, size=(n_boot, pool.size))]
     noise = pool[rng.integers(0, pool.size, size=n_boot)]
-    boot = fit_batch(
-        law, log_x, fitted[None, :] + draws, loss_fn=loss_fn, huber_delta=huber_delta, warm_start=theta
-    )
+    boot = fit_batch(law, log_x, fitted[None, :] + draws, loss_fn=loss_fn, huber_delta=huber_delta, warm_start=theta)
     boot_residuals = fitted[None, :] + draws - law.log_predict(boot.theta, log_x)
     boot_covariance, boot_sigma = delta_covariance(law, boot.theta, log_x, boot_residuals)
     bad = ~np.isfinite(boot.objective)

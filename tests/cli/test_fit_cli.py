@@ -45,7 +45,7 @@ def test_json_has_the_documented_keys(runner: CliRunner) -> None:
     for param in document["params"].values():
         assert set(param) == {"estimate", "stderr", "ci"}
     assert {"rmse", "converged", "warnings"} <= set(document["fit"])
-    first, second = document["predictions"]
+    first, _ = document["predictions"]
     assert set(first) == {"target", "estimate", "ci", "pi", "extrapolation_factor"}
     assert first["extrapolation_factor"] == 1000.0 and first["target"] == pytest.approx(1e24)
     assert "target 1e+25 is 10,000x beyond the largest run" in " ".join(document["fit"]["warnings"])
@@ -66,7 +66,9 @@ def test_csv_and_markdown_formats(runner: CliRunner) -> None:
 
 
 def test_power_law_and_huber_options(runner: CliRunner) -> None:
-    result = runner.invoke(app, ["fit", RUNS, "--law", "power", "--loss-fn", "huber", "-f", "json", "--bootstrap", "200"])
+    result = runner.invoke(
+        app, ["fit", RUNS, "--law", "power", "--loss-fn", "huber", "-f", "json", "--bootstrap", "200"]
+    )
     document = json.loads(result.stdout)
     assert document["law"] == "power" and set(document["params"]) == {"a", "b"}
     assert document["loss_fn"] == "huber" and document["huber_delta"] == 1e-3
@@ -74,12 +76,16 @@ def test_power_law_and_huber_options(runner: CliRunner) -> None:
 
 def test_save_then_predict_reproduces_the_fit(runner: CliRunner, tmp_path: Path) -> None:
     saved = tmp_path / "fit.json"
-    fitted = runner.invoke(app, ["fit", RUNS, "-t", "1e24", "-t", "300x", "-f", "json", "--bootstrap", "300", "--save", str(saved)])
+    fitted = runner.invoke(
+        app, ["fit", RUNS, "-t", "1e24", "-t", "300x", "-f", "json", "--bootstrap", "300", "--save", str(saved)]
+    )
     assert fitted.exit_code == 0
     predicted = runner.invoke(app, ["predict", str(saved), "-t", "1e24", "-t", "300x", "-f", "json"])
     assert predicted.exit_code == 0, predicted.output
     assert json.loads(predicted.stdout) == json.loads(fitted.stdout)
-    other_level = json.loads(runner.invoke(app, ["predict", str(saved), "-t", "1e24", "--level", "0.5", "-f", "json"]).stdout)
+    other_level = json.loads(
+        runner.invoke(app, ["predict", str(saved), "-t", "1e24", "--level", "0.5", "-f", "json"]).stdout
+    )
     fit_ci = json.loads(fitted.stdout)["predictions"][0]["ci"]
     narrow = other_level["predictions"][0]["ci"]
     assert fit_ci[0] <= narrow[0] <= narrow[1] <= fit_ci[1]
@@ -105,26 +111,78 @@ def _error(runner: CliRunner, args: list[str]) -> tuple[int, str]:
 BAD_FILES = [
     ("empty.csv", None, "file is empty; it needs a header row and one row per run"),
     ("header.csv", ["compute,loss"], "no runs; add one row per run under the header"),
-    ("noloss.csv", ["compute,val", "1e18,3"], "no loss column; add 'loss' (or 'val_loss'), or name the column with --y"),
-    ("nocompute.csv", ["steps,loss", "1e18,3"], "no compute column; add 'compute' (or 'flops'), or 'params' and 'tokens', or name the column with --x"),
-    ("text.csv", ["compute,loss", "1e18,3.1", "1e19,abc"], "row 2, column 'loss': 'abc' is not a number; give a plain number like 1.5e20"),
-    ("nan.csv", ["compute,loss", "1e18,3.1", "1e19,nan"], "row 2, column 'loss': 'nan' is not finite; give a real measured value or remove the row"),
-    ("inf.csv", ["compute,loss", "inf,3.1"], "row 1, column 'compute': 'inf' is not finite; give a real measured value or remove the row"),
-    ("zero.csv", ["compute,loss", "1e18,3.1", "0,2.9"], "row 2, column 'compute': 0 must be positive; remove the row or fix the value"),
-    ("negc.csv", ["compute,loss", "-1e18,3.1"], "row 1, column 'compute': -1e+18 must be positive; remove the row or fix the value"),
-    ("negloss.csv", ["compute,loss", "1e18,-1"], "row 1, column 'loss': -1 must be positive (laws are fitted in log space); remove the row or fix the value"),
-    ("zeroloss.csv", ["compute,loss", "1e18,0"], "row 1, column 'loss': 0 must be positive (laws are fitted in log space); remove the row or fix the value"),
-    ("dup.csv", ["run,compute,loss", "a,1e18,3.1", "b,1e19,2.9", "a,1e20,2.7"], "rows 1 and 3 both name run 'a'; give each run a unique name"),
-    ("few.csv", ["compute,loss", "1e18,3.1", "1e19,2.9", "1e19,2.91", "1e20,2.7"],
-     "the loss law has 3 parameters and needs runs at 4 or more distinct compute values, got 3; add runs or use --law power"),
-    ("ragged.csv", ["compute,loss", "1e18,3.1,7"], "row 1 has 3 values but the header has 2 columns; give every row one value per column"),
-    ("sweeps.csv", ["compute,loss,sweep", "1e18,3,A", "1e19,2.9,B"],
-     "column 'sweep' holds 2 sweeps (A, B); fit one with --sweep NAME or compare them with 'forecast compare --by sweep'"),
+    (
+        "noloss.csv",
+        ["compute,val", "1e18,3"],
+        "no loss column; add 'loss' (or 'val_loss'), or name the column with --y",
+    ),
+    (
+        "nocompute.csv",
+        ["steps,loss", "1e18,3"],
+        "no compute column; add 'compute' (or 'flops'), or 'params' and 'tokens', or name the column with --x",
+    ),
+    (
+        "text.csv",
+        ["compute,loss", "1e18,3.1", "1e19,abc"],
+        "row 2, column 'loss': 'abc' is not a number; give a plain number like 1.5e20",
+    ),
+    (
+        "nan.csv",
+        ["compute,loss", "1e18,3.1", "1e19,nan"],
+        "row 2, column 'loss': 'nan' is not finite; give a real measured value or remove the row",
+    ),
+    (
+        "inf.csv",
+        ["compute,loss", "inf,3.1"],
+        "row 1, column 'compute': 'inf' is not finite; give a real measured value or remove the row",
+    ),
+    (
+        "zero.csv",
+        ["compute,loss", "1e18,3.1", "0,2.9"],
+        "row 2, column 'compute': 0 must be positive; remove the row or fix the value",
+    ),
+    (
+        "negc.csv",
+        ["compute,loss", "-1e18,3.1"],
+        "row 1, column 'compute': -1e+18 must be positive; remove the row or fix the value",
+    ),
+    (
+        "negloss.csv",
+        ["compute,loss", "1e18,-1"],
+        "row 1, column 'loss': -1 must be positive (laws are fitted in log space); remove the row or fix the value",
+    ),
+    (
+        "zeroloss.csv",
+        ["compute,loss", "1e18,0"],
+        "row 1, column 'loss': 0 must be positive (laws are fitted in log space); remove the row or fix the value",
+    ),
+    (
+        "dup.csv",
+        ["run,compute,loss", "a,1e18,3.1", "b,1e19,2.9", "a,1e20,2.7"],
+        "rows 1 and 3 both name run 'a'; give each run a unique name",
+    ),
+    (
+        "few.csv",
+        ["compute,loss", "1e18,3.1", "1e19,2.9", "1e19,2.91", "1e20,2.7"],
+        "the loss law has 3 parameters and needs runs at 4 or more distinct compute values, got 3; add runs or use --law power",
+    ),
+    (
+        "ragged.csv",
+        ["compute,loss", "1e18,3.1,7"],
+        "row 1 has 3 values but the header has 2 columns; give every row one value per column",
+    ),
+    (
+        "sweeps.csv",
+        ["compute,loss,sweep", "1e18,3,A", "1e19,2.9,B"],
+        "column 'sweep' holds 2 sweeps (A, B); fit one with --sweep NAME or compare them with 'forecast compare --by sweep'",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("name", "lines", "message"), BAD_FILES, ids=[b[0] for b in BAD_FILES])
-def test_bad_files_give_one_line_and_exit_2(runner: CliRunner, tmp_path: Path, name: str, lines: list[str] | None, message: str) -> None:
+def test_bad_files_give_one_line_and_exit_2(
+    runner: CliRunner, tmp_path: Path, name: str, lines: list[str] | None, message: str
+) -> None:
     path = tmp_path / name
     path.write_text("" if lines is None else "\n".join(lines) + "\n")
     assert _error(runner, ["fit", str(path)]) == (2, f"error: {path}: {message}")
@@ -139,7 +197,8 @@ def test_malformed_yaml_and_python_tags(runner: CliRunner, tmp_path: Path) -> No
     broken = tmp_path / "broken.yaml"
     broken.write_text("runs:\n  - compute: 1e18\n    loss: [3\n")
     assert _error(runner, ["fit", str(broken)]) == (
-        2, f"error: {broken}: line 4, column 1: invalid YAML (expected ',' or ']', but got '<stream end>'); fix the syntax"
+        2,
+        f"error: {broken}: line 4, column 1: invalid YAML (expected ',' or ']', but got '<stream end>'); fix the syntax",
     )
     tagged = tmp_path / "tagged.yaml"
     tagged.write_text('runs:\n  - compute: !!python/object/apply:os.system ["echo hi"]\n    loss: 3\n')
@@ -159,12 +218,18 @@ def test_malformed_yaml_and_python_tags(runner: CliRunner, tmp_path: Path) -> No
         (["--method", "jackknife"], "error: --method 'jackknife': unknown method; choose one of bootstrap, delta"),
         (["--target", "-5"], "error: target '-5': target compute must be a positive finite number"),
         (["--target", "0x"], "error: target '0x': target compute must be a positive finite number"),
-        (["--target", "big"], "error: target 'big': expected a compute like 1e24 or a multiple of the largest run like 1000x"),
+        (
+            ["--target", "big"],
+            "error: target 'big': expected a compute like 1e24 or a multiple of the largest run like 1000x",
+        ),
         (["--level", "1.5"], "error: --level 1.5: must be between 0 and 1 (exclusive), e.g. 0.9"),
         (["--bootstrap", "10"], "error: --bootstrap 10: use at least 100 replicates (default 2000)"),
         (["--huber-delta", "0"], "error: --huber-delta 0.0: must be a positive number, e.g. 1e-3"),
         (["--sweep", "A"], f"error: {RUNS}: --sweep 'A' given but the file has no sweep column"),
-        (["--x", "steps"], f"error: {RUNS}: --x 'steps': no such column; columns are run, params, tokens, compute, loss"),
+        (
+            ["--x", "steps"],
+            f"error: {RUNS}: --x 'steps': no such column; columns are run, params, tokens, compute, loss",
+        ),
         (["--no-such-option"], "error: No such option: --no-such-option (see 'forecast --help')"),
     ],
 )
@@ -175,22 +240,26 @@ def test_bad_options_give_one_line_and_exit_2(runner: CliRunner, option: list[st
 def test_a_flat_ladder_is_a_fit_failure_exit_3(runner: CliRunner, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "flat.csv", "compute,loss", ["1e18,3", "1e19,3", "1e20,3", "1e21,3"])
     assert _error(runner, ["fit", str(path)]) == (
-        3, f"error: {path}: the fitted loss law is flat (loss does not change with compute); check that the runs differ in compute"
+        3,
+        f"error: {path}: the fitted loss law is flat (loss does not change with compute); check that the runs differ in compute",
     )
 
 
 def test_predict_bad_files(runner: CliRunner, tmp_path: Path) -> None:
     missing = tmp_path / "fit.json"
     assert _error(runner, ["predict", str(missing)]) == (
-        2, f"error: {missing}: file not found; save a fit with 'forecast fit RUNS --save {missing}'"
+        2,
+        f"error: {missing}: file not found; save a fit with 'forecast fit RUNS --save {missing}'",
     )
     missing.write_text("{not json")
     assert _error(runner, ["predict", str(missing)]) == (
-        2, f"error: {missing}: not a saved fit (not valid JSON); create one with 'forecast fit RUNS --save FIT.json'"
+        2,
+        f"error: {missing}: not a saved fit (not valid JSON); create one with 'forecast fit RUNS --save FIT.json'",
     )
     missing.write_text('{"law": "loss"}')
     assert _error(runner, ["predict", str(missing)]) == (
-        2, f"error: {missing}: not a saved fit (missing or bad 'state'); create one with 'forecast fit RUNS --save FIT.json'"
+        2,
+        f"error: {missing}: not a saved fit (missing or bad 'state'); create one with 'forecast fit RUNS --save FIT.json'",
     )
 
 

@@ -65,10 +65,26 @@ def test_sweep_selection(tmp_path: Path) -> None:
     ("header", "rows", "message"),
     [
         ("compute,loss,flops", ["1,2,3"], "r.csv: columns 'compute', 'flops' all mean compute; keep one of them"),
-        ("compute,loss", ["1e18,[1]"], "r.csv: row 1, column 'loss': '[1]' is not a number; give a plain number like 1.5e20"),
-        ("compute,loss", ["1e18,3", "1e18,"], "r.csv: row 2, column 'loss': missing value; fill it in or remove the row"),
-        ("compute,loss", ["1e18,3", "1e18"], "r.csv: row 2 has 1 values but the header has 2 columns; give every row one value per column"),
-        ("params,loss", ["1e8,3"], "r.csv: no compute column; add 'compute' (or 'flops'), or 'params' and 'tokens', or name the column with --x"),
+        (
+            "compute,loss",
+            ["1e18,[1]"],
+            "r.csv: row 1, column 'loss': '[1]' is not a number; give a plain number like 1.5e20",
+        ),
+        (
+            "compute,loss",
+            ["1e18,3", "1e18,"],
+            "r.csv: row 2, column 'loss': missing value; fill it in or remove the row",
+        ),
+        (
+            "compute,loss",
+            ["1e18,3", "1e18"],
+            "r.csv: row 2 has 1 values but the header has 2 columns; give every row one value per column",
+        ),
+        (
+            "params,loss",
+            ["1e8,3"],
+            "r.csv: no compute column; add 'compute' (or 'flops'), or 'params' and 'tokens', or name the column with --x",
+        ),
         ("params,tokens,loss", ["-1,2e9,3"], "r.csv: row 1, column 'params': -1 must be positive"),
         ("compute,loss,", ["1,2,3"], "r.csv: header has empty or repeated column names ['']; name each column once"),
     ],

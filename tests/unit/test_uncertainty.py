@@ -34,7 +34,9 @@ def test_delta_method_is_exact_regression_inference_for_the_power_law() -> None:
     b = result.param("b")
     assert_allclose(b.estimate, regression.slope, rtol=1e-9)
     assert_allclose(b.stderr, regression.stderr, rtol=1e-9)
-    assert_allclose(b.ci, [regression.slope - t * regression.stderr, regression.slope + t * regression.stderr], rtol=1e-9)
+    assert_allclose(
+        b.ci, [regression.slope - t * regression.stderr, regression.slope + t * regression.stderr], rtol=1e-9
+    )
     x0 = np.log(1e24)
     mean_se = residual_sd * np.sqrt(1 / n + (x0 - x.mean()) ** 2 / np.sum((x - x.mean()) ** 2))
     new_se = residual_sd * np.sqrt(1 + 1 / n + (x0 - x.mean()) ** 2 / np.sum((x - x.mean()) ** 2))
