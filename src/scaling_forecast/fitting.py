@@ -6,14 +6,30 @@ runs and all their bootstrap replicates), so one call fits them all with numpy a
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any, TypeVar
 
 import numpy as np
 
 from .laws import Array, BoolArray, Law
 
 LOSS_FUNCTIONS = ("lsq", "huber")
+
+_Function = TypeVar("_Function", bound=Callable[..., Any])
+
+
+def quiet(function: _Function) -> _Function:
+    """Overflow at extreme trial parameters is expected and handled: keep numpy silent."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with np.errstate(all="ignore"):
+            return function(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def rho(residuals: Array, loss_fn: str = "lsq", huber_delta: float = 1e-3) -> Array:
@@ -68,6 +84,7 @@ class BatchFit:
     converged: BoolArray
 
 
+@quiet
 def fit_batch(
     law: Law,
     log_x: Array,
@@ -129,6 +146,7 @@ def fit_batch(
     )
 
 
+@quiet
 def polish(
     law: Law,
     log_x: Array,
@@ -192,6 +210,7 @@ def polish(
     return BatchFit(theta=theta, objective=current, converged=converged & np.isfinite(current))
 
 
+@quiet
 def refine(
     law: Law,
     log_x: Array,

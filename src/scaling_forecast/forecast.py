@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
 from .errors import ConfigError, DataError, FitError
-from .fitting import LOSS_FUNCTIONS, fit_batch, refine
+from .fitting import LOSS_FUNCTIONS, fit_batch, quiet, refine
 from .laws import LAWS, Array, Law, get_law
 from .results import DataSummary, FitQuality, FitResult, ParameterEstimate, Prediction
 from .uncertainty import METHODS, Uncertainty, estimate_uncertainty
@@ -23,20 +21,6 @@ MIN_RUNS = 5
 MIN_DECADES = 1.5
 MAX_EXTRAPOLATION = 1000.0
 WEAK_IDENTIFICATION_RATIO = 10.0
-
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def _quiet(function: _F) -> _F:
-    """Overflow at extreme trial parameters is expected and handled: keep numpy silent."""
-
-    @functools.wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with np.errstate(all="ignore"):
-            return function(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
 
 _TARGET = re.compile(r"^\s*([0-9.eE+-]+)\s*([xX×])?\s*$")
 
@@ -117,7 +101,7 @@ def check_level(level: float) -> None:
         raise ConfigError(f"--level {level}: must be between 0 and 1 (exclusive), e.g. 0.9")
 
 
-@_quiet
+@quiet
 def fit_law(
     compute: Array,
     y: Array,
@@ -214,7 +198,7 @@ def fit_law(
     return forecast(result, targets, settings.level)
 
 
-@_quiet
+@quiet
 def forecast(result: FitResult, targets: tuple[Target, ...], level: float) -> FitResult:
     """Parameters and predictions of a fitted law at ``level`` and ``targets`` (no refit).
 

@@ -21,12 +21,18 @@ def write_atomic(path: str | Path, text: str, *, protected: tuple[str | Path, ..
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise ConfigError(f"{path}: folder {str(folder)!r} does not exist; create it first")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot write there ({error.strerror}); choose a writable folder") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
         os.replace(temporary, target)
-    except BaseException:
+    except BaseException as error:
         if os.path.exists(temporary):
             os.unlink(temporary)
+        if isinstance(error, OSError):
+            reason = error.strerror or str(error)
+            raise ConfigError(f"{path}: could not be written ({reason}); the previous file is unchanged") from None
         raise

@@ -270,3 +270,23 @@ def test_help_for_every_command(runner: CliRunner) -> None:
         assert command in top.stdout
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0 and "--format" in result.stdout and "--target" in result.stdout
+
+
+def test_a_failed_rename_leaves_no_partial_file(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    saved = tmp_path / "fit.json"
+    saved.write_text("previous fit\n")
+
+    def failing_replace(source: str, destination: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    assert _error(runner, ["fit", RUNS, "--method", "delta", "--save", str(saved)]) == (
+        2,
+        f"error: {saved}: could not be written (disk full); the previous file is unchanged",
+    )
+    assert saved.read_text() == "previous fit\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fit.json"]

@@ -56,17 +56,18 @@ def _brute_force(log_x: np.ndarray, log_y: np.ndarray, loss_fn: str) -> float:
         for share in (0.0, 0.5, 0.9):
             c0 = share * np.exp(log_y).min()
             start = [np.log(max(np.exp(log_y).mean() - c0, 1e-6)), b0, c0]
-            solution = least_squares(
-                lambda theta: log_y - law.log_predict(theta[None], log_x)[0],
-                start,
-                bounds=([-np.inf, -20.0, 0.0], [np.inf, -1e-6, np.inf]),
-                loss="linear" if loss_fn == "lsq" else "huber",
-                f_scale=1e-3,
-                xtol=1e-15,
-                ftol=1e-15,
-                gtol=1e-15,
-            )
-            residuals = log_y - law.log_predict(solution.x[None], log_x)[0]
+            with np.errstate(over="ignore"):
+                solution = least_squares(
+                    lambda theta: log_y - law.log_predict(theta[None], log_x)[0],
+                    start,
+                    bounds=([-np.inf, -20.0, 0.0], [np.inf, -1e-6, np.inf]),
+                    loss="linear" if loss_fn == "lsq" else "huber",
+                    f_scale=1e-3,
+                    xtol=1e-15,
+                    ftol=1e-15,
+                    gtol=1e-15,
+                )
+                residuals = log_y - law.log_predict(solution.x[None], log_x)[0]
             best = min(best, float(objective(residuals[None], loss_fn)[0]))
     return best
 
