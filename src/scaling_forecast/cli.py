@@ -60,13 +60,14 @@ app = typer.Typer(
 )
 
 RunsArgument = Annotated[
-    str, typer.Argument(help="Runs file: CSV, TSV, JSON or YAML, one row per run.", show_default=False)
+    str, typer.Argument(help="Runs file: CSV, TSV, JSON or YAML, one row per run.", show_default=False, metavar="RUNS")
 ]
 TargetOption = Annotated[
     list[str] | None,
     typer.Option(
         "--target",
         "-t",
+        metavar="C",
         help="Compute to forecast, e.g. 1e24, or a multiple of the largest run, e.g. 1000x. Repeatable. "
         "Default: 10x, 100x, 1000x.",
         show_default=False,
@@ -157,7 +158,7 @@ def fit(
 @app.command()
 def predict(
     saved: Annotated[
-        str, typer.Argument(help="A fit saved with 'forecast fit RUNS --save FIT.json'.", show_default=False)
+        str, typer.Argument(help="A fit saved with 'forecast fit RUNS --save FIT.json'.", show_default=False, metavar="FIT.json")
     ],
     target: TargetOption = None,
     level: Annotated[
