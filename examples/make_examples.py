@@ -51,5 +51,49 @@ def main() -> None:
     (HERE / "runs.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def pass_rate_ladder(seed: int = 4) -> list[dict[str, object]]:
+    """Seven models (1e18 to 1e21 FLOP) on 100 problems, 100 samples each.
+
+    Problem j is solved with probability ``exp(-alpha_j C^-0.2)``, ``alpha_j`` log-normal with
+    mean 9950, so ``-E[log pass_rate] = 9950 C^-0.2`` exactly over the problem distribution.
+    """
+    rng = np.random.default_rng(seed)
+    compute = 1e18 * 10 ** (np.arange(7) / 2)
+    spread = 1.0
+    alpha = 9950.0 * np.exp(spread * rng.standard_normal(100) - spread**2 / 2)
+    rows = []
+    for i, c in enumerate(compute):
+        correct = rng.binomial(100, np.exp(-alpha * c**-0.2))
+        for j, n_correct in enumerate(correct):
+            rows.append(
+                {
+                    "run": f"model-{i + 1}",
+                    "compute": float(f"{c:.4g}"),
+                    "problem": f"P{j + 1:03d}",
+                    "n_samples": 100,
+                    "n_correct": int(n_correct),
+                }
+            )
+    return rows
+
+
+def write_pass_rates() -> None:
+    rows = pass_rate_ladder()
+    with open(HERE / "passrates.csv", "w", newline="", encoding="utf-8") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    by_run: dict[str, list[dict[str, object]]] = {}
+    for row in rows:
+        by_run.setdefault(str(row["run"]), []).append(row)
+    with open(HERE / "passrates_aggregate.csv", "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(["run", "compute", "pass_rate"])
+        for run, problems in by_run.items():
+            rates = [int(p["n_correct"]) / 100 for p in problems]  # type: ignore[call-overload]
+            writer.writerow([run, problems[0]["compute"], f"{np.mean(rates):.4f}"])
+
+
 if __name__ == "__main__":
     main()
+    write_pass_rates()

@@ -96,7 +96,7 @@ def _emit(result: Any, fmt: str) -> None:
     from .render import render
 
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    width = max(80, min(140, os.get_terminal_size().columns)) if sys.stdout.isatty() else 100
+    width = max(80, os.get_terminal_size().columns) if sys.stdout.isatty() else 160
     sys.stdout.write(render(result, fmt, color=color, width=width))
     sys.stdout.flush()
     if fmt != "table":
@@ -108,7 +108,13 @@ def _emit(result: Any, fmt: str) -> None:
 def fit(
     runs: RunsArgument,
     target: TargetOption = None,
-    law: Annotated[str, typer.Option(help="Law to fit: auto, loss (a*C^b + c) or power (a*C^b).")] = DEFAULTS["law"],
+    law: Annotated[
+        str,
+        typer.Option(
+            help="Law to fit: auto, loss (a*C^b + c), power (a*C^b) or passrate (-E[log pass_rate] = alpha*C^-k). "
+            "auto picks passrate for pass-rate data, else loss."
+        ),
+    ] = DEFAULTS["law"],
     x: Annotated[
         str | None, typer.Option("--x", help="Column to use as compute (default: compute|flops|c, or 6*params*tokens).")
     ] = None,
@@ -126,27 +132,45 @@ def fit(
     save: Annotated[
         str | None, typer.Option(help="Also save the fit to this JSON file for 'forecast predict'.")
     ] = None,
+    zeros: Annotated[
+        str, typer.Option(help="Pass rates of 0: subset (drop those problems), smooth (pseudo-count) or error.")
+    ] = DEFAULTS["zeros"],
+    k: Annotated[int, typer.Option("--k", help="k of pass@k, from n_samples and n_correct.")] = DEFAULTS["k"],
+    buckets: Annotated[
+        int, typer.Option(help="Also fit K difficulty buckets of problems (by mean pass rate).", metavar="K")
+    ] = 0,
 ) -> None:
-    """Fit a scaling law to RUNS and forecast the loss at each target compute."""
-    from .forecast import FitSettings, fit_law
-    from .runs import load_runs
+    """Fit a scaling law to RUNS (losses or pass rates) and forecast each target compute."""
+    from .forecast import FitSettings, fit_law, fit_pass_rates
+    from .runs import load_pass_rates, load_runs, read_table
 
     _check_format(fmt)
     settings = FitSettings(
         law=law, level=level, method=method, n_boot=bootstrap, seed=seed, loss_fn=loss_fn, huber_delta=huber_delta
-    ).validated()
-    targets = _targets(target)
-    data = load_runs(runs, x=x, y=y, sweep=sweep)
-    result = fit_law(
-        data.x,
-        data.y,
-        settings,
-        targets,
-        file=data.file,
-        x_column=data.x_column,
-        y_column=data.y_column,
-        sweep=data.sweep,
     )
+    settings.validated()
+    targets = _targets(target)
+    table = read_table(runs)
+    if law == "passrate" or (law == "auto" and table.has_pass_rates()):
+        if not table.has_pass_rates():
+            raise DataError(
+                f"{runs}: --law passrate needs pass rates: 'pass_rate', 'n_samples' and 'n_correct', "
+                "or 'mean_log_pass_rate'"
+            )
+        rates = load_pass_rates(table, x=x, sweep=sweep, k=k)
+        result = fit_pass_rates(rates, settings, targets, zeros=zeros, buckets=buckets)
+    else:
+        data = load_runs(table, x=x, y=y, sweep=sweep)
+        result = fit_law(
+            data.x,
+            data.y,
+            settings,
+            targets,
+            file=data.file,
+            x_column=data.x_column,
+            y_column=data.y_column,
+            sweep=data.sweep,
+        )
     if save is not None:
         from .output import write_atomic
         from .render import json_text
@@ -158,7 +182,10 @@ def fit(
 @app.command()
 def predict(
     saved: Annotated[
-        str, typer.Argument(help="A fit saved with 'forecast fit RUNS --save FIT.json'.", show_default=False, metavar="FIT.json")
+        str,
+        typer.Argument(
+            help="A fit saved with 'forecast fit RUNS --save FIT.json'.", show_default=False, metavar="FIT.json"
+        ),
     ],
     target: TargetOption = None,
     level: Annotated[

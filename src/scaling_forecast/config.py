@@ -14,4 +14,6 @@ DEFAULTS: dict[str, Any] = {
     "loss_fn": "lsq",
     "huber_delta": 1e-3,
     "format": "table",
+    "zeros": "subset",
+    "k": 1,
 }

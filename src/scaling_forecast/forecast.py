@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -11,13 +12,21 @@ import numpy as np
 
 from .errors import ConfigError, DataError, FitError
 from .fitting import LOSS_FUNCTIONS, fit_batch, quiet, refine
-from .laws import LAWS, Array, Law, get_law
-from .results import DataSummary, FitQuality, FitResult, ParameterEstimate, Prediction
+from .laws import LAWS, Array, Law, PassRateLaw, get_law
+from .passrate import ZERO_POLICIES, PassRateRuns, PassRates, handle_zeros
+from .results import (
+    BucketResult,
+    DataSummary,
+    FitQuality,
+    FitResult,
+    ParameterEstimate,
+    PassRateForecast,
+    Prediction,
+)
 from .uncertainty import METHODS, Uncertainty, estimate_uncertainty
 
 LAW_CHOICES = ("auto", *LAWS)
 #: Thresholds of the reliability warnings.
-MIN_RUNS = 5
 MIN_DECADES = 1.5
 MAX_EXTRAPOLATION = 1000.0
 WEAK_IDENTIFICATION_RATIO = 10.0
@@ -112,6 +121,9 @@ def fit_law(
     x_column: str = "compute",
     y_column: str = "loss",
     sweep: str | None = None,
+    replicates: Callable[[np.random.Generator, int], Array] | None = None,
+    extra_warnings: tuple[str, ...] = (),
+    problems: dict[str, Any] | None = None,
 ) -> FitResult:
     """Fit ``settings.law`` to ``y`` against ``compute`` and forecast each target.
 
@@ -119,7 +131,8 @@ def fit_law(
     -----
     Runs are put in a canonical order first, so the row order of the input changes nothing.
     Compute is normalised by ``C_ref = exp(mean log C)``; parameters are reported in the
-    user's units.
+    user's units. ``replicates(rng, n_boot)`` gives bootstrap data sets of ``log y`` in the
+    caller's run order (see :func:`estimate_uncertainty`).
     """
     settings = settings.validated()
     law = get_law(settings.law)
@@ -127,6 +140,12 @@ def fit_law(
     y = np.asarray(y, dtype=float)
     order = np.lexsort((y, compute))
     compute, y = compute[order], y[order]
+    if replicates is not None:
+        draw = replicates
+
+        def replicates(rng: np.random.Generator, n_boot: int) -> Array:
+            return draw(rng, n_boot)[:, order]
+
     distinct = np.unique(compute).size
     if distinct < law.n_params + 1:
         raise DataError(
@@ -158,6 +177,7 @@ def fit_law(
         seed=settings.seed,
         loss_fn=settings.loss_fn,
         huber_delta=settings.huber_delta,
+        replicates=replicates,
     )
     residuals = log_y - fitted
     data = DataSummary(
@@ -168,8 +188,9 @@ def fit_law(
         x_column=x_column,
         y_column=y_column,
         sweep=sweep,
+        problems=problems,
     )
-    data_warnings = _data_warnings(compute, y, data, uncertainty, bool(best.converged[0]))
+    data_warnings = _data_warnings(law, compute, y, data, uncertainty, bool(best.converged[0])) + extra_warnings
     quality = FitQuality(
         rmse=float(np.sqrt(np.mean(residuals**2))),
         objective=float(best.objective[0]),
@@ -211,7 +232,9 @@ def forecast(result: FitResult, targets: tuple[Target, ...], level: float) -> Fi
     values = np.array([t.resolve(compute_max) for t in targets], dtype=float)
     factors = np.array([t.value if t.relative else t.value / compute_max for t in targets], dtype=float)
     predictions = _predictions(law, result.uncertainty, result.log_compute_ref, values, factors, level)
-    warnings = result.data_warnings + _identification_warnings(params, level) + _extrapolation_warnings(predictions)
+    warnings = (
+        result.data_warnings + _identification_warnings(law, params, level) + _extrapolation_warnings(predictions)
+    )
     return replace(
         result,
         level=level,
@@ -262,7 +285,19 @@ def _predictions(
         boot_gradient = law.log_jacobian(uncertainty.boot_theta, log_x)
     _, ci = uncertainty.quantity_intervals(estimate, gradient, boot_estimate, boot_gradient, level)
     _, pi = uncertainty.quantity_intervals(estimate, gradient, boot_estimate, boot_gradient, level, new_run=True)
+    # a new run's interval holds the law's: the bootstrap tails of the two can differ in skew
+    pi = np.column_stack([np.minimum(pi[:, 0], ci[:, 0]), np.maximum(pi[:, 1], ci[:, 1])])
     ci, pi, estimate = np.exp(ci), np.exp(pi), np.exp(estimate)
+    pass_rates: list[PassRateForecast | None] = [None] * targets.size
+    if isinstance(law, PassRateLaw):  # the pass rate exp(-Q) falls as Q rises: bounds swap
+        pass_rates = [
+            PassRateForecast(
+                float(np.exp(-estimate[i])),
+                (float(np.exp(-ci[i, 1])), float(np.exp(-ci[i, 0]))),
+                (float(np.exp(-pi[i, 1])), float(np.exp(-pi[i, 0]))),
+            )
+            for i in range(targets.size)
+        ]
     return tuple(
         Prediction(
             target=float(t),
@@ -270,18 +305,19 @@ def _predictions(
             estimate=float(estimate[i]),
             ci=(float(ci[i, 0]), float(ci[i, 1])),
             pi=(float(pi[i, 0]), float(pi[i, 1])),
+            pass_rate=pass_rates[i],
         )
         for i, t in enumerate(targets)
     )
 
 
 def _data_warnings(
-    compute: Array, y: Array, data: DataSummary, uncertainty: Uncertainty, converged: bool
+    law: Law, compute: Array, y: Array, data: DataSummary, uncertainty: Uncertainty, converged: bool
 ) -> tuple[str, ...]:
     warnings = []
-    if data.n_runs < MIN_RUNS:
+    if data.n_runs < law.min_runs:
         warnings.append(
-            f"only {data.n_runs} runs (fewer than {MIN_RUNS}): the intervals rest on "
+            f"only {data.n_runs} runs (fewer than {law.min_runs}): the intervals rest on "
             f"{uncertainty.dof} degree(s) of freedom; add runs for a reliable forecast"
         )
     decades = math.log10(data.compute_max / data.compute_min)
@@ -307,9 +343,9 @@ def _data_warnings(
     return tuple(warnings)
 
 
-def _identification_warnings(params: tuple[ParameterEstimate, ...], level: float) -> tuple[str, ...]:
+def _identification_warnings(law: Law, params: tuple[ParameterEstimate, ...], level: float) -> tuple[str, ...]:
     warnings = []
-    described = {"b": "exponent b", "c": "irreducible loss c"}
+    described = dict(law.identified)
     for p in params:
         if p.name not in described:
             continue
@@ -370,3 +406,97 @@ def load_fit(saved: Any, file: str) -> FitResult:
             f"{file}: not a saved fit (missing or bad {error}); create one with 'forecast fit RUNS --save FIT.json'"
         ) from None
     return result
+
+
+MIN_PROBLEMS = 10
+SATURATION = 0.9
+
+
+@quiet
+def fit_pass_rates(
+    data: PassRateRuns,
+    settings: FitSettings,
+    targets: tuple[Target, ...] = (),
+    *,
+    zeros: str = "subset",
+    buckets: int = 0,
+) -> FitResult:
+    """Fit the capability law to pass rates, and optionally to each of ``buckets`` difficulty buckets.
+
+    Notes
+    -----
+    ``Q_r = -mean_j log p_rj`` over the problems left by the zero policy. With per-problem data the
+    bootstrap resamples problems (the same draw for every run); with one rate per run it resamples
+    residuals as for loss. Each bucket is fitted the same way to its own problems.
+    """
+    if zeros not in ZERO_POLICIES:
+        raise ConfigError(f"--zeros {zeros!r}: unknown policy; choose one of {', '.join(ZERO_POLICIES)}")
+    if settings.law not in ("auto", "passrate"):
+        raise ConfigError(f"--law {settings.law}: this file holds pass rates; use --law passrate (or auto)")
+    settings = replace(settings, law="passrate")
+    rates = handle_zeros(
+        data.rates,
+        data.problems,
+        data.names,
+        zeros,
+        per_problem=data.per_problem,
+        smoothed=data.smoothed,
+        label=data.file,
+    )
+    result = _fit_rates(data, rates, settings, targets)
+    if buckets <= 0:
+        return result
+    fitted, failures = [], []
+    for name, columns, (lowest, highest) in rates.buckets(buckets):
+        try:
+            bucket = _fit_rates(data, rates.subset(columns), settings, targets)
+        except FitError as error:
+            failures.append(f"{name} could not be fitted: {str(error).split(': ', 1)[-1]}")
+            continue
+        fitted.append(BucketResult(name, len(columns), (lowest, highest), bucket.params, bucket.predictions))
+    return replace(
+        result, buckets=tuple(fitted), fit=replace(result.fit, warnings=result.fit.warnings + tuple(failures))
+    )
+
+
+def _fit_rates(data: PassRateRuns, rates: PassRates, settings: FitSettings, targets: tuple[Target, ...]) -> FitResult:
+    quantity = rates.mean_neg_log()
+    if not np.all(quantity > 0):
+        raise FitError(
+            f"{data.file}: every pass rate is 1 on some run, so -E[log pass_rate] is 0; the law needs failures"
+        )
+    warnings = []
+    if rates.per_problem and rates.n_problems < MIN_PROBLEMS:
+        warnings.append(
+            f"only {rates.n_problems} problems after zero handling (fewer than {MIN_PROBLEMS}): "
+            "the mean log pass rate is noisy; add problems or use --zeros smooth"
+        )
+    best = int(np.argmin(quantity))
+    if np.exp(-quantity[best]) > SATURATION:
+        warnings.append(
+            f"pass rates saturate near 1 (run {data.names[best]!r}: {np.exp(-quantity[best]):.0%} geometric mean): "
+            "the law has no ceiling, so forecasts near 100% are unreliable"
+        )
+    problems = {
+        "n_problems": rates.n_problems if rates.per_problem else None,
+        "n_problems_total": rates.n_problems_total if rates.per_problem else None,
+        "zeros": rates.zeros,
+        "k": data.k,
+        "note": rates.note,
+    }
+    replicates = None
+    if rates.per_problem:
+        replicates = rates.problem_bootstrap
+    return fit_law(
+        data.compute,
+        quantity,
+        settings,
+        targets,
+        file=data.file,
+        x_column=data.x_column,
+        y_column=PassRateLaw.quantity,
+        sweep=data.sweep,
+        replicates=replicates,
+        extra_warnings=tuple(warnings),
+        problems=problems,
+    )

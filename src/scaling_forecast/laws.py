@@ -42,6 +42,12 @@ class Law(ABC):
     #: Bounds of the reported parameters, to which their intervals are clipped.
     param_bounds: ClassVar[tuple[tuple[float, float], ...]]
     bounds_text: ClassVar[str]
+    #: What is fitted, as a column heading.
+    quantity: ClassVar[str] = "loss"
+    #: Fewer runs than this draw a warning.
+    min_runs: ClassVar[int] = 5
+    #: Reported parameters whose weak identification draws a warning, with their description.
+    identified: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     @property
     def n_params(self) -> int:
@@ -114,6 +120,7 @@ class SaturatingPowerLaw(Law):
     upper = (np.inf, EXPONENT_CEILING, np.inf)
     param_bounds = ((0.0, np.inf), (-np.inf, 0.0), (0.0, np.inf))
     bounds_text = "a > 0, b < 0, c >= 0"
+    identified = (("b", "exponent b"), ("c", "irreducible loss c"))
 
     def log_predict(self, theta: Array, log_x: Array) -> Array:
         power = np.exp(theta[:, :1] + theta[:, 1:2] * log_x)
@@ -177,6 +184,7 @@ class PowerLaw(Law):
     upper = (np.inf, EXPONENT_CEILING)
     param_bounds = ((0.0, np.inf), (-np.inf, 0.0))
     bounds_text = "a > 0, b < 0"
+    identified = (("b", "exponent b"),)
 
     def log_predict(self, theta: Array, log_x: Array) -> Array:
         return theta[:, :1] + theta[:, 1:2] * log_x
@@ -196,7 +204,30 @@ class PowerLaw(Law):
         return np.array([[1.0, -log_cref], [0.0, 1.0]])
 
 
-LAWS: dict[str, type[Law]] = {law.name: law for law in (SaturatingPowerLaw, PowerLaw)}
+class PassRateLaw(PowerLaw):
+    """Capability law of the GPT-4 report: ``-E_P[log pass_rate(C)] = alpha * C^(-k)``, ``alpha, k > 0``.
+
+    Notes
+    -----
+    Fitted to ``Q = -mean_j log p_j`` over the problem set; ``log Q = log alpha - k log C`` is linear,
+    so the machinery of :class:`PowerLaw` applies with ``b = -k``. The implied geometric-mean pass
+    rate is ``exp(-Q)``, always in [0, 1].
+    """
+
+    name = "passrate"
+    formula = "-E[log pass_rate] = alpha * C^(-k)"
+    param_names = ("alpha", "k")
+    param_bounds = ((0.0, np.inf), (0.0, np.inf))
+    bounds_text = "alpha > 0, k > 0"
+    quantity = "-E[log pass_rate]"
+    min_runs = 4
+    identified = (("k", "exponent k"),)
+
+    def reporting_matrix(self, log_cref: float) -> Array:
+        return np.array([[1.0, -log_cref], [0.0, -1.0]])
+
+
+LAWS: dict[str, type[Law]] = {law.name: law for law in (SaturatingPowerLaw, PowerLaw, PassRateLaw)}
 
 
 def get_law(name: str) -> Law:

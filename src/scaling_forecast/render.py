@@ -8,7 +8,7 @@ import json
 import math
 from typing import Any
 
-from .results import FitResult
+from .results import FitResult, ParameterEstimate, Prediction
 
 FORMATS = ("table", "json", "csv", "markdown")
 LOSS_FN_TEXT = {"lsq": "least squares on log residuals", "huber": "Huber loss on log residuals"}
@@ -48,30 +48,42 @@ def json_text(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, allow_nan=False) + "\n"
 
 
+def format_percent(value: float) -> str:
+    return f"{100 * value:.1f}%" if math.isfinite(value) else "n/a"
+
+
+def format_percent_interval(bounds: tuple[float, float]) -> str:
+    return f"[{format_percent(bounds[0])}, {format_percent(bounds[1])}]"
+
+
 def to_csv(result: FitResult) -> str:
-    """One row per parameter and per prediction (``section`` tells which)."""
+    """One row per parameter and per prediction (``section`` tells which); buckets follow."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        [
-            "section",
-            "name",
-            "target",
-            "extrapolation_factor",
-            "estimate",
-            "stderr",
-            "ci_low",
-            "ci_high",
-            "pi_low",
-            "pi_high",
-            "level",
-        ]
-    )
-    for p in result.params:
-        writer.writerow(
-            [
+    header = [
+        "section",
+        "name",
+        "target",
+        "extrapolation_factor",
+        "estimate",
+        "stderr",
+        "ci_low",
+        "ci_high",
+        "pi_low",
+        "pi_high",
+        "level",
+    ]
+    rates = any(q.pass_rate is not None for q in result.predictions)
+    if rates:
+        header += ["pass_rate", "pass_rate_ci_low", "pass_rate_ci_high", "pass_rate_pi_low", "pass_rate_pi_high"]
+    writer.writerow(header)
+    groups = [("", result.params, result.predictions)] + [(b.name, b.params, b.predictions) for b in result.buckets]
+    for bucket, params, predictions in groups:
+        prefix = f"{bucket}: " if bucket else ""
+        for p in params:
+            row = [
                 "param",
-                p.name,
+                prefix + p.name,
                 "",
                 "",
                 repr(p.estimate),
@@ -82,12 +94,11 @@ def to_csv(result: FitResult) -> str:
                 "",
                 result.level,
             ]
-        )
-    for q in result.predictions:
-        writer.writerow(
-            [
+            writer.writerow(row + ([""] * 5 if rates else []))
+        for q in predictions:
+            row = [
                 "prediction",
-                result.data.y_column,
+                prefix + result.data.y_column,
                 repr(q.target),
                 repr(q.extrapolation_factor),
                 repr(q.estimate),
@@ -98,29 +109,37 @@ def to_csv(result: FitResult) -> str:
                 repr(q.pi[1]),
                 result.level,
             ]
-        )
+            if q.pass_rate is not None:
+                r = q.pass_rate
+                row += [repr(r.estimate), repr(r.ci[0]), repr(r.ci[1]), repr(r.pi[0]), repr(r.pi[1])]
+            writer.writerow(row)
     return buffer.getvalue()
 
 
 def _method_text(result: FitResult) -> str:
     if result.method == "bootstrap":
-        uncertainty = f"studentised residual bootstrap ({result.n_boot} replicates, seed {result.seed})"
+        resampled = "problem" if result.data.problems and result.data.problems.get("n_problems") else "residual"
+        uncertainty = f"studentised {resampled} bootstrap ({result.n_boot} replicates, seed {result.seed})"
     else:
         uncertainty = "delta method with Student-t quantiles"
     loss_fn = LOSS_FN_TEXT[result.loss_fn]
     if result.loss_fn == "huber":
         loss_fn += f" (delta {result.huber_delta:g})"
-    return f"{loss_fn}; {uncertainty}; {result.level:.0%} intervals"
+    return f"{loss_fn}; {uncertainty}; {result.level:.0%} intervals (CI: the law, PI: a new run)"
 
 
 def _headline(result: FitResult) -> str:
     data = result.data
     decades = math.log10(data.compute_max / data.compute_min)
     sweep = f", sweep {data.sweep}" if data.sweep else ""
+    problems = ""
+    if data.problems:
+        k = data.problems.get("k", 1)
+        problems = f"; pass@{k}, {data.problems['note']}"
     return (
         f"{result.law} law {result.formula} fitted to {data.n_runs} runs from {data.file}{sweep} "
         f"({data.x_column} {format_compute(data.compute_min)} to {format_compute(data.compute_max)}, "
-        f"{decades:.1f} decades)"
+        f"{decades:.1f} decades{problems})"
     )
 
 
@@ -130,27 +149,76 @@ def _quality_text(result: FitResult) -> str:
     return f"rmse {fit.rmse:.3%} of {result.data.y_column} (log residuals), {converged}, {fit.dof} degrees of freedom"
 
 
+def _parameter_table(result: FitResult, params: tuple[ParameterEstimate, ...]) -> tuple[list[str], list[list[str]]]:
+    headers = ["parameter", "estimate", "stderr", f"{result.level:.0%} CI"]
+    rows = [[p.name, format_number(p.estimate), format_number(p.stderr, 2), format_interval(p.ci)] for p in params]
+    return headers, rows
+
+
+def _prediction_table(result: FitResult, predictions: tuple[Prediction, ...]) -> tuple[list[str], list[list[str]]]:
+    level = f"{result.level:.0%}"
+    headers = ["target", "x largest run", result.data.y_column, f"{level} CI", f"{level} PI"]
+    rates = any(q.pass_rate is not None for q in predictions)
+    if rates:
+        headers += ["pass rate", f"{level} CI", f"{level} PI"]
+    rows = []
+    for q in predictions:
+        row = [
+            format_compute(q.target),
+            format_factor(q.extrapolation_factor),
+            format_number(q.estimate),
+            format_interval(q.ci),
+            format_interval(q.pi),
+        ]
+        if q.pass_rate is not None:
+            r = q.pass_rate
+            row += [format_percent(r.estimate), format_percent_interval(r.ci), format_percent_interval(r.pi)]
+        rows.append(row)
+    return headers, rows
+
+
+def _bucket_table(result: FitResult) -> tuple[list[str], list[list[str]]]:
+    level = f"{result.level:.0%}"
+    headers = ["bucket", "problems", "mean pass rate", "alpha", "k", "target", "pass rate", f"{level} CI"]
+    rows = []
+    for b in result.buckets:
+        params = {p.name: p for p in b.params}
+        for i, q in enumerate(b.predictions or (None,)):
+            first = i == 0
+            row = [
+                b.name if first else "",
+                str(b.n_problems) if first else "",
+                format_percent_interval(b.mean_pass_rate).replace(", ", " to ").strip("[]") if first else "",
+                format_number(params["alpha"].estimate) if first else "",
+                format_number(params["k"].estimate) if first else "",
+            ]
+            if q is not None and q.pass_rate is not None:
+                row += [
+                    format_compute(q.target),
+                    format_percent(q.pass_rate.estimate),
+                    format_percent_interval(q.pass_rate.ci),
+                ]
+            else:
+                row += ["", "", ""]
+            rows.append(row)
+    return headers, rows
+
+
+def _markdown_table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    align = ["---" if i == 0 else "---:" for i in range(len(headers))]
+    return ["| " + " | ".join(headers) + " |", "| " + " | ".join(align) + " |"] + [
+        "| " + " | ".join(row) + " |" for row in rows
+    ]
+
+
 def to_markdown(result: FitResult) -> str:
     """Markdown fit to paste into a pull request or issue."""
-    level = f"{result.level:.0%}"
-    y = result.data.y_column
     lines = [f"**{_headline(result)}**", "", f"_{_method_text(result)}_", ""]
-    lines += [f"| parameter | estimate | stderr | {level} CI |", "|---|---:|---:|---|"]
-    for p in result.params:
-        lines.append(
-            f"| {p.name} | {format_number(p.estimate)} | {format_number(p.stderr, 2)} | {format_interval(p.ci)} |"
-        )
+    lines += _markdown_table(*_parameter_table(result, result.params))
     if result.predictions:
-        lines += [
-            "",
-            f"| target compute | x largest run | {y} | {level} CI (law) | {level} PI (new run) |",
-            "|---:|---:|---:|---|---|",
-        ]
-        for q in result.predictions:
-            lines.append(
-                f"| {format_compute(q.target)} | {format_factor(q.extrapolation_factor)} | {format_number(q.estimate)} "
-                f"| {format_interval(q.ci)} | {format_interval(q.pi)} |"
-            )
+        lines += ["", *_markdown_table(*_prediction_table(result, result.predictions))]
+    if result.buckets:
+        lines += ["", "Difficulty buckets:", "", *_markdown_table(*_bucket_table(result))]
     lines += ["", f"Fit: {_quality_text(result)}."]
     if result.fit.warnings:
         lines += ["", "Warnings:", ""] + [f"- {w}" for w in result.fit.warnings]
@@ -161,43 +229,30 @@ def to_table(result: FitResult, *, color: bool = False, width: int = 100) -> str
     """A rich rendering for the terminal."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
-    level = f"{result.level:.0%}"
-    console.print(f"[bold]{_headline(result)}[/bold]", soft_wrap=True)
-    console.print(f"[dim]{_method_text(result)}[/dim]", soft_wrap=True)
-    params = Table(title="Parameters", title_justify="left", box=None, pad_edge=False)
-    for header, justify in (("name", "left"), ("estimate", "right"), ("stderr", "right"), (f"{level} CI", "left")):
-        params.add_column(header, justify=justify)  # type: ignore[arg-type]
-    for p in result.params:
-        params.add_row(p.name, format_number(p.estimate), format_number(p.stderr, 2), format_interval(p.ci))
-    console.print()
-    console.print(params)
+    console.print(Text(_headline(result), style="bold"), soft_wrap=True)
+    console.print(Text(_method_text(result), style="dim"), soft_wrap=True)
+    sections = [("Parameters", _parameter_table(result, result.params))]
     if result.predictions:
-        table = Table(title="Predictions", title_justify="left", box=None, pad_edge=False)
-        for header, justify in (
-            ("target", "right"),
-            ("x largest", "right"),
-            (result.data.y_column, "right"),
-            (f"{level} CI (law)", "left"),
-            (f"{level} PI (new run)", "left"),
-        ):
-            table.add_column(header, justify=justify)  # type: ignore[arg-type]
-        for q in result.predictions:
-            table.add_row(
-                format_compute(q.target),
-                format_factor(q.extrapolation_factor),
-                f"[bold]{format_number(q.estimate)}[/bold]",
-                format_interval(q.ci),
-                format_interval(q.pi),
-            )
+        sections.append(("Predictions", _prediction_table(result, result.predictions)))
+    if result.buckets:
+        sections.append(("Difficulty buckets", _bucket_table(result)))
+    for title, (headers, rows) in sections:
+        table = Table(title=title, title_justify="left", box=None, pad_edge=False)
+        for i, header in enumerate(headers):
+            justify = "left" if i == 0 or header.endswith(("CI", "PI")) else "right"
+            table.add_column(Text(header), justify=justify, no_wrap=True)  # type: ignore[arg-type]
+        for row in rows:
+            table.add_row(*(Text(cell) for cell in row))
         console.print()
         console.print(table)
     console.print()
-    console.print(f"Fit: {_quality_text(result)}", soft_wrap=True)
+    console.print(Text(f"Fit: {_quality_text(result)}"), soft_wrap=True)
     for warning in result.fit.warnings:
-        console.print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True)
+        console.print(Text.assemble(("warning:", "yellow"), f" {warning}"), soft_wrap=True)
     return buffer.getvalue()
 
 

@@ -38,6 +38,18 @@ class ParameterEstimate:
 
 
 @dataclass(frozen=True)
+class PassRateForecast:
+    """The geometric-mean pass rate ``exp(-Q)`` implied by a forecast of ``Q = -E[log pass_rate]``."""
+
+    estimate: float
+    ci: tuple[float, float]
+    pi: tuple[float, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"estimate": _number(self.estimate), "ci": _pair(self.ci), "pi": _pair(self.pi)}
+
+
+@dataclass(frozen=True)
 class Prediction:
     """The law at one target compute: ``ci`` for the law, ``pi`` for a new run there."""
 
@@ -46,15 +58,19 @@ class Prediction:
     estimate: float
     ci: tuple[float, float]
     pi: tuple[float, float]
+    pass_rate: PassRateForecast | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        document: dict[str, Any] = {
             "target": _number(self.target),
             "extrapolation_factor": _number(self.extrapolation_factor),
             "estimate": _number(self.estimate),
             "ci": _pair(self.ci),
             "pi": _pair(self.pi),
         }
+        if self.pass_rate is not None:
+            document["pass_rate"] = self.pass_rate.to_dict()
+        return document
 
 
 @dataclass(frozen=True)
@@ -68,9 +84,11 @@ class DataSummary:
     x_column: str
     y_column: str
     sweep: str | None = None
+    #: For pass rates: ``n_problems``, ``n_problems_total``, ``zeros``, ``k``, ``note``.
+    problems: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        document = {
             "file": self.file,
             "n_runs": self.n_runs,
             "compute_min": _number(self.compute_min),
@@ -78,6 +96,29 @@ class DataSummary:
             "x_column": self.x_column,
             "y_column": self.y_column,
             "sweep": self.sweep,
+        }
+        if self.problems is not None:
+            document["problems"] = dict(self.problems)
+        return document
+
+
+@dataclass(frozen=True)
+class BucketResult:
+    """The law fitted to one difficulty bucket of problems."""
+
+    name: str
+    n_problems: int
+    mean_pass_rate: tuple[float, float]
+    params: tuple[ParameterEstimate, ...]
+    predictions: tuple[Prediction, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "n_problems": self.n_problems,
+            "mean_pass_rate": _pair(self.mean_pass_rate),
+            "params": {p.name: p.to_dict() for p in self.params},
+            "predictions": [p.to_dict() for p in self.predictions],
         }
 
 
@@ -127,6 +168,7 @@ class FitResult:
     uncertainty: Uncertainty
     #: The warnings that depend only on the runs (``fit.warnings`` adds level and target ones).
     data_warnings: tuple[str, ...] = ()
+    buckets: tuple[BucketResult, ...] = ()
 
     def param(self, name: str) -> ParameterEstimate:
         """The parameter called ``name``."""
@@ -147,11 +189,13 @@ class FitResult:
             "params": {p.name: p.to_dict() for p in self.params},
             "fit": self.fit.to_dict(),
             "predictions": [p.to_dict() for p in self.predictions],
+            **({"buckets": [b.to_dict() for b in self.buckets]} if self.buckets else {}),
         }
 
     def to_saved_dict(self) -> dict[str, Any]:
         """:meth:`to_dict` plus the fitted state that ``forecast predict`` reads back."""
         saved = self.to_dict()
+        saved.pop("buckets", None)  # bucket fits are not saved: predict forecasts the whole problem set
         saved["state"] = {
             "log_compute_ref": self.log_compute_ref,
             "data_warnings": list(self.data_warnings),

@@ -16,6 +16,7 @@ import numpy as np
 
 from .errors import DataError
 from .laws import Array
+from .passrate import PassRateRuns, pass_at_k, smoothed_pass_at_k
 
 #: Column aliases, case-insensitive; the first name is the canonical one.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -25,6 +26,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "params": ("params", "n_params", "n"),
     "tokens": ("tokens", "n_tokens", "d"),
     "sweep": ("sweep", "group", "methodology"),
+    "problem": ("problem", "task", "task_id"),
 }
 SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 
@@ -169,14 +171,99 @@ def _number(value: Any, row: int, column: str, label: str) -> float:
     return number
 
 
+@dataclass(frozen=True)
+class Table:
+    """A file's columns and one mapping per row, as read."""
+
+    label: str
+    columns: list[str]
+    records: list[dict[str, Any]]
+
+    def column(self, wanted: str) -> str | None:
+        return _find_column(self.columns, wanted, self.label)
+
+    def has_pass_rates(self) -> bool:
+        """Whether the table holds pass rates rather than losses."""
+        return any(self.column(name) for name in ("problem", "pass_rate", "n_correct", "mean_log_pass_rate"))
+
+
+def read_table(path: str | Path) -> Table:
+    """Read any supported file into a :class:`Table`; no runs is an error."""
+    label = str(path)
+    columns, records = _read_records(Path(path), label)
+    if not records:
+        raise DataError(f"{label}: no runs; add one row per run under the header")
+    return Table(label, columns, records)
+
+
+class _ComputeColumn:
+    """How compute is read: a column, or ``6 * params * tokens``."""
+
+    def __init__(self, table: Table, x: str | None) -> None:
+        self.label = table.label
+        self.params = self.tokens = None
+        if x is not None:
+            self.name = _explicit_column(table.columns, x, "--x", table.label)
+            return
+        found = table.column("compute")
+        params, tokens = table.column("params"), table.column("tokens")
+        if found is None and params is not None and tokens is not None:
+            self.name, self.params, self.tokens = "compute", params, tokens
+        elif found is None:
+            raise DataError(
+                f"{table.label}: no compute column; add 'compute' (or 'flops'), or 'params' and 'tokens', "
+                "or name the column with --x"
+            )
+        else:
+            self.name = found
+
+    def value(self, record: dict[str, Any], row: int) -> float:
+        if self.params is not None and self.tokens is not None:
+            product = 6.0
+            for column in (self.params, self.tokens):
+                value = _number(record.get(column), row, column, self.label)
+                if value <= 0:
+                    raise DataError(f"{self.label}: row {row}, column '{column}': {value:g} must be positive")
+                product *= value
+            return product
+        value = _number(record.get(self.name), row, self.name, self.label)
+        if value <= 0:
+            raise DataError(
+                f"{self.label}: row {row}, column '{self.name}': {value:g} must be positive; "
+                "remove the row or fix the value"
+            )
+        return value
+
+
+def _select_sweep(table: Table, sweep: str | None) -> tuple[list[tuple[int, dict[str, Any]]], str | None]:
+    """The numbered rows of the chosen sweep, and its name."""
+    label, rows = table.label, list(enumerate(table.records, start=1))
+    sweep_column = table.column("sweep")
+    if sweep_column is None:
+        if sweep is not None:
+            raise DataError(f"{label}: --sweep {sweep!r} given but the file has no sweep column")
+        return rows, None
+    sweeps = sorted({str(r.get(sweep_column, "")).strip() for _, r in rows} - {""})
+    if sweep is not None:
+        if sweep not in sweeps:
+            raise DataError(f"{label}: --sweep {sweep!r}: no such sweep; sweeps are {', '.join(sweeps)}")
+        return [(i, r) for i, r in rows if str(r.get(sweep_column, "")).strip() == sweep], sweep
+    if len(sweeps) > 1:
+        raise DataError(
+            f"{label}: column '{sweep_column}' holds {len(sweeps)} sweeps ({', '.join(sweeps)}); "
+            "fit one with --sweep NAME or compare them with 'forecast compare --by sweep'"
+        )
+    return rows, (sweeps[0] if sweeps else None)
+
+
 def load_runs(
-    path: str | Path,
+    path: str | Path | Table,
     *,
     x: str | None = None,
     y: str | None = None,
     sweep: str | None = None,
 ) -> Runs:
-    """Load runs from ``path`` and validate them.
+    """Load runs from ``path`` (or an already read :class:`Table`) and validate them.
 
     Notes
     -----
@@ -184,72 +271,22 @@ def load_runs(
     absent; ``y`` defaults to loss (``loss|val_loss``). Both must be positive and finite. Several
     runs at the same compute are replicates (seeds), not an error; duplicate run names are.
     """
-    label = str(path)
-    columns, records = _read_records(Path(path), label)
-    if not records:
-        raise DataError(f"{label}: no runs; add one row per run under the header")
-    derived = False
-    if x is not None:
-        x_column = _explicit_column(columns, x, "--x", label)
-    else:
-        found = _find_column(columns, "compute", label)
-        params, tokens = _find_column(columns, "params", label), _find_column(columns, "tokens", label)
-        if found is None and params is not None and tokens is not None:
-            derived, x_column = True, "compute"
-        elif found is None:
-            raise DataError(
-                f"{label}: no compute column; add 'compute' (or 'flops'), or 'params' and 'tokens', "
-                "or name the column with --x"
-            )
-        else:
-            x_column = found
+    table = path if isinstance(path, Table) else read_table(path)
+    label = table.label
+    compute = _ComputeColumn(table, x)
     if y is not None:
-        y_column = _explicit_column(columns, y, "--y", label)
+        y_column = _explicit_column(table.columns, y, "--y", label)
     else:
-        found_y = _find_column(columns, "loss", label)
+        found_y = table.column("loss")
         if found_y is None:
             raise DataError(f"{label}: no loss column; add 'loss' (or 'val_loss'), or name the column with --y")
         y_column = found_y
-    run_column = _find_column(columns, "run", label)
-    sweep_column = _find_column(columns, "sweep", label)
-
-    rows = list(enumerate(records, start=1))
-    chosen_sweep = None
-    if sweep_column is not None:
-        sweeps = sorted({str(r.get(sweep_column, "")).strip() for _, r in rows} - {""})
-        if sweep is not None:
-            if sweep not in sweeps:
-                raise DataError(f"{label}: --sweep {sweep!r}: no such sweep; sweeps are {', '.join(sweeps)}")
-            rows = [(i, r) for i, r in rows if str(r.get(sweep_column, "")).strip() == sweep]
-            chosen_sweep = sweep
-        elif len(sweeps) > 1:
-            raise DataError(
-                f"{label}: column '{sweep_column}' holds {len(sweeps)} sweeps ({', '.join(sweeps)}); "
-                "fit one with --sweep NAME or compare them with 'forecast compare --by sweep'"
-            )
-        elif sweeps:
-            chosen_sweep = sweeps[0]
-    elif sweep is not None:
-        raise DataError(f"{label}: --sweep {sweep!r} given but the file has no sweep column")
-
+    run_column = table.column("run")
+    rows, chosen_sweep = _select_sweep(table, sweep)
     xs, ys, names = [], [], []
     seen: dict[str, int] = {}
     for row, record in rows:
-        if derived:
-            assert params is not None and tokens is not None
-            n_params = _number(record.get(params), row, params, label)
-            n_tokens = _number(record.get(tokens), row, tokens, label)
-            for value, column in ((n_params, params), (n_tokens, tokens)):
-                if value <= 0:
-                    raise DataError(f"{label}: row {row}, column '{column}': {value:g} must be positive")
-            x_value = 6.0 * n_params * n_tokens
-        else:
-            x_value = _number(record.get(x_column), row, x_column, label)
-            if x_value <= 0:
-                raise DataError(
-                    f"{label}: row {row}, column '{x_column}': {x_value:g} must be positive; "
-                    "remove the row or fix the value"
-                )
+        x_value = compute.value(record, row)
         y_value = _number(record.get(y_column), row, y_column, label)
         if y_value <= 0:
             raise DataError(
@@ -268,8 +305,121 @@ def load_runs(
         x=np.array(xs),
         y=np.array(ys),
         names=tuple(names),
-        x_column=x_column,
+        x_column=compute.name,
         y_column=y_column,
         file=label,
+        sweep=chosen_sweep,
+    )
+
+
+def _integer(value: Any, row: int, column: str, label: str) -> int:
+    number = _number(value, row, column, label)
+    if number < 0 or number != int(number):
+        raise DataError(f"{label}: row {row}, column '{column}': {value!r} must be a whole number >= 0")
+    return int(number)
+
+
+def load_pass_rates(
+    path: str | Path | Table,
+    *,
+    x: str | None = None,
+    sweep: str | None = None,
+    k: int = 1,
+) -> PassRateRuns:
+    """Load pass rates: long per-problem rows, or one aggregate row per run.
+
+    Notes
+    -----
+    Long rows have ``problem`` and either ``pass_rate`` in [0, 1] or ``n_samples`` and
+    ``n_correct`` (pass@k by the unbiased estimator); runs are identified by ``run`` or, without
+    it, by compute. Every run must have every problem exactly once. Aggregate rows have
+    ``pass_rate`` (a run's geometric-mean pass rate) or ``mean_log_pass_rate`` (``E[log p] <= 0``).
+    """
+    table = path if isinstance(path, Table) else read_table(path)
+    label = table.label
+    if k < 1:
+        raise DataError(f"--k {k}: must be a whole number >= 1")
+    compute = _ComputeColumn(table, x)
+    run_column, problem_column = table.column("run"), table.column("problem")
+    rate_column, mean_log_column = table.column("pass_rate"), table.column("mean_log_pass_rate")
+    samples_column, correct_column = table.column("n_samples"), table.column("n_correct")
+    counted = samples_column is not None and correct_column is not None
+    if rate_column is None and mean_log_column is None and not counted:
+        raise DataError(
+            f"{label}: no pass-rate column; add 'pass_rate', or 'n_samples' and 'n_correct', or 'mean_log_pass_rate'"
+        )
+    rows, chosen_sweep = _select_sweep(table, sweep)
+    run_compute: dict[str, tuple[float, int]] = {}
+    cells: dict[tuple[str, str], tuple[float, float | None, int]] = {}
+    for row, record in rows:
+        c_value = compute.value(record, row)
+        run = str(record.get(run_column, "")).strip() if run_column else ""
+        run = run or f"{c_value:g}"
+        if run in run_compute and run_compute[run][0] != c_value:
+            raise DataError(
+                f"{label}: rows {run_compute[run][1]} and {row} give run {run!r} different compute; "
+                "one run has one compute value"
+            )
+        run_compute.setdefault(run, (c_value, row))
+        problem = "" if problem_column is None else str(record.get(problem_column, "")).strip()
+        if problem_column is not None and not problem:
+            raise DataError(f"{label}: row {row}, column '{problem_column}': missing problem id; fill it in")
+        if (run, problem) in cells:
+            what = f"problem {problem!r} twice for run {run!r}" if problem_column else f"run {run!r} twice"
+            raise DataError(f"{label}: rows {cells[(run, problem)][2]} and {row} give {what}; keep one")
+        smooth: float | None = None
+        if counted:  # counts, when given, win over a rate column
+            assert samples_column is not None and correct_column is not None
+            n = _integer(record.get(samples_column), row, samples_column, label)
+            c = _integer(record.get(correct_column), row, correct_column, label)
+            if n < k:
+                raise DataError(
+                    f"{label}: row {row}, column '{samples_column}': {n} samples cannot give pass@{k}; "
+                    f"need at least {k}"
+                )
+            if c > n:
+                raise DataError(f"{label}: row {row}: n_correct {c} exceeds n_samples {n}; fix the counts")
+            rate = float(pass_at_k(np.array([n]), np.array([c]), k)[0])
+            smooth = float(smoothed_pass_at_k(np.array([n]), np.array([c]), k)[0])
+        elif rate_column is not None:
+            rate = _number(record.get(rate_column), row, rate_column, label)
+            if not 0.0 <= rate <= 1.0:
+                raise DataError(f"{label}: row {row}, column '{rate_column}': {rate:g} is not a pass rate in [0, 1]")
+        else:
+            assert mean_log_column is not None
+            mean_log = _number(record.get(mean_log_column), row, mean_log_column, label)
+            if mean_log > 0:
+                raise DataError(
+                    f"{label}: row {row}, column '{mean_log_column}': {mean_log:g} must be <= 0 "
+                    "(the mean of log pass rates); give E[log pass_rate], not its negative"
+                )
+            rate = float(np.exp(mean_log))
+        cells[(run, problem)] = (rate, smooth, row)
+    runs = sorted(run_compute, key=lambda r: (run_compute[r][0], r))
+    problems = tuple(sorted({p for _, p in cells}))
+    rates = np.full((len(runs), len(problems)), np.nan)
+    smoothed = np.full_like(rates, np.nan) if counted else None
+    column_of = {p: j for j, p in enumerate(problems)}
+    for i, run in enumerate(runs):
+        for problem in problems:
+            cell = cells.get((run, problem))
+            if cell is None:
+                raise DataError(
+                    f"{label}: problem {problem!r} has no row for run {run!r}; every run needs every problem "
+                    "(add the row or remove the problem)"
+                )
+            rates[i, column_of[problem]] = cell[0]
+            if smoothed is not None and cell[1] is not None:
+                smoothed[i, column_of[problem]] = cell[1]
+    return PassRateRuns(
+        compute=np.array([run_compute[r][0] for r in runs]),
+        names=tuple(runs),
+        rates=rates,
+        problems=problems if problem_column else ("all",),
+        per_problem=problem_column is not None,
+        smoothed=smoothed if smoothed is not None and np.isfinite(smoothed).all() else None,
+        x_column=compute.name,
+        file=label,
+        k=k,
         sweep=chosen_sweep,
     )

@@ -7,6 +7,7 @@ predictions, an interval for a new run's ``log L`` (``pi``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -209,6 +210,7 @@ def estimate_uncertainty(
     seed: int = 0,
     loss_fn: str = "lsq",
     huber_delta: float = 1e-3,
+    replicates: Callable[[np.random.Generator, int], Array] | None = None,
 ) -> Uncertainty:
     """Delta-method covariance at ``theta`` and, for ``bootstrap``, a residual bootstrap.
 
@@ -217,7 +219,8 @@ def estimate_uncertainty(
     Residual bootstrap in log space: ``log y*_i = log f(x_i; theta) + e*_i`` with ``e*`` drawn
     with replacement from the leverage-adjusted residuals; all replicates are refitted in one
     batched call. Each replicate keeps its own delta-method covariance so that intervals can be
-    studentised (bootstrap-t).
+    studentised (bootstrap-t). ``replicates(rng, n_boot)`` replaces the residual draws by
+    ``(n_boot, n)`` data sets resampled another way (problems, for pass rates).
     """
     fitted = law.log_predict(theta[None, :], log_x)[0]
     residuals = log_y - fitted
@@ -227,10 +230,13 @@ def estimate_uncertainty(
         return Uncertainty("delta", theta, covariance[0], float(sigma[0]), dof)
     rng = np.random.default_rng(seed)
     pool = adjusted_residuals(law, theta, log_x, residuals)
-    draws = pool[rng.integers(0, pool.size, size=(n_boot, pool.size))]
+    if replicates is None:
+        boot_log_y = fitted[None, :] + pool[rng.integers(0, pool.size, size=(n_boot, pool.size))]
+    else:
+        boot_log_y = np.asarray(replicates(rng, n_boot), dtype=float)
     noise = pool[rng.integers(0, pool.size, size=n_boot)]
-    boot = fit_batch(law, log_x, fitted[None, :] + draws, loss_fn=loss_fn, huber_delta=huber_delta, warm_start=theta)
-    boot_residuals = fitted[None, :] + draws - law.log_predict(boot.theta, log_x)
+    boot = fit_batch(law, log_x, boot_log_y, loss_fn=loss_fn, huber_delta=huber_delta, warm_start=theta)
+    boot_residuals = boot_log_y - law.log_predict(boot.theta, log_x)
     boot_covariance, boot_sigma = delta_covariance(law, boot.theta, log_x, boot_residuals)
     bad = ~np.isfinite(boot.objective)
     boot_theta = np.where(bad[:, None], np.nan, boot.theta)

@@ -19,7 +19,8 @@ def test_fit_prints_the_law_parameters_and_predictions(runner: CliRunner) -> Non
     result = runner.invoke(app, ["fit", RUNS, "--target", "1e24", "--bootstrap", "300"])
     assert result.exit_code == 0, result.output
     assert "loss law L(C) = a * C^b + c fitted to 9 runs" in result.stdout
-    assert "1.0e24" in result.stdout and "90% CI (law)" in result.stdout and "90% PI (new run)" in result.stdout
+    assert "1.0e24" in result.stdout and "90% CI" in result.stdout and "90% PI" in result.stdout
+    assert "(CI: the law, PI: a new run)" in result.stdout
     assert result.stderr == ""
 
 
@@ -62,7 +63,7 @@ def test_csv_and_markdown_formats(runner: CliRunner) -> None:
     assert csv_out[0] == "section,name,target,extrapolation_factor,estimate,stderr,ci_low,ci_high,pi_low,pi_high,level"
     assert [line.split(",")[0] for line in csv_out[1:]] == ["param"] * 3 + ["prediction"] * 3
     markdown = runner.invoke(app, ["fit", RUNS, "-f", "markdown", "--method", "delta"]).stdout
-    assert "| target compute | x largest run | loss | 90% CI (law) | 90% PI (new run) |" in markdown
+    assert "| target | x largest run | loss | 90% CI | 90% PI |" in markdown
 
 
 def test_power_law_and_huber_options(runner: CliRunner) -> None:
@@ -212,7 +213,7 @@ def test_malformed_yaml_and_python_tags(runner: CliRunner, tmp_path: Path) -> No
 @pytest.mark.parametrize(
     ("option", "message"),
     [
-        (["--law", "cubic"], "error: --law 'cubic': unknown law; choose one of auto, loss, power"),
+        (["--law", "cubic"], "error: --law 'cubic': unknown law; choose one of auto, loss, power, passrate"),
         (["--format", "xml"], "error: --format 'xml': unknown format; choose one of table, json, csv, markdown"),
         (["--loss-fn", "l1"], "error: --loss-fn 'l1': unknown loss function; choose one of lsq, huber"),
         (["--method", "jackknife"], "error: --method 'jackknife': unknown method; choose one of bootstrap, delta"),

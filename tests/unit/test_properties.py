@@ -42,7 +42,7 @@ def test_estimates_lie_inside_their_intervals(ladder: tuple[np.ndarray, np.ndarr
         assert p.ci[0] <= p.estimate <= p.ci[1]
     for q in result.predictions:
         assert q.ci[0] <= q.estimate <= q.ci[1]
-        assert q.pi[0] <= q.estimate <= q.pi[1]
+        assert q.pi[0] <= q.ci[0] <= q.estimate <= q.ci[1] <= q.pi[1]
 
 
 @common

@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+import itertools
+from math import comb
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from scipy import stats
+
+from scaling_forecast.errors import DataError
+from scaling_forecast.forecast import FitSettings, fit_pass_rates, parse_target
+from scaling_forecast.passrate import PassRateRuns, handle_zeros, pass_at_k, smoothed_pass_at_k
+from scaling_forecast.runs import load_pass_rates
+
+from ..conftest import EXAMPLES
+
+
+@pytest.mark.parametrize(("n", "c", "k"), [(5, 0, 1), (5, 2, 1), (5, 2, 2), (6, 3, 3), (4, 4, 2), (7, 1, 4), (6, 5, 2)])
+def test_pass_at_k_matches_enumeration(n: int, c: int, k: int) -> None:
+    """The chance that some of k samples drawn without replacement from n (c correct) is correct."""
+    samples = [True] * c + [False] * (n - c)
+    draws = list(itertools.combinations(range(n), k))
+    exact = sum(any(samples[i] for i in draw) for draw in draws) / len(draws)
+    assert_allclose(pass_at_k(np.array([n]), np.array([c]), k)[0], exact, rtol=1e-12)
+    assert_allclose(exact, 1 - comb(n - c, k) / comb(n, k), rtol=1e-12)
+
+
+def test_pass_at_1_is_the_fraction_correct() -> None:
+    n, c = np.array([10, 200, 7]), np.array([3, 0, 7])
+    assert_allclose(pass_at_k(n, c, 1), c / n, rtol=1e-12, atol=1e-15)
+
+
+def test_smoothed_rate_is_the_pseudo_count() -> None:
+    assert_allclose(smoothed_pass_at_k(np.array([10.0]), np.array([0.0]), 1), [0.5 / 11], rtol=1e-12)
+    assert_allclose(smoothed_pass_at_k(np.array([10.0]), np.array([0.0]), 3), [1 - (1 - 0.5 / 11) ** 3], rtol=1e-12)
+
+
+RATES = np.array([[0.0, 0.2, 0.5], [0.1, 0.3, 0.6], [0.2, 0.0, 0.8]])
+PROBLEMS, RUNS = ("p1", "p2", "p3"), ("m1", "m2", "m3")
+
+
+def test_zero_policy_subset_keeps_problems_nonzero_on_every_run() -> None:
+    kept = handle_zeros(RATES, PROBLEMS, RUNS, "subset", per_problem=True)
+    assert kept.problems == ("p3",) and kept.n_problems_total == 3
+    assert kept.note == "1 of 3 problems kept (nonzero pass rate on every run)"
+
+
+def test_zero_policy_smooth_with_and_without_counts() -> None:
+    smoothed = np.full_like(RATES, 0.01)
+    with_counts = handle_zeros(RATES, PROBLEMS, RUNS, "smooth", per_problem=True, smoothed=smoothed)
+    assert with_counts.rates[0, 0] == 0.01 and with_counts.rates[2, 1] == 0.01 and with_counts.rates[1, 1] == 0.3
+    without = handle_zeros(RATES, PROBLEMS, RUNS, "smooth", per_problem=True)
+    assert without.rates[0, 0] == 0.05  # half the smallest nonzero rate
+    assert without.note == "2 zero pass rates smoothed to half the smallest nonzero rate (0.05)"
+
+
+def test_zero_policy_error_and_nothing_left() -> None:
+    with pytest.raises(DataError) as caught:
+        handle_zeros(RATES, PROBLEMS, RUNS, "error", per_problem=True, label="f.csv")
+    assert (
+        str(caught.value)
+        == "f.csv: run 'm1', problem 'p1' has pass rate 0 (log undefined); use --zeros subset or --zeros smooth"
+    )
+    with pytest.raises(DataError, match="--zeros subset leaves nothing; use --zeros smooth"):
+        handle_zeros(np.array([[0.0, 0.5], [0.5, 0.0]]), ("a", "b"), ("m1", "m2"), "subset", per_problem=True)
+
+
+def _law_runs(alpha: np.ndarray, k: float, compute: np.ndarray) -> PassRateRuns:
+    rates = np.exp(-np.outer(compute**-k, alpha))
+    return PassRateRuns(
+        compute=compute,
+        names=tuple(f"m{i}" for i in range(compute.size)),
+        rates=rates,
+        problems=tuple(f"p{j}" for j in range(alpha.size)),
+        per_problem=True,
+        smoothed=None,
+        x_column="compute",
+        file="<synthetic>",
+        k=1,
+    )
+
+
+def test_problems_drawn_from_a_known_law_recover_alpha_and_k() -> None:
+    rng = np.random.default_rng(11)
+    alpha = 5000.0 * np.exp(rng.normal(0, 0.8, 60))
+    compute = np.geomspace(1e18, 1e21, 6)
+    result = fit_pass_rates(_law_runs(alpha, 0.2, compute), FitSettings(n_boot=300), (parse_target("1000x"),))
+    assert_allclose(result.param("k").estimate, 0.2, rtol=1e-8)
+    assert_allclose(result.param("alpha").estimate, alpha.mean(), rtol=1e-6)
+    prediction = result.predictions[0]
+    assert_allclose(prediction.estimate, alpha.mean() * 1e24**-0.2, rtol=1e-6)
+    assert prediction.pass_rate is not None
+    assert_allclose(prediction.pass_rate.estimate, np.exp(-prediction.estimate), rtol=1e-12)
+
+
+def test_sampled_problems_recover_the_law_within_noise() -> None:
+    rng = np.random.default_rng(12)
+    alpha = 5000.0 * np.exp(rng.normal(0, 0.5, 200))
+    compute = np.geomspace(1e18, 1e21, 7)
+    runs = _law_runs(alpha, 0.2, compute)
+    sampled = rng.binomial(400, runs.rates) / 400
+    noisy = PassRateRuns(**{**runs.__dict__, "rates": sampled})
+    result = fit_pass_rates(noisy, FitSettings(n_boot=400), (parse_target("100x"),))
+    # the subset of problems solved by every model follows the same k; sampling noise biases -log p slightly
+    assert_allclose(result.param("k").estimate, 0.2, rtol=0.03)
+    kept = noisy.rates.min(axis=0) > 0
+    truth = alpha[kept].mean() * 1e23**-0.2
+    assert_allclose(result.predictions[0].estimate, truth, rtol=0.05)
+
+
+def test_pass_rates_never_leave_the_unit_interval() -> None:
+    rng = np.random.default_rng(13)
+    alpha = 300.0 * np.exp(rng.normal(0, 1.0, 30))
+    runs = _law_runs(alpha, 0.15, np.geomspace(1e18, 1e20, 5))
+    result = fit_pass_rates(runs, FitSettings(n_boot=200), (parse_target("1e30"),))
+    rate = result.predictions[0].pass_rate
+    assert rate is not None
+    assert 0.0 <= rate.pi[0] <= rate.ci[0] <= rate.estimate <= rate.ci[1] <= rate.pi[1] <= 1.0
+
+
+def test_three_runs_use_student_t_on_one_degree_of_freedom() -> None:
+    """With 3 models the delta interval is OLS inference in log space with t on n - p = 1 df."""
+    rng = np.random.default_rng(14)
+    alpha = 800.0 * np.exp(rng.normal(0, 0.5, 40))
+    compute = np.array([1e19, 1e20, 1e21])
+    runs = _law_runs(alpha, 0.18, compute)
+    runs = PassRateRuns(
+        **{**runs.__dict__, "rates": np.clip(runs.rates * np.exp(rng.normal(0, 0.02, runs.rates.shape)), 0, 1)}
+    )
+    result = fit_pass_rates(runs, FitSettings(method="delta"), (parse_target(1e23),))
+    x, y = np.log(compute), np.log(-np.log(runs.rates).mean(axis=1))
+    fit = stats.linregress(x, y)
+    t = stats.t.ppf(0.95, 1)
+    assert_allclose(result.param("k").ci, [-fit.slope - t * fit.stderr, -fit.slope + t * fit.stderr], rtol=1e-8)
+    assert any("only 3 runs (fewer than 4)" in w for w in result.fit.warnings)
+
+
+def test_buckets_split_problems_by_difficulty() -> None:
+    rng = np.random.default_rng(15)
+    alpha = 2000.0 * np.exp(rng.normal(0, 1.0, 40))
+    runs = _law_runs(alpha, 0.2, np.geomspace(1e18, 1e21, 6))
+    result = fit_pass_rates(runs, FitSettings(method="delta"), (parse_target("10x"),), buckets=4)
+    assert [b.n_problems for b in result.buckets] == [10, 10, 10, 10]
+    rates = [b.predictions[0].pass_rate.estimate for b in result.buckets if b.predictions[0].pass_rate]
+    assert rates == sorted(rates)  # hardest bucket first
+    for b in result.buckets:
+        assert_allclose(b.params[1].estimate, 0.2, rtol=1e-6)
+
+
+def test_few_problems_and_saturation_warnings() -> None:
+    alpha = np.array([0.1, 0.2, 0.4, 0.6])
+    result = fit_pass_rates(_law_runs(alpha, 0.05, np.geomspace(1e18, 1e21, 5)), FitSettings(method="delta"))
+    text = " ".join(result.fit.warnings)
+    assert "only 4 problems after zero handling (fewer than 10)" in text
+    assert "pass rates saturate near 1" in text
+
+
+def test_example_files_load(tmp_path: Path) -> None:
+    long = load_pass_rates(EXAMPLES / "passrates.csv")
+    assert long.rates.shape == (7, 100) and long.per_problem and long.smoothed is not None
+    aggregate = load_pass_rates(EXAMPLES / "passrates_aggregate.csv")
+    assert aggregate.rates.shape == (7, 1) and not aggregate.per_problem
+    (tmp_path / "m.yaml").write_text(
+        "runs:\n"
+        + "".join(
+            f"  - {{run: m{i}, compute: 1.0e+{18 + i}, problem: p{j}, pass_rate: 0.{i + 2}{j}}}\n"
+            for i in range(4)
+            for j in range(3)
+        )
+    )
+    from_yaml = load_pass_rates(tmp_path / "m.yaml")
+    assert from_yaml.rates.shape == (4, 3)
+    mean_log = tmp_path / "q.csv"
+    mean_log.write_text("run,compute,mean_log_pass_rate\na,1e18,-2.0\nb,1e19,-1.0\n")
+    assert_allclose(load_pass_rates(mean_log).rates[:, 0], np.exp([-2.0, -1.0]))
