@@ -175,3 +175,12 @@ def test_example_files_load(tmp_path: Path) -> None:
     mean_log = tmp_path / "q.csv"
     mean_log.write_text("run,compute,mean_log_pass_rate\na,1e18,-2.0\nb,1e19,-1.0\n")
     assert_allclose(load_pass_rates(mean_log).rates[:, 0], np.exp([-2.0, -1.0]))
+
+
+def test_a_non_monotone_ladder_is_flagged() -> None:
+    alpha = 1000.0 * np.exp(np.random.default_rng(16).normal(0, 0.5, 20))
+    runs = _law_runs(alpha, 0.2, np.geomspace(1e18, 1e21, 5))
+    rates = runs.rates.copy()
+    rates[3] = rates[1]  # the fourth model is no better than the second
+    result = fit_pass_rates(PassRateRuns(**{**runs.__dict__, "rates": rates}), FitSettings(method="delta"))
+    assert any(w.startswith("-E[log pass_rate] does not decrease with compute") for w in result.fit.warnings)
