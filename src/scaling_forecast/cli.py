@@ -60,7 +60,12 @@ app = typer.Typer(
 )
 
 RunsArgument = Annotated[
-    str, typer.Argument(help="Runs file: CSV, TSV, JSON or YAML, one row per run.", show_default=False, metavar="RUNS")
+    str | None,
+    typer.Argument(
+        help="Runs file: CSV, TSV, JSON or YAML, one row per run (or 'data:' in the --config job file).",
+        show_default=False,
+        metavar="RUNS",
+    ),
 ]
 TargetOption = Annotated[
     list[str] | None,
@@ -69,12 +74,35 @@ TargetOption = Annotated[
         "-t",
         metavar="C",
         help="Compute to forecast, e.g. 1e24, or a multiple of the largest run, e.g. 1000x. Repeatable. "
-        "Default: 10x, 100x, 1000x.",
+        "[default: 10x, 100x, 1000x]",
         show_default=False,
     ),
 ]
-LevelOption = Annotated[float, typer.Option(help="Level of the intervals, between 0 and 1.")]
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="Output: table, json, csv or markdown.")]
+LevelOption = Annotated[
+    float | None, typer.Option(help="Level of the intervals, between 0 and 1. [default: 0.9]", show_default=False)
+]
+FormatOption = Annotated[
+    str | None,
+    typer.Option("--format", "-f", help="Output: table, json, csv or markdown. [default: table]", show_default=False),
+]
+ConfigOption = Annotated[
+    str | None,
+    typer.Option(
+        "--config",
+        help="YAML job file; its keys are defaults that the command line overrides.",
+        show_default=False,
+        metavar="JOB.yaml",
+    ),
+]
+OutputOption = Annotated[
+    str | None,
+    typer.Option(help="Write the output to this file (atomically) instead of stdout.", show_default=False),
+]
+StrictOption = Annotated[
+    bool | None,
+    typer.Option("--strict/--no-strict", help="Fail with exit code 3 on any reliability warning.", show_default=False),
+]
+NoColorOption = Annotated[bool, typer.Option("--no-color", help="No colour, even on a terminal.")]
 
 
 def _targets(values: list[str] | None) -> tuple[Any, ...]:
@@ -91,92 +119,279 @@ def _check_format(fmt: str) -> str:
     return fmt
 
 
-def _emit(result: Any, fmt: str) -> None:
-    """Write the requested output to stdout; for machine formats, warnings also go to stderr."""
-    from .render import render
+def _options(runs: str | None, config: str | None, command_line: dict[str, Any]) -> dict[str, Any]:
+    """Command line > job file > defaults; the runs file from RUNS or the job's ``data``."""
+    from .config import load_job, resolve
 
-    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    width = max(80, os.get_terminal_size().columns) if sys.stdout.isatty() else 160
-    sys.stdout.write(render(result, fmt, color=color, width=width))
-    sys.stdout.flush()
-    if fmt != "table":
-        for warning in result.fit.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+    job = load_job(config) if config is not None else {}
+    options = resolve({**command_line, "data": runs}, job)
+    if options.get("data") is None:
+        raise ConfigError("no runs file: give RUNS, or --config JOB.yaml with 'data: RUNS.csv'")
+    options["config"] = config
+    options["explicit"] = {key for key, value in command_line.items() if value is not None} | set(job)
+    _check_format(options["format"])
+    return options
 
 
-@app.command()
-def fit(
-    runs: RunsArgument,
-    target: TargetOption = None,
-    law: Annotated[
-        str,
-        typer.Option(
-            help="Law to fit: auto, loss (a*C^b + c), power (a*C^b) or passrate (-E[log pass_rate] = alpha*C^-k). "
-            "auto picks passrate for pass-rate data, else loss."
-        ),
-    ] = DEFAULTS["law"],
-    x: Annotated[
-        str | None, typer.Option("--x", help="Column to use as compute (default: compute|flops|c, or 6*params*tokens).")
-    ] = None,
-    y: Annotated[str | None, typer.Option("--y", help="Column to use as loss (default: loss|val_loss).")] = None,
-    sweep: Annotated[str | None, typer.Option(help="Fit only this sweep of a file with a sweep column.")] = None,
-    level: LevelOption = DEFAULTS["level"],
-    method: Annotated[
-        str, typer.Option(help="Intervals: bootstrap (studentised residual bootstrap) or delta.")
-    ] = DEFAULTS["method"],
-    bootstrap: Annotated[int, typer.Option(help="Number of bootstrap replicates.")] = DEFAULTS["bootstrap"],
-    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = DEFAULTS["seed"],
-    loss_fn: Annotated[str, typer.Option(help="Objective on log residuals: lsq or huber.")] = DEFAULTS["loss_fn"],
-    huber_delta: Annotated[float, typer.Option(help="Huber threshold on log residuals.")] = DEFAULTS["huber_delta"],
-    fmt: FormatOption = DEFAULTS["format"],
-    save: Annotated[
-        str | None, typer.Option(help="Also save the fit to this JSON file for 'forecast predict'.")
-    ] = None,
-    zeros: Annotated[
-        str, typer.Option(help="Pass rates of 0: subset (drop those problems), smooth (pseudo-count) or error.")
-    ] = DEFAULTS["zeros"],
-    k: Annotated[int, typer.Option("--k", help="k of pass@k, from n_samples and n_correct.")] = DEFAULTS["k"],
-    buckets: Annotated[
-        int, typer.Option(help="Also fit K difficulty buckets of problems (by mean pass rate).", metavar="K")
-    ] = 0,
-) -> None:
-    """Fit a scaling law to RUNS (losses or pass rates) and forecast each target compute."""
+def _fit(options: dict[str, Any]) -> Any:
+    """Load the runs and fit the law the options ask for."""
     from .forecast import FitSettings, fit_law, fit_pass_rates
     from .runs import load_pass_rates, load_runs, read_table
 
-    _check_format(fmt)
     settings = FitSettings(
-        law=law, level=level, method=method, n_boot=bootstrap, seed=seed, loss_fn=loss_fn, huber_delta=huber_delta
+        law=options["law"],
+        level=options["level"],
+        method=options["method"],
+        n_boot=options["bootstrap"],
+        seed=options["seed"],
+        loss_fn=options["loss_fn"],
+        huber_delta=options["huber_delta"],
     )
     settings.validated()
-    targets = _targets(target)
+    targets = _targets(options.get("targets"))
+    runs = options["data"]
     table = read_table(runs)
+    law = options["law"]
     if law == "passrate" or (law == "auto" and table.has_pass_rates()):
         if not table.has_pass_rates():
             raise DataError(
                 f"{runs}: --law passrate needs pass rates: 'pass_rate', 'n_samples' and 'n_correct', "
                 "or 'mean_log_pass_rate'"
             )
-        rates = load_pass_rates(table, x=x, sweep=sweep, k=k)
-        result = fit_pass_rates(rates, settings, targets, zeros=zeros, buckets=buckets)
+        rates = load_pass_rates(table, x=options.get("x"), sweep=options.get("sweep"), k=options["k"])
+        return fit_pass_rates(rates, settings, targets, zeros=options["zeros"], buckets=options.get("buckets") or 0)
+    data = load_runs(table, x=options.get("x"), y=options.get("y"), sweep=options.get("sweep"))
+    return fit_law(
+        data.x,
+        data.y,
+        settings,
+        targets,
+        file=data.file,
+        x_column=data.x_column,
+        y_column=data.y_column,
+        sweep=data.sweep,
+    )
+
+
+def _inputs(options: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(options[key]) for key in ("data", "config") if options.get(key))
+
+
+def _emit(text_for: Any, warnings: tuple[str, ...], options: dict[str, Any], no_color: bool) -> None:
+    """The requested output to stdout or ``--output``; for anything but a table on stdout, warnings to stderr."""
+    output = options.get("output")
+    fmt = options["format"]
+    on_terminal = sys.stdout.isatty() and output is None
+    color = on_terminal and not no_color and "NO_COLOR" not in os.environ
+    width = max(80, os.get_terminal_size().columns) if on_terminal else 160
+    text = text_for(fmt, color, width)
+    if output is not None:
+        from .output import write_atomic
+
+        write_atomic(output, text, protected=_inputs(options))
     else:
-        data = load_runs(table, x=x, y=y, sweep=sweep)
-        result = fit_law(
-            data.x,
-            data.y,
-            settings,
-            targets,
-            file=data.file,
-            x_column=data.x_column,
-            y_column=data.y_column,
-            sweep=data.sweep,
-        )
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    if fmt != "table" or output is not None:
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+
+
+def _strict(result: Any, options: dict[str, Any]) -> None:
+    from .errors import FitError
+
+    warnings = result.fit.warnings
+    if options.get("strict") and warnings:
+        raise FitError(f"--strict: {len(warnings)} reliability warning(s), the first: {warnings[0]}")
+
+
+@app.command()
+def fit(
+    runs: RunsArgument = None,
+    target: TargetOption = None,
+    law: Annotated[
+        str | None,
+        typer.Option(
+            help="Law to fit: auto, loss (a*C^b + c), power (a*C^b) or passrate (-E[log pass_rate] = alpha*C^-k). "
+            "auto picks passrate for pass-rate data, else loss. [default: auto]",
+            show_default=False,
+        ),
+    ] = None,
+    x: Annotated[
+        str | None, typer.Option("--x", help="Column to use as compute (default: compute|flops|c, or 6*params*tokens).")
+    ] = None,
+    y: Annotated[str | None, typer.Option("--y", help="Column to use as loss (default: loss|val_loss).")] = None,
+    sweep: Annotated[str | None, typer.Option(help="Fit only this sweep of a file with a sweep column.")] = None,
+    level: LevelOption = None,
+    method: Annotated[
+        str | None,
+        typer.Option(
+            help="Intervals: bootstrap (studentised bootstrap) or delta. [default: bootstrap]", show_default=False
+        ),
+    ] = None,
+    bootstrap: Annotated[
+        int | None, typer.Option(help="Number of bootstrap replicates. [default: 2000]", show_default=False)
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the bootstrap. [default: 0]", show_default=False)] = None,
+    loss_fn: Annotated[
+        str | None, typer.Option(help="Objective on log residuals: lsq or huber. [default: lsq]", show_default=False)
+    ] = None,
+    huber_delta: Annotated[
+        float | None, typer.Option(help="Huber threshold on log residuals. [default: 0.001]", show_default=False)
+    ] = None,
+    fmt: FormatOption = None,
+    save: Annotated[
+        str | None, typer.Option(help="Also save the fit to this JSON file for 'forecast predict'.")
+    ] = None,
+    zeros: Annotated[
+        str | None,
+        typer.Option(
+            help="Pass rates of 0: subset (drop those problems), smooth (pseudo-count) or error. [default: subset]",
+            show_default=False,
+        ),
+    ] = None,
+    k: Annotated[
+        int | None,
+        typer.Option("--k", help="k of pass@k, from n_samples and n_correct. [default: 1]", show_default=False),
+    ] = None,
+    buckets: Annotated[
+        int | None, typer.Option(help="Also fit K difficulty buckets of problems (by mean pass rate).", metavar="K")
+    ] = None,
+    config: ConfigOption = None,
+    output: OutputOption = None,
+    strict: StrictOption = None,
+    no_color: NoColorOption = False,
+) -> None:
+    """Fit a scaling law to RUNS (losses or pass rates) and forecast each target compute."""
+    from .render import render
+
+    options = _options(
+        runs,
+        config,
+        {
+            "targets": target,
+            "law": law,
+            "x": x,
+            "y": y,
+            "sweep": sweep,
+            "level": level,
+            "method": method,
+            "bootstrap": bootstrap,
+            "seed": seed,
+            "loss_fn": loss_fn,
+            "huber_delta": huber_delta,
+            "format": fmt,
+            "zeros": zeros,
+            "k": k,
+            "buckets": buckets,
+            "output": output,
+            "strict": strict,
+        },
+    )
+    result = _fit(options)
     if save is not None:
         from .output import write_atomic
         from .render import json_text
 
-        write_atomic(save, json_text(result.to_saved_dict()), protected=(runs,))
-    _emit(result, fmt)
+        write_atomic(save, json_text(result.to_saved_dict()), protected=_inputs(options))
+    _emit(lambda f, c, w: render(result, f, color=c, width=w), result.fit.warnings, options, no_color)
+    _strict(result, options)
+
+
+@app.command()
+def check(
+    runs: RunsArgument = None,
+    target: TargetOption = None,
+    max_loss: Annotated[
+        float | None, typer.Option(help="Gate: the loss at each target must not exceed this (loss laws).")
+    ] = None,
+    min_pass_rate: Annotated[
+        float | None, typer.Option(help="Gate: the pass rate at each target must reach this (passrate law).")
+    ] = None,
+    max_rmse: Annotated[
+        float | None, typer.Option(help="Gate: the fit's rmse of log residuals must not exceed this.")
+    ] = None,
+    max_interval_width: Annotated[
+        float | None,
+        typer.Option(help="Gate: the judged interval at each target must be no wider than this (forecast units)."),
+    ] = None,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            help="Judge gates on the pessimistic end of pi (a new run), ci (the law), or the estimate. [default: pi]",
+            show_default=False,
+        ),
+    ] = None,
+    law: Annotated[
+        str | None, typer.Option(help="Law to fit: auto, loss, power or passrate. [default: auto]", show_default=False)
+    ] = None,
+    x: Annotated[str | None, typer.Option("--x", help="Column to use as compute.")] = None,
+    y: Annotated[str | None, typer.Option("--y", help="Column to use as loss.")] = None,
+    sweep: Annotated[str | None, typer.Option(help="Check only this sweep of a file with a sweep column.")] = None,
+    level: LevelOption = None,
+    method: Annotated[
+        str | None, typer.Option(help="Intervals: bootstrap or delta. [default: bootstrap]", show_default=False)
+    ] = None,
+    bootstrap: Annotated[
+        int | None, typer.Option(help="Number of bootstrap replicates. [default: 2000]", show_default=False)
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the bootstrap. [default: 0]", show_default=False)] = None,
+    zeros: Annotated[
+        str | None, typer.Option(help="Pass rates of 0: subset, smooth or error. [default: subset]", show_default=False)
+    ] = None,
+    k: Annotated[int | None, typer.Option("--k", help="k of pass@k. [default: 1]", show_default=False)] = None,
+    fmt: FormatOption = None,
+    config: ConfigOption = None,
+    output: OutputOption = None,
+    strict: StrictOption = None,
+    no_color: NoColorOption = False,
+) -> None:
+    """Gate a large run in CI: fit RUNS, forecast the targets, exit 1 if any gate fails.
+
+    Exit codes: 0 every gate passes, 1 a gate fails, 2 bad input, 3 the fit failed (or, with
+    --strict, is unreliable).
+    """
+    from .check import evaluate_gates, validate_gates
+    from .render import render_check
+
+    options = _options(
+        runs,
+        config,
+        {
+            "targets": target,
+            "law": law,
+            "x": x,
+            "y": y,
+            "sweep": sweep,
+            "level": level,
+            "method": method,
+            "bootstrap": bootstrap,
+            "seed": seed,
+            "format": fmt,
+            "zeros": zeros,
+            "k": k,
+            "output": output,
+            "strict": strict,
+            "on": on,
+            "max_loss": max_loss,
+            "min_pass_rate": min_pass_rate,
+            "max_rmse": max_rmse,
+            "max_interval_width": max_interval_width,
+        },
+    )
+    gates = {name: options.get(name) for name in ("max_loss", "min_pass_rate", "max_rmse", "max_interval_width")}
+    needs_target = any(gates[name] is not None for name in ("max_loss", "min_pass_rate", "max_interval_width"))
+    if needs_target and "targets" not in options["explicit"]:
+        raise ConfigError("forecast check needs --target C (or targets: in the job file)")
+    on_value = options.get("on") or "pi"
+    validate_gates(gates, on_value)  # before the fit: a bad gate should not cost a bootstrap
+    result = _fit(options)
+    verdict = evaluate_gates(result, gates, on_value)
+    _emit(lambda f, c, w: render_check(verdict, f, color=c, width=w), result.fit.warnings, options, no_color)
+    _strict(result, options)
+    if not verdict.passed:
+        print(f"check failed: {verdict.verdict()}", file=sys.stderr)
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -191,15 +406,18 @@ def predict(
     level: Annotated[
         float | None, typer.Option(help="Level of the intervals (default: the saved fit's).", show_default=False)
     ] = None,
-    fmt: FormatOption = DEFAULTS["format"],
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    no_color: NoColorOption = False,
 ) -> None:
     """Forecast new targets from a saved fit, without refitting."""
     import json
     from pathlib import Path
 
     from .forecast import forecast, load_fit
+    from .render import render
 
-    _check_format(fmt)
+    options = {"format": _check_format(fmt or DEFAULTS["format"]), "output": output, "data": saved}
     targets = _targets(target)
     path = Path(saved)
     if not path.is_file():
@@ -210,8 +428,9 @@ def predict(
         raise DataError(
             f"{saved}: not a saved fit (not valid JSON); create one with 'forecast fit RUNS --save FIT.json'"
         ) from None
-    result = load_fit(document, saved)
-    _emit(forecast(result, targets, result.level if level is None else level), fmt)
+    saved_fit = load_fit(document, saved)
+    result = forecast(saved_fit, targets, saved_fit.level if level is None else level)
+    _emit(lambda f, c, w: render(result, f, color=c, width=w), result.fit.warnings, options, no_color)
 
 
 def main() -> None:

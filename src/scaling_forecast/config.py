@@ -1,8 +1,16 @@
-"""Defaults of every option; ``configs/default.yaml`` mirrors them (a test keeps the two equal)."""
+"""Option defaults and YAML job files; precedence: command line > job file > defaults.
+
+``configs/default.yaml`` mirrors :data:`DEFAULTS` (a test keeps the two equal).
+"""
 
 from __future__ import annotations
 
+import math
+import os
+from pathlib import Path
 from typing import Any
+
+from .errors import ConfigError
 
 DEFAULTS: dict[str, Any] = {
     "law": "auto",
@@ -17,3 +25,129 @@ DEFAULTS: dict[str, Any] = {
     "zeros": "subset",
     "k": 1,
 }
+
+GATES = ("max_loss", "min_pass_rate", "max_rmse", "max_interval_width")
+
+#: Job-file keys and their types: ``number``, ``integer``, ``text``, ``flag``, ``targets``, or a
+#: nested mapping of the same.
+JOB_SCHEMA: dict[str, Any] = {
+    "data": "text",
+    "law": "text",
+    "columns": {"x": "text", "y": "text"},
+    "sweep": "text",
+    "targets": "targets",
+    "level": "number",
+    "method": "text",
+    "bootstrap": "integer",
+    "seed": "integer",
+    "loss_fn": "text",
+    "huber_delta": "number",
+    "zeros": "text",
+    "k": "integer",
+    "buckets": "integer",
+    "format": "text",
+    "output": "text",
+    "on": "text",
+    "strict": "flag",
+    "gates": dict.fromkeys(GATES, "number"),
+}
+
+
+def _check(value: Any, kind: Any, path: str, problems: list[str]) -> Any:
+    """``value`` converted to ``kind``, or ``None`` with a problem recorded."""
+    if isinstance(kind, dict):
+        if not isinstance(value, dict):
+            problems.append(f"{path}: expected a mapping, got {value!r}")
+            return None
+        return _check_mapping(value, kind, path + ".", problems)
+    if kind == "text":
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        problems.append(f"{path}: expected text, got {value!r}")
+    elif kind == "flag":
+        if isinstance(value, bool):
+            return value
+        problems.append(f"{path}: expected true or false, got {value!r}")
+    elif kind == "integer":
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        problems.append(f"{path}: expected a whole number, got {value!r}")
+    elif kind == "number":
+        if not isinstance(value, bool) and isinstance(value, (int, float, str)):
+            try:
+                number = float(value)
+            except ValueError:
+                number = math.nan
+            if math.isfinite(number):
+                return number
+        problems.append(f"{path}: expected a number, got {value!r}")
+    elif kind == "targets":
+        items = value if isinstance(value, list) else [value]
+        good = [v for v in items if isinstance(v, (int, float, str)) and not isinstance(v, bool)]
+        if items and len(good) == len(items):
+            return [str(v) if isinstance(v, str) else v for v in items]
+        problems.append(f"{path}: expected a list of computes like 1e24 or multiples like 1000x, got {value!r}")
+    return None
+
+
+def _check_mapping(
+    document: dict[Any, Any], schema: dict[str, Any], prefix: str, problems: list[str]
+) -> dict[str, Any]:
+    checked: dict[str, Any] = {}
+    for key, value in document.items():
+        path = f"{prefix}{key}"
+        if key not in schema:
+            problems.append(f"{path}: unknown key (known: {', '.join(schema)})")
+            continue
+        if value is None:
+            continue
+        converted = _check(value, schema[key], path, problems)
+        if converted is not None:
+            checked[str(key)] = converted
+    return checked
+
+
+def load_job(path: str | Path) -> dict[str, Any]:
+    """Read and validate a job file; ``data`` and ``output`` become paths relative to the job file.
+
+    Returns a flat mapping of option names (``columns.x`` becomes ``x``) to values. Every bad field
+    is reported at once, with its path: ``gates.max_loss: expected a number, got 'abc'``.
+    """
+    import yaml
+
+    label = str(path)
+    job_path = Path(path)
+    if not job_path.is_file():
+        raise ConfigError(f"{label}: job file not found; check the path")
+    try:
+        document = yaml.safe_load(job_path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{label}: not UTF-8 text; save the job file as UTF-8 YAML") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(error, "problem", None) or "malformed YAML"
+        raise ConfigError(f"{label}: {where}invalid YAML ({problem}); fix the syntax") from None
+    if not isinstance(document, dict):
+        raise ConfigError(f"{label}: a job file is a YAML mapping with at least 'data: RUNS.csv'")
+    problems: list[str] = []
+    job = _check_mapping(document, JOB_SCHEMA, "", problems)
+    if "data" not in document:
+        problems.append("data: required (the runs file, relative to the job file)")
+    if problems:
+        raise ConfigError(f"{label}: invalid job file: {'; '.join(problems)}")
+    flat = {k: v for k, v in job.items() if k not in ("columns", "gates")}
+    flat.update(job.get("columns", {}))
+    flat.update(job.get("gates", {}))
+    for key in ("data", "output"):
+        if key in flat:
+            flat[key] = os.path.normpath(job_path.parent / flat[key])
+    return flat
+
+
+def resolve(command_line: dict[str, Any], job: dict[str, Any]) -> dict[str, Any]:
+    """Each option from the command line if given (not ``None``), else the job file, else the default."""
+    keys = set(command_line) | set(job) | set(DEFAULTS)
+    return {
+        key: command_line[key] if command_line.get(key) is not None else job.get(key, DEFAULTS.get(key)) for key in keys
+    }

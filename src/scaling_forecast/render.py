@@ -8,6 +8,7 @@ import json
 import math
 from typing import Any
 
+from .check import CheckResult
 from .results import FitResult, ParameterEstimate, Prediction
 
 FORMATS = ("table", "json", "csv", "markdown")
@@ -265,3 +266,64 @@ def render(result: FitResult, fmt: str, *, color: bool = False, width: int = 100
     if fmt == "markdown":
         return to_markdown(result)
     return to_table(result, color=color, width=width)
+
+
+def _gate_table(check: CheckResult) -> tuple[list[str], list[list[str]]]:
+    headers = ["gate", "target", "judged on", "value", "threshold", "result"]
+    rows = []
+    for gate in check.gates:
+        judged = "fit" if gate.target is None else check.on
+        rows.append(
+            [
+                gate.gate,
+                "" if gate.target is None else format_compute(gate.target),
+                judged,
+                format_number(gate.value),
+                format_number(gate.threshold),
+                "pass" if gate.passed else "FAIL",
+            ]
+        )
+    return headers, rows
+
+
+def render_check(check: CheckResult, fmt: str, *, color: bool = False, width: int = 100) -> str:
+    """The verdict of ``forecast check`` in one of :data:`FORMATS`."""
+    if fmt == "json":
+        return json_text(check.to_dict())
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["gate", "target", "on", "value", "threshold", "passed"])
+        for gate in check.gates:
+            on = "fit" if gate.target is None else check.on
+            target = "" if gate.target is None else repr(gate.target)
+            writer.writerow([gate.gate, target, on, repr(gate.value), repr(gate.threshold), str(gate.passed).lower()])
+        return buffer.getvalue()
+    result = check.fit
+    if fmt == "markdown":
+        mark = "PASS" if check.passed else "FAIL"
+        lines = [f"**{mark}**: {check.verdict().split(': ', 1)[1]}", "", _headline(result), ""]
+        if result.predictions:
+            lines += [*_markdown_table(*_prediction_table(result, result.predictions)), ""]
+        lines += _markdown_table(*_gate_table(check))
+        lines += ["", f"_{_method_text(result)}. Fit: {_quality_text(result)}._"]
+        if result.fit.warnings:
+            lines += ["", "Warnings:", ""] + [f"- {w}" for w in result.fit.warnings]
+        return "\n".join(lines) + "\n"
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    body = to_table(result, color=color, width=width)
+    table = Table(title="Gates", title_justify="left", box=None, pad_edge=False)
+    headers, rows = _gate_table(check)
+    for header in headers:
+        table.add_column(Text(header), no_wrap=True)
+    for row in rows:
+        table.add_row(*(Text(cell, style="" if cell != "FAIL" else "bold red") for cell in row))
+    console.print(table)
+    console.print()
+    console.print(Text(check.verdict(), style="bold green" if check.passed else "bold red"), soft_wrap=True)
+    return body + "\n" + buffer.getvalue()

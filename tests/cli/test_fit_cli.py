@@ -231,7 +231,7 @@ def test_malformed_yaml_and_python_tags(runner: CliRunner, tmp_path: Path) -> No
             ["--x", "steps"],
             f"error: {RUNS}: --x 'steps': no such column; columns are run, params, tokens, compute, loss",
         ),
-        (["--no-such-option"], "error: No such option: --no-such-option (see 'forecast --help')"),
+        (["--zzz"], "error: No such option: --zzz (see 'forecast --help')"),
     ],
 )
 def test_bad_options_give_one_line_and_exit_2(runner: CliRunner, option: list[str], message: str) -> None:
@@ -267,7 +267,7 @@ def test_predict_bad_files(runner: CliRunner, tmp_path: Path) -> None:
 def test_help_for_every_command(runner: CliRunner) -> None:
     top = runner.invoke(app, ["--help"])
     assert top.exit_code == 0
-    for command in ("fit", "predict"):
+    for command in ("fit", "check", "predict"):
         assert command in top.stdout
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0 and "--format" in result.stdout and "--target" in result.stdout

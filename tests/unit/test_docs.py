@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import os
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -22,7 +27,7 @@ def _options(command: str) -> list[str]:
     return sorted(set(re.findall(r"(--[a-z][a-z-]+)", text)) - {"--help"})
 
 
-@pytest.mark.parametrize("command", ["fit", "predict"])
+@pytest.mark.parametrize("command", ["fit", "check", "predict"])
 def test_every_command_and_option_is_in_the_readme(command: str) -> None:
     assert f"forecast {command}" in README
     missing = [option for option in _options(command) if f"`{option}" not in README]
@@ -51,3 +56,27 @@ def test_exit_codes_are_documented() -> None:
 def test_docstring_examples_run(module: str) -> None:
     failures, _ = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
     assert failures == 0
+
+
+def test_use_in_ci_commands_run_as_written(tmp_path: Path) -> None:
+    """Each command of the README's "Use in CI" block, run by bash in a copy of the project."""
+    forecast = Path(sys.executable).parent / "forecast"
+    if not forecast.exists():
+        pytest.skip("the forecast command is not installed next to this Python")
+    block = README.split("## Use in CI", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    commands = [line.split("  #")[0].strip() for line in block.strip().splitlines()]
+    for folder in ("configs", "examples"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    env = {**os.environ, "PATH": f"{forecast.parent}{os.pathsep}{os.environ['PATH']}"}
+    expected = [0, 0, 0, 0]  # the second command echoes its exit code, so bash exits 0
+    for command, code in zip(commands, expected, strict=True):
+        done = subprocess.run(
+            ["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == code, (command, done.stderr)
+    assert (
+        "exit 1"
+        in subprocess.run(["bash", "-c", commands[1]], cwd=tmp_path, env=env, capture_output=True, text=True).stdout
+    )
+    assert (tmp_path / "forecast.md").read_text().startswith("**PASS**")
+    assert (tmp_path / "summary.md").read_text().startswith("**PASS**")

@@ -1,0 +1,149 @@
+"""Gates on a forecast: the verdict of ``forecast check``, for CI pipelines."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ConfigError
+from .results import FitResult, _number, _pair
+
+ON_CHOICES = ("pi", "ci", "estimate")
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """One gate at one target: the judged ``value`` against ``threshold``."""
+
+    gate: str
+    target: float | None
+    value: float
+    threshold: float
+    passed: bool
+    interval: tuple[float, float] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "gate": self.gate,
+            "target": None if self.target is None else _number(self.target),
+            "value": _number(self.value),
+            "threshold": _number(self.threshold),
+            "passed": self.passed,
+            "interval": None if self.interval is None else _pair(self.interval),
+        }
+
+    def describe(self) -> str:
+        where = f" at {self.target:.3g}" if self.target is not None else ""
+        relation = {"max": "<=", "min": ">="}[self.gate[:3]]
+        verdict = "pass" if self.passed else "FAIL"
+        shown = relation if self.passed else _negate(relation)
+        return f"{self.gate}{where}: {self.value:.4g} {shown} {self.threshold:.4g} ({verdict})"
+
+
+def _negate(relation: str) -> str:
+    return {"<=": ">", ">=": "<"}[relation]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """A fit, its gates and the overall verdict."""
+
+    fit: FitResult
+    on: str
+    gates: tuple[GateResult, ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(g.passed for g in self.gates)
+
+    def failures(self) -> tuple[GateResult, ...]:
+        return tuple(g for g in self.gates if not g.passed)
+
+    def verdict(self) -> str:
+        if self.passed:
+            return f"PASS: all {len(self.gates)} gates pass (judged on {self.on})"
+        failed = self.failures()
+        return f"FAIL: {len(failed)} of {len(self.gates)} gates fail (judged on {self.on}): " + "; ".join(
+            g.describe() for g in failed
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        document = self.fit.to_dict()
+        document["check"] = {
+            "passed": self.passed,
+            "on": self.on,
+            "verdict": self.verdict(),
+            "gates": [g.to_dict() for g in self.gates],
+        }
+        return document
+
+
+NO_GATE = (
+    "no gate given; add --max-loss, --min-pass-rate, --max-rmse or --max-interval-width (or gates: in the job file)"
+)
+
+
+def validate_gates(gates: Mapping[str, float | None], on: str) -> dict[str, float]:
+    """The gates that are set; at least one, and ``on`` one of :data:`ON_CHOICES`."""
+    if on not in ON_CHOICES:
+        raise ConfigError(f"--on {on!r}: choose one of {', '.join(ON_CHOICES)}")
+    active = {name: float(value) for name, value in gates.items() if value is not None}
+    if not active:
+        raise ConfigError(NO_GATE)
+    return active
+
+
+def evaluate_gates(result: FitResult, gates: Mapping[str, float | None], on: str = "pi") -> CheckResult:
+    """Judge each gate at each prediction.
+
+    Notes
+    -----
+    ``max_loss`` (loss laws) is judged on the upper end of the ``on`` interval, ``min_pass_rate``
+    (pass-rate law) on the lower end of the pass-rate interval, ``max_interval_width`` on the
+    width of the ``on`` interval (``pi`` for ``on = estimate``) in the forecast's units (pass
+    rate for the pass-rate law), ``max_rmse`` on the fit's rmse of log residuals.
+    """
+    active = validate_gates(gates, on)
+    pass_rate_law = result.law == "passrate"
+    if "max_loss" in active and pass_rate_law:
+        raise ConfigError("--max-loss applies to loss laws; for pass rates use --min-pass-rate")
+    if "min_pass_rate" in active and not pass_rate_law:
+        raise ConfigError("--min-pass-rate applies to the passrate law; for losses use --max-loss")
+    if "min_pass_rate" in active and not 0.0 <= active["min_pass_rate"] <= 1.0:
+        raise ConfigError(f"--min-pass-rate {active['min_pass_rate']:g}: must be a pass rate in [0, 1]")
+    needs_targets = {"max_loss", "min_pass_rate", "max_interval_width"} & set(active)
+    if needs_targets and not result.predictions:
+        raise ConfigError("the gates need at least one --target (or targets: in the job file)")
+    results: list[GateResult] = []
+    for prediction in result.predictions:
+        rate = prediction.pass_rate
+        if pass_rate_law and rate is not None:
+            estimate, ci, pi = rate.estimate, rate.ci, rate.pi
+        else:
+            estimate, ci, pi = prediction.estimate, prediction.ci, prediction.pi
+        interval = {"pi": pi, "ci": ci, "estimate": None}[on]
+        if "max_loss" in active:
+            value = estimate if interval is None else interval[1]
+            results.append(
+                GateResult(
+                    "max_loss", prediction.target, value, active["max_loss"], value <= active["max_loss"], interval
+                )
+            )
+        if "min_pass_rate" in active:
+            value = estimate if interval is None else interval[0]
+            threshold = active["min_pass_rate"]
+            results.append(
+                GateResult("min_pass_rate", prediction.target, value, threshold, value >= threshold, interval)
+            )
+        if "max_interval_width" in active:
+            judged = pi if interval is None else interval
+            width = judged[1] - judged[0]
+            threshold = active["max_interval_width"]
+            results.append(
+                GateResult("max_interval_width", prediction.target, width, threshold, width <= threshold, judged)
+            )
+    if "max_rmse" in active:
+        rmse = result.fit.rmse
+        results.append(GateResult("max_rmse", None, rmse, active["max_rmse"], rmse <= active["max_rmse"]))
+    return CheckResult(result, on, tuple(results))

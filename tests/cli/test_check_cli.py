@@ -1,0 +1,233 @@
+"""``forecast check`` and job files: gates, exit codes, precedence, config errors, atomic output."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scaling_forecast.cli import app
+
+from ..conftest import EXAMPLES, ROOT
+
+RUNS = str(EXAMPLES / "runs.csv")
+PASSRATES = str(EXAMPLES / "passrates.csv")
+FAST = ["--method", "delta"]
+
+
+def _check(runner: CliRunner, *args: str) -> tuple[int, dict]:
+    result = runner.invoke(app, ["check", *args, *FAST, "-f", "json"])
+    return result.exit_code, json.loads(result.stdout) if result.stdout else {}
+
+
+@pytest.mark.parametrize(
+    ("gate", "passing", "failing"),
+    [("--max-loss", "2.1", "1.95"), ("--max-rmse", "0.01", "0.001"), ("--max-interval-width", "0.2", "0.05")],
+)
+def test_loss_gates_pass_and_fail(runner: CliRunner, gate: str, passing: str, failing: str) -> None:
+    code, document = _check(runner, RUNS, "-t", "1e24", gate, passing)
+    assert code == 0 and document["check"]["passed"] is True
+    code, document = _check(runner, RUNS, "-t", "1e24", gate, failing)
+    assert code == 1 and document["check"]["passed"] is False
+    assert document["check"]["gates"][0]["gate"] == gate[2:].replace("-", "_")
+
+
+def test_pass_rate_gate(runner: CliRunner) -> None:
+    assert _check(runner, PASSRATES, "-t", "1000x", "--min-pass-rate", "0.85")[0] == 0
+    code, document = _check(runner, PASSRATES, "-t", "1000x", "--min-pass-rate", "0.95")
+    assert code == 1
+    gate = document["check"]["gates"][0]
+    assert gate["value"] == document["predictions"][0]["pass_rate"]["pi"][0]
+
+
+def test_gate_is_judged_on_pi_ci_or_estimate(runner: CliRunner) -> None:
+    values = {}
+    for on in ("pi", "ci", "estimate"):
+        _, document = _check(runner, RUNS, "-t", "1e24", "--max-loss", "2.5", "--on", on)
+        values[on] = document["check"]["gates"][0]["value"]
+        prediction = document["predictions"][0]
+    assert values == {"pi": prediction["pi"][1], "ci": prediction["ci"][1], "estimate": prediction["estimate"]}
+    # a threshold between the estimate and the pessimistic ends separates the three
+    between = (prediction["estimate"] + prediction["ci"][1]) / 2
+    codes = {on: _check(runner, RUNS, "-t", "1e24", "--max-loss", str(between), "--on", on)[0] for on in values}
+    assert codes == {"pi": 1, "ci": 1, "estimate": 0}
+
+
+def test_exit_codes_2_and_3(runner: CliRunner, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["check", str(tmp_path / "none.csv"), "-t", "1e24", "--max-loss", "2"]).exit_code == 2
+    flat = tmp_path / "flat.csv"
+    flat.write_text("compute,loss\n1e18,3\n1e19,3\n1e20,3\n1e21,3\n")
+    assert runner.invoke(app, ["check", str(flat), "-t", "1e24", "--max-loss", "2"]).exit_code == 3
+
+
+def test_strict_turns_warnings_into_exit_3(runner: CliRunner) -> None:
+    loose = runner.invoke(app, ["check", RUNS, "-t", "1e26", "--max-loss", "5", *FAST])
+    assert loose.exit_code == 0
+    strict = runner.invoke(app, ["check", RUNS, "-t", "1e26", "--max-loss", "5", "--strict", *FAST])
+    assert strict.exit_code == 3
+    assert strict.stderr == (
+        "error: --strict: 1 reliability warning(s), the first: target 1e+26 is 100,000x beyond the largest run "
+        "(more than 1,000x): treat the forecast with caution\n"
+    )
+    assert runner.invoke(app, ["fit", RUNS, "-t", "1e26", "--strict", *FAST]).exit_code == 3
+    assert runner.invoke(app, ["fit", RUNS, "-t", "1e24", "--strict", *FAST]).exit_code == 0
+
+
+def test_markdown_verdict_gates_and_predictions(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["check", RUNS, "-t", "1e24", "--max-loss", "1.95", *FAST, "-f", "markdown"])
+    lines = result.stdout.splitlines()
+    assert lines[0] == "**FAIL**: 1 of 1 gates fail (judged on pi): max_loss at 1e+24: 2.002 > 1.95 (FAIL)"
+    assert "| gate | target | judged on | value | threshold | result |" in lines
+    assert "| target | x largest run | loss | 90% CI | 90% PI |" in lines
+    assert result.stderr.startswith("check failed: FAIL: 1 of 1 gates fail")
+
+
+def test_no_colour_when_not_a_terminal(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["check", RUNS, "-t", "1e24", "--max-loss", "1.95", *FAST], env={"NO_COLOR": "1"})
+    assert "\x1b[" not in result.stdout and "\x1b[" not in result.stderr
+    assert runner.invoke(app, ["fit", RUNS, "--no-color", *FAST]).stdout.count("\x1b[") == 0
+
+
+def _job(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "runs.csv").write_bytes((EXAMPLES / "runs.csv").read_bytes())
+    job = tmp_path / "job.yaml"
+    job.write_text(text)
+    return job
+
+
+def test_job_file_precedence(runner: CliRunner, tmp_path: Path) -> None:
+    job = _job(tmp_path, "data: runs.csv\nmethod: delta\nlevel: 0.8\ntargets: [1e23, 1000x]\ngates: {max_loss: 2.1}\n")
+    from_file = json.loads(runner.invoke(app, ["check", "--config", str(job), "-f", "json"]).stdout)
+    assert from_file["level"] == 0.8 and [p["target"] for p in from_file["predictions"]] == [1e23, 1e24]
+    assert from_file["check"]["gates"][0]["threshold"] == 2.1
+    overridden = json.loads(
+        runner.invoke(
+            app, ["check", "--config", str(job), "--level", "0.95", "-t", "1e22", "--max-loss", "3", "-f", "json"]
+        ).stdout
+    )
+    assert overridden["level"] == 0.95 and [p["target"] for p in overridden["predictions"]] == [1e22]
+    assert overridden["check"]["gates"][0]["threshold"] == 3.0
+    bare = _job(tmp_path, "data: runs.csv\nmethod: delta\n")
+    defaults = json.loads(runner.invoke(app, ["fit", "--config", str(bare), "-f", "json"]).stdout)
+    assert defaults["level"] == 0.9 and [p["extrapolation_factor"] for p in defaults["predictions"]] == [
+        10.0,
+        100.0,
+        1000.0,
+    ]
+
+
+def test_shipped_job_files_pass(runner: CliRunner) -> None:
+    for job in ("loss-job.yaml", "passrate-job.yaml"):
+        result = runner.invoke(app, ["check", "--config", str(ROOT / "configs" / job), "--bootstrap", "300"])
+        assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("data: runs.csv\ngates: {max_loss: abc}\n", "gates.max_loss: expected a number, got 'abc'"),
+        (
+            "data: runs.csv\ncolour: red\n",
+            "colour: unknown key (known: data, law, columns, sweep, targets, level, method, bootstrap, seed, loss_fn, huber_delta, zeros, k, buckets, format, output, on, strict, gates)",
+        ),
+        ("data: runs.csv\nbootstrap: 2.5\n", "bootstrap: expected a whole number, got 2.5"),
+        ("data: runs.csv\nstrict: maybe\n", "strict: expected true or false, got 'maybe'"),
+        ("data: runs.csv\nlaw: 3\n", "law: expected text, got 3"),
+        (
+            "data: runs.csv\ntargets: {a: 1}\n",
+            "targets: expected a list of computes like 1e24 or multiples like 1000x, got {'a': 1}",
+        ),
+        ("data: runs.csv\ncolumns: [x]\n", "columns: expected a mapping, got ['x']"),
+        (
+            "data: runs.csv\ngates: {max_los: 2}\n",
+            "gates.max_los: unknown key (known: max_loss, min_pass_rate, max_rmse, max_interval_width)",
+        ),
+        (
+            "level: high\n",
+            "level: expected a number, got 'high'; data: required (the runs file, relative to the job file)",
+        ),
+    ],
+)
+def test_config_errors_list_every_bad_field(runner: CliRunner, tmp_path: Path, text: str, message: str) -> None:
+    job = _job(tmp_path, text)
+    result = runner.invoke(app, ["check", "--config", str(job), "-t", "1e24", "--max-loss", "2"])
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {job}: invalid job file: {message}\n"
+
+
+def test_config_file_problems(runner: CliRunner, tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    result = runner.invoke(app, ["fit", "--config", str(missing)])
+    assert (result.exit_code, result.stderr) == (2, f"error: {missing}: job file not found; check the path\n")
+    job = _job(tmp_path, "- data: runs.csv\n")
+    result = runner.invoke(app, ["fit", "--config", str(job)])
+    assert result.stderr == f"error: {job}: a job file is a YAML mapping with at least 'data: RUNS.csv'\n"
+    job.write_text("data: [runs.csv\n")
+    assert runner.invoke(app, ["fit", "--config", str(job)]).stderr.startswith(f"error: {job}: line 2: invalid YAML")
+    job.write_text("data: runs.csv\nlaw: cubic\n")
+    assert runner.invoke(app, ["fit", "--config", str(job)]).stderr == (
+        "error: --law 'cubic': unknown law; choose one of auto, loss, power, passrate\n"
+    )
+    assert (
+        runner.invoke(app, ["fit"]).stderr
+        == "error: no runs file: give RUNS, or --config JOB.yaml with 'data: RUNS.csv'\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["-t", "1e24"],
+            "no gate given; add --max-loss, --min-pass-rate, --max-rmse or --max-interval-width (or gates: in the job file)",
+        ),
+        (["--max-loss", "2"], "forecast check needs --target C (or targets: in the job file)"),
+        (
+            ["-t", "1e24", "--min-pass-rate", "0.5"],
+            "--min-pass-rate applies to the passrate law; for losses use --max-loss",
+        ),
+        (["-t", "1e24", "--max-loss", "2", "--on", "median"], "--on 'median': choose one of pi, ci, estimate"),
+    ],
+)
+def test_check_usage_errors(runner: CliRunner, args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["check", RUNS, *args])
+    assert (result.exit_code, result.stderr) == (2, f"error: {message}\n")
+
+
+def test_pass_rate_usage_errors(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["check", PASSRATES, "-t", "1e24", "--max-loss", "2", *FAST])
+    assert result.stderr == "error: --max-loss applies to loss laws; for pass rates use --min-pass-rate\n"
+    result = runner.invoke(app, ["check", PASSRATES, "-t", "1e24", "--min-pass-rate", "85", *FAST])
+    assert result.stderr == "error: --min-pass-rate 85: must be a pass rate in [0, 1]\n"
+
+
+def test_output_file_is_written_atomically(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    report = tmp_path / "report.md"
+    result = runner.invoke(
+        app, ["check", RUNS, "-t", "1e24", "--max-loss", "2.1", *FAST, "-f", "markdown", "--output", str(report)]
+    )
+    assert result.exit_code == 0 and result.stdout == ""
+    assert report.read_text().startswith("**PASS**: all 1 gates pass")
+    report.write_text("old report\n")
+
+    def failing_replace(source: str, destination: str) -> None:
+        raise OSError("simulated interruption")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    result = runner.invoke(app, ["check", RUNS, "-t", "1e24", "--max-loss", "2.1", *FAST, "--output", str(report)])
+    assert result.exit_code == 2
+    assert report.read_text() == "old report\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md"]
+
+
+def test_output_never_overwrites_the_inputs(runner: CliRunner, tmp_path: Path) -> None:
+    job = _job(tmp_path, "data: runs.csv\nmethod: delta\ngates: {max_rmse: 0.1}\n")
+    before = (tmp_path / "runs.csv").read_bytes()
+    for target in (tmp_path / "runs.csv", job):
+        result = runner.invoke(app, ["check", "--config", str(job), "--output", str(target)])
+        assert result.exit_code == 2
+        assert result.stderr == f"error: {target}: refusing to overwrite the input file; write to another path\n"
+    assert (tmp_path / "runs.csv").read_bytes() == before
