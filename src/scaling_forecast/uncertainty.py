@@ -19,6 +19,8 @@ from .laws import Array, Law
 METHODS = ("bootstrap", "delta")
 #: Leverages are capped here so that one near-interpolated run cannot blow up its residual.
 MAX_LEVERAGE = 0.95
+#: Below this many residual degrees of freedom the bootstrap is not studentised.
+MIN_STUDENTISED_DOF = 3
 
 
 def student_t_quantile(probability: float, dof: int) -> float:
@@ -113,7 +115,9 @@ class Uncertainty:
         ``se = sqrt(g^T Cov g)``, plus ``s^2`` under the square root for a new run.
         Delta: ``q +- t_{n-p, (1+level)/2} se``. Bootstrap-t: the pivot ``T = (q_true - q) / se``
         is replaced by its replicate analogue ``T* = (q - q*) / se*`` (for a new run
-        ``(q + e* - q*) / se*``), and the interval is ``q + se [T*_(a/2), T*_(1-a/2)]``.
+        ``(q + e* - q*) / se*``), and the interval is ``q + se [T*_(a/2), T*_(1-a/2)]``; with
+        fewer than 3 degrees of freedom the pivot is not studentised (``T* = q - q*``, ``se = 1``).
+        Either bootstrap interval is widened where needed to hold the Student-t delta interval.
         The interval always contains the estimate. Returns ``(stderr (m,), bounds (m, 2))``.
         """
         stderr = np.sqrt(np.einsum("mp,pq,mq->m", gradient, self.covariance, gradient))
@@ -131,12 +135,15 @@ class Uncertainty:
                 boot_se2 = boot_se2 + self.boot_sigma[:, None] ** 2
                 centre = centre + self.boot_noise[:, None]
             with np.errstate(invalid="ignore", divide="ignore"):
-                pivot = (centre - boot_estimate) / np.sqrt(boot_se2)
+                if self.dof >= MIN_STUDENTISED_DOF:
+                    pivot, pivot_scale = (centre - boot_estimate) / np.sqrt(boot_se2), scale
+                else:  # a replicate's own se can be ~0 with 1-2 dof: use the basic bootstrap
+                    pivot, pivot_scale = centre - boot_estimate, np.ones_like(scale)
             pivot = np.where(np.isfinite(pivot), pivot, np.nan)
             low_q, high_q = np.nanquantile(pivot, [tail, 1.0 - tail], axis=0)
             half = student_t_quantile(1.0 - tail, self.dof) * scale
-            low = np.minimum(estimate + scale * low_q, estimate - half)
-            high = np.maximum(estimate + scale * high_q, estimate + half)
+            low = np.minimum(estimate + pivot_scale * low_q, estimate - half)
+            high = np.maximum(estimate + pivot_scale * high_q, estimate + half)
         low, high = np.minimum(low, estimate), np.maximum(high, estimate)
         return stderr, np.column_stack([low, high])
 
@@ -219,8 +226,9 @@ def estimate_uncertainty(
     Residual bootstrap in log space: ``log y*_i = log f(x_i; theta) + e*_i`` with ``e*`` drawn
     with replacement from the leverage-adjusted residuals; all replicates are refitted in one
     batched call. Each replicate keeps its own delta-method covariance so that intervals can be
-    studentised (bootstrap-t). ``replicates(rng, n_boot)`` replaces the residual draws by
-    ``(n_boot, n)`` data sets resampled another way (problems, for pass rates).
+    studentised (bootstrap-t). ``replicates(rng, n_boot)`` gives ``(n_boot, n)`` data sets
+    resampled another way (problems, for pass rates); their shift from the observed ``log y`` is
+    added to the residual draws, so that both sources of variation are resampled.
     """
     fitted = law.log_predict(theta[None, :], log_x)[0]
     residuals = log_y - fitted
@@ -230,10 +238,9 @@ def estimate_uncertainty(
         return Uncertainty("delta", theta, covariance[0], float(sigma[0]), dof)
     rng = np.random.default_rng(seed)
     pool = adjusted_residuals(law, theta, log_x, residuals)
-    if replicates is None:
-        boot_log_y = fitted[None, :] + pool[rng.integers(0, pool.size, size=(n_boot, pool.size))]
-    else:
-        boot_log_y = np.asarray(replicates(rng, n_boot), dtype=float)
+    boot_log_y = fitted[None, :] + pool[rng.integers(0, pool.size, size=(n_boot, pool.size))]
+    if replicates is not None:  # add the data's own resampling (problems), as a shift from the observed
+        boot_log_y = boot_log_y + (np.asarray(replicates(rng, n_boot), dtype=float) - log_y[None, :])
     noise = pool[rng.integers(0, pool.size, size=n_boot)]
     boot = fit_batch(law, log_x, boot_log_y, loss_fn=loss_fn, huber_delta=huber_delta, warm_start=theta)
     boot_residuals = boot_log_y - law.log_predict(boot.theta, log_x)
