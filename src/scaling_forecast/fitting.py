@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from .laws import Array, BoolArray, Law
+from .laws import Array, BoolArray, IndexArray, Law
 
 LOSS_FUNCTIONS = ("lsq", "huber")
 
@@ -96,7 +96,7 @@ def fit_batch(
     warm_start: Array | None = None,
     max_iter: int = 200,
 ) -> BatchFit:
-    """Fit ``law`` to every row of ``log_y`` ``(B, n)`` observed at ``log_x`` ``(n,)``.
+    """Fit ``law`` to every row of ``log_y`` ``(B, n)`` observed at ``log_x`` ``(n,)`` or ``(B, n)``.
 
     Notes
     -----
@@ -109,14 +109,24 @@ def fit_batch(
     """
     row_objective = partial(objective, loss_fn=loss_fn, huber_delta=huber_delta)
     log_y = np.atleast_2d(np.asarray(log_y, dtype=float))
-    n_rows = log_y.shape[0]
+    n_rows, n_runs = log_y.shape
     starts = law.project(law.initial(log_x, log_y, row_objective, n_starts))
     n_params = starts.shape[2]
-    options = partial(polish, law, log_x, loss_fn=loss_fn, huber_delta=huber_delta, max_iter=max_iter)
+
+    def rows_x(rows: IndexArray) -> Array:
+        return log_x[rows] if log_x.ndim == 2 else log_x
+
+    def options(rows: IndexArray, theta: Array) -> BatchFit:
+        return polish(
+            law, rows_x(rows), log_y[rows], theta, loss_fn=loss_fn, huber_delta=huber_delta, max_iter=max_iter
+        )
+
     if warm_start is not None:
-        best = options(log_y, np.broadcast_to(warm_start, (n_rows, n_params)).copy())
+        every = np.arange(n_rows)
+        best = options(every, np.broadcast_to(warm_start, (n_rows, n_params)).copy())
+        scan_x = np.repeat(log_x, starts.shape[1], axis=0) if log_x.ndim == 2 else log_x
         scan = row_objective(
-            log_y[:, None, :] - law.log_predict(starts.reshape(-1, n_params), log_x).reshape(n_rows, -1, log_x.size)
+            log_y[:, None, :] - law.log_predict(starts.reshape(-1, n_params), scan_x).reshape(n_rows, -1, n_runs)
         )
         rows, basins = np.nonzero(scan < best.objective[:, None] * (1.0 - 1e-9))
     else:
@@ -125,7 +135,7 @@ def fit_batch(
     if rows.size == 0:
         assert best is not None
         return best
-    polished = options(log_y[rows], starts[rows, basins])
+    polished = options(rows, starts[rows, basins])
     n_slots = starts.shape[1] + 1  # the scan's basins and the warm start
     values = np.full((n_rows, n_slots), np.inf)
     values[rows, basins] = np.where(np.isfinite(polished.objective), polished.objective, np.inf)
@@ -179,24 +189,32 @@ def polish(
         rows = np.flatnonzero(~done)
         if rows.size == 0:
             break
-        theta_k, residuals_k = theta[rows], residuals[rows]
-        jacobian = law.log_jacobian(theta_k, log_x)
+        take: slice | IndexArray = slice(None) if rows.size == n_rows else rows  # views while every row is active
+        theta_k, residuals_k = theta[take], residuals[take]
+        x_k = log_x[take] if log_x.ndim == 2 else log_x
+        jacobian = law.log_jacobian(theta_k, x_k)
+        transposed = jacobian.transpose(0, 2, 1)
         score, curvature = _score_and_curvature(residuals_k, loss_fn, huber_delta)
-        normal = np.einsum("knp,kn,knq->kpq", jacobian, curvature, jacobian)
-        gradient = np.einsum("knp,kn->kp", jacobian, score)
+        if loss_fn == "lsq":
+            normal = transposed @ jacobian
+            scale = np.maximum(np.diagonal(normal, axis1=1, axis2=2), 1e-300)
+        else:
+            normal = (transposed * curvature[:, None, :]) @ jacobian
+            scale = np.maximum((transposed * transposed).sum(axis=2), 1e-300)
+        gradient = (transposed @ score[:, :, None])[:, :, 0]
         free = ~(((theta_k <= lower) & (gradient < 0)) | ((theta_k >= upper) & (gradient > 0)))
-        scale = np.maximum(np.einsum("knp,knp->kp", jacobian, jacobian), 1e-300)
-        score_norm = np.einsum("kn,kn->k", score, score)
+        score_norm = (score * score).sum(axis=1)
         cosine = np.abs(gradient * free) / np.sqrt(scale * np.maximum(score_norm, 1e-300)[:, None])
-        at_optimum = (cosine.max(axis=1) < 1e-8) | (current[rows] <= 1e-300)
+        at_optimum = (cosine.max(axis=1) < 1e-8) | (current[take] <= 1e-300)
         mask = free[:, :, None] & free[:, None, :]
-        system = np.where(mask, normal, 0.0) + eye * np.where(free, damping[rows, None] * scale, 1.0)[:, None, :]
-        step = np.linalg.solve(system, (gradient * free)[..., None])[..., 0]
+        system = np.where(mask, normal, 0.0) + eye * np.where(free, damping[take, None] * scale, 1.0)[:, None, :]
+        step = solve_small(system, gradient * free)
         trial = law.project(theta_k + step)
-        trial_residuals = log_y[rows] - law.log_predict(trial, log_x)
+        trial_residuals = log_y[take] - law.log_predict(trial, x_k)
         trial_objective = row_objective(trial_residuals)
-        better = (trial_objective < current[rows]) & ~at_optimum
-        decrease = (current[rows] - trial_objective) / np.maximum(current[rows], 1e-300)
+        current_k = current[take]
+        better = (trial_objective < current_k) & ~at_optimum
+        decrease = (current_k - trial_objective) / np.maximum(current_k, 1e-300)
         tiny_step = np.all(np.abs(trial - theta_k) <= 1e-12 * (np.abs(theta_k) + 1e-12), axis=1)
         accepted = rows[better]
         theta[accepted] = trial[better]
@@ -208,6 +226,28 @@ def polish(
         converged[rows[finished]] = True
         done[rows[finished | stalled]] = True
     return BatchFit(theta=theta, objective=current, converged=converged & np.isfinite(current))
+
+
+def solve_small(system: Array, rhs: Array) -> Array:
+    """Solve ``(B, p, p) x = (B, p)`` (or ``(B, p, k)``) for many small positive definite systems.
+
+    Gaussian elimination without pivoting, vectorised over the batch: for ``p <= 5`` this is
+    several times faster than LAPACK called once per system. A singular system gives non-finite
+    entries, which callers treat as a rejected step (or fall back to a pseudo-inverse).
+    """
+    vector = rhs.ndim == 2
+    a = system.copy()
+    b = rhs[:, :, None].copy() if vector else rhs.copy()
+    size = a.shape[1]
+    for i in range(size):
+        for j in range(i + 1, size):
+            factor = a[:, j, i] / a[:, i, i]
+            a[:, j, i:] -= factor[:, None] * a[:, i, i:]
+            b[:, j] -= factor[:, None] * b[:, i]
+    x = np.empty_like(b)
+    for i in reversed(range(size)):
+        x[:, i] = (b[:, i] - (a[:, i, i + 1 :, None] * x[:, i + 1 :]).sum(axis=1)) / a[:, i, i, None]
+    return x[:, :, 0] if vector else x
 
 
 @quiet
@@ -231,11 +271,12 @@ def refine(
     theta, current, converged = start.theta.copy(), start.objective.copy(), start.converged.copy()
     lower, upper = np.array(law.lower), np.array(law.upper)
     for row in np.flatnonzero(~converged & np.isfinite(current)):
+        row_x = log_x[row] if log_x.ndim == 2 else log_x
         x0 = np.clip(theta[row], np.nextafter(lower, upper), np.nextafter(upper, lower))
         solution = least_squares(
-            lambda t, r=row: log_y[r] - law.log_predict(t[None, :], log_x)[0],
+            lambda t, r=row, rx=row_x: log_y[r] - law.log_predict(t[None, :], rx)[0],
             x0,
-            jac=lambda t, r=row: -law.log_jacobian(t[None, :], log_x)[0],
+            jac=lambda t, rx=row_x: -law.log_jacobian(t[None, :], rx)[0],
             bounds=(lower, upper),
             loss="linear" if loss_fn == "lsq" else "huber",
             f_scale=huber_delta,
@@ -244,7 +285,7 @@ def refine(
             gtol=1e-15,
             max_nfev=2000,
         )
-        value = objective((log_y[row] - law.log_predict(solution.x[None, :], log_x)[0])[None, :], loss_fn, huber_delta)[
+        value = objective((log_y[row] - law.log_predict(solution.x[None, :], row_x)[0])[None, :], loss_fn, huber_delta)[
             0
         ]
         if value <= current[row]:

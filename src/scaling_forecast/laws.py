@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 Array = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+IndexArray = NDArray[np.intp]
 RowObjective = Callable[[Array], Array]
 
 #: Exponents scanned by the variable-projection start, in normalised compute units.
@@ -59,7 +60,7 @@ class Law(ABC):
 
     @abstractmethod
     def log_predict(self, theta: Array, log_x: Array) -> Array:
-        """``log f`` for each parameter row: ``(B, p), (m,) -> (B, m)``."""
+        """``log f`` for each parameter row: ``(B, p), (m,) or (B, m) -> (B, m)``."""
 
     @abstractmethod
     def log_jacobian(self, theta: Array, log_x: Array) -> Array:
@@ -135,12 +136,18 @@ class SaturatingPowerLaw(Law):
     def initial(self, log_x: Array, log_y: Array, objective: RowObjective, n_starts: int = 1) -> Array:
         y = np.exp(log_y)
         weight = 1.0 / y**2
-        powers = np.exp(EXPONENT_GRID[:, None] * log_x)  # (G, n)
         s_w = weight.sum(axis=1)[:, None]
         s_wy = (weight * y).sum(axis=1)[:, None]
-        s_wu = weight @ powers.T
-        s_wuu = weight @ (powers**2).T
-        s_wuy = (weight * y) @ powers.T
+        if log_x.ndim == 2:  # each row has its own compute values
+            powers = np.exp(EXPONENT_GRID[None, :, None] * log_x[:, None, :])  # (B, G, n)
+            s_wu = np.einsum("bn,bgn->bg", weight, powers)
+            s_wuu = np.einsum("bn,bgn->bg", weight, powers**2)
+            s_wuy = np.einsum("bn,bgn->bg", weight * y, powers)
+        else:
+            powers = np.exp(EXPONENT_GRID[:, None] * log_x)  # (G, n)
+            s_wu = weight @ powers.T
+            s_wuu = weight @ (powers**2).T
+            s_wuy = (weight * y) @ powers.T
         det = s_wuu * s_w - s_wu**2
         with np.errstate(divide="ignore", invalid="ignore"):
             a = (s_wuy * s_w - s_wu * s_wy) / det
@@ -151,9 +158,9 @@ class SaturatingPowerLaw(Law):
             flat = ~(a > 0.0)
             a = np.where(flat, 1e-12 * (s_wy / s_w), a)
             c = np.where(flat, (1.0 - 1e-12) * s_wy / s_w, c)
-        fitted = a[:, :, None] * powers[None] + c[:, :, None]  # (B, G, n)
+        fitted = a[:, :, None] * (powers if powers.ndim == 3 else powers[None]) + c[:, :, None]  # (B, G, n)
         residuals = log_y[:, None, :] - np.log(fitted)
-        scores = objective(residuals.reshape(-1, log_x.size)).reshape(a.shape)
+        scores = objective(residuals.reshape(-1, log_y.shape[1])).reshape(a.shape)
         scores = np.where(np.isfinite(scores), scores, np.inf)
         # the best grid points that are local minima of the profile, one per basin
         padded = np.pad(scores, ((0, 0), (1, 1)), constant_values=np.inf)
@@ -190,13 +197,14 @@ class PowerLaw(Law):
         return theta[:, :1] + theta[:, 1:2] * log_x
 
     def log_jacobian(self, theta: Array, log_x: Array) -> Array:
-        ones = np.ones((theta.shape[0], log_x.size))
+        ones = np.ones((theta.shape[0], log_x.shape[-1]))
         return np.stack([ones, ones * log_x], axis=-1)
 
     def initial(self, log_x: Array, log_y: Array, objective: RowObjective, n_starts: int = 1) -> Array:
-        centred_x = log_x - log_x.mean()
-        slope = (log_y @ centred_x) / (centred_x @ centred_x)
-        intercept = log_y.mean(axis=1) - slope * log_x.mean()
+        mean_x = log_x.mean(axis=-1)
+        centred_x = log_x - mean_x[..., None]
+        slope = (log_y * centred_x).sum(axis=-1) / (centred_x * centred_x).sum(axis=-1)
+        intercept = log_y.mean(axis=1) - slope * mean_x
         start = self.project(np.column_stack([intercept, slope]))
         return np.repeat(start[:, None, :], n_starts, axis=1)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .fitting import fit_batch
+from .fitting import fit_batch, solve_small
 from .laws import Array, Law
 
 METHODS = ("bootstrap", "delta")
@@ -41,9 +41,15 @@ def delta_covariance(law: Law, theta: Array, log_x: Array, residuals: Array) -> 
     n_runs, n_params = residuals.shape[-1], theta.shape[-1]
     sigma2 = (residuals**2).sum(axis=-1) / (n_runs - n_params)
     jacobian = law.log_jacobian(theta, log_x)
-    information = np.einsum("bnp,bnq->bpq", jacobian, jacobian)
-    with np.errstate(invalid="ignore", over="ignore"):
-        covariance = np.linalg.pinv(information, hermitian=True) * sigma2[:, None, None]
+    information = jacobian.transpose(0, 2, 1) @ jacobian
+    with np.errstate(all="ignore"):
+        identity = np.broadcast_to(np.eye(n_params), information.shape)
+        inverse = solve_small(information, identity)
+        error = np.abs(information @ inverse - identity).max(axis=(1, 2))
+        bad = ~(error < 1e-8)  # singular or ill-conditioned: the pseudo-inverse
+        if bad.any():
+            inverse[bad] = np.linalg.pinv(information[bad], hermitian=True)
+        covariance = inverse * sigma2[:, None, None]
     covariance = 0.5 * (covariance + np.swapaxes(covariance, -1, -2))  # exactly symmetric
     return covariance, np.sqrt(sigma2)
 

@@ -5,7 +5,7 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy.optimize import curve_fit, least_squares
 
-from scaling_forecast.fitting import fit_batch, objective, rho
+from scaling_forecast.fitting import fit_batch, objective, rho, solve_small
 from scaling_forecast.laws import SaturatingPowerLaw, get_law
 
 from ..conftest import saturating_ladder
@@ -129,3 +129,28 @@ def test_agrees_with_curve_fit_on_an_easy_problem() -> None:
     ours = objective(log_y[None] - SaturatingPowerLaw().log_predict(fit.theta, log_x))[0]
     theirs = objective((log_y - log_law(log_x, *reference))[None])[0]
     assert ours <= theirs * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("law_name", ["loss", "power"])
+def test_rows_with_their_own_compute_fit_as_separate_fits(law_name: str) -> None:
+    law = get_law(law_name)
+    rows_x, rows_y, separate = [], [], []
+    for seed, decades in enumerate([4.0, 2.5, 3.0]):
+        compute, loss = saturating_ladder(n=8, noise=0.004, seed=seed, decades=decades)
+        log_x, log_y, _ = _normalised(compute, loss)
+        rows_x.append(log_x)
+        rows_y.append(log_y)
+        separate.append(fit_batch(law, log_x, log_y[None]))
+    together = fit_batch(law, np.array(rows_x), np.array(rows_y))
+    assert_allclose(together.objective, [f.objective[0] for f in separate], rtol=1e-9)
+    assert_allclose(together.theta, np.vstack([f.theta for f in separate]), rtol=1e-6, atol=1e-9)
+
+
+def test_solve_small_matches_lapack() -> None:
+    rng = np.random.default_rng(5)
+    factor = rng.normal(size=(500, 4, 4))
+    system = factor @ factor.transpose(0, 2, 1) + 0.1 * np.eye(4)
+    rhs = rng.normal(size=(500, 4))
+    assert_allclose(solve_small(system, rhs), np.linalg.solve(system, rhs[..., None])[..., 0], rtol=1e-8, atol=1e-10)
+    identity = np.broadcast_to(np.eye(4), system.shape)
+    assert_allclose(solve_small(system, identity), np.linalg.inv(system), rtol=1e-8, atol=1e-10)
