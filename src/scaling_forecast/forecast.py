@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ConfigError, DataError, FitError
-from .fitting import LOSS_FUNCTIONS, fit_batch, quiet, refine
+from .fitting import LOSS_FUNCTIONS, BatchFit, fit_batch, quiet, refine
 from .laws import LAWS, Array, Law, PassRateLaw, get_law
 from .passrate import ZERO_POLICIES, PassRateRuns, PassRates, handle_zeros
 from .results import (
@@ -179,7 +179,43 @@ def fit_law(
         huber_delta=settings.huber_delta,
         replicates=replicates,
     )
-    residuals = log_y - fitted
+    return assemble(
+        law,
+        settings,
+        targets,
+        compute,
+        y,
+        log_cref,
+        best,
+        uncertainty,
+        file=file,
+        x_column=x_column,
+        y_column=y_column,
+        sweep=sweep,
+        extra_warnings=extra_warnings,
+        problems=problems,
+    )
+
+
+def assemble(
+    law: Law,
+    settings: FitSettings,
+    targets: tuple[Target, ...],
+    compute: Array,
+    y: Array,
+    log_cref: float,
+    best: BatchFit,
+    uncertainty: Uncertainty,
+    *,
+    file: str,
+    x_column: str,
+    y_column: str,
+    sweep: str | None,
+    extra_warnings: tuple[str, ...] = (),
+    problems: dict[str, Any] | None = None,
+) -> FitResult:
+    """The :class:`FitResult` of a fitted law (``best`` holds one row) with its forecasts."""
+    residuals = np.log(y) - law.log_predict(uncertainty.theta[None, :], np.log(compute) - log_cref)[0]
     data = DataSummary(
         file=file,
         n_runs=int(y.size),

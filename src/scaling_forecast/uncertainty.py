@@ -30,6 +30,40 @@ def student_t_quantile(probability: float, dof: int) -> float:
     return float(stdtrit(dof, probability))
 
 
+def studentised_interval(
+    estimate: Array,
+    stderr: Array,
+    boot_centre: Array,
+    boot_estimate: Array,
+    boot_stderr: Array,
+    dof: int,
+    level: float,
+) -> Array:
+    """Bootstrap-t interval of ``m`` quantities, never narrower than the Student-t delta interval.
+
+    Notes
+    -----
+    The pivot ``T = (q_true - q) / se`` is replaced by its replicate analogue
+    ``T* = (c* - q*) / se*`` (``c*`` is ``q``, or ``q`` plus a new run's noise) and the interval is
+    ``q + se [T*_(a/2), T*_(1-a/2)]``. With fewer than 3 degrees of freedom a replicate's own
+    ``se*`` can be about 0, so the pivot is not studentised (``T* = c* - q*``, ``se = 1``). The
+    result is widened where needed to hold ``q +- t_{dof} se`` and always contains ``q``.
+    ``(m,), (m,), (B, m), (B, m), (B, m) -> (m, 2)``.
+    """
+    tail = (1.0 - level) / 2.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if dof >= MIN_STUDENTISED_DOF:
+            pivot, pivot_scale = (boot_centre - boot_estimate) / boot_stderr, stderr
+        else:
+            pivot, pivot_scale = boot_centre - boot_estimate, np.ones_like(stderr)
+    pivot = np.where(np.isfinite(pivot), pivot, np.nan)
+    low_q, high_q = np.nanquantile(pivot, [tail, 1.0 - tail], axis=0)
+    half = student_t_quantile(1.0 - tail, dof) * stderr
+    low = np.minimum(np.minimum(estimate + pivot_scale * low_q, estimate - half), estimate)
+    high = np.maximum(np.maximum(estimate + pivot_scale * high_q, estimate + half), estimate)
+    return np.column_stack([low, high])
+
+
 def delta_covariance(law: Law, theta: Array, log_x: Array, residuals: Array) -> tuple[Array, Array]:
     """Covariance of ``theta`` and residual scale for each row of a batch.
 
@@ -119,11 +153,8 @@ class Uncertainty:
         Notes
         -----
         ``se = sqrt(g^T Cov g)``, plus ``s^2`` under the square root for a new run.
-        Delta: ``q +- t_{n-p, (1+level)/2} se``. Bootstrap-t: the pivot ``T = (q_true - q) / se``
-        is replaced by its replicate analogue ``T* = (q - q*) / se*`` (for a new run
-        ``(q + e* - q*) / se*``), and the interval is ``q + se [T*_(a/2), T*_(1-a/2)]``; with
-        fewer than 3 degrees of freedom the pivot is not studentised (``T* = q - q*``, ``se = 1``).
-        Either bootstrap interval is widened where needed to hold the Student-t delta interval.
+        Delta: ``q +- t_{n-p, (1+level)/2} se``. Bootstrap: :func:`studentised_interval` with
+        ``T* = (q - q*) / se*`` (for a new run ``(q + e* - q*) / se*``).
         The interval always contains the estimate. Returns ``(stderr (m,), bounds (m, 2))``.
         """
         stderr = np.sqrt(np.einsum("mp,pq,mq->m", gradient, self.covariance, gradient))
@@ -135,21 +166,13 @@ class Uncertainty:
         else:
             assert self.boot_covariance is not None and self.boot_sigma is not None
             boot_se2 = np.einsum("bmp,bpq,bmq->bm", boot_gradient, self.boot_covariance, boot_gradient)
-            centre = estimate[None, :]
+            centre = np.broadcast_to(estimate[None, :], boot_estimate.shape)
             if new_run:
                 assert self.boot_noise is not None
                 boot_se2 = boot_se2 + self.boot_sigma[:, None] ** 2
                 centre = centre + self.boot_noise[:, None]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                if self.dof >= MIN_STUDENTISED_DOF:
-                    pivot, pivot_scale = (centre - boot_estimate) / np.sqrt(boot_se2), scale
-                else:  # a replicate's own se can be ~0 with 1-2 dof: use the basic bootstrap
-                    pivot, pivot_scale = centre - boot_estimate, np.ones_like(scale)
-            pivot = np.where(np.isfinite(pivot), pivot, np.nan)
-            low_q, high_q = np.nanquantile(pivot, [tail, 1.0 - tail], axis=0)
-            half = student_t_quantile(1.0 - tail, self.dof) * scale
-            low = np.minimum(estimate + pivot_scale * low_q, estimate - half)
-            high = np.maximum(estimate + pivot_scale * high_q, estimate + half)
+            bounds = studentised_interval(estimate, scale, centre, boot_estimate, np.sqrt(boot_se2), self.dof, level)
+            low, high = bounds[:, 0], bounds[:, 1]
         low, high = np.minimum(low, estimate), np.maximum(high, estimate)
         return stderr, np.column_stack([low, high])
 
