@@ -495,7 +495,18 @@ def fit_pass_rates(
     )
 
 
-def _fit_rates(data: PassRateRuns, rates: PassRates, settings: FitSettings, targets: tuple[Target, ...]) -> FitResult:
+@dataclass(frozen=True, eq=False)
+class RateInputs:
+    """What the capability law is fitted to: ``Q`` per run, its problem bootstrap and notes."""
+
+    quantity: Array
+    replicates: Callable[[np.random.Generator, int], Array] | None
+    warnings: tuple[str, ...]
+    problems: dict[str, Any]
+
+
+def rate_inputs(data: PassRateRuns, rates: PassRates) -> RateInputs:
+    """``Q_r = -mean_j log p_rj`` per run, with the warnings that the problem set draws."""
     quantity = rates.mean_neg_log()
     if not np.all(quantity > 0):
         raise FitError(
@@ -520,19 +531,21 @@ def _fit_rates(data: PassRateRuns, rates: PassRates, settings: FitSettings, targ
         "k": data.k,
         "note": rates.note,
     }
-    replicates = None
-    if rates.per_problem:
-        replicates = rates.problem_bootstrap
+    return RateInputs(quantity, rates.problem_bootstrap if rates.per_problem else None, tuple(warnings), problems)
+
+
+def _fit_rates(data: PassRateRuns, rates: PassRates, settings: FitSettings, targets: tuple[Target, ...]) -> FitResult:
+    inputs = rate_inputs(data, rates)
     return fit_law(
         data.compute,
-        quantity,
+        inputs.quantity,
         settings,
         targets,
         file=data.file,
         x_column=data.x_column,
         y_column=PassRateLaw.quantity,
         sweep=data.sweep,
-        replicates=replicates,
-        extra_warnings=tuple(warnings),
-        problems=problems,
+        replicates=inputs.replicates,
+        extra_warnings=inputs.warnings,
+        problems=inputs.problems,
     )

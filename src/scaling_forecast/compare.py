@@ -1,0 +1,452 @@
+"""Compare methodology sweeps at a target compute: which wins, by how much, and how sure we are.
+
+Every sweep (a ladder of small runs of one methodology) is fitted with the same law and settings.
+The sweeps' fits and all their bootstrap replicates are fitted together: sweeps with the same
+number of runs form one batch whose rows each carry their own compute values.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .errors import ConfigError, DataError
+from .fitting import BatchFit, fit_batch, polish, quiet, refine
+from .forecast import FitSettings, Target, assemble
+from .laws import Array, Law, PassRateLaw, get_law
+from .results import SCHEMA_VERSION, FitResult, _number, _pair
+from .uncertainty import Uncertainty, adjusted_residuals, delta_covariance, studentised_interval
+
+#: Bootstrap rows polished at a time: small enough to stay in cache, large enough to amortise numpy's overhead.
+CHUNK_ROWS = 10_000
+#: Points of the log-compute grid on which curves are checked for crossings.
+CROSSING_GRID = 2001
+#: Above this many sweeps, crossings are checked only against the baseline and the winners.
+ALL_PAIRS_LIMIT = 20
+
+
+@dataclass(frozen=True, eq=False)
+class Sweep:
+    """One methodology's ladder of runs: ``y`` (loss, or ``-E[log pass_rate]``) against ``compute``.
+
+    ``replicates(rng, n_boot)`` resamples the data another way (problems, for pass rates), as in
+    :func:`scaling_forecast.uncertainty.estimate_uncertainty`.
+    """
+
+    name: str
+    compute: Array
+    y: Array
+    file: str = "<data>"
+    x_column: str = "compute"
+    y_column: str = "loss"
+    replicates: Callable[[np.random.Generator, int], Array] | None = None
+    warnings: tuple[str, ...] = ()
+    problems: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class RankedSweep:
+    """One sweep at one target: lower is better for every law (loss, or ``-E[log pass_rate]``).
+
+    ``delta = estimate - baseline estimate``; ``p_better`` is the share of bootstrap draws in which
+    this sweep beats the baseline; ``p_best`` the share in which it beats every other sweep.
+    """
+
+    sweep: str
+    estimate: float
+    ci: tuple[float, float]
+    delta: float | None
+    delta_ci: tuple[float, float] | None
+    p_better: float | None
+    p_best: float
+    pass_rate: tuple[float, tuple[float, float]] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        document: dict[str, Any] = {
+            "sweep": self.sweep,
+            "estimate": _number(self.estimate),
+            "ci": _pair(self.ci),
+            "delta": None if self.delta is None else _number(self.delta),
+            "delta_ci": None if self.delta_ci is None else _pair(self.delta_ci),
+            "p_better": self.p_better,
+            "p_best": self.p_best,
+        }
+        if self.pass_rate is not None:
+            document["pass_rate"] = {"estimate": _number(self.pass_rate[0]), "ci": _pair(self.pass_rate[1])}
+        return document
+
+
+@dataclass(frozen=True)
+class TargetComparison:
+    """The ranking of the sweeps at one target compute, best first."""
+
+    target: float
+    baseline: str
+    ranking: tuple[RankedSweep, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "target": _number(self.target),
+            "baseline": self.baseline,
+            "ranking": [r.to_dict() for r in self.ranking],
+        }
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """Two sweeps' fitted curves cross: ``below`` is better at smaller compute, ``above`` at larger."""
+
+    below: str
+    above: str
+    compute: float
+    inside: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "below": self.below,
+            "above": self.above,
+            "compute": _number(self.compute),
+            "where": "inside" if self.inside else "beyond",
+        }
+
+    def message(self) -> str:
+        where = "inside" if self.inside else "beyond"
+        return (
+            f"sweeps {self.below!r} and {self.above!r} cross at {self.compute:.3g} FLOP ({where} the fitted range): "
+            f"{self.below!r} is better below it, {self.above!r} above; the ranking at small compute "
+            "is not the ranking at the target"
+        )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Sweeps fitted with the same settings and ranked at each target."""
+
+    law: str
+    formula: str
+    level: float
+    n_boot: int
+    seed: int
+    loss_fn: str
+    fits: tuple[FitResult, ...]
+    comparisons: tuple[TargetComparison, ...]
+    crossings: tuple[Crossing, ...]
+    left_out: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "law": self.law,
+            "formula": self.formula,
+            "level": self.level,
+            "method": "bootstrap",
+            "n_boot": self.n_boot,
+            "seed": self.seed,
+            "loss_fn": self.loss_fn,
+            "sweeps": [_sweep_summary(f) for f in self.fits],
+            "left_out": list(self.left_out),
+            "comparisons": [c.to_dict() for c in self.comparisons],
+            "crossings": [c.to_dict() for c in self.crossings],
+            "warnings": list(self.warnings),
+        }
+
+
+def _sweep_summary(result: FitResult) -> dict[str, Any]:
+    return {
+        "name": result.data.sweep,
+        "file": result.data.file,
+        "n_runs": result.data.n_runs,
+        "compute_min": _number(result.data.compute_min),
+        "compute_max": _number(result.data.compute_max),
+        "params": {p.name: p.to_dict() for p in result.params},
+        "rmse": _number(result.fit.rmse),
+        "converged": result.fit.converged,
+        "warnings": list(result.fit.warnings),
+    }
+
+
+@dataclass(frozen=True, eq=False)
+class _Fitted:
+    """A sweep's fit with everything the comparison needs from its bootstrap."""
+
+    sweep: Sweep
+    result: FitResult
+    log_cref: float
+
+
+def compare_sweeps(
+    sweeps: Sequence[Sweep],
+    settings: FitSettings,
+    targets: tuple[Target, ...],
+    *,
+    baseline: str | None = None,
+    strict: bool = False,
+) -> Comparison:
+    """Fit every sweep, rank them at each target and find where their curves cross.
+
+    Notes
+    -----
+    Each sweep gets the residual bootstrap of ``forecast fit`` (leverage-adjusted residuals,
+    ``settings.n_boot`` replicates, its own random stream ``default_rng([seed, i])`` for the
+    ``i``-th sweep given). Sweeps are independent, so replicate ``r`` of one sweep is paired with
+    replicate ``r`` of another: ``p_better = P*(y*_s < y*_base)`` and
+    ``p_best = P*(y*_s = min_t y*_t)`` at the target. ``delta_ci`` is the bootstrap-t interval of
+    the difference, studentised by ``sqrt(se_s^2 + se_base^2)``. A relative target (``1000x``) is
+    a multiple of the largest run of all sweeps.
+    """
+    settings = settings.validated()
+    if settings.method != "bootstrap":
+        raise ConfigError("forecast compare needs --method bootstrap: its probabilities come from the bootstrap draws")
+    law = get_law(settings.law)
+    names = [s.name for s in sweeps]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise DataError(f"two sweeps are named {duplicates[0]!r}; give every sweep its own name (--name)")
+    if baseline is not None and baseline not in names:
+        raise ConfigError(f"--baseline {baseline!r}: no such sweep; sweeps are {', '.join(names)}")
+    left_out: list[str] = []
+    usable: list[tuple[int, Sweep]] = []
+    for index, sweep in enumerate(sweeps):
+        distinct = np.unique(sweep.compute).size
+        if distinct < law.n_params + 1:
+            message = (
+                f"sweep {sweep.name!r} ({sweep.file}): runs at {distinct} distinct compute value(s); the {law.name} "
+                f"law needs {law.n_params + 1} or more, so it is left out; add runs to it"
+            )
+            if strict or sweep.name == baseline:
+                raise DataError(message + ("" if strict else " (it is the --baseline)"))
+            left_out.append(message)
+        else:
+            usable.append((index, sweep))
+    if len(usable) < 2:
+        raise DataError(
+            f"forecast compare needs at least 2 sweeps that can be fitted, got {len(usable)}"
+            + (f"; {left_out[0]}" if left_out else "")
+        )
+    compute_max = max(float(np.max(s.compute)) for _, s in usable)
+    absolute = tuple(Target(t.resolve(compute_max)) for t in targets)
+    by_size: dict[int, list[tuple[int, Sweep]]] = {}
+    for index, sweep in usable:
+        by_size.setdefault(sweep.y.size, []).append((index, sweep))
+    fitted: dict[int, _Fitted] = {}
+    for group in by_size.values():
+        for (index, _), item in zip(group, _fit_group(law, settings, absolute, group), strict=True):
+            if isinstance(item, str):
+                if strict or group[0][1].name == baseline:
+                    raise DataError(item)
+                left_out.append(item)
+            else:
+                fitted[index] = item
+    ordered = [fitted[i] for i in sorted(fitted)]
+    if len(ordered) < 2:
+        raise DataError(f"forecast compare needs at least 2 sweeps that can be fitted, got {len(ordered)}")
+    comparisons = tuple(_rank(law, ordered, target.value, baseline, settings.level) for target in absolute)
+    crossings = _crossings(law, ordered, absolute, comparisons)
+    warnings = tuple(left_out) + tuple(c.message() for c in crossings)
+    for item in ordered:
+        warnings += tuple(f"sweep {item.sweep.name!r}: {w}" for w in item.result.fit.warnings)
+    return Comparison(
+        law=law.name,
+        formula=law.formula,
+        level=settings.level,
+        n_boot=settings.n_boot,
+        seed=settings.seed,
+        loss_fn=settings.loss_fn,
+        fits=tuple(item.result for item in ordered),
+        comparisons=comparisons,
+        crossings=crossings,
+        left_out=tuple(left_out),
+        warnings=warnings,
+    )
+
+
+@quiet
+def _fit_group(
+    law: Law, settings: FitSettings, targets: tuple[Target, ...], group: list[tuple[int, Sweep]]
+) -> list[_Fitted | str]:
+    """Fit sweeps with the same number of runs, and their bootstrap replicates, as batches."""
+    fit_options: dict[str, Any] = {"loss_fn": settings.loss_fn, "huber_delta": settings.huber_delta}
+    orders = [np.lexsort((s.y, s.compute)) for _, s in group]
+    compute = np.array([s.compute[o] for (_, s), o in zip(group, orders, strict=True)], dtype=float)
+    y = np.array([s.y[o] for (_, s), o in zip(group, orders, strict=True)], dtype=float)
+    log_compute = np.log(compute)
+    log_cref = log_compute.mean(axis=1)
+    log_x, log_y = log_compute - log_cref[:, None], np.log(y)
+    best = refine(law, log_x, log_y, fit_batch(law, log_x, log_y, **fit_options), **fit_options)
+    n_sweeps, n_runs = log_y.shape
+    n_boot = settings.n_boot
+    fitted = law.log_predict(best.theta, log_x)
+    covariance, sigma = delta_covariance(law, best.theta, log_x, log_y - fitted)
+    boot_log_y = np.empty((n_sweeps, n_boot, n_runs))
+    noise = np.empty((n_sweeps, n_boot))
+    ok = np.isfinite(best.theta).all(axis=1) & np.isfinite(best.objective)
+    for row, ((index, sweep), order) in enumerate(zip(group, orders, strict=True)):
+        if not ok[row]:
+            boot_log_y[row] = np.nan
+            continue
+        rng = np.random.default_rng([settings.seed, index])
+        pool = adjusted_residuals(law, best.theta[row], log_x[row], log_y[row] - fitted[row])
+        boot_log_y[row] = fitted[row] + pool[rng.integers(0, n_runs, size=(n_boot, n_runs))]
+        if sweep.replicates is not None:
+            boot_log_y[row] += np.asarray(sweep.replicates(rng, n_boot), dtype=float)[:, order] - log_y[row]
+        noise[row] = pool[rng.integers(0, n_runs, size=n_boot)]
+    flat_y = boot_log_y.reshape(-1, n_runs)
+    flat_x = np.repeat(log_x, n_boot, axis=0)
+    flat_start = np.repeat(np.where(ok[:, None], best.theta, 0.0), n_boot, axis=0)
+    boot_theta = np.empty_like(flat_start)
+    boot_covariance = np.empty((flat_start.shape[0], law.n_params, law.n_params))
+    boot_sigma = np.empty(flat_start.shape[0])
+    for start in range(0, flat_y.shape[0], CHUNK_ROWS):
+        rows = slice(start, start + CHUNK_ROWS)
+        chunk = polish(law, flat_x[rows], flat_y[rows], flat_start[rows].copy(), **fit_options)
+        theta = np.where(np.isfinite(chunk.objective)[:, None], chunk.theta, np.nan)
+        residuals = flat_y[rows] - law.log_predict(theta, flat_x[rows])
+        boot_theta[rows] = theta
+        boot_covariance[rows], boot_sigma[rows] = delta_covariance(law, theta, flat_x[rows], residuals)
+    results: list[_Fitted | str] = []
+    for row, (_, sweep) in enumerate(group):
+        if not ok[row] or np.ptp(fitted[row]) < 1e-9:
+            results.append(
+                f"sweep {sweep.name!r} ({sweep.file}): the {law.name} law could not be fitted "
+                "(non-finite or flat optimum), so it is left out; check its runs"
+            )
+            continue
+        part = slice(row * n_boot, (row + 1) * n_boot)
+        uncertainty = Uncertainty(
+            "bootstrap",
+            best.theta[row],
+            covariance[row],
+            float(sigma[row]),
+            n_runs - law.n_params,
+            boot_theta=boot_theta[part],
+            boot_covariance=boot_covariance[part],
+            boot_sigma=boot_sigma[part],
+            boot_noise=noise[row],
+        )
+        one = BatchFit(best.theta[row : row + 1], best.objective[row : row + 1], best.converged[row : row + 1])
+        result = assemble(
+            law,
+            settings,
+            targets,
+            compute[row],
+            y[row],
+            float(log_cref[row]),
+            one,
+            uncertainty,
+            file=sweep.file,
+            x_column=sweep.x_column,
+            y_column=sweep.y_column,
+            sweep=sweep.name,
+            extra_warnings=sweep.warnings,
+            problems=sweep.problems,
+        )
+        results.append(_Fitted(sweep, result, float(log_cref[row])))
+    return results
+
+
+def _at_target(law: Law, item: _Fitted, log_target: float) -> tuple[float, float, Array, Array]:
+    """``y`` and its delta-method se at the target, and the same for every replicate (user units)."""
+    u = item.result.uncertainty
+    assert u.boot_theta is not None and u.boot_covariance is not None
+    log_x = np.array([log_target - item.log_cref])
+    estimate = float(np.exp(law.log_predict(u.theta[None, :], log_x)[0, 0]))
+    gradient = law.log_jacobian(u.theta[None, :], log_x)[0, 0]
+    stderr = estimate * float(np.sqrt(gradient @ u.covariance @ gradient))
+    boot = np.exp(law.log_predict(u.boot_theta, log_x)[:, 0])
+    boot_gradient = law.log_jacobian(u.boot_theta, log_x)[:, 0, :]
+    boot_se = boot * np.sqrt(np.einsum("bp,bpq,bq->b", boot_gradient, u.boot_covariance, boot_gradient))
+    return estimate, stderr, boot, boot_se
+
+
+@quiet
+def _rank(law: Law, fitted: list[_Fitted], target: float, baseline: str | None, level: float) -> TargetComparison:
+    log_target = math.log(target)
+    values = [_at_target(law, item, log_target) for item in fitted]
+    estimates = np.array([v[0] for v in values])
+    draws = np.array([v[2] for v in values])  # (sweeps, replicates)
+    finite = np.where(np.isfinite(draws), draws, np.inf)
+    usable = np.isfinite(finite.min(axis=0))
+    winners = np.argmin(finite[:, usable], axis=0)
+    p_best = np.bincount(winners, minlength=len(fitted)) / max(int(usable.sum()), 1)
+    order = np.argsort(estimates, kind="stable")
+    base = int(order[0]) if baseline is None else next(i for i, f in enumerate(fitted) if f.sweep.name == baseline)
+    base_estimate, base_se, base_boot, base_boot_se = values[base]
+    ranking = []
+    for i in order:
+        item = fitted[int(i)]
+        prediction = item.result.predictions[[p.target for p in item.result.predictions].index(target)]
+        pass_rate = None
+        if isinstance(law, PassRateLaw) and prediction.pass_rate is not None:
+            pass_rate = (prediction.pass_rate.estimate, prediction.pass_rate.ci)
+        delta = delta_ci = p_better = None
+        if i != base:
+            estimate, stderr, boot, boot_se = values[int(i)]
+            delta = estimate - base_estimate
+            pair = np.isfinite(boot) & np.isfinite(base_boot)
+            wins = (boot[pair] < base_boot[pair]).sum() + 0.5 * (boot[pair] == base_boot[pair]).sum()
+            p_better = float(wins / max(int(pair.sum()), 1))
+            dof = min(item.result.fit.dof, fitted[base].result.fit.dof)
+            bounds = studentised_interval(
+                np.array([delta]),
+                np.array([math.hypot(stderr, base_se)]),
+                np.full((boot.size, 1), delta),
+                (boot - base_boot)[:, None],
+                np.hypot(boot_se, base_boot_se)[:, None],
+                dof,
+                level,
+            )
+            delta_ci = (float(bounds[0, 0]), float(bounds[0, 1]))
+        ranking.append(
+            RankedSweep(
+                sweep=item.sweep.name,
+                estimate=prediction.estimate,
+                ci=prediction.ci,
+                delta=delta,
+                delta_ci=delta_ci,
+                p_better=p_better,
+                p_best=float(p_best[i]),
+                pass_rate=pass_rate,
+            )
+        )
+    return TargetComparison(target, fitted[base].sweep.name, tuple(ranking))
+
+
+@quiet
+def _crossings(
+    law: Law,
+    fitted: list[_Fitted],
+    targets: tuple[Target, ...],
+    comparisons: tuple[TargetComparison, ...],
+) -> tuple[Crossing, ...]:
+    """Where two fitted curves cross, between the smallest run and the largest target.
+
+    With many sweeps only the pairs that involve a baseline or a winner are checked.
+    """
+    low = min(f.result.data.compute_min for f in fitted)
+    high = max([f.result.data.compute_max for f in fitted] + [t.value for t in targets])
+    grid = np.linspace(math.log(low), math.log(high), CROSSING_GRID)
+    curves = np.array([law.log_predict(f.result.uncertainty.theta[None, :], grid - f.log_cref)[0] for f in fitted])
+    names = [f.sweep.name for f in fitted]
+    if len(fitted) <= ALL_PAIRS_LIMIT:
+        pairs = [(i, j) for i in range(len(fitted)) for j in range(i + 1, len(fitted))]
+    else:
+        anchors = {names.index(c.baseline) for c in comparisons}
+        anchors |= {names.index(c.ranking[0].sweep) for c in comparisons}
+        pairs = sorted({(min(a, j), max(a, j)) for a in anchors for j in range(len(fitted)) if j != a})
+    crossings = []
+    for i, j in pairs:
+        difference = curves[i] - curves[j]
+        signs = np.sign(difference)
+        changes = np.flatnonzero(signs[:-1] * signs[1:] < 0)
+        for k in changes:
+            share = difference[k] / (difference[k] - difference[k + 1])
+            log_c = grid[k] + share * (grid[k + 1] - grid[k])
+            below, above = (names[i], names[j]) if difference[k] < 0 else (names[j], names[i])
+            fitted_high = min(fitted[i].result.data.compute_max, fitted[j].result.data.compute_max)
+            crossings.append(Crossing(below, above, float(math.exp(log_c)), bool(math.exp(log_c) <= fitted_high)))
+    return tuple(sorted(crossings, key=lambda c: (c.compute, c.below, c.above)))
