@@ -174,7 +174,9 @@ def _fit(options: dict[str, Any]) -> Any:
 
 
 def _inputs(options: dict[str, Any]) -> tuple[str, ...]:
-    return tuple(str(options[key]) for key in ("data", "config") if options.get(key))
+    """The files the user gave us, which ``--output`` must never overwrite."""
+    given = tuple(str(options[key]) for key in ("data", "config") if options.get(key))
+    return given + tuple(options.get("inputs", ()))
 
 
 def _emit(text_for: Any, warnings: tuple[str, ...], options: dict[str, Any], no_color: bool) -> None:
@@ -431,6 +433,128 @@ def predict(
     saved_fit = load_fit(document, saved)
     result = forecast(saved_fit, targets, saved_fit.level if level is None else level)
     _emit(lambda f, c, w: render(result, f, color=c, width=w), result.fit.warnings, options, no_color)
+
+
+@app.command()
+def compare(
+    runs: Annotated[
+        list[str],
+        typer.Argument(
+            help="One runs file with a sweep column (--by), or one file per sweep.",
+            show_default=False,
+            metavar="RUNS...",
+        ),
+    ],
+    by: Annotated[
+        str | None,
+        typer.Option(
+            help="Column naming each run's sweep ('sweep' also finds 'group' or 'methodology').", metavar="COL"
+        ),
+    ] = None,
+    name: Annotated[
+        list[str] | None,
+        typer.Option(help="Name of each file's sweep, in file order (default: the file name). Repeatable."),
+    ] = None,
+    target: TargetOption = None,
+    baseline: Annotated[
+        str | None, typer.Option(help="Sweep to measure the others against (default: the best at each target).")
+    ] = None,
+    require_best: Annotated[
+        str | None,
+        typer.Option(help="Gate: exit 1 unless this sweep ranks first at every target.", metavar="SWEEP"),
+    ] = None,
+    min_p_best: Annotated[
+        float | None,
+        typer.Option(help="With --require-best: also require this probability of being best. [default: 0]"),
+    ] = None,
+    law: Annotated[
+        str | None,
+        typer.Option(help="Law to fit: auto, loss, power or passrate. [default: auto]", show_default=False),
+    ] = None,
+    x: Annotated[str | None, typer.Option("--x", help="Column to use as compute.")] = None,
+    y: Annotated[str | None, typer.Option("--y", help="Column to use as loss.")] = None,
+    level: LevelOption = None,
+    bootstrap: Annotated[
+        int | None, typer.Option(help="Bootstrap replicates per sweep. [default: 1000]", show_default=False)
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the bootstrap. [default: 0]", show_default=False)] = None,
+    loss_fn: Annotated[
+        str | None, typer.Option(help="Objective on log residuals: lsq or huber. [default: lsq]", show_default=False)
+    ] = None,
+    huber_delta: Annotated[
+        float | None, typer.Option(help="Huber threshold on log residuals. [default: 0.001]", show_default=False)
+    ] = None,
+    zeros: Annotated[
+        str | None, typer.Option(help="Pass rates of 0: subset, smooth or error. [default: subset]", show_default=False)
+    ] = None,
+    k: Annotated[int | None, typer.Option("--k", help="k of pass@k. [default: 1]", show_default=False)] = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Fail with exit code 2 if any sweep is left out, 3 on any reliability warning."),
+    ] = False,
+    no_color: NoColorOption = False,
+) -> None:
+    """Compare methodology sweeps: which wins at each target compute, by how much, and how sure we are.
+
+    Exit codes: 0 done (or the --require-best gate passes), 1 the gate fails, 2 bad input, 3 a fit
+    failed (or, with --strict, is unreliable).
+    """
+    from dataclasses import replace
+
+    from .compare import compare_sweeps
+    from .errors import FitError
+    from .forecast import FitSettings
+    from .passrate import ZERO_POLICIES
+    from .render import render_compare
+    from .runs import load_sweeps
+
+    chosen_zeros = zeros or DEFAULTS["zeros"]
+    if chosen_zeros not in ZERO_POLICIES:
+        raise ConfigError(f"--zeros {chosen_zeros!r}: unknown policy; choose one of {', '.join(ZERO_POLICIES)}")
+    if min_p_best is not None and not (0.0 <= min_p_best <= 1.0):
+        raise ConfigError(f"--min-p-best {min_p_best}: must be a probability between 0 and 1")
+    options: dict[str, Any] = {"format": _check_format(fmt or DEFAULTS["format"]), "output": output}
+    settings = FitSettings(
+        law=law or DEFAULTS["law"],
+        level=DEFAULTS["level"] if level is None else level,
+        n_boot=1000 if bootstrap is None else bootstrap,
+        seed=DEFAULTS["seed"] if seed is None else seed,
+        loss_fn=loss_fn or DEFAULTS["loss_fn"],
+        huber_delta=DEFAULTS["huber_delta"] if huber_delta is None else huber_delta,
+    )
+    settings.validated()
+    targets = _targets(target)
+    sweeps, rates = load_sweeps(
+        runs, by=by, names=name, law=settings.law, x=x, y=y, k=DEFAULTS["k"] if k is None else k, zeros=chosen_zeros
+    )
+    if rates and settings.law == "auto":
+        settings = replace(settings, law="passrate")
+    elif rates and settings.law != "passrate":
+        raise ConfigError(f"--law {settings.law}: these files hold pass rates; use --law passrate (or auto)")
+    if require_best is not None and require_best not in [s.name for s in sweeps]:
+        names = ", ".join(s.name for s in sweeps)
+        raise ConfigError(f"--require-best {require_best!r}: no such sweep; sweeps are {names}")
+    comparison = compare_sweeps(sweeps, settings, targets, baseline=baseline, strict=strict)
+    options["inputs"] = tuple(runs)
+    _emit(lambda f, c, w: render_compare(comparison, f, color=c, width=w), comparison.warnings, options, no_color)
+    if strict and comparison.warnings:
+        raise FitError(
+            f"--strict: {len(comparison.warnings)} reliability warning(s), the first: {comparison.warnings[0]}"
+        )
+    if require_best is not None:
+        threshold = min_p_best or 0.0
+        failures = [
+            f"at {c.target:.3g} the best is {c.ranking[0].sweep!r}"
+            if c.ranking[0].sweep != require_best
+            else f"at {c.target:.3g} P(best) is {c.ranking[0].p_best:.3f} < {threshold}"
+            for c in comparison.comparisons
+            if c.ranking[0].sweep != require_best or c.ranking[0].p_best < threshold
+        ]
+        if failures:
+            print(f"check failed: --require-best {require_best}: {'; '.join(failures)}", file=sys.stderr)
+            raise typer.Exit(1)
 
 
 def main() -> None:

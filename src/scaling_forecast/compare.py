@@ -115,11 +115,12 @@ class Crossing:
 
     def message(self) -> str:
         where = "inside" if self.inside else "beyond"
-        return (
-            f"sweeps {self.below!r} and {self.above!r} cross at {self.compute:.3g} FLOP ({where} the fitted range): "
+        text = (
+            f"sweeps {self.below!r} and {self.above!r} cross at {self.compute:.2e} FLOP ({where} the fitted range): "
             f"{self.below!r} is better below it, {self.above!r} above; the ranking at small compute "
             "is not the ranking at the target"
         )
+        return text.replace("e+", "e")
 
 
 @dataclass(frozen=True)

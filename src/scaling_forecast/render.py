@@ -9,6 +9,7 @@ import math
 from typing import Any
 
 from .check import CheckResult
+from .compare import Comparison, TargetComparison
 from .results import FitResult, ParameterEstimate, Prediction
 
 FORMATS = ("table", "json", "csv", "markdown")
@@ -327,3 +328,153 @@ def render_check(check: CheckResult, fmt: str, *, color: bool = False, width: in
     console.print()
     console.print(Text(check.verdict(), style="bold green" if check.passed else "bold red"), soft_wrap=True)
     return body + "\n" + buffer.getvalue()
+
+
+def _compare_headline(comparison: Comparison) -> str:
+    files = sorted({f.data.file for f in comparison.fits})
+    return f"{comparison.law} law {comparison.formula} fitted to {len(comparison.fits)} sweeps from {', '.join(files)}"
+
+
+def _compare_method(comparison: Comparison) -> str:
+    resampled = (
+        "problem" if any(f.data.problems and f.data.problems.get("n_problems") for f in comparison.fits) else "residual"
+    )
+    return (
+        f"{LOSS_FN_TEXT[comparison.loss_fn]}; studentised {resampled} bootstrap ({comparison.n_boot} replicates per "
+        f"sweep, seed {comparison.seed}); {comparison.level:.0%} intervals; lower is better"
+    )
+
+
+def _sweep_table(comparison: Comparison) -> tuple[list[str], list[list[str]]]:
+    names = [p.name for p in comparison.fits[0].params]
+    headers = ["sweep", "runs", "compute", *names, "rmse"]
+    rows = []
+    for f in comparison.fits:
+        rows.append(
+            [
+                str(f.data.sweep),
+                str(f.data.n_runs),
+                f"{format_compute(f.data.compute_min)} to {format_compute(f.data.compute_max)}",
+                *(format_number(p.estimate) for p in f.params),
+                format_percent(f.fit.rmse),
+            ]
+        )
+    return headers, rows
+
+
+def _ranking_title(comparison: Comparison, target: TargetComparison) -> str:
+    largest = max(f.data.compute_max for f in comparison.fits)
+    best = " (the best)" if target.baseline == target.ranking[0].sweep else ""
+    return (
+        f"At {format_compute(target.target)} FLOP ({format_factor(target.target / largest)} the largest run); "
+        f"baseline {target.baseline}{best}"
+    )
+
+
+def _ranking_table(comparison: Comparison, target: TargetComparison) -> tuple[list[str], list[list[str]]]:
+    level = f"{comparison.level:.0%}"
+    quantity = comparison.fits[0].data.y_column
+    headers = ["rank", "sweep", quantity, f"{level} CI", f"delta vs {target.baseline}", f"{level} CI"]
+    rates = any(r.pass_rate is not None for r in target.ranking)
+    if rates:
+        headers += ["pass rate", f"{level} CI"]
+    headers += ["P(better)", "P(best)"]
+    rows = []
+    for rank, r in enumerate(target.ranking, start=1):
+        row = [
+            str(rank),
+            r.sweep,
+            format_number(r.estimate),
+            format_interval(r.ci),
+            "baseline" if r.delta is None else f"{r.delta:+.4g}",
+            "" if r.delta_ci is None else f"[{r.delta_ci[0]:+.4g}, {r.delta_ci[1]:+.4g}]",
+        ]
+        if rates:
+            row += (
+                ["", ""]
+                if r.pass_rate is None
+                else [format_percent(r.pass_rate[0]), format_percent_interval(r.pass_rate[1])]
+            )
+        row += ["" if r.p_better is None else f"{r.p_better:.3f}", f"{r.p_best:.3f}"]
+        rows.append(row)
+    return headers, rows
+
+
+def _compare_csv(comparison: Comparison) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        [
+            "target",
+            "rank",
+            "sweep",
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "baseline",
+            "delta",
+            "delta_ci_low",
+            "delta_ci_high",
+            "p_better",
+            "p_best",
+            "level",
+        ]
+    )
+    for target in comparison.comparisons:
+        for rank, r in enumerate(target.ranking, start=1):
+            delta = ["", "", ""] if r.delta is None or r.delta_ci is None else [repr(r.delta), *map(repr, r.delta_ci)]
+            writer.writerow(
+                [
+                    repr(target.target),
+                    rank,
+                    r.sweep,
+                    repr(r.estimate),
+                    repr(r.ci[0]),
+                    repr(r.ci[1]),
+                    target.baseline,
+                    *delta,
+                    "" if r.p_better is None else repr(r.p_better),
+                    repr(r.p_best),
+                    comparison.level,
+                ]
+            )
+    return buffer.getvalue()
+
+
+def render_compare(comparison: Comparison, fmt: str, *, color: bool = False, width: int = 100) -> str:
+    """The ranking of ``forecast compare`` in one of :data:`FORMATS`."""
+    if fmt == "json":
+        return json_text(comparison.to_dict())
+    if fmt == "csv":
+        return _compare_csv(comparison)
+    sections = [("Sweeps", _sweep_table(comparison))]
+    sections += [(_ranking_title(comparison, t), _ranking_table(comparison, t)) for t in comparison.comparisons]
+    if fmt == "markdown":
+        lines = [f"**{_compare_headline(comparison)}**", "", f"_{_compare_method(comparison)}_"]
+        for title, (headers, rows) in sections:
+            lines += ["", f"{title}:", "", *_markdown_table(headers, rows)]
+        if comparison.warnings:
+            lines += ["", "Warnings:", ""] + [f"- {w}" for w in comparison.warnings]
+        return "\n".join(lines) + "\n"
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    console.print(Text(_compare_headline(comparison), style="bold"), soft_wrap=True)
+    console.print(Text(_compare_method(comparison), style="dim"), soft_wrap=True)
+    for title, (headers, rows) in sections:
+        table = Table(title=title, title_justify="left", box=None, pad_edge=False)
+        for i, header in enumerate(headers):
+            justify = "left" if header in ("sweep", "compute") or header.endswith("CI") else "right"
+            table.add_column(Text(header), justify=justify, no_wrap=True)  # type: ignore[arg-type]
+        for row in rows:
+            table.add_row(*(Text(cell) for cell in row))
+        console.print()
+        console.print(table)
+    if comparison.warnings:
+        console.print()
+    for warning in comparison.warnings:
+        console.print(Text.assemble(("warning:", "yellow"), f" {warning}"), soft_wrap=True)
+    return buffer.getvalue()

@@ -235,10 +235,36 @@ class _ComputeColumn:
         return value
 
 
-def _select_sweep(table: Table, sweep: str | None) -> tuple[list[tuple[int, dict[str, Any]]], str | None]:
+def _group_column(table: Table, by: str | None) -> str | None:
+    """The column that names sweeps: ``--by COL`` (``sweep`` means any of its aliases), else the sweep column."""
+    if by is None or by.strip().lower() == "sweep":
+        found = table.column("sweep")
+        if found is None and by is not None:
+            return _explicit_column(table.columns, by, "--by", table.label)
+        return found
+    return _explicit_column(table.columns, by, "--by", table.label)
+
+
+def sweep_names(table: Table, by: str) -> list[str]:
+    """The sweeps named in column ``by``, in order of first appearance; every row must name one."""
+    column = _group_column(table, by)
+    assert column is not None
+    names: list[str] = []
+    for row, record in enumerate(table.records, start=1):
+        name = str(record.get(column, "") if record.get(column) is not None else "").strip()
+        if not name:
+            raise DataError(f"{table.label}: row {row}, column '{column}': empty; name the sweep of every run")
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _select_sweep(
+    table: Table, sweep: str | None, by: str | None = None
+) -> tuple[list[tuple[int, dict[str, Any]]], str | None]:
     """The numbered rows of the chosen sweep, and its name."""
     label, rows = table.label, list(enumerate(table.records, start=1))
-    sweep_column = table.column("sweep")
+    sweep_column = _group_column(table, by)
     if sweep_column is None:
         if sweep is not None:
             raise DataError(f"{label}: --sweep {sweep!r} given but the file has no sweep column")
@@ -262,6 +288,7 @@ def load_runs(
     x: str | None = None,
     y: str | None = None,
     sweep: str | None = None,
+    by: str | None = None,
 ) -> Runs:
     """Load runs from ``path`` (or an already read :class:`Table`) and validate them.
 
@@ -282,7 +309,7 @@ def load_runs(
             raise DataError(f"{label}: no loss column; add 'loss' (or 'val_loss'), or name the column with --y")
         y_column = found_y
     run_column = table.column("run")
-    rows, chosen_sweep = _select_sweep(table, sweep)
+    rows, chosen_sweep = _select_sweep(table, sweep, by)
     xs, ys, names = [], [], []
     seen: dict[str, int] = {}
     for row, record in rows:
@@ -325,6 +352,7 @@ def load_pass_rates(
     x: str | None = None,
     sweep: str | None = None,
     k: int = 1,
+    by: str | None = None,
 ) -> PassRateRuns:
     """Load pass rates: long per-problem rows, or one aggregate row per run.
 
@@ -348,7 +376,7 @@ def load_pass_rates(
         raise DataError(
             f"{label}: no pass-rate column; add 'pass_rate', or 'n_samples' and 'n_correct', or 'mean_log_pass_rate'"
         )
-    rows, chosen_sweep = _select_sweep(table, sweep)
+    rows, chosen_sweep = _select_sweep(table, sweep, by)
     run_compute: dict[str, tuple[float, int]] = {}
     cells: dict[tuple[str, str], tuple[float, float | None, int]] = {}
     for row, record in rows:
@@ -423,3 +451,80 @@ def load_pass_rates(
         k=k,
         sweep=chosen_sweep,
     )
+
+
+def load_sweeps(
+    paths: list[str],
+    *,
+    by: str | None = None,
+    names: list[str] | None = None,
+    law: str = "auto",
+    x: str | None = None,
+    y: str | None = None,
+    k: int = 1,
+    zeros: str = "subset",
+) -> tuple[list[Any], bool]:
+    """Sweeps to compare: one per file (named after the file or ``names``), or one per value of ``by``.
+
+    Returns the :class:`~scaling_forecast.compare.Sweep` list and whether they hold pass rates.
+    """
+    from .compare import Sweep
+    from .forecast import rate_inputs
+    from .laws import PassRateLaw
+    from .passrate import handle_zeros
+
+    if not paths:
+        raise DataError("no runs files: give one file with --by COLUMN, or one file per sweep")
+    if by is not None and len(paths) != 1:
+        raise DataError(f"--by {by!r} splits one file into sweeps; got {len(paths)} files (give one, or drop --by)")
+    if by is None and len(paths) < 2:
+        raise DataError(f"{paths[0]}: one file is one sweep; give 2 or more files, or --by COLUMN to split this one")
+    if names and (by is not None or len(names) != len(paths)):
+        raise DataError(f"--name given {len(names)} time(s) for {len(paths)} file(s): give one --name per file")
+    tables = [read_table(p) for p in paths]
+    rates = law == "passrate" or (law == "auto" and all(t.has_pass_rates() for t in tables))
+    jobs: list[tuple[str, Table, str | None]] = []
+    if by is not None:
+        jobs = [(name, tables[0], name) for name in sweep_names(tables[0], by)]
+    else:
+        labels = names or [Path(p).stem for p in paths]
+        jobs = [(label, table, None) for label, table in zip(labels, tables, strict=True)]
+    sweeps = []
+    for name, table, group in jobs:
+        select = {"sweep": group, "by": by}
+        if rates:
+            if not table.has_pass_rates():
+                raise DataError(
+                    f"{table.label}: --law passrate needs pass rates: 'pass_rate', 'n_samples' and 'n_correct', "
+                    "or 'mean_log_pass_rate'"
+                )
+            data = load_pass_rates(table, x=x, k=k, **select)
+            inputs = rate_inputs(
+                data,
+                handle_zeros(
+                    data.rates,
+                    data.problems,
+                    data.names,
+                    zeros,
+                    per_problem=data.per_problem,
+                    smoothed=data.smoothed,
+                    label=f"{table.label} (sweep {name})",
+                ),
+            )
+            sweeps.append(
+                Sweep(
+                    name,
+                    data.compute,
+                    inputs.quantity,
+                    file=table.label,
+                    x_column=data.x_column,
+                    y_column=PassRateLaw.quantity,
+                    replicates=inputs.replicates,
+                    warnings=inputs.warnings,
+                    problems=inputs.problems,
+                )
+            )
+        else:
+            runs = load_runs(table, x=x, y=y, **select)
+            sweeps.append(Sweep(name, runs.x, runs.y, file=table.label, x_column=runs.x_column, y_column=runs.y_column))
+    return sweeps, rates
