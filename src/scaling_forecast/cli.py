@@ -531,8 +531,6 @@ def compare(
     )
     if rates and settings.law == "auto":
         settings = replace(settings, law="passrate")
-    elif rates and settings.law != "passrate":
-        raise ConfigError(f"--law {settings.law}: these files hold pass rates; use --law passrate (or auto)")
     if require_best is not None and require_best not in [s.name for s in sweeps]:
         names = ", ".join(s.name for s in sweeps)
         raise ConfigError(f"--require-best {require_best!r}: no such sweep; sweeps are {names}")

@@ -25,6 +25,8 @@ from .uncertainty import Uncertainty, adjusted_residuals, delta_covariance, stud
 CHUNK_ROWS = 10_000
 #: Points of the log-compute grid on which curves are checked for crossings.
 CROSSING_GRID = 2001
+#: Seed-sequence key of the problem draws shared by sweeps evaluated on the same problems.
+PAIRED_STREAM = 2**32 - 1
 #: Above this many sweeps, crossings are checked only against the baseline and the winners.
 ALL_PAIRS_LIMIT = 20
 
@@ -34,7 +36,7 @@ class Sweep:
     """One methodology's ladder of runs: ``y`` (loss, or ``-E[log pass_rate]``) against ``compute``.
 
     ``replicates(rng, n_boot)`` resamples the data another way (problems, for pass rates), as in
-    :func:`scaling_forecast.uncertainty.estimate_uncertainty`.
+    :func:`scaling_forecast.uncertainty.estimate_uncertainty`; ``problem_set`` names what it resamples.
     """
 
     name: str
@@ -46,6 +48,7 @@ class Sweep:
     replicates: Callable[[np.random.Generator, int], Array] | None = None
     warnings: tuple[str, ...] = ()
     problems: dict[str, Any] | None = None
+    problem_set: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -194,8 +197,9 @@ def compare_sweeps(
     -----
     Each sweep gets the residual bootstrap of ``forecast fit`` (leverage-adjusted residuals,
     ``settings.n_boot`` replicates, its own random stream ``default_rng([seed, i])`` for the
-    ``i``-th sweep given). Sweeps are independent, so replicate ``r`` of one sweep is paired with
-    replicate ``r`` of another: ``p_better = P*(y*_s < y*_base)`` and
+    ``i``-th sweep given). Sweeps evaluated on the same problem set draw the same problems in
+    replicate ``r`` (a paired bootstrap: the problems' difficulty is common to all sweeps).
+    Replicate ``r`` of one sweep is paired with replicate ``r`` of another: ``p_better = P*(y*_s < y*_base)`` and
     ``p_best = P*(y*_s = min_t y*_t)`` at the target. ``delta_ci`` is the bootstrap-t interval of
     the difference, studentised by ``sqrt(se_s^2 + se_base^2)``. A relative target (``1000x``) is
     a multiple of the largest run of all sweeps.
@@ -234,9 +238,11 @@ def compare_sweeps(
     by_size: dict[int, list[tuple[int, Sweep]]] = {}
     for index, sweep in usable:
         by_size.setdefault(sweep.y.size, []).append((index, sweep))
+    problem_sets = {s.problem_set for _, s in usable if s.replicates is not None}
+    paired = len(problem_sets) == 1 and None not in problem_sets
     fitted: dict[int, _Fitted] = {}
     for group in by_size.values():
-        for (index, _), item in zip(group, _fit_group(law, settings, absolute, group), strict=True):
+        for (index, _), item in zip(group, _fit_group(law, settings, absolute, group, paired), strict=True):
             if isinstance(item, str):
                 if strict or group[0][1].name == baseline:
                     raise DataError(item)
@@ -268,9 +274,12 @@ def compare_sweeps(
 
 @quiet
 def _fit_group(
-    law: Law, settings: FitSettings, targets: tuple[Target, ...], group: list[tuple[int, Sweep]]
+    law: Law, settings: FitSettings, targets: tuple[Target, ...], group: list[tuple[int, Sweep]], paired: bool
 ) -> list[_Fitted | str]:
-    """Fit sweeps with the same number of runs, and their bootstrap replicates, as batches."""
+    """Fit sweeps with the same number of runs, and their bootstrap replicates, as batches.
+
+    With ``paired``, every sweep's problem bootstrap draws from one stream, so the same problems.
+    """
     fit_options: dict[str, Any] = {"loss_fn": settings.loss_fn, "huber_delta": settings.huber_delta}
     orders = [np.lexsort((s.y, s.compute)) for _, s in group]
     compute = np.array([s.compute[o] for (_, s), o in zip(group, orders, strict=True)], dtype=float)
@@ -294,7 +303,9 @@ def _fit_group(
         pool = adjusted_residuals(law, best.theta[row], log_x[row], log_y[row] - fitted[row])
         boot_log_y[row] = fitted[row] + pool[rng.integers(0, n_runs, size=(n_boot, n_runs))]
         if sweep.replicates is not None:
-            boot_log_y[row] += np.asarray(sweep.replicates(rng, n_boot), dtype=float)[:, order] - log_y[row]
+            problem_rng = np.random.default_rng([settings.seed, PAIRED_STREAM]) if paired else rng
+            shifts = np.asarray(sweep.replicates(problem_rng, n_boot), dtype=float)[:, order] - log_y[row]
+            boot_log_y[row] += shifts
         noise[row] = pool[rng.integers(0, n_runs, size=n_boot)]
     flat_y = boot_log_y.reshape(-1, n_runs)
     flat_x = np.repeat(log_x, n_boot, axis=0)

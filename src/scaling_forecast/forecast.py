@@ -503,6 +503,8 @@ class RateInputs:
     replicates: Callable[[np.random.Generator, int], Array] | None
     warnings: tuple[str, ...]
     problems: dict[str, Any]
+    #: The problems resampled by ``replicates``, in column order (per-problem data only).
+    problem_set: tuple[str, ...] | None = None
 
 
 def rate_inputs(data: PassRateRuns, rates: PassRates) -> RateInputs:
@@ -531,7 +533,9 @@ def rate_inputs(data: PassRateRuns, rates: PassRates) -> RateInputs:
         "k": data.k,
         "note": rates.note,
     }
-    return RateInputs(quantity, rates.problem_bootstrap if rates.per_problem else None, tuple(warnings), problems)
+    if not rates.per_problem:
+        return RateInputs(quantity, None, tuple(warnings), problems)
+    return RateInputs(quantity, rates.problem_bootstrap, tuple(warnings), problems, rates.problems)
 
 
 def _fit_rates(data: PassRateRuns, rates: PassRates, settings: FitSettings, targets: tuple[Target, ...]) -> FitResult:

@@ -466,7 +466,7 @@ def render_compare(comparison: Comparison, fmt: str, *, color: bool = False, wid
     console.print(Text(_compare_method(comparison), style="dim"), soft_wrap=True)
     for title, (headers, rows) in sections:
         table = Table(title=title, title_justify="left", box=None, pad_edge=False)
-        for i, header in enumerate(headers):
+        for header in headers:
             justify = "left" if header in ("sweep", "compute") or header.endswith("CI") else "right"
             table.add_column(Text(header), justify=justify, no_wrap=True)  # type: ignore[arg-type]
         for row in rows:

@@ -522,6 +522,7 @@ def load_sweeps(
                     replicates=inputs.replicates,
                     warnings=inputs.warnings,
                     problems=inputs.problems,
+                    problem_set=inputs.problem_set,
                 )
             )
         else:

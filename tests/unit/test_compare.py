@@ -1,0 +1,129 @@
+"""``compare_sweeps``: probabilities on constructed sweeps, crossings in closed form, bad sweeps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from scaling_forecast.compare import Sweep, compare_sweeps
+from scaling_forecast.errors import ConfigError, DataError
+from scaling_forecast.forecast import FitSettings, Target, fit_law, parse_target
+
+from ..conftest import saturating_ladder
+
+SETTINGS = FitSettings(n_boot=400)
+AT_1E24 = (parse_target("1e24"),)
+
+
+def _sweep(name: str, seed: int, **law: float) -> Sweep:
+    compute, loss = saturating_ladder(n=8, noise=0.005, seed=seed, **law)
+    return Sweep(name, compute, loss)
+
+
+def _row(comparison, name: str, target: int = 0):  # type: ignore[no-untyped-def]
+    return next(r for r in comparison.comparisons[target].ranking if r.sweep == name)
+
+
+def test_a_sweep_better_by_construction_wins() -> None:
+    better, worse = _sweep("better", 1, c=1.70), _sweep("worse", 2, c=1.80)
+    result = compare_sweeps([worse, better], SETTINGS, AT_1E24, baseline="worse")
+    ranking = result.comparisons[0].ranking
+    assert [r.sweep for r in ranking] == ["better", "worse"]
+    assert ranking[0].p_better is not None and ranking[0].p_better > 0.95
+    assert ranking[0].p_best > 0.95
+    assert ranking[1].p_better is None and ranking[1].delta is None  # the baseline itself
+    assert ranking[0].delta is not None and ranking[0].delta_ci is not None
+    assert ranking[0].delta_ci[0] <= ranking[0].delta <= ranking[0].delta_ci[1] < 0
+    assert ranking[0].delta == pytest.approx(ranking[0].estimate - ranking[1].estimate)
+
+
+def test_identical_sweeps_are_a_coin_flip() -> None:
+    compute, loss = saturating_ladder(n=8, noise=0.005, seed=4)
+    twins = [Sweep("left", compute, loss), Sweep("right", compute.copy(), loss.copy())]
+    result = compare_sweeps(twins, FitSettings(n_boot=2000), AT_1E24)
+    first, second = result.comparisons[0].ranking
+    assert first.estimate == pytest.approx(second.estimate, rel=1e-12)
+    assert second.p_better == pytest.approx(0.5, abs=0.05)
+    assert first.p_best + second.p_best == pytest.approx(1.0)
+    assert first.p_best == pytest.approx(0.5, abs=0.05)
+
+
+def test_each_sweep_is_fitted_as_forecast_fit_would() -> None:
+    sweeps = [_sweep("a", 5), _sweep("b", 6, a=500.0), _sweep("c", 7, b=-0.17)]
+    result = compare_sweeps(sweeps, FitSettings(n_boot=1000), AT_1E24)
+    for sweep, fitted in zip(sweeps, result.fits, strict=True):
+        alone = fit_law(sweep.compute, sweep.y, FitSettings(n_boot=1000), (Target(1e24),))
+        assert_allclose([p.estimate for p in fitted.params], [p.estimate for p in alone.params], rtol=1e-6)
+        assert fitted.predictions[0].estimate == pytest.approx(alone.predictions[0].estimate, rel=1e-7)
+        width = np.diff(fitted.predictions[0].ci)[0]
+        assert width == pytest.approx(np.diff(alone.predictions[0].ci)[0], rel=0.15)  # other random draws
+
+
+def test_crossing_is_found_where_the_closed_form_puts_it() -> None:
+    # a1 C^b + c1 = a2 C^b + c2  <=>  C = ((c2 - c1) / (a1 - a2))^(1/b)
+    compute = np.geomspace(1e17, 1e21, 8)
+    b, (a1, c1), (a2, c2) = -0.155, (600.0, 1.95), (777.0, 1.80)
+    crossing = ((c2 - c1) / (a1 - a2)) ** (1.0 / b)
+    rng = np.random.default_rng(0)
+    jitter = np.exp(rng.normal(0.0, 1e-5, (2, 8)))
+    sweeps = [
+        Sweep("cheap-early", compute, (a1 * compute**b + c1) * jitter[0]),
+        Sweep("wins-late", compute, (a2 * compute**b + c2) * jitter[1]),
+    ]
+    result = compare_sweeps(sweeps, SETTINGS, AT_1E24)
+    assert len(result.crossings) == 1
+    found = result.crossings[0]
+    assert (found.below, found.above, found.inside) == ("cheap-early", "wins-late", True)
+    assert found.compute == pytest.approx(crossing, rel=0.02)
+    assert any("cross at" in w for w in result.warnings)
+    assert result.comparisons[0].ranking[0].sweep == "wins-late"
+
+
+def test_parallel_curves_do_not_cross() -> None:
+    result = compare_sweeps([_sweep("low", 1, c=1.6), _sweep("high", 2, c=1.9)], SETTINGS, AT_1E24)
+    assert result.crossings == ()
+
+
+def test_a_sweep_with_too_few_runs_is_left_out_by_name() -> None:
+    short = Sweep("short", np.array([1e18, 1e19, 1e20]), np.array([3.0, 2.7, 2.5]))
+    sweeps = [_sweep("a", 1), short, _sweep("b", 2, c=1.7)]
+    result = compare_sweeps(sweeps, SETTINGS, AT_1E24)
+    assert [f.data.sweep for f in result.fits] == ["a", "b"]
+    assert len(result.left_out) == 1 and "sweep 'short'" in result.left_out[0]
+    assert "needs 4 or more" in result.warnings[0]
+    with pytest.raises(DataError, match="sweep 'short'"):
+        compare_sweeps(sweeps, SETTINGS, AT_1E24, strict=True)
+    with pytest.raises(DataError, match="at least 2 sweeps"):
+        compare_sweeps([_sweep("a", 1), short], SETTINGS, AT_1E24)
+
+
+def test_bad_names_and_baseline() -> None:
+    with pytest.raises(DataError, match="two sweeps are named 'a'"):
+        compare_sweeps([_sweep("a", 1), _sweep("a", 2)], SETTINGS, AT_1E24)
+    with pytest.raises(ConfigError, match="--baseline 'z': no such sweep; sweeps are a, b"):
+        compare_sweeps([_sweep("a", 1), _sweep("b", 2)], SETTINGS, AT_1E24, baseline="z")
+
+
+def test_same_seed_same_output_and_the_order_of_sizes_does_not_matter() -> None:
+    compute, loss = saturating_ladder(n=6, noise=0.005, seed=9)
+    sweeps = [_sweep("a", 1), Sweep("six", compute, loss), _sweep("b", 2, c=1.7)]
+    first = compare_sweeps(sweeps, SETTINGS, AT_1E24).to_dict()
+    assert compare_sweeps(sweeps, SETTINGS, AT_1E24).to_dict() == first
+    assert [s["name"] for s in first["sweeps"]] == ["a", "six", "b"]
+    assert {s["n_runs"] for s in first["sweeps"]} == {6, 8}
+
+
+def test_relative_targets_are_multiples_of_the_largest_run_of_all_sweeps() -> None:
+    result = compare_sweeps([_sweep("a", 1), _sweep("b", 2, decades=3.0)], SETTINGS, (parse_target("100x"),))
+    assert result.comparisons[0].target == pytest.approx(100 * 1e21)
+
+
+def test_many_sweeps_check_crossings_against_the_winner_only() -> None:
+    sweeps = [_sweep(f"s{i:02d}", i, c=1.6 + 0.01 * i) for i in range(25)]
+    result = compare_sweeps(sweeps, FitSettings(n_boot=100), AT_1E24)
+    ranking = result.comparisons[0].ranking
+    assert len(ranking) == 25
+    assert sum(r.p_best for r in ranking) == pytest.approx(1.0)
+    winner = ranking[0].sweep
+    assert all(winner in (c.below, c.above) for c in result.crossings)
