@@ -25,6 +25,8 @@ _EXPORTS = {
     "DataError": "errors",
     "FitError": "errors",
     "ForecastError": "errors",
+    "Sweep": "compare",
+    "compare_sweeps": "compare",
     "FitSettings": "forecast",
     "Target": "forecast",
     "fit_law": "forecast",
@@ -36,6 +38,7 @@ _EXPORTS = {
     "PowerLaw": "laws",
     "SaturatingPowerLaw": "laws",
     "get_law": "laws",
+    "Comparison": "results",
     "DataSummary": "results",
     "FitQuality": "results",
     "FitResult": "results",
@@ -43,6 +46,7 @@ _EXPORTS = {
     "Prediction": "results",
     "Runs": "runs",
     "load_runs": "runs",
+    "load_sweeps": "runs",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,7 +18,7 @@ from .errors import ConfigError, DataError
 from .fitting import BatchFit, fit_batch, polish, quiet, refine
 from .forecast import FitSettings, Target, assemble
 from .laws import Array, Law, PassRateLaw, get_law
-from .results import SCHEMA_VERSION, FitResult, _number, _pair
+from .results import Comparison, Crossing, FitResult, RankedSweep, TargetComparison
 from .uncertainty import Uncertainty, adjusted_residuals, delta_covariance, studentised_interval
 
 #: Bootstrap rows polished at a time: small enough to stay in cache, large enough to amortise numpy's overhead.
@@ -49,129 +49,6 @@ class Sweep:
     warnings: tuple[str, ...] = ()
     problems: dict[str, Any] | None = None
     problem_set: tuple[str, ...] | None = None
-
-
-@dataclass(frozen=True)
-class RankedSweep:
-    """One sweep at one target: lower is better for every law (loss, or ``-E[log pass_rate]``).
-
-    ``delta = estimate - baseline estimate``; ``p_better`` is the share of bootstrap draws in which
-    this sweep beats the baseline; ``p_best`` the share in which it beats every other sweep.
-    """
-
-    sweep: str
-    estimate: float
-    ci: tuple[float, float]
-    delta: float | None
-    delta_ci: tuple[float, float] | None
-    p_better: float | None
-    p_best: float
-    pass_rate: tuple[float, tuple[float, float]] | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        document: dict[str, Any] = {
-            "sweep": self.sweep,
-            "estimate": _number(self.estimate),
-            "ci": _pair(self.ci),
-            "delta": None if self.delta is None else _number(self.delta),
-            "delta_ci": None if self.delta_ci is None else _pair(self.delta_ci),
-            "p_better": self.p_better,
-            "p_best": self.p_best,
-        }
-        if self.pass_rate is not None:
-            document["pass_rate"] = {"estimate": _number(self.pass_rate[0]), "ci": _pair(self.pass_rate[1])}
-        return document
-
-
-@dataclass(frozen=True)
-class TargetComparison:
-    """The ranking of the sweeps at one target compute, best first."""
-
-    target: float
-    baseline: str
-    ranking: tuple[RankedSweep, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "target": _number(self.target),
-            "baseline": self.baseline,
-            "ranking": [r.to_dict() for r in self.ranking],
-        }
-
-
-@dataclass(frozen=True)
-class Crossing:
-    """Two sweeps' fitted curves cross: ``below`` is better at smaller compute, ``above`` at larger."""
-
-    below: str
-    above: str
-    compute: float
-    inside: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "below": self.below,
-            "above": self.above,
-            "compute": _number(self.compute),
-            "where": "inside" if self.inside else "beyond",
-        }
-
-    def message(self) -> str:
-        where = "inside" if self.inside else "beyond"
-        text = (
-            f"sweeps {self.below!r} and {self.above!r} cross at {self.compute:.2e} FLOP ({where} the fitted range): "
-            f"{self.below!r} is better below it, {self.above!r} above; the ranking at small compute "
-            "is not the ranking at the target"
-        )
-        return text.replace("e+", "e")
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """Sweeps fitted with the same settings and ranked at each target."""
-
-    law: str
-    formula: str
-    level: float
-    n_boot: int
-    seed: int
-    loss_fn: str
-    fits: tuple[FitResult, ...]
-    comparisons: tuple[TargetComparison, ...]
-    crossings: tuple[Crossing, ...]
-    left_out: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = field(default=())
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "law": self.law,
-            "formula": self.formula,
-            "level": self.level,
-            "method": "bootstrap",
-            "n_boot": self.n_boot,
-            "seed": self.seed,
-            "loss_fn": self.loss_fn,
-            "sweeps": [_sweep_summary(f) for f in self.fits],
-            "left_out": list(self.left_out),
-            "comparisons": [c.to_dict() for c in self.comparisons],
-            "crossings": [c.to_dict() for c in self.crossings],
-            "warnings": list(self.warnings),
-        }
-
-
-def _sweep_summary(result: FitResult) -> dict[str, Any]:
-    return {
-        "name": result.data.sweep,
-        "file": result.data.file,
-        "n_runs": result.data.n_runs,
-        "compute_min": _number(result.data.compute_min),
-        "compute_max": _number(result.data.compute_max),
-        "params": {p.name: p.to_dict() for p in result.params},
-        "rmse": _number(result.fit.rmse),
-        "converged": result.fit.converged,
-        "warnings": list(result.fit.warnings),
-    }
 
 
 @dataclass(frozen=True, eq=False)

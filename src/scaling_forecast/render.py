@@ -9,8 +9,7 @@ import math
 from typing import Any
 
 from .check import CheckResult
-from .compare import Comparison, TargetComparison
-from .results import FitResult, ParameterEstimate, Prediction
+from .results import Comparison, FitResult, ParameterEstimate, Prediction, TargetComparison
 
 FORMATS = ("table", "json", "csv", "markdown")
 LOSS_FN_TEXT = {"lsq": "least squares on log residuals", "huber": "Huber loss on log residuals"}
