@@ -44,3 +44,16 @@ def test_example_json_matches_the_golden_file(runner: CliRunner) -> None:
     expected = json.loads(GOLDEN.read_text())
     actual["data"]["file"] = expected["data"]["file"]
     _close(actual, expected)
+
+
+def test_example_comparison_matches_the_golden_file(runner: CliRunner) -> None:
+    """Regenerate with ``forecast compare examples/sweeps.csv --by sweep -t 1e24 -t 1e19 -f json
+    --bootstrap 300 > tests/golden/sweeps_compare.json``."""
+    args = ["compare", str(EXAMPLES / "sweeps.csv"), "--by", "sweep", "-t", "1e24", "-t", "1e19", "-f", "json"]
+    result = runner.invoke(app, [*args, "--bootstrap", "300"])
+    assert result.exit_code == 0
+    actual = json.loads(result.stdout)
+    expected = json.loads((GOLDEN.parent / "sweeps_compare.json").read_text())
+    for sweep, pinned in zip(actual["sweeps"], expected["sweeps"], strict=True):
+        sweep["file"] = pinned["file"]
+    _close(actual, expected)
