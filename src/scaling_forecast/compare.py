@@ -19,7 +19,14 @@ from .fitting import BatchFit, fit_batch, polish, quiet, refine
 from .forecast import FitSettings, Target, assemble
 from .laws import Array, Law, PassRateLaw, get_law
 from .results import Comparison, Crossing, FitResult, RankedSweep, TargetComparison
-from .uncertainty import Uncertainty, adjusted_residuals, delta_covariance, studentised_interval
+from .uncertainty import (
+    Uncertainty,
+    adjusted_residuals,
+    delta_covariance,
+    probability_below,
+    studentised_draws,
+    studentised_interval,
+)
 
 #: Bootstrap rows polished at a time: small enough to stay in cache, large enough to amortise numpy's overhead.
 CHUNK_ROWS = 10_000
@@ -76,10 +83,12 @@ def compare_sweeps(
     ``settings.n_boot`` replicates, its own random stream ``default_rng([seed, i])`` for the
     ``i``-th sweep given). Sweeps evaluated on the same problem set draw the same problems in
     replicate ``r`` (a paired bootstrap: the problems' difficulty is common to all sweeps).
-    Replicate ``r`` of one sweep is paired with replicate ``r`` of another: ``p_better = P*(y*_s < y*_base)`` and
-    ``p_best = P*(y*_s = min_t y*_t)`` at the target. ``delta_ci`` is the bootstrap-t interval of
-    the difference, studentised by ``sqrt(se_s^2 + se_base^2)``. A relative target (``1000x``) is
-    a multiple of the largest run of all sweeps.
+    Replicate ``r`` of one sweep is paired with replicate ``r`` of another. ``delta_ci`` is the
+    bootstrap-t interval of the difference ``delta = y_s - y_base`` at the target, studentised by
+    ``sqrt(se_s^2 + se_base^2)``; ``p_better`` is the confidence that the true ``delta < 0``
+    (:func:`probability_below`, consistent with ``delta_ci``); ``p_best`` the share of replicates
+    in which the sweep's bootstrap-t draw of its true value (:func:`studentised_draws`) is the
+    lowest. A relative target (``1000x``) is a multiple of the largest run of all sweeps.
     """
     settings = settings.validated()
     if settings.method != "bootstrap":
@@ -256,9 +265,10 @@ def _at_target(law: Law, item: _Fitted, log_target: float) -> tuple[float, float
 def _rank(law: Law, fitted: list[_Fitted], target: float, baseline: str | None, level: float) -> TargetComparison:
     log_target = math.log(target)
     values = [_at_target(law, item, log_target) for item in fitted]
+    dofs = [item.result.fit.dof for item in fitted]
     estimates = np.array([v[0] for v in values])
-    draws = np.array([v[2] for v in values])  # (sweeps, replicates)
-    finite = np.where(np.isfinite(draws), draws, np.inf)
+    truths = np.array([studentised_draws(*v, dof) for v, dof in zip(values, dofs, strict=True)])
+    finite = np.where(np.isfinite(truths), truths, np.inf)
     usable = np.isfinite(finite.min(axis=0))
     winners = np.argmin(finite[:, usable], axis=0)
     p_best = np.bincount(winners, minlength=len(fitted)) / max(int(usable.sum()), 1)
@@ -276,16 +286,16 @@ def _rank(law: Law, fitted: list[_Fitted], target: float, baseline: str | None, 
         if i != base:
             estimate, stderr, boot, boot_se = values[int(i)]
             delta = estimate - base_estimate
-            pair = np.isfinite(boot) & np.isfinite(base_boot)
-            wins = (boot[pair] < base_boot[pair]).sum() + 0.5 * (boot[pair] == base_boot[pair]).sum()
-            p_better = float(wins / max(int(pair.sum()), 1))
-            dof = min(item.result.fit.dof, fitted[base].result.fit.dof)
+            delta_se = math.hypot(stderr, base_se)
+            boot_delta, boot_delta_se = boot - base_boot, np.hypot(boot_se, base_boot_se)
+            dof = min(dofs[int(i)], dofs[base])
+            p_better = probability_below(delta, delta_se, boot_delta, boot_delta_se, dof)
             bounds = studentised_interval(
                 np.array([delta]),
-                np.array([math.hypot(stderr, base_se)]),
+                np.array([delta_se]),
                 np.full((boot.size, 1), delta),
-                (boot - base_boot)[:, None],
-                np.hypot(boot_se, base_boot_se)[:, None],
+                boot_delta[:, None],
+                boot_delta_se[:, None],
                 dof,
                 level,
             )

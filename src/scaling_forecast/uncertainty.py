@@ -64,6 +64,46 @@ def studentised_interval(
     return np.column_stack([low, high])
 
 
+def studentised_draws(estimate: float, stderr: float, boot_estimate: Array, boot_stderr: Array, dof: int) -> Array:
+    """Bootstrap-t draws of the true value of a quantity: ``q + se (q - q*) / se*``.
+
+    Notes
+    -----
+    Their quantiles are the bootstrap-t interval's bounds (the confidence distribution of the
+    quantity). With fewer than 3 degrees of freedom, the basic bootstrap's ``2 q - q*``.
+    Replicates that failed give NaN.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if dof >= MIN_STUDENTISED_DOF:
+            draws = estimate + stderr * (estimate - boot_estimate) / boot_stderr
+        else:
+            draws = 2.0 * estimate - boot_estimate
+    return np.asarray(np.where(np.isfinite(draws), draws, np.nan), dtype=float)
+
+
+def probability_below(
+    estimate: float, stderr: float, boot_estimate: Array, boot_stderr: Array, dof: int, threshold: float = 0.0
+) -> float:
+    """Confidence that a quantity's true value is below ``threshold``, consistent with its interval.
+
+    Notes
+    -----
+    The share of :func:`studentised_draws` below the threshold, or the Student-t delta
+    probability ``F_t((threshold - q) / se)``, whichever is closer to 1/2: the interval of
+    :func:`studentised_interval` is the hull of the two, so at any level it excludes the
+    threshold exactly when this probability lies outside ``[a/2, 1 - a/2]``.
+    """
+    from scipy.special import stdtr
+
+    draws = studentised_draws(estimate, stderr, boot_estimate, boot_stderr, dof)
+    draws = draws[np.isfinite(draws)]
+    student = float(stdtr(dof, (threshold - estimate) / stderr)) if stderr > 0 else float(estimate < threshold)
+    if draws.size == 0:
+        return student
+    bootstrap = float(((draws < threshold).sum() + 0.5 * (draws == threshold).sum()) / draws.size)
+    return bootstrap if abs(bootstrap - 0.5) < abs(student - 0.5) else student
+
+
 def delta_covariance(law: Law, theta: Array, log_x: Array, residuals: Array) -> tuple[Array, Array]:
     """Covariance of ``theta`` and residual scale for each row of a batch.
 
