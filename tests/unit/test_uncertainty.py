@@ -6,7 +6,13 @@ from numpy.testing import assert_allclose
 from scipy import stats
 
 from scaling_forecast.forecast import FitSettings, fit_law, parse_target
-from scaling_forecast.uncertainty import Uncertainty, adjusted_residuals, student_t_quantile
+from scaling_forecast.uncertainty import (
+    Uncertainty,
+    adjusted_residuals,
+    probability_below,
+    student_t_quantile,
+    studentised_interval,
+)
 
 from ..conftest import saturating_ladder
 
@@ -95,3 +101,30 @@ def test_coverage_of_the_law_in_a_small_simulation(method: str) -> None:
         low, high = result.predictions[0].ci
         covered += low <= truth <= high
     assert 0.78 <= covered / trials <= 1.0
+
+
+def test_probability_below_agrees_with_the_interval() -> None:
+    """The interval at level 0.9 excludes 0 from above exactly when P(q < 0) exceeds 0.95."""
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        estimate, stderr, dof = rng.normal(0, 1), rng.uniform(0.3, 2.0), int(rng.integers(1, 10))
+        boot = estimate + stderr * rng.standard_t(4, 2000) * rng.uniform(0.5, 1.5)
+        boot_se = stderr * rng.uniform(0.7, 1.3, 2000)
+        low, high = studentised_interval(
+            np.array([estimate]),
+            np.array([stderr]),
+            np.full((2000, 1), estimate),
+            boot[:, None],
+            boot_se[:, None],
+            dof,
+            0.9,
+        )[0]
+        p = probability_below(estimate, stderr, boot, boot_se, dof)
+        if high < -1e-3 * stderr:
+            assert p >= 0.95 - 1e-3
+        if low > 1e-3 * stderr:
+            assert p <= 0.05 + 1e-3
+        if p > 0.95 + 1e-3:
+            assert high < 0
+        if p < 0.05 - 1e-3:
+            assert low > 0
