@@ -96,7 +96,7 @@ class FitSettings:
             )
         check_level(self.level)
         if self.method == "bootstrap" and self.n_boot < 100:
-            raise ConfigError(f"--bootstrap {self.n_boot}: use at least 100 replicates (default 2000)")
+            raise ConfigError(f"--bootstrap {self.n_boot}: use at least 100 replicates")
         if not (math.isfinite(self.huber_delta) and self.huber_delta > 0):
             raise ConfigError(f"--huber-delta {self.huber_delta}: must be a positive number, e.g. 1e-3")
         if self.seed < 0:
