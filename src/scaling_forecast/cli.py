@@ -103,6 +103,13 @@ StrictOption = Annotated[
     typer.Option("--strict/--no-strict", help="Fail with exit code 3 on any reliability warning.", show_default=False),
 ]
 NoColorOption = Annotated[bool, typer.Option("--no-color", help="No colour, even on a terminal.")]
+MinComputeOption = Annotated[
+    float | None,
+    typer.Option(help="Leave out runs below this compute (e.g. warm-up-dominated small runs).", metavar="C"),
+]
+ExcludeOption = Annotated[
+    list[str] | None, typer.Option(help="Leave out the run with this name. Repeatable.", metavar="RUN")
+]
 
 
 def _targets(values: list[str] | None) -> tuple[Any, ...]:
@@ -133,10 +140,8 @@ def _options(runs: str | None, config: str | None, command_line: dict[str, Any])
     return options
 
 
-def _fit(options: dict[str, Any]) -> Any:
-    """Load the runs and fit the law the options ask for."""
-    from .forecast import FitSettings, fit_law, fit_pass_rates
-    from .runs import load_pass_rates, load_runs, read_table
+def _settings(options: dict[str, Any]) -> Any:
+    from .forecast import FitSettings
 
     settings = FitSettings(
         law=options["law"],
@@ -148,29 +153,48 @@ def _fit(options: dict[str, Any]) -> Any:
         huber_delta=options["huber_delta"],
     )
     settings.validated()
-    targets = _targets(options.get("targets"))
+    return settings
+
+
+def _ladder(options: dict[str, Any]) -> Any:
+    """Load the runs the options ask for, drop the excluded ones, and make them a ladder to fit."""
+    from .forecast import loss_ladder, rate_ladder
+    from .runs import drop_runs, load_pass_rates, load_runs, read_table
+
+    settings = _settings(options)
     runs = options["data"]
     table = read_table(runs)
     law = options["law"]
+    drop = {"min_compute": options.get("min_compute"), "exclude": options.get("exclude")}
     if law == "passrate" or (law == "auto" and table.has_pass_rates()):
         if not table.has_pass_rates():
             raise DataError(
                 f"{runs}: --law passrate needs pass rates: 'pass_rate', 'n_samples' and 'n_correct', "
                 "or 'mean_log_pass_rate'"
             )
-        rates = load_pass_rates(table, x=options.get("x"), sweep=options.get("sweep"), k=options["k"])
-        return fit_pass_rates(rates, settings, targets, zeros=options["zeros"], buckets=options.get("buckets") or 0)
-    data = load_runs(table, x=options.get("x"), y=options.get("y"), sweep=options.get("sweep"))
-    return fit_law(
-        data.x,
-        data.y,
-        settings,
-        targets,
-        file=data.file,
-        x_column=data.x_column,
-        y_column=data.y_column,
-        sweep=data.sweep,
+        rates, dropped = drop_runs(
+            load_pass_rates(table, x=options.get("x"), sweep=options.get("sweep"), k=options["k"]), **drop
+        )
+        return rate_ladder(rates, settings, options["zeros"], excluded=dropped, min_compute=drop["min_compute"])
+    data, dropped = drop_runs(
+        load_runs(table, x=options.get("x"), y=options.get("y"), sweep=options.get("sweep")), **drop
     )
+    return loss_ladder(data, settings, excluded=dropped, min_compute=drop["min_compute"])
+
+
+def _fit(options: dict[str, Any]) -> Any:
+    """Load the runs and fit the law the options ask for."""
+    from dataclasses import replace
+
+    from .forecast import fit_pass_rates
+
+    ladder = _ladder(options)
+    targets = _targets(options.get("targets"))
+    buckets = options.get("buckets") or 0
+    if buckets and ladder.rate_runs is not None:
+        result = fit_pass_rates(ladder.rate_runs, ladder.settings, targets, zeros=options["zeros"], buckets=buckets)
+        return replace(result, data=replace(result.data, excluded=ladder.excluded, min_compute=ladder.min_compute))
+    return ladder.fit(targets=targets)
 
 
 def _inputs(options: dict[str, Any]) -> tuple[str, ...]:
@@ -259,6 +283,8 @@ def fit(
     buckets: Annotated[
         int | None, typer.Option(help="Also fit K difficulty buckets of problems (by mean pass rate).", metavar="K")
     ] = None,
+    min_compute: MinComputeOption = None,
+    exclude: ExcludeOption = None,
     config: ConfigOption = None,
     output: OutputOption = None,
     strict: StrictOption = None,
@@ -286,6 +312,8 @@ def fit(
             "zeros": zeros,
             "k": k,
             "buckets": buckets,
+            "min_compute": min_compute,
+            "exclude": exclude,
             "output": output,
             "strict": strict,
         },
@@ -342,6 +370,8 @@ def check(
         str | None, typer.Option(help="Pass rates of 0: subset, smooth or error. [default: subset]", show_default=False)
     ] = None,
     k: Annotated[int | None, typer.Option("--k", help="k of pass@k. [default: 1]", show_default=False)] = None,
+    min_compute: MinComputeOption = None,
+    exclude: ExcludeOption = None,
     fmt: FormatOption = None,
     config: ConfigOption = None,
     output: OutputOption = None,
@@ -374,6 +404,8 @@ def check(
             "k": k,
             "output": output,
             "strict": strict,
+            "min_compute": min_compute,
+            "exclude": exclude,
             "on": on,
             "max_loss": max_loss,
             "min_pass_rate": min_pass_rate,

@@ -45,6 +45,8 @@ JOB_SCHEMA: dict[str, Any] = {
     "zeros": "text",
     "k": "integer",
     "buckets": "integer",
+    "min_compute": "number",
+    "exclude": "texts",
     "format": "text",
     "output": "text",
     "on": "text",
@@ -81,6 +83,11 @@ def _check(value: Any, kind: Any, path: str, problems: list[str]) -> Any:
             if math.isfinite(number):
                 return number
         problems.append(f"{path}: expected a number, got {value!r}")
+    elif kind == "texts":
+        items = value if isinstance(value, list) else [value]
+        if items and all(isinstance(v, str) and v.strip() for v in items):
+            return [v.strip() for v in items]
+        problems.append(f"{path}: expected a list of run names, got {value!r}")
     elif kind == "targets":
         items = value if isinstance(value, list) else [value]
         good = [v for v in items if isinstance(v, (int, float, str)) and not isinstance(v, bool)]

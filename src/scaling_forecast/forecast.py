@@ -12,7 +12,7 @@ import numpy as np
 
 from .errors import ConfigError, DataError, FitError
 from .fitting import LOSS_FUNCTIONS, BatchFit, fit_batch, quiet, refine
-from .laws import LAWS, Array, Law, PassRateLaw, get_law
+from .laws import LAWS, Array, IndexArray, Law, PassRateLaw, get_law
 from .passrate import ZERO_POLICIES, PassRateRuns, PassRates, handle_zeros
 from .results import (
     BucketResult,
@@ -552,4 +552,105 @@ def _fit_rates(data: PassRateRuns, rates: PassRates, settings: FitSettings, targ
         replicates=inputs.replicates,
         extra_warnings=inputs.warnings,
         problems=inputs.problems,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Ladder:
+    """Runs ready to fit with fixed settings: ``y`` is loss, or ``-E[log pass_rate]`` for pass rates.
+
+    :meth:`fit` fits all runs or a subset (``rows``), which is what backtests need.
+    """
+
+    compute: Array
+    y: Array
+    names: tuple[str, ...]
+    settings: FitSettings
+    file: str = "<data>"
+    x_column: str = "compute"
+    y_column: str = "loss"
+    sweep: str | None = None
+    rate_runs: PassRateRuns | None = None
+    rates: PassRates | None = None
+    excluded: tuple[str, ...] = ()
+    min_compute: float | None = None
+
+    @property
+    def n_runs(self) -> int:
+        return int(self.compute.size)
+
+    def fit(self, rows: IndexArray | None = None, targets: tuple[Target, ...] = ()) -> FitResult:
+        """Fit ``settings.law`` to the runs in ``rows`` (default: all) and forecast ``targets``."""
+        index = np.arange(self.n_runs) if rows is None else np.asarray(rows, dtype=np.intp)
+        result = self._fit(index, targets)
+        if not (self.excluded or self.min_compute is not None):
+            return result
+        return replace(result, data=replace(result.data, excluded=self.excluded, min_compute=self.min_compute))
+
+    def _fit(self, index: IndexArray, targets: tuple[Target, ...]) -> FitResult:
+        if self.rates is None or self.rate_runs is None:
+            return fit_law(
+                self.compute[index],
+                self.y[index],
+                self.settings,
+                targets,
+                file=self.file,
+                x_column=self.x_column,
+                y_column=self.y_column,
+                sweep=self.sweep,
+            )
+        data = replace(
+            self.rate_runs,
+            compute=self.rate_runs.compute[index],
+            names=tuple(self.rate_runs.names[i] for i in index),
+        )
+        return _fit_rates(data, self.rates.runs(index), self.settings, targets)
+
+
+def loss_ladder(runs: Any, settings: FitSettings, **dropped: Any) -> Ladder:
+    """A :class:`Ladder` of loss runs (a :class:`scaling_forecast.runs.Runs`).
+
+    ``dropped`` records ``excluded`` runs and ``min_compute`` for the output.
+    """
+    return Ladder(
+        runs.x,
+        runs.y,
+        tuple(runs.names),
+        settings.validated(),
+        file=runs.file,
+        x_column=runs.x_column,
+        y_column=runs.y_column,
+        sweep=runs.sweep,
+        **dropped,
+    )
+
+
+def rate_ladder(data: PassRateRuns, settings: FitSettings, zeros: str = "subset", **dropped: Any) -> Ladder:
+    """A :class:`Ladder` of pass rates, after the zero policy (applied to all runs at once)."""
+    if zeros not in ZERO_POLICIES:
+        raise ConfigError(f"--zeros {zeros!r}: unknown policy; choose one of {', '.join(ZERO_POLICIES)}")
+    if settings.law not in ("auto", "passrate"):
+        raise ConfigError(f"--law {settings.law}: this file holds pass rates; use --law passrate (or auto)")
+    settings = replace(settings, law="passrate").validated()
+    rates = handle_zeros(
+        data.rates,
+        data.problems,
+        data.names,
+        zeros,
+        per_problem=data.per_problem,
+        smoothed=data.smoothed,
+        label=data.file,
+    )
+    return Ladder(
+        data.compute,
+        rates.mean_neg_log(),
+        data.names,
+        settings,
+        file=data.file,
+        x_column=data.x_column,
+        y_column=PassRateLaw.quantity,
+        sweep=data.sweep,
+        rate_runs=data,
+        rates=rates,
+        **dropped,
     )

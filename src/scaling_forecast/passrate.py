@@ -91,6 +91,12 @@ class PassRates:
     def n_problems(self) -> int:
         return len(self.problems)
 
+    def runs(self, rows: NDArray[np.intp]) -> PassRates:
+        """The same problems on the runs in ``rows`` only."""
+        return PassRates(
+            self.rates[rows], self.problems, self.per_problem, self.n_problems_total, self.zeros, self.note
+        )
+
     def mean_neg_log(self) -> Array:
         """``Q_r = -mean_j log p_rj`` for each run."""
         return np.asarray(-np.log(self.rates).mean(axis=1), dtype=float)

@@ -137,10 +137,14 @@ def _headline(result: FitResult) -> str:
     if data.problems:
         k = data.problems.get("k", 1)
         problems = f"; pass@{k}, {data.problems['note']}"
+    dropped = ""
+    if data.excluded:
+        threshold = f"; --min-compute {data.min_compute:g}" if data.min_compute is not None else ""
+        dropped = f"; left out {', '.join(data.excluded)}{threshold}"
     return (
         f"{result.law} law {result.formula} fitted to {data.n_runs} runs from {data.file}{sweep} "
         f"({data.x_column} {format_compute(data.compute_min)} to {format_compute(data.compute_max)}, "
-        f"{decades:.1f} decades{problems})"
+        f"{decades:.1f} decades{problems}{dropped})"
     )
 
 

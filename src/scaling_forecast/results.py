@@ -86,6 +86,9 @@ class DataSummary:
     sweep: str | None = None
     #: For pass rates: ``n_problems``, ``n_problems_total``, ``zeros``, ``k``, ``note``.
     problems: dict[str, Any] | None = None
+    #: Runs left out by ``--exclude`` or ``--min-compute``, and that threshold.
+    excluded: tuple[str, ...] = ()
+    min_compute: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         document = {
@@ -96,6 +99,8 @@ class DataSummary:
             "x_column": self.x_column,
             "y_column": self.y_column,
             "sweep": self.sweep,
+            "excluded": list(self.excluded),
+            "min_compute": None if self.min_compute is None else _number(self.min_compute),
         }
         if self.problems is not None:
             document["problems"] = dict(self.problems)

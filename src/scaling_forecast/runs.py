@@ -529,3 +529,39 @@ def load_sweeps(
             runs = load_runs(table, x=x, y=y, **select)
             sweeps.append(Sweep(name, runs.x, runs.y, file=table.label, x_column=runs.x_column, y_column=runs.y_column))
     return sweeps, rates
+
+
+def drop_runs(
+    data: Any, *, min_compute: float | None = None, exclude: list[str] | None = None
+) -> tuple[Any, tuple[str, ...]]:
+    """``data`` (:class:`Runs` or pass-rate runs) without the runs named in ``exclude`` or below ``min_compute``.
+
+    Returns the kept runs and the names of the dropped ones. An unknown name is an error, so a
+    typo cannot silently keep a run in.
+    """
+    from dataclasses import replace
+
+    names = tuple(data.names)
+    compute = data.x if isinstance(data, Runs) else data.compute
+    label = data.file
+    if min_compute is not None and not (math.isfinite(min_compute) and min_compute > 0):
+        raise DataError(f"--min-compute {min_compute}: must be a positive compute in FLOP, e.g. 1e18")
+    unknown = [name for name in exclude or [] if name not in names]
+    if unknown:
+        shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+        raise DataError(f"{label}: --exclude {unknown[0]!r}: no such run; runs are {shown}")
+    keep = np.array([name not in (exclude or []) for name in names], dtype=bool)
+    if min_compute is not None:
+        keep &= compute >= min_compute
+    dropped = tuple(name for name, kept in zip(names, keep, strict=True) if not kept)
+    if not dropped:
+        return data, ()
+    if not keep.any():
+        raise DataError(f"{label}: --exclude and --min-compute leave no runs; keep some")
+    kept_names = tuple(name for name, kept in zip(names, keep, strict=True) if kept)
+    if isinstance(data, Runs):
+        return replace(data, x=data.x[keep], y=data.y[keep], names=kept_names), dropped
+    smoothed = None if data.smoothed is None else data.smoothed[keep]
+    return replace(
+        data, compute=data.compute[keep], names=kept_names, rates=data.rates[keep], smoothed=smoothed
+    ), dropped
