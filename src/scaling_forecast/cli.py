@@ -429,6 +429,103 @@ def check(
 
 
 @app.command()
+def backtest(
+    runs: RunsArgument = None,
+    holdout: Annotated[
+        int | None, typer.Option(help="Hold out the K largest-compute runs. [default: 1]", metavar="K")
+    ] = None,
+    max_compute_fraction: Annotated[
+        float | None,
+        typer.Option(help="Fit only runs with C <= F * C_max and predict the rest (e.g. 0.001).", metavar="F"),
+    ] = None,
+    rolling: Annotated[
+        bool, typer.Option("--rolling", help="Expanding window: fit the first k runs, predict the rest, every k.")
+    ] = False,
+    tolerance: Annotated[
+        float | None,
+        typer.Option(help="Largest absolute relative error that still scales predictably. [default: 0.02]"),
+    ] = None,
+    require_predictable: Annotated[
+        bool, typer.Option("--require-predictable", help="Exit 1 unless the verdict is 'scales predictably'.")
+    ] = False,
+    law: Annotated[
+        str | None,
+        typer.Option(help="Law to fit: auto, loss, power, broken or passrate. [default: auto]", show_default=False),
+    ] = None,
+    x: Annotated[str | None, typer.Option("--x", help="Column to use as compute.")] = None,
+    y: Annotated[str | None, typer.Option("--y", help="Column to use as loss.")] = None,
+    sweep: Annotated[str | None, typer.Option(help="Backtest only this sweep of a file with a sweep column.")] = None,
+    level: LevelOption = None,
+    method: Annotated[
+        str | None, typer.Option(help="Intervals: bootstrap or delta. [default: bootstrap]", show_default=False)
+    ] = None,
+    bootstrap: Annotated[
+        int | None, typer.Option(help="Number of bootstrap replicates. [default: 2000]", show_default=False)
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the bootstrap. [default: 0]", show_default=False)] = None,
+    loss_fn: Annotated[
+        str | None, typer.Option(help="Objective on log residuals: lsq or huber. [default: lsq]", show_default=False)
+    ] = None,
+    zeros: Annotated[
+        str | None, typer.Option(help="Pass rates of 0: subset, smooth or error. [default: subset]", show_default=False)
+    ] = None,
+    k: Annotated[int | None, typer.Option("--k", help="k of pass@k. [default: 1]", show_default=False)] = None,
+    min_compute: MinComputeOption = None,
+    exclude: ExcludeOption = None,
+    fmt: FormatOption = None,
+    config: ConfigOption = None,
+    output: OutputOption = None,
+    strict: StrictOption = None,
+    no_color: NoColorOption = False,
+) -> None:
+    """Backtest RUNS: fit the smaller runs, predict the larger ones, and score the forecasts.
+
+    Exit codes: 0 done, 1 with --require-predictable the ladder does not scale predictably, 2 bad
+    input, 3 a fit failed (or, with --strict, is unreliable).
+    """
+    from .backtest import DEFAULT_TOLERANCE
+    from .backtest import backtest as run_backtest
+    from .errors import FitError
+    from .render import render_backtest
+
+    options = _options(
+        runs,
+        config,
+        {
+            "law": law,
+            "x": x,
+            "y": y,
+            "sweep": sweep,
+            "level": level,
+            "method": method,
+            "bootstrap": bootstrap,
+            "seed": seed,
+            "loss_fn": loss_fn,
+            "format": fmt,
+            "zeros": zeros,
+            "k": k,
+            "min_compute": min_compute,
+            "exclude": exclude,
+            "output": output,
+            "strict": strict,
+        },
+    )
+    result = run_backtest(
+        _ladder(options),
+        holdout=holdout,
+        max_fraction=max_compute_fraction,
+        rolling=rolling,
+        tolerance=DEFAULT_TOLERANCE if tolerance is None else tolerance,
+    )
+    _emit(lambda f, c, w: render_backtest(result, f, color=c, width=w), result.warnings, options, no_color)
+    if options.get("strict") and result.warnings:
+        raise FitError(f"--strict: {len(result.warnings)} reliability warning(s), the first: {result.warnings[0]}")
+    if require_predictable and not result.summary.passed:
+        print(f"check failed: {result.summary.verdict}", file=sys.stderr)
+        raise typer.Exit(1)
+
+
+@app.command()
 def predict(
     saved: Annotated[
         str,

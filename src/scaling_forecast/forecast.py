@@ -357,7 +357,7 @@ def _data_warnings(
             f"{uncertainty.dof} degree(s) of freedom; add runs for a reliable forecast"
         )
     decades = math.log10(data.compute_max / data.compute_min)
-    if decades < MIN_DECADES:
+    if decades < MIN_DECADES - 1e-3:
         warnings.append(
             f"compute spans only {decades:.2f} decades (less than {MIN_DECADES}): the exponent is "
             "poorly constrained; spread the runs over more compute"

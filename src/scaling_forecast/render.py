@@ -8,6 +8,7 @@ import json
 import math
 from typing import Any
 
+from .backtest import Backtest
 from .check import CheckResult
 from .results import Comparison, FitResult, ParameterEstimate, Prediction, TargetComparison
 
@@ -479,5 +480,94 @@ def render_compare(comparison: Comparison, fmt: str, *, color: bool = False, wid
     if comparison.warnings:
         console.print()
     for warning in comparison.warnings:
+        console.print(Text.assemble(("warning:", "yellow"), f" {warning}"), soft_wrap=True)
+    return buffer.getvalue()
+
+
+def _backtest_headline(result: Backtest) -> str:
+    last = result.fits[-1]
+    modes = {"holdout": "held-out largest runs", "fraction": "runs above the compute fraction", "rolling": "rolling"}
+    return (
+        f"backtest ({modes[result.mode]}) of the {last.law} law {last.formula} on {last.data.file}: "
+        f"{result.summary.n_forecasts} forecast(s) from {len(result.fits)} fit(s)"
+    )
+
+
+def _backtest_table(result: Backtest) -> tuple[list[str], list[list[str]]]:
+    level = f"{result.fits[-1].level:.0%}"
+    quantity = result.fits[-1].data.y_column
+    headers = ["run", "compute", "fitted runs", "x largest fitted", f"actual {quantity}", "predicted"]
+    headers += [f"{level} CI", f"{level} PI", "error", "in PI"]
+    rows = [
+        [
+            r.run,
+            format_compute(r.compute),
+            str(r.n_fitted),
+            format_factor(r.extrapolation_factor),
+            format_number(r.actual),
+            format_number(r.predicted),
+            format_interval(r.ci),
+            format_interval(r.pi),
+            f"{r.are:.2%}",
+            "yes" if r.covered else "NO",
+        ]
+        for r in result.runs
+    ]
+    return headers, rows
+
+
+def _backtest_summary(result: Backtest) -> str:
+    s = result.summary
+    return (
+        f"mean error {s.mean_are:.2%}, max error {s.max_are:.2%}, PI coverage {s.coverage:.0%} "
+        f"(CI {s.ci_coverage:.0%}) over {s.n_forecasts} forecast(s)"
+    )
+
+
+def render_backtest(result: Backtest, fmt: str, *, color: bool = False, width: int = 100) -> str:
+    """A backtest in one of :data:`FORMATS`."""
+    if fmt == "json":
+        return json_text(result.to_dict())
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        header = (
+            "run,compute,n_fitted,extrapolation_factor,actual,predicted,ci_low,ci_high,pi_low,pi_high,are,covered,level"
+        )
+        writer.writerow(header.split(","))
+        for r in result.runs:
+            numbers = (r.compute, r.n_fitted, r.extrapolation_factor, r.actual, r.predicted, *r.ci, *r.pi, r.are)
+            writer.writerow([r.run, *map(repr, numbers), str(r.covered).lower(), result.fits[-1].level])
+        return buffer.getvalue()
+    headers, rows = _backtest_table(result)
+    if fmt == "markdown":
+        mark = "PASS" if result.summary.passed else "FAIL"
+        lines = [f"**{mark}**: {result.summary.verdict}", "", _backtest_headline(result), ""]
+        lines += _markdown_table(headers, rows)
+        lines += ["", f"{_backtest_summary(result)}. _{_method_text(result.fits[-1])}._"]
+        if result.warnings:
+            lines += ["", "Warnings:", ""] + [f"- {w}" for w in result.warnings]
+        return "\n".join(lines) + "\n"
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    console.print(Text(_backtest_headline(result), style="bold"), soft_wrap=True)
+    console.print(Text(_method_text(result.fits[-1]), style="dim"), soft_wrap=True)
+    table = Table(title="Held-out runs", title_justify="left", box=None, pad_edge=False)
+    for i, header in enumerate(headers):
+        justify = "left" if i == 0 or header.endswith(("CI", "PI")) else "right"
+        table.add_column(Text(header), justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    for row in rows:
+        table.add_row(*(Text(cell, style="bold red" if cell == "NO" else "") for cell in row))
+    console.print()
+    console.print(table)
+    console.print()
+    console.print(Text(_backtest_summary(result)), soft_wrap=True)
+    style = "bold green" if result.summary.passed else "bold red"
+    console.print(Text(result.summary.verdict, style=style), soft_wrap=True)
+    for warning in result.warnings:
         console.print(Text.assemble(("warning:", "yellow"), f" {warning}"), soft_wrap=True)
     return buffer.getvalue()

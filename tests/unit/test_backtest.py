@@ -1,0 +1,87 @@
+"""Backtests: windows, scores checked against textbook regression by hand, and the verdict."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from scaling_forecast.backtest import backtest, windows
+from scaling_forecast.errors import ConfigError, DataError
+from scaling_forecast.forecast import FitSettings, Ladder
+
+COMPUTE = np.geomspace(1e18, 1e21, 7)
+NAMES = tuple(f"r{i}" for i in range(7))
+
+
+def _power_ladder(noise: float = 0.01, seed: int = 1) -> Ladder:
+    rng = np.random.default_rng(seed)
+    loss = 40.0 * COMPUTE**-0.08 * np.exp(rng.normal(0.0, noise, COMPUTE.size))
+    return Ladder(COMPUTE, loss, NAMES, FitSettings(law="power", method="delta").validated())
+
+
+def test_holdout_matches_ordinary_least_squares_by_hand() -> None:
+    ladder = _power_ladder()
+    result = backtest(ladder, holdout=2)
+    x, y = np.log(COMPUTE[:5]), np.log(ladder.y[:5])
+    fit = stats.linregress(x, y)
+    residual = y - (fit.intercept + fit.slope * x)
+    s = np.sqrt(residual @ residual / 3)
+    t = stats.t.ppf(0.95, 3)
+    assert [r.run for r in result.runs] == ["r5", "r6"]
+    for r, c, actual in zip(result.runs, COMPUTE[5:], ladder.y[5:], strict=True):
+        x0 = np.log(c)
+        centre = fit.intercept + fit.slope * x0
+        half_pi = t * s * np.sqrt(1 + 1 / 5 + (x0 - x.mean()) ** 2 / ((x - x.mean()) ** 2).sum())
+        half_ci = t * s * np.sqrt(1 / 5 + (x0 - x.mean()) ** 2 / ((x - x.mean()) ** 2).sum())
+        assert r.predicted == pytest.approx(np.exp(centre), rel=1e-9)
+        assert r.pi == pytest.approx((np.exp(centre - half_pi), np.exp(centre + half_pi)), rel=1e-9)
+        assert r.ci == pytest.approx((np.exp(centre - half_ci), np.exp(centre + half_ci)), rel=1e-9)
+        assert r.are == pytest.approx(abs(np.exp(centre) - actual) / actual, rel=1e-9)
+        assert r.n_fitted == 5 and r.extrapolation_factor == pytest.approx(c / COMPUTE[4])
+    errors = [r.are for r in result.runs]
+    assert result.summary.mean_are == pytest.approx(np.mean(errors))
+    assert result.summary.max_are == pytest.approx(max(errors))
+    assert result.summary.coverage == np.mean([r.covered for r in result.runs])
+
+
+def test_verdict_names_the_runs_that_broke_it() -> None:
+    ladder = _power_ladder()
+    broken = Ladder(ladder.compute, ladder.y * np.r_[np.ones(6), 1.2], NAMES, ladder.settings)
+    result = backtest(broken, holdout=2, tolerance=0.05)
+    assert not result.summary.passed
+    assert result.summary.verdict.startswith("does not scale predictably (tolerance 5.0%): r6 from 5 runs (off by")
+    assert "outside its 90% PI" in result.summary.verdict and "r5" not in result.summary.verdict
+    assert backtest(ladder, holdout=2, tolerance=0.05).summary.verdict.startswith("scales predictably")
+
+
+def test_windows_of_each_mode() -> None:
+    mode, split = windows(COMPUTE, NAMES, holdout=3, min_fitted=3)
+    assert mode == "holdout" and [list(s) for s in split[0]] == [[0, 1, 2, 3], [4, 5, 6]]
+    mode, split = windows(COMPUTE, NAMES, max_fraction=0.01, min_fitted=3)
+    assert mode == "fraction" and list(split[0][0]) == [0, 1, 2] and list(split[0][1]) == [3, 4, 5, 6]
+    mode, split = windows(COMPUTE, NAMES, rolling=True, min_fitted=3)
+    assert mode == "rolling" and [len(f) for f, _ in split] == [3, 4, 5, 6]
+    assert all(len(f) + len(h) == 7 for f, h in split)
+    assert windows(COMPUTE, NAMES, min_fitted=3)[1][0][1].tolist() == [6]  # default: the largest run
+
+
+def test_rolling_forecasts_every_larger_run_from_every_window() -> None:
+    result = backtest(_power_ladder(), rolling=True)
+    assert result.mode == "rolling" and len(result.fits) == 4  # fits of 3, 4, 5 and 6 runs
+    assert result.summary.n_forecasts == 4 + 3 + 2 + 1
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"holdout": 1, "rolling": True}, ConfigError, "only one of"),
+        ({"holdout": 6}, ConfigError, "--holdout 6: must leave 3 or more runs to fit, out of 7"),
+        ({"max_fraction": 1.5}, ConfigError, "between 0 and 1"),
+        ({"max_fraction": 1e-3}, DataError, "leaves runs at 1 distinct compute values"),
+        ({"tolerance": -1.0}, ConfigError, "--tolerance -1.0"),
+    ],
+)
+def test_bad_backtest_options(options: dict, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        backtest(_power_ladder(), **options)
