@@ -23,6 +23,7 @@ from .results import (
     PassRateForecast,
     Prediction,
 )
+from .selection import LawSelection, select_law
 from .uncertainty import METHODS, Uncertainty, estimate_uncertainty
 
 LAW_CHOICES = ("auto", *LAWS)
@@ -30,6 +31,8 @@ LAW_CHOICES = ("auto", *LAWS)
 MIN_DECADES = 1.5
 MAX_EXTRAPOLATION = 1000.0
 WEAK_IDENTIFICATION_RATIO = 10.0
+#: A fitted law whose log changes less than this over the fitted runs is flat (0.01%).
+FLAT = 1e-4
 
 _TARGET = re.compile(r"^\s*([0-9.eE+-]+)\s*([xX×])?\s*$")
 
@@ -134,10 +137,20 @@ def fit_law(
     user's units. ``replicates(rng, n_boot)`` gives bootstrap data sets of ``log y`` in the
     caller's run order (see :func:`estimate_uncertainty`).
     """
-    settings = settings.validated()
-    law = get_law(settings.law)
     compute = np.asarray(compute, dtype=float)
     y = np.asarray(y, dtype=float)
+    selection = None
+    if settings.law == "auto":
+        settings.validated()
+        selection = select_law(compute, y, loss_fn=settings.loss_fn, huber_delta=settings.huber_delta)
+        if selection is None:
+            raise DataError(
+                f"{file}: runs at {np.unique(compute).size} distinct compute value(s); even the power law "
+                "needs 3 or more; add runs"
+            )
+        settings = replace(settings, law=selection.chosen)
+    settings = settings.validated()
+    law = get_law(settings.law)
     order = np.lexsort((y, compute))
     compute, y = compute[order], y[order]
     if replicates is not None:
@@ -162,7 +175,7 @@ def fit_law(
     if not (np.isfinite(theta).all() and np.isfinite(best.objective[0])):
         raise FitError(f"{file}: the {law.name} law could not be fitted (non-finite optimum)")
     fitted = law.log_predict(theta[None, :], log_x)[0]
-    if np.ptp(fitted) < 1e-9:
+    if np.ptp(fitted) < FLAT:
         raise FitError(
             f"{file}: the fitted {law.name} law is flat ({y_column} does not change with {x_column}); "
             "check that the runs differ in compute"
@@ -179,7 +192,7 @@ def fit_law(
         huber_delta=settings.huber_delta,
         replicates=replicates,
     )
-    return assemble(
+    result = assemble(
         law,
         settings,
         targets,
@@ -195,6 +208,7 @@ def fit_law(
         extra_warnings=extra_warnings,
         problems=problems,
     )
+    return result if selection is None else replace(result, law_selection=selection)
 
 
 def assemble(
@@ -281,11 +295,11 @@ def forecast(result: FitResult, targets: tuple[Target, ...], level: float) -> Fi
 
 
 def _parameters(law: Law, uncertainty: Uncertainty, log_cref: float, level: float) -> tuple[ParameterEstimate, ...]:
-    matrix = law.reporting_matrix(log_cref)
-    estimate = matrix @ uncertainty.theta
+    matrix, offset = law.reporting_matrix(log_cref), law.reporting_offset(log_cref)
+    estimate = matrix @ uncertainty.theta + offset
     boot_estimate = boot_gradient = None
     if uncertainty.boot_theta is not None:
-        boot_estimate = uncertainty.boot_theta @ matrix.T
+        boot_estimate = uncertainty.boot_theta @ matrix.T + offset
         boot_gradient = np.broadcast_to(matrix, (boot_estimate.shape[0], *matrix.shape))
     stderr, bounds = uncertainty.quantity_intervals(estimate, matrix, boot_estimate, boot_gradient, level)
     params = []
@@ -409,7 +423,7 @@ def load_fit(saved: Any, file: str) -> FitResult:
     try:
         state = saved["state"]
         law = get_law(saved["law"])
-        data = DataSummary(**saved["data"])
+        data = DataSummary(**{**saved["data"], "excluded": tuple(saved["data"].get("excluded", ()))})
         uncertainty = Uncertainty.from_dict(state["uncertainty"])
         data_warnings = tuple(str(w) for w in state["data_warnings"])
         fit = saved["fit"]
@@ -436,6 +450,9 @@ def load_fit(saved: Any, file: str) -> FitResult:
             predictions=(),
             uncertainty=uncertainty,
             data_warnings=data_warnings,
+            law_selection=None
+            if saved.get("law_selection") is None
+            else LawSelection.from_dict(saved["law_selection"]),
         )
     except (KeyError, TypeError, ValueError, IndexError) as error:
         raise DataError(
@@ -612,11 +629,12 @@ def loss_ladder(runs: Any, settings: FitSettings, **dropped: Any) -> Ladder:
 
     ``dropped`` records ``excluded`` runs and ``min_compute`` for the output.
     """
+    settings.validated()  # report bad settings before any fit; "auto" is resolved by each fit
     return Ladder(
         runs.x,
         runs.y,
         tuple(runs.names),
-        settings.validated(),
+        settings,
         file=runs.file,
         x_column=runs.x_column,
         y_column=runs.y_column,

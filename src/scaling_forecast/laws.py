@@ -77,9 +77,13 @@ class Law(ABC):
     def reporting_matrix(self, log_cref: float) -> Array:
         """``M`` with ``q = M @ theta`` the reported parameters (before any exp)."""
 
+    def reporting_offset(self, log_cref: float) -> Array:
+        """``o`` with ``q = M @ theta + o`` (zero unless a parameter is itself a compute)."""
+        return np.zeros(self.n_params)
+
     def to_user(self, theta: Array, log_cref: float) -> Array:
         """Reported parameters in the user's units: ``(B, p) -> (B, p)``."""
-        q = theta @ self.reporting_matrix(log_cref).T
+        q = theta @ self.reporting_matrix(log_cref).T + self.reporting_offset(log_cref)
         return np.where(np.array(self.log_scale), np.exp(q), q)
 
     def from_user(self, params: Array, log_cref: float) -> Array:
@@ -87,6 +91,7 @@ class Law(ABC):
         q = np.array(params, dtype=float)
         logged = np.array(self.log_scale)
         q[:, logged] = np.log(q[:, logged])
+        q = q - self.reporting_offset(log_cref)
         return np.linalg.solve(self.reporting_matrix(log_cref), q.T).T
 
     def predict(self, params: Array, compute: Array) -> Array:
@@ -235,7 +240,99 @@ class PassRateLaw(PowerLaw):
         return np.array([[1.0, -log_cref], [0.0, -1.0]])
 
 
-LAWS: dict[str, type[Law]] = {law.name: law for law in (SaturatingPowerLaw, PowerLaw, PassRateLaw)}
+def _softplus(z: Array) -> Array:
+    return np.asarray(np.logaddexp(0.0, z), dtype=float)
+
+
+def _sigmoid(z: Array) -> Array:
+    return np.asarray(0.5 * (1.0 + np.tanh(0.5 * z)), dtype=float)
+
+
+class BrokenPowerLaw(Law):
+    """A smoothly broken power law with one break (Caballero et al. 2022, without a floor).
+
+    ``L(C) = a * C^b1 * (1 + C / C_b)^(b2 - b1)``: exponent ``b1`` well below the break compute
+    ``C_b`` and ``b2`` well above it, with the bend spread over about one e-fold of compute.
+
+    Notes
+    -----
+    ``theta = (log a', b1, b2, u_b)`` in normalised compute, ``u_b = log(C_b / C_ref)``:
+    ``log L = log a' + b1 u + (b2 - b1) softplus(u - u_b)``. For a fixed break the law is linear
+    in ``(log a', b1, b2)`` in log space, so the start scans breaks between the second and the
+    second-to-last run and solves each by least squares (variable projection), as for ``loss``.
+
+    Example
+    -------
+    >>> law = BrokenPowerLaw()
+    >>> value = law.predict(np.array([[10.0, -0.1, -0.3, 1e20]]), np.array([1e20]))[0, 0]
+    >>> round(float(value), 9) == round(10.0 * 1e20**-0.1 * 2.0**-0.2, 9)
+    True
+    """
+
+    name = "broken"
+    formula = "L(C) = a * C^b1 * (1 + C/C_b)^(b2 - b1)"
+    param_names = ("a", "b1", "b2", "C_b")
+    log_scale = (True, False, False, True)
+    lower = (-np.inf, -20.0, -20.0, -30.0)
+    upper = (np.inf, 0.0, 0.0, 30.0)
+    param_bounds = ((0.0, np.inf), (-np.inf, 0.0), (-np.inf, 0.0), (0.0, np.inf))
+    bounds_text = "a > 0, b1 <= 0, b2 <= 0, C_b > 0"
+    min_runs = 7
+    identified = (("b2", "exponent after the break b2"), ("C_b", "break compute C_b"))
+    #: Breaks scanned per gap between consecutive runs.
+    BREAKS_PER_GAP = 4
+
+    def log_predict(self, theta: Array, log_x: Array) -> Array:
+        bend = _softplus(log_x - theta[:, 3:4])
+        return theta[:, :1] + theta[:, 1:2] * log_x + (theta[:, 2:3] - theta[:, 1:2]) * bend
+
+    def log_jacobian(self, theta: Array, log_x: Array) -> Array:
+        shifted = log_x - theta[:, 3:4]
+        bend = _softplus(shifted)
+        ones = np.ones_like(bend)
+        slope = theta[:, 2:3] - theta[:, 1:2]
+        return np.stack([ones, log_x - bend, bend, -slope * _sigmoid(shifted)], axis=-1)
+
+    def initial(self, log_x: Array, log_y: Array, objective: RowObjective, n_starts: int = 1) -> Array:
+        rows = log_y.shape[0]
+        x = np.broadcast_to(log_x, log_y.shape)  # (B, n)
+        ordered = np.sort(x, axis=1)
+        fractions = np.linspace(0.0, 1.0, self.BREAKS_PER_GAP * (log_y.shape[1] - 3) + 1)
+        low, high = ordered[:, 1:2], ordered[:, -2:-1]
+        breaks = low + fractions[None, :] * (high - low)  # (B, G)
+        bend = _softplus(x[:, None, :] - breaks[:, :, None])  # (B, G, n)
+        design = np.stack([np.ones_like(bend), np.broadcast_to(x[:, None, :], bend.shape), bend], axis=-1)
+        normal = np.einsum("bgnk,bgnl->bgkl", design, design)
+        rhs = np.einsum("bgnk,bn->bgk", design, log_y)
+        size = breaks.shape[1]
+        coef = _solve_rows(normal.reshape(-1, 3, 3), rhs.reshape(-1, 3)).reshape(rows, size, 3)
+        b1 = np.clip(coef[..., 1], self.lower[1], self.upper[1])
+        b2 = np.clip(coef[..., 1] + coef[..., 2], self.lower[2], self.upper[2])
+        theta = np.stack([coef[..., 0], b1, b2, breaks], axis=-1)
+        fitted = self.log_predict(theta.reshape(-1, 4), np.repeat(x, size, axis=0))
+        scores = objective(np.repeat(log_y, size, axis=0) - fitted).reshape(rows, size)
+        scores = np.where(np.isfinite(scores), scores, np.inf)
+        padded = np.pad(scores, ((0, 0), (1, 1)), constant_values=np.inf)
+        local = (scores <= padded[:, :-2]) & (scores <= padded[:, 2:])
+        ranked = np.argsort(np.where(local, scores, np.inf), axis=1, kind="stable")[:, :n_starts]
+        ranked = np.where(np.take_along_axis(local, ranked, axis=1), ranked, ranked[:, :1])
+        return np.take_along_axis(theta, ranked[:, :, None], axis=1)
+
+    def reporting_matrix(self, log_cref: float) -> Array:
+        return np.array([[1.0, -log_cref, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]])
+
+    def reporting_offset(self, log_cref: float) -> Array:
+        return np.array([0.0, 0.0, 0.0, log_cref])
+
+
+def _solve_rows(system: Array, rhs: Array) -> Array:
+    """Least-squares solutions of many small normal equations; singular ones give NaN, not an error."""
+    with np.errstate(all="ignore"):
+        inverse = np.linalg.pinv(system, hermitian=True)
+        return np.asarray(np.einsum("bkl,bl->bk", inverse, rhs), dtype=float)
+
+
+LAWS: dict[str, type[Law]] = {law.name: law for law in (SaturatingPowerLaw, PowerLaw, BrokenPowerLaw, PassRateLaw)}
 
 
 def get_law(name: str) -> Law:

@@ -130,6 +130,18 @@ def _method_text(result: FitResult) -> str:
     return f"{loss_fn}; {uncertainty}; {result.level:.0%} intervals (CI: the law, PI: a new run)"
 
 
+def _selection_text(result: FitResult) -> str:
+    selection = result.law_selection
+    assert selection is not None
+    scores = ", ".join(
+        f"{c.law} {c.held_out_error:.2%}" if c.held_out_error is not None else f"{c.law} n/a"
+        for c in selection.candidates
+    )
+    if selection.criterion != "held-out":
+        return f"--law auto chose {selection.chosen}: {selection.reason}"
+    return f"--law auto chose {selection.chosen}: {selection.reason}; held-out RMS log errors: {scores}"
+
+
 def _headline(result: FitResult) -> str:
     data = result.data
     decades = math.log10(data.compute_max / data.compute_min)
@@ -220,6 +232,8 @@ def _markdown_table(headers: list[str], rows: list[list[str]]) -> list[str]:
 def to_markdown(result: FitResult) -> str:
     """Markdown fit to paste into a pull request or issue."""
     lines = [f"**{_headline(result)}**", "", f"_{_method_text(result)}_", ""]
+    if result.law_selection is not None:
+        lines[-1:-1] = ["", f"_{_selection_text(result)}_"]
     lines += _markdown_table(*_parameter_table(result, result.params))
     if result.predictions:
         lines += ["", *_markdown_table(*_prediction_table(result, result.predictions))]
@@ -241,6 +255,8 @@ def to_table(result: FitResult, *, color: bool = False, width: int = 100) -> str
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
     console.print(Text(_headline(result), style="bold"), soft_wrap=True)
     console.print(Text(_method_text(result), style="dim"), soft_wrap=True)
+    if result.law_selection is not None:
+        console.print(Text(_selection_text(result), style="dim"), soft_wrap=True)
     sections = [("Parameters", _parameter_table(result, result.params))]
     if result.predictions:
         sections.append(("Predictions", _prediction_table(result, result.predictions)))

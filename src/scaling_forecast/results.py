@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from .selection import LawSelection
 from .uncertainty import Uncertainty
 
 SCHEMA_VERSION = 1
@@ -174,6 +175,8 @@ class FitResult:
     #: The warnings that depend only on the runs (``fit.warnings`` adds level and target ones).
     data_warnings: tuple[str, ...] = ()
     buckets: tuple[BucketResult, ...] = ()
+    #: What ``--law auto`` chose and why (``None`` when the law was given).
+    law_selection: LawSelection | None = None
 
     def param(self, name: str) -> ParameterEstimate:
         """The parameter called ``name``."""
@@ -194,6 +197,7 @@ class FitResult:
             "params": {p.name: p.to_dict() for p in self.params},
             "fit": self.fit.to_dict(),
             "predictions": [p.to_dict() for p in self.predictions],
+            "law_selection": None if self.law_selection is None else self.law_selection.to_dict(),
             **({"buckets": [b.to_dict() for b in self.buckets]} if self.buckets else {}),
         }
 

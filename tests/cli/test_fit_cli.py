@@ -164,8 +164,8 @@ BAD_FILES = [
     ),
     (
         "few.csv",
-        ["compute,loss", "1e18,3.1", "1e19,2.9", "1e19,2.91", "1e20,2.7"],
-        "the loss law has 3 parameters and needs runs at 4 or more distinct compute values, got 3; add runs or use --law power",
+        ["compute,loss", "1e18,3.1", "1e19,2.9", "1e19,2.91"],
+        "runs at 2 distinct compute value(s); even the power law needs 3 or more; add runs",
     ),
     (
         "ragged.csv",
@@ -213,7 +213,7 @@ def test_malformed_yaml_and_python_tags(runner: CliRunner, tmp_path: Path) -> No
 @pytest.mark.parametrize(
     ("option", "message"),
     [
-        (["--law", "cubic"], "error: --law 'cubic': unknown law; choose one of auto, loss, power, passrate"),
+        (["--law", "cubic"], "error: --law 'cubic': unknown law; choose one of auto, loss, power, broken, passrate"),
         (["--format", "xml"], "error: --format 'xml': unknown format; choose one of table, json, csv, markdown"),
         (["--loss-fn", "l1"], "error: --loss-fn 'l1': unknown loss function; choose one of lsq, huber"),
         (["--method", "jackknife"], "error: --method 'jackknife': unknown method; choose one of bootstrap, delta"),
@@ -242,8 +242,16 @@ def test_a_flat_ladder_is_a_fit_failure_exit_3(runner: CliRunner, tmp_path: Path
     path = write_csv(tmp_path / "flat.csv", "compute,loss", ["1e18,3", "1e19,3", "1e20,3", "1e21,3"])
     assert _error(runner, ["fit", str(path)]) == (
         3,
-        f"error: {path}: the fitted loss law is flat (loss does not change with compute); check that the runs differ in compute",
+        f"error: {path}: the fitted power law is flat (loss does not change with compute); check that the runs differ in compute",
     )
+    few = write_csv(tmp_path / "few.csv", "compute,loss", ["1e18,3.1", "1e19,2.9", "1e19,2.91", "1e20,2.7"])
+    assert _error(runner, ["fit", str(few), "--law", "loss"]) == (
+        2,
+        f"error: {few}: the loss law has 3 parameters and needs runs at 4 or more distinct compute values, got 3; "
+        "add runs or use --law power",
+    )
+    result = runner.invoke(app, ["fit", str(few), "--method", "delta", "-f", "json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["law"] == "power"  # auto: the only law that fits
 
 
 def test_predict_bad_files(runner: CliRunner, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from scaling_forecast.laws import LAWS, PowerLaw, SaturatingPowerLaw, get_law
 def test_jacobian_matches_finite_differences(name: str) -> None:
     law = get_law(name)
     rng = np.random.default_rng(1)
-    theta = np.array([[0.4, -0.3, 1.2], [1.1, -0.05, 0.0]])[:, : law.n_params]
+    theta = np.array([[0.4, -0.3, 1.2, 0.5], [1.1, -0.05, 0.0, -2.0]])[:, : law.n_params]
     log_x = np.linspace(-4, 6, 7)
     jacobian = law.log_jacobian(theta, log_x)
     step = 1e-6
@@ -26,7 +26,7 @@ def test_jacobian_matches_finite_differences(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(LAWS))
 def test_user_units_round_trip(name: str) -> None:
     law = get_law(name)
-    theta = np.array([[0.4, -0.3, 1.2]])[:, : law.n_params]
+    theta = np.array([[0.4, -0.3, 1.2, 0.5]])[:, : law.n_params]
     user = law.to_user(theta, log_cref=47.0)
     assert_allclose(law.from_user(user, log_cref=47.0), theta, rtol=1e-12)
 
@@ -52,3 +52,12 @@ def test_projection_enforces_bounds() -> None:
     law = SaturatingPowerLaw()
     clipped = law.project(np.array([[0.0, 0.5, -1.0]]))
     assert clipped[0, 1] < 0 and clipped[0, 2] == 0.0
+
+
+def test_broken_power_law_has_its_two_exponents_far_from_the_break() -> None:
+    law = get_law("broken")
+    params = np.array([[50.0, -0.05, -0.3, 1e20]])
+    compute = np.array([1e14, 1e15, 1e25, 1e26])
+    log_loss = np.log(law.predict(params, compute)[0])
+    assert (log_loss[1] - log_loss[0]) / np.log(10.0) == pytest.approx(-0.05, abs=1e-4)
+    assert (log_loss[3] - log_loss[2]) / np.log(10.0) == pytest.approx(-0.3, abs=1e-4)

@@ -37,7 +37,7 @@ common = settings(max_examples=12, deadline=None, suppress_health_check=[HealthC
 @common
 @given(ladder=ladders(), method=methods)
 def test_estimates_lie_inside_their_intervals(ladder: tuple[np.ndarray, np.ndarray], method: str) -> None:
-    result = fit_law(*ladder, FitSettings(method=method, n_boot=150), TARGETS)
+    result = fit_law(*ladder, FitSettings(law="loss", method=method, n_boot=150), TARGETS)
     for p in result.params:
         assert p.ci[0] <= p.estimate <= p.ci[1]
     for q in result.predictions:
@@ -48,8 +48,8 @@ def test_estimates_lie_inside_their_intervals(ladder: tuple[np.ndarray, np.ndarr
 @common
 @given(ladder=ladders(), method=methods)
 def test_a_higher_level_gives_a_wider_interval(ladder: tuple[np.ndarray, np.ndarray], method: str) -> None:
-    narrow = fit_law(*ladder, FitSettings(method=method, n_boot=150, level=0.5), TARGETS)
-    wide = fit_law(*ladder, FitSettings(method=method, n_boot=150, level=0.95), TARGETS)
+    narrow = fit_law(*ladder, FitSettings(law="loss", method=method, n_boot=150, level=0.5), TARGETS)
+    wide = fit_law(*ladder, FitSettings(law="loss", method=method, n_boot=150, level=0.95), TARGETS)
     for n, w in zip(narrow.predictions, wide.predictions, strict=True):
         assert w.ci[0] <= n.ci[0] and n.ci[1] <= w.ci[1]
         assert w.pi[0] <= n.pi[0] and n.pi[1] <= w.pi[1]
@@ -60,8 +60,8 @@ def test_a_higher_level_gives_a_wider_interval(ladder: tuple[np.ndarray, np.ndar
 def test_row_order_changes_nothing(ladder: tuple[np.ndarray, np.ndarray], permutation_seed: int) -> None:
     compute, loss = ladder
     order = np.random.default_rng(permutation_seed).permutation(compute.size)
-    first = fit_law(compute, loss, FitSettings(n_boot=150), TARGETS)
-    shuffled = fit_law(compute[order], loss[order], FitSettings(n_boot=150), TARGETS)
+    first = fit_law(compute, loss, FitSettings(law="loss", n_boot=150), TARGETS)
+    shuffled = fit_law(compute[order], loss[order], FitSettings(law="loss", n_boot=150), TARGETS)
     assert first.to_dict() == shuffled.to_dict()
 
 
@@ -69,8 +69,8 @@ def test_row_order_changes_nothing(ladder: tuple[np.ndarray, np.ndarray], permut
 @given(ladder=ladders(), factor=st.floats(1e-6, 1e6))
 def test_scaling_compute_changes_only_a(ladder: tuple[np.ndarray, np.ndarray], factor: float) -> None:
     compute, loss = ladder
-    base = fit_law(compute, loss, FitSettings(n_boot=150), TARGETS)
-    scaled = fit_law(compute * factor, loss, FitSettings(n_boot=150), TARGETS)
+    base = fit_law(compute, loss, FitSettings(law="loss", n_boot=150), TARGETS)
+    scaled = fit_law(compute * factor, loss, FitSettings(law="loss", n_boot=150), TARGETS)
     for name in ("b", "c"):
         assert_allclose(scaled.param(name).estimate, base.param(name).estimate, rtol=1e-7, atol=1e-10)
         assert_allclose(scaled.param(name).ci, base.param(name).ci, rtol=1e-6, atol=1e-9)

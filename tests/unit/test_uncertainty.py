@@ -70,8 +70,8 @@ def test_adjusted_residuals_restore_the_noise_scale() -> None:
 def test_bootstrap_intervals_contain_the_estimate_and_are_at_least_the_t_interval() -> None:
     compute, loss = saturating_ladder(n=8, seed=4)
     targets = (parse_target("10x"), parse_target("1000x"))
-    boot = fit_law(compute, loss, FitSettings(n_boot=500), targets)
-    delta = fit_law(compute, loss, FitSettings(method="delta"), targets)
+    boot = fit_law(compute, loss, FitSettings(law="loss", n_boot=500), targets)
+    delta = fit_law(compute, loss, FitSettings(law="loss", method="delta"), targets)
     for b, d in zip(boot.predictions, delta.predictions, strict=True):
         assert b.ci[0] <= b.estimate <= b.ci[1] and b.pi[0] <= b.estimate <= b.pi[1]
         assert b.ci[0] <= d.ci[0] * (1 + 1e-12) and b.ci[1] >= d.ci[1] * (1 - 1e-12)
@@ -82,7 +82,7 @@ def test_state_round_trips_through_json() -> None:
     import json
 
     compute, loss = saturating_ladder(n=6, seed=1)
-    result = fit_law(compute, loss, FitSettings(n_boot=200), (parse_target(1e23),))
+    result = fit_law(compute, loss, FitSettings(law="loss", n_boot=200), (parse_target(1e23),))
     state = json.loads(json.dumps(result.uncertainty.to_dict()))
     restored = Uncertainty.from_dict(state)
     assert_allclose(restored.boot_covariance, result.uncertainty.boot_covariance, rtol=0, atol=0)
@@ -97,7 +97,9 @@ def test_coverage_of_the_law_in_a_small_simulation(method: str) -> None:
     trials = 60
     for seed in range(trials):
         compute, loss = saturating_ladder(n=7, noise=0.01, seed=100 + seed, decades=3.0)
-        result = fit_law(compute, loss, FitSettings(method=method, n_boot=300, seed=seed), (parse_target(1e23),))
+        result = fit_law(
+            compute, loss, FitSettings(law="loss", method=method, n_boot=300, seed=seed), (parse_target(1e23),)
+        )
         low, high = result.predictions[0].ci
         covered += low <= truth <= high
     assert 0.78 <= covered / trials <= 1.0

@@ -1,0 +1,174 @@
+"""``--law auto`` for losses: choose among the loss laws by how well they predict the largest runs.
+
+A law is judged the way it will be used, by extrapolation: each candidate is fitted to all but
+the largest runs and scored by the RMS log error of its forecasts of them. With too few runs to
+hold any out, the corrected Akaike criterion (AICc) of the fits to all runs decides.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .fitting import fit_batch, refine
+from .laws import Array, get_law
+
+CANDIDATES = ("loss", "power", "broken")
+#: A law with more parameters must forecast the held-out runs this many times better, and have
+#: the lower AICc, to be chosen over a simpler one ...
+SIMPLER_MARGIN = 1.1
+#: ... or this many times better, whatever the AICc (which penalises parameters hard on few runs).
+CLEAR_MARGIN = 2.5
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One law's scores: RMS log error on the held-out runs, and AICc on all runs."""
+
+    law: str
+    n_params: int
+    held_out_error: float | None
+    aicc: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        def number(value: float | None) -> float | None:
+            return None if value is None or not math.isfinite(value) else value
+
+        return {
+            "law": self.law,
+            "n_params": self.n_params,
+            "held_out_rmse": number(self.held_out_error),
+            "aicc": number(self.aicc),
+        }
+
+
+@dataclass(frozen=True)
+class LawSelection:
+    """What ``--law auto`` chose among the candidates, by which criterion, and why."""
+
+    chosen: str
+    criterion: str
+    held_out: int
+    candidates: tuple[Candidate, ...]
+    reason: str
+
+    @classmethod
+    def from_dict(cls, state: dict[str, Any]) -> LawSelection:
+        candidates = tuple(
+            Candidate(str(c["law"]), int(c["n_params"]), c["held_out_rmse"], c["aicc"]) for c in state["candidates"]
+        )
+        return cls(
+            str(state["chosen"]), str(state["criterion"]), int(state["held_out"]), candidates, str(state["reason"])
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "chosen": self.chosen,
+            "criterion": self.criterion,
+            "held_out": self.held_out,
+            "candidates": [c.to_dict() for c in self.candidates],
+            "reason": self.reason,
+        }
+
+
+def _fit_rss(law_name: str, log_x: Array, log_y: Array, loss_fn: str, huber_delta: float) -> tuple[Array, float]:
+    law = get_law(law_name)
+    options: dict[str, Any] = {"loss_fn": loss_fn, "huber_delta": huber_delta}
+    best = refine(law, log_x, log_y[None, :], fit_batch(law, log_x, log_y[None, :], **options), **options)
+    theta = best.theta[0]
+    residuals = log_y - law.log_predict(theta[None, :], log_x)[0]
+    return theta, float(residuals @ residuals)
+
+
+def select_law(compute: Array, y: Array, *, loss_fn: str = "lsq", huber_delta: float = 1e-3) -> LawSelection | None:
+    """Choose among :data:`CANDIDATES`, or ``None`` when no candidate can be fitted.
+
+    Notes
+    -----
+    The ``h = max(1, round(n / 4))`` largest runs are held out, and the candidates that keep one
+    more distinct compute value than they have parameters without them (and a residual degree of
+    freedom) are compared, when there are two or more such candidates. Each held-out run is
+    forecast by the candidate fitted to all runs of smaller compute (in log space, compute
+    normalised), and the candidate is scored by the RMS log error
+    ``sqrt(mean (log y_h - log f(C_h))^2)`` of those forecasts. Going from the fewest parameters
+    up, a law with more parameters replaces the current choice only if its held-out error is
+    :data:`SIMPLER_MARGIN` times lower and its AICc is lower too, or its held-out error is
+    :data:`CLEAR_MARGIN` times lower: extra parameters must earn their place.
+    Otherwise ``AICc = n log(RSS / n) + 2k + 2k(k + 1) / (n - k - 1)`` on all runs decides.
+    """
+    order = np.lexsort((y, compute))
+    compute, y = np.asarray(compute, dtype=float)[order], np.asarray(y, dtype=float)[order]
+    n = y.size
+    log_compute, log_y = np.log(compute), np.log(y)
+    distinct = np.unique(compute).size
+    feasible = [name for name in CANDIDATES if distinct >= get_law(name).n_params + 1]
+    if not feasible:
+        return None
+    held = max(1, round(n / 4))
+    first = n - held
+    holdable = [
+        name
+        for name in feasible
+        if np.unique(compute[compute < compute[first]]).size >= get_law(name).n_params + 1
+        and int((compute < compute[first]).sum()) > get_law(name).n_params
+    ]
+    can_hold = len(holdable) >= 2
+    candidates = []
+    for name in feasible:
+        law = get_law(name)
+        k = law.n_params
+        error = None
+        if can_hold and name in holdable:
+            errors = []
+            for j in range(first, n):  # forecast each held-out run from all smaller runs
+                fitted = compute < compute[j]
+                centre = log_compute[fitted].mean()
+                theta, _ = _fit_rss(name, log_compute[fitted] - centre, log_y[fitted], loss_fn, huber_delta)
+                errors.append(log_y[j] - law.log_predict(theta[None, :], log_compute[j : j + 1] - centre)[0, 0])
+            error = float(np.sqrt(np.mean(np.square(errors))))
+        _, rss = _fit_rss(name, log_compute - log_compute.mean(), log_y, loss_fn, huber_delta)
+        aicc = None
+        if n - k - 1 > 0:
+            aicc = n * math.log(max(rss, 1e-300) / n) + 2 * k + 2 * k * (k + 1) / (n - k - 1)
+        candidates.append(Candidate(name, k, error, aicc))
+    by_size = sorted(candidates, key=lambda c: (c.n_params, CANDIDATES.index(c.law)))
+    if can_hold:
+        by_size = [c for c in by_size if c.held_out_error is not None]
+        chosen = by_size[0]
+        for rival in by_size[1:]:
+            assert rival.held_out_error is not None and chosen.held_out_error is not None
+            ratio = chosen.held_out_error / max(rival.held_out_error, 1e-300)
+            if ratio > CLEAR_MARGIN or (ratio > SIMPLER_MARGIN and _lower_aicc(rival, chosen)):
+                chosen = rival
+        assert chosen.held_out_error is not None
+        simpler = [c.law for c in by_size if c.n_params < chosen.n_params]
+        reason = (
+            f"{chosen.law} forecasts each of the {held} largest run(s) from the smaller runs with RMS log error "
+            f"{chosen.held_out_error:.2%}"
+            + (f", clearly better than {' and '.join(simpler)}" if simpler else "")
+            + ("; no law with more parameters did clearly better" if chosen is not by_size[-1] else "")
+            + (
+                f" ({', '.join(left)} left out: too few runs below the held-out ones)"
+                if (left := [c.law for c in candidates if c.held_out_error is None])
+                else ""
+            )
+        )
+        return LawSelection(chosen.law, "held-out", held, tuple(candidates), reason)
+    scored = [c for c in candidates if c.aicc is not None]
+    if not scored:
+        chosen = by_size[0]
+        reason = f"too few runs to score any candidate; {chosen.law} has the fewest parameters"
+        return LawSelection(chosen.law, "fewest parameters", 0, tuple(candidates), reason)
+    chosen = min(scored, key=lambda c: (c.aicc, c.n_params))
+    reason = f"too few runs to hold any out; {chosen.law} has the lowest AICc ({chosen.aicc:.2f})"
+    return LawSelection(chosen.law, "aicc", 0, tuple(candidates), reason)
+
+
+def _lower_aicc(rival: Candidate, chosen: Candidate) -> bool:
+    """Whether ``rival`` has the lower AICc (true when either cannot be computed)."""
+    if rival.aicc is None or chosen.aicc is None:
+        return True
+    return rival.aicc < chosen.aicc
