@@ -117,6 +117,7 @@ class Backtest:
                 "mode": self.mode,
                 "windows": [
                     {
+                        "law": f.law,
                         "n_fitted": f.data.n_runs,
                         "compute_max": _number(f.data.compute_max),
                         "params": {p.name: p.to_dict() for p in f.params},

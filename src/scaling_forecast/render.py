@@ -503,8 +503,10 @@ def render_compare(comparison: Comparison, fmt: str, *, color: bool = False, wid
 def _backtest_headline(result: Backtest) -> str:
     last = result.fits[-1]
     modes = {"holdout": "held-out largest runs", "fraction": "runs above the compute fraction", "rolling": "rolling"}
+    laws = list(dict.fromkeys(f.law for f in result.fits))
+    law = f"the {last.law} law {last.formula}" if len(laws) == 1 else f"the laws --law auto chose ({', '.join(laws)})"
     return (
-        f"backtest ({modes[result.mode]}) of the {last.law} law {last.formula} on {last.data.file}: "
+        f"backtest ({modes[result.mode]}) of {law} on {last.data.file}: "
         f"{result.summary.n_forecasts} forecast(s) from {len(result.fits)} fit(s)"
     )
 
