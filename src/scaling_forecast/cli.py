@@ -103,6 +103,13 @@ StrictOption = Annotated[
     typer.Option("--strict/--no-strict", help="Fail with exit code 3 on any reliability warning.", show_default=False),
 ]
 NoColorOption = Annotated[bool, typer.Option("--no-color", help="No colour, even on a terminal.")]
+MisspecificationOption = Annotated[
+    str | None,
+    typer.Option(
+        help="When the ladder's own rolling backtest drifts off: warn, or also widen the PI. [default: warn]",
+        show_default=False,
+    ),
+]
 MinComputeOption = Annotated[
     float | None,
     typer.Option(help="Leave out runs below this compute (e.g. warm-up-dominated small runs).", metavar="C"),
@@ -151,6 +158,7 @@ def _settings(options: dict[str, Any]) -> Any:
         seed=options["seed"],
         loss_fn=options["loss_fn"],
         huber_delta=options["huber_delta"],
+        misspecification=options["misspecification"],
     )
     settings.validated()
     return settings
@@ -285,6 +293,7 @@ def fit(
     ] = None,
     min_compute: MinComputeOption = None,
     exclude: ExcludeOption = None,
+    misspecification: MisspecificationOption = None,
     config: ConfigOption = None,
     output: OutputOption = None,
     strict: StrictOption = None,
@@ -314,6 +323,7 @@ def fit(
             "buckets": buckets,
             "min_compute": min_compute,
             "exclude": exclude,
+            "misspecification": misspecification,
             "output": output,
             "strict": strict,
         },
@@ -372,6 +382,7 @@ def check(
     k: Annotated[int | None, typer.Option("--k", help="k of pass@k. [default: 1]", show_default=False)] = None,
     min_compute: MinComputeOption = None,
     exclude: ExcludeOption = None,
+    misspecification: MisspecificationOption = None,
     fmt: FormatOption = None,
     config: ConfigOption = None,
     output: OutputOption = None,
@@ -406,6 +417,7 @@ def check(
             "strict": strict,
             "min_compute": min_compute,
             "exclude": exclude,
+            "misspecification": misspecification,
             "on": on,
             "max_loss": max_loss,
             "min_pass_rate": min_pass_rate,
@@ -472,6 +484,7 @@ def backtest(
     k: Annotated[int | None, typer.Option("--k", help="k of pass@k. [default: 1]", show_default=False)] = None,
     min_compute: MinComputeOption = None,
     exclude: ExcludeOption = None,
+    misspecification: MisspecificationOption = None,
     fmt: FormatOption = None,
     config: ConfigOption = None,
     output: OutputOption = None,
@@ -506,6 +519,7 @@ def backtest(
             "k": k,
             "min_compute": min_compute,
             "exclude": exclude,
+            "misspecification": misspecification,
             "output": output,
             "strict": strict,
         },

@@ -128,7 +128,9 @@ def compare_sweeps(
     paired = len(problem_sets) == 1 and None not in problem_sets
     fitted: dict[int, _Fitted] = {}
     for group in by_size.values():
-        for (index, _), item in zip(group, _fit_group(law, settings, absolute, group, paired), strict=True):
+        for (index, _), item in zip(
+            group, _fit_group(law, settings, absolute, group, paired, len(usable) <= ALL_PAIRS_LIMIT), strict=True
+        ):
             if isinstance(item, str):
                 if strict or group[0][1].name == baseline:
                     raise DataError(item)
@@ -160,11 +162,17 @@ def compare_sweeps(
 
 @quiet
 def _fit_group(
-    law: Law, settings: FitSettings, targets: tuple[Target, ...], group: list[tuple[int, Sweep]], paired: bool
+    law: Law,
+    settings: FitSettings,
+    targets: tuple[Target, ...],
+    group: list[tuple[int, Sweep]],
+    paired: bool,
+    check_drift: bool,
 ) -> list[_Fitted | str]:
     """Fit sweeps with the same number of runs, and their bootstrap replicates, as batches.
 
     With ``paired``, every sweep's problem bootstrap draws from one stream, so the same problems.
+    ``check_drift`` runs each sweep's rolling backtest (a loop of small fits per sweep).
     """
     fit_options: dict[str, Any] = {"loss_fn": settings.loss_fn, "huber_delta": settings.huber_delta}
     orders = [np.lexsort((s.y, s.compute)) for _, s in group]
@@ -242,6 +250,7 @@ def _fit_group(
             sweep=sweep.name,
             extra_warnings=sweep.warnings,
             problems=sweep.problems,
+            check_drift=check_drift,
         )
         results.append(_Fitted(sweep, result, float(log_cref[row])))
     return results

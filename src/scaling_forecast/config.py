@@ -24,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "format": "table",
     "zeros": "subset",
     "k": 1,
+    "misspecification": "warn",
 }
 
 GATES = ("max_loss", "min_pass_rate", "max_rmse", "max_interval_width")
@@ -47,6 +48,7 @@ JOB_SCHEMA: dict[str, Any] = {
     "buckets": "integer",
     "min_compute": "number",
     "exclude": "texts",
+    "misspecification": "text",
     "format": "text",
     "output": "text",
     "on": "text",

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .drift import DRIFT_WARNING, Drift, rolling_drift
 from .errors import ConfigError, DataError, FitError
 from .fitting import LOSS_FUNCTIONS, BatchFit, fit_batch, quiet, refine
 from .laws import LAWS, Array, IndexArray, Law, PassRateLaw, get_law
@@ -27,6 +28,7 @@ from .selection import LawSelection, select_law
 from .uncertainty import METHODS, Uncertainty, estimate_uncertainty
 
 LAW_CHOICES = ("auto", *LAWS)
+MISSPECIFICATION = ("warn", "widen")
 #: Thresholds of the reliability warnings.
 MIN_DECADES = 1.5
 MAX_EXTRAPOLATION = 1000.0
@@ -86,6 +88,7 @@ class FitSettings:
     seed: int = 0
     loss_fn: str = "lsq"
     huber_delta: float = 1e-3
+    misspecification: str = "warn"
 
     def validated(self) -> FitSettings:
         """Check every value; ``auto`` resolves to ``loss``."""
@@ -104,6 +107,10 @@ class FitSettings:
             raise ConfigError(f"--huber-delta {self.huber_delta}: must be a positive number, e.g. 1e-3")
         if self.seed < 0:
             raise ConfigError(f"--seed {self.seed}: must be a non-negative integer")
+        if self.misspecification not in MISSPECIFICATION:
+            raise ConfigError(
+                f"--misspecification {self.misspecification!r}: choose one of {', '.join(MISSPECIFICATION)}"
+            )
         law = "loss" if self.law == "auto" else self.law
         return replace(self, law=law)
 
@@ -227,8 +234,12 @@ def assemble(
     sweep: str | None,
     extra_warnings: tuple[str, ...] = (),
     problems: dict[str, Any] | None = None,
+    check_drift: bool = True,
 ) -> FitResult:
-    """The :class:`FitResult` of a fitted law (``best`` holds one row) with its forecasts."""
+    """The :class:`FitResult` of a fitted law (``best`` holds one row) with its forecasts.
+
+    ``check_drift`` runs the ladder's rolling backtest (:func:`rolling_drift`).
+    """
     residuals = np.log(y) - law.log_predict(uncertainty.theta[None, :], np.log(compute) - log_cref)[0]
     data = DataSummary(
         file=file,
@@ -240,7 +251,18 @@ def assemble(
         sweep=sweep,
         problems=problems,
     )
+    drift = None
+    if check_drift:
+        drift = rolling_drift(law, compute, y, loss_fn=settings.loss_fn, huber_delta=settings.huber_delta)
     data_warnings = _data_warnings(law, compute, y, data, uncertainty, bool(best.converged[0])) + extra_warnings
+    if drift is not None and drift.ratio > DRIFT_WARNING:
+        action = "widened by that ratio" if settings.misspecification == "widen" else "probably too narrow"
+        data_warnings += (
+            f"the ladder's own rolling backtest misses its larger runs by {drift.ratio:.1f}x the scatter its "
+            f"prediction intervals allow (worst {drift.worst_error:.1%} off at {drift.worst_factor:,.0f}x): the law "
+            f"is probably misspecified and the prediction intervals are {action}; try --law auto or another law"
+            + ("" if settings.misspecification == "widen" else ", or --misspecification widen"),
+        )
     quality = FitQuality(
         rmse=float(np.sqrt(np.mean(residuals**2))),
         objective=float(best.objective[0]),
@@ -248,6 +270,7 @@ def assemble(
         dof=uncertainty.dof,
         failed_replicates=uncertainty.failed_replicates,
         warnings=data_warnings,
+        drift=drift,
     )
     result = FitResult(
         law=law.name,
@@ -265,6 +288,7 @@ def assemble(
         predictions=(),
         uncertainty=uncertainty,
         data_warnings=data_warnings,
+        misspecification=settings.misspecification,
     )
     return forecast(result, targets, settings.level)
 
@@ -282,6 +306,9 @@ def forecast(result: FitResult, targets: tuple[Target, ...], level: float) -> Fi
     values = np.array([t.resolve(compute_max) for t in targets], dtype=float)
     factors = np.array([t.value if t.relative else t.value / compute_max for t in targets], dtype=float)
     predictions = _predictions(law, result.uncertainty, result.log_compute_ref, values, factors, level)
+    drift = result.fit.drift
+    if result.misspecification == "widen" and drift is not None and drift.ratio > DRIFT_WARNING:
+        predictions = tuple(_widened(p, drift.ratio, isinstance(law, PassRateLaw)) for p in predictions)
     warnings = (
         result.data_warnings + _identification_warnings(law, params, level) + _extrapolation_warnings(predictions)
     )
@@ -359,6 +386,16 @@ def _predictions(
         )
         for i, t in enumerate(targets)
     )
+
+
+def _widened(prediction: Prediction, ratio: float, pass_rate: bool) -> Prediction:
+    """``pi`` with each side's log distance from the estimate multiplied by ``ratio``."""
+    centre = math.log(prediction.estimate)
+    low, high = (math.exp(centre + ratio * (math.log(v) - centre)) for v in prediction.pi)
+    widened = replace(prediction, pi=(low, high))
+    if pass_rate and prediction.pass_rate is not None:
+        widened = replace(widened, pass_rate=replace(prediction.pass_rate, pi=(math.exp(-high), math.exp(-low))))
+    return widened
 
 
 def _data_warnings(
@@ -446,6 +483,7 @@ def load_fit(saved: Any, file: str) -> FitResult:
                 dof=int(fit["dof"]),
                 failed_replicates=int(fit["failed_replicates"]),
                 warnings=data_warnings,
+                drift=None if fit.get("drift") is None else Drift.from_dict(fit["drift"]),
             ),
             predictions=(),
             uncertainty=uncertainty,
@@ -453,6 +491,7 @@ def load_fit(saved: Any, file: str) -> FitResult:
             law_selection=None
             if saved.get("law_selection") is None
             else LawSelection.from_dict(saved["law_selection"]),
+            misspecification=str(saved.get("misspecification", "warn")),
         )
     except (KeyError, TypeError, ValueError, IndexError) as error:
         raise DataError(

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from .drift import Drift
 from .selection import LawSelection
 from .uncertainty import Uncertainty
 
@@ -138,6 +139,8 @@ class FitQuality:
     dof: int
     failed_replicates: int
     warnings: tuple[str, ...]
+    #: The ladder's rolling backtest (``None`` with too few runs); see :mod:`scaling_forecast.drift`.
+    drift: Drift | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -146,6 +149,7 @@ class FitQuality:
             "converged": self.converged,
             "dof": self.dof,
             "failed_replicates": self.failed_replicates,
+            "drift": None if self.drift is None else self.drift.to_dict(),
             "warnings": list(self.warnings),
         }
 
@@ -177,6 +181,8 @@ class FitResult:
     buckets: tuple[BucketResult, ...] = ()
     #: What ``--law auto`` chose and why (``None`` when the law was given).
     law_selection: LawSelection | None = None
+    #: ``warn`` or ``widen``: what a drifting rolling backtest does to the prediction intervals.
+    misspecification: str = "warn"
 
     def param(self, name: str) -> ParameterEstimate:
         """The parameter called ``name``."""
@@ -198,6 +204,7 @@ class FitResult:
             "fit": self.fit.to_dict(),
             "predictions": [p.to_dict() for p in self.predictions],
             "law_selection": None if self.law_selection is None else self.law_selection.to_dict(),
+            "misspecification": self.misspecification,
             **({"buckets": [b.to_dict() for b in self.buckets]} if self.buckets else {}),
         }
 

@@ -130,3 +130,24 @@ def test_probability_below_agrees_with_the_interval() -> None:
             assert high < 0
         if p < 0.05 - 1e-3:
             assert low > 0
+
+
+def test_coverage_benchmark_runs_at_a_small_size() -> None:
+    """The full simulation is benchmarks/coverage.py; here one small cell, as a smoke test of its code."""
+    import importlib.util
+
+    from ..conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("coverage_benchmark", ROOT / "benchmarks" / "coverage.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    lines = module.run_cell((6, 3.0, 0.01, "floor", 12, 200, 0.9, 0))
+    assert len(lines) == 3
+    cells = [line.strip("| ").split(" | ") for line in lines]
+    for cell in cells:
+        ci_cover, pi_cover = float(cell[5]), float(cell[6])
+        assert 0.5 <= ci_cover <= 1.0 and 0.5 <= pi_cover <= 1.0
+        assert cell[7].endswith("x)") and float(cell[7].split("(")[1].rstrip("x)")) >= 0.5
+    best = module.best_half_widths(np.geomspace(1e17, 1e20, 6), np.array([1e21]), 0.01, 0.9)
+    assert best.shape == (2, 1) and best[1, 0] > best[0, 0] > 0
