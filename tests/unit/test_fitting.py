@@ -154,3 +154,23 @@ def test_solve_small_matches_lapack() -> None:
     assert_allclose(solve_small(system, rhs), np.linalg.solve(system, rhs[..., None])[..., 0], rtol=1e-8, atol=1e-10)
     identity = np.broadcast_to(np.eye(4), system.shape)
     assert_allclose(solve_small(system, identity), np.linalg.inv(system), rtol=1e-8, atol=1e-10)
+
+
+def test_broken_law_reaches_the_brute_force_optimum() -> None:
+    law = get_law("broken")
+    compute = np.geomspace(1e17, 1e21, 10)
+    for seed, (b1, b2, c_b) in enumerate([(-0.05, -0.2, 1e19), (-0.2, -0.05, 3e18), (-0.1, -0.1, 1e20)]):
+        rng = np.random.default_rng(seed)
+        loss = law.predict(np.array([[300.0, b1, b2, c_b]]), compute)[0] * np.exp(rng.normal(0.0, 0.005, 10))
+        log_x, log_y, _ = _normalised(compute, loss)
+        fit = fit_batch(law, log_x, log_y[None])
+        brute = np.inf
+        for _ in range(60):
+            start = np.array([rng.normal(1.0, 1.0), -rng.uniform(0, 0.5), -rng.uniform(0, 0.5), rng.uniform(-4, 4)])
+            solution = least_squares(
+                lambda t, y=log_y, x=log_x: y - law.log_predict(t[None, :], x)[0], start, bounds=(law.lower, law.upper)
+            )
+            brute = min(brute, solution.cost)
+        # without a true break (the third case) the break drifts off the data along a flat valley
+        tolerance = 1e-9 if b1 != b2 else 1e-5
+        assert fit.objective[0] <= brute * (1 + tolerance) + 1e-15
