@@ -246,8 +246,10 @@ def fit(
     law: Annotated[
         str | None,
         typer.Option(
-            help="Law to fit: auto, loss (a*C^b + c), power (a*C^b) or passrate (-E[log pass_rate] = alpha*C^-k). "
-            "auto picks passrate for pass-rate data, else loss. [default: auto]",
+            help="Law to fit: auto, loss (a*C^b + c), power (a*C^b), broken (a*C^b1*(1 + C/C_b)^(b2 - b1)) or "
+            "passrate (-E[log pass_rate] = alpha*C^-k). "
+            "auto picks passrate for pass-rate data, else the law that best forecasts the largest runs. "
+            "[default: auto]",
             show_default=False,
         ),
     ] = None,
@@ -363,7 +365,8 @@ def check(
         ),
     ] = None,
     law: Annotated[
-        str | None, typer.Option(help="Law to fit: auto, loss, power or passrate. [default: auto]", show_default=False)
+        str | None,
+        typer.Option(help="Law to fit: auto, loss, power, broken or passrate. [default: auto]", show_default=False),
     ] = None,
     x: Annotated[str | None, typer.Option("--x", help="Column to use as compute.")] = None,
     y: Annotated[str | None, typer.Option("--y", help="Column to use as loss.")] = None,
@@ -612,7 +615,10 @@ def compare(
     ] = None,
     law: Annotated[
         str | None,
-        typer.Option(help="Law to fit: auto, loss, power or passrate. [default: auto]", show_default=False),
+        typer.Option(
+            help="Law to fit: loss, power, broken or passrate (auto: loss, or passrate). [default: auto]",
+            show_default=False,
+        ),
     ] = None,
     x: Annotated[str | None, typer.Option("--x", help="Column to use as compute.")] = None,
     y: Annotated[str | None, typer.Option("--y", help="Column to use as loss.")] = None,
