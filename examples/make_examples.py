@@ -116,7 +116,26 @@ def write_sweeps(seed: int = 7) -> None:
                 writer.writerow([name, f"{name}-{i + 1}", f"{flops:.4g}", f"{value:.4f}"])
 
 
+#: Hoffmann et al. 2022's own fit of L(N, D) = E + A / N^alpha + B / D^beta (their rounded values).
+HOFFMANN = {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28}
+
+
+def write_chinchilla(seed: int = 11) -> None:
+    """Six model sizes (10M to 1B parameters) x five token budgets (5 to 80 tokens per parameter), 0.5% noise."""
+    rng = np.random.default_rng(seed)
+    p = HOFFMANN
+    with open(HERE / "chinchilla.csv", "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(["run", "params", "tokens", "loss"])
+        for n in np.geomspace(1e7, 1e9, 6):
+            for ratio in (5, 10, 20, 40, 80):
+                d = ratio * n
+                loss = (p["E"] + p["A"] / n ** p["alpha"] + p["B"] / d ** p["beta"]) * np.exp(rng.normal(0, 0.005))
+                writer.writerow([f"n{n:.2g}-x{ratio}", f"{n:.4g}", f"{d:.4g}", f"{loss:.4f}"])
+
+
 if __name__ == "__main__":
     main()
     write_pass_rates()
     write_sweeps()
+    write_chinchilla()

@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from .config import DEFAULTS
-from .errors import ConfigError, DataError, ForecastError
+from .errors import ConfigError, DataError, FitError, ForecastError
 
 
 class OneLineErrors(TyperGroup):
@@ -110,6 +110,13 @@ MisspecificationOption = Annotated[
         show_default=False,
     ),
 ]
+DropHighestOption = Annotated[
+    int | None,
+    typer.Option(
+        help="Chinchilla law: leave out the K runs with the highest loss (the replication protocol drops 5).",
+        metavar="K",
+    ),
+]
 MinComputeOption = Annotated[
     float | None,
     typer.Option(help="Leave out runs below this compute (e.g. warm-up-dominated small runs).", metavar="C"),
@@ -169,6 +176,8 @@ def _ladder(options: dict[str, Any]) -> Any:
     from .forecast import loss_ladder, rate_ladder
     from .runs import drop_runs, load_pass_rates, load_runs, read_table
 
+    if options["law"] == "chinchilla":
+        raise ConfigError("--law chinchilla works with 'forecast fit' and 'forecast optimal'")
     settings = _settings(options)
     runs = options["data"]
     table = read_table(runs)
@@ -188,6 +197,43 @@ def _ladder(options: dict[str, Any]) -> Any:
         load_runs(table, x=options.get("x"), y=options.get("y"), sweep=options.get("sweep")), **drop
     )
     return loss_ladder(data, settings, excluded=dropped, min_compute=drop["min_compute"])
+
+
+def _chinchilla(options: dict[str, Any], budgets: tuple[Any, ...], at: list[str] | None) -> Any:
+    """Fit the two-variable law and summarise it at ``--at`` points and compute budgets."""
+    from .chinchilla import fit_chinchilla, parse_point, summarise
+    from .forecast import check_level
+    from .runs import load_two_variable
+
+    if options.get("method") not in (None, "bootstrap") and "method" in options["explicit"]:
+        raise ConfigError("--law chinchilla uses a case bootstrap over runs; --method delta is not available")
+    check_level(options["level"])
+    n_boot = options["bootstrap"] if "bootstrap" in options["explicit"] else 1000
+    if n_boot < 100:
+        raise ConfigError(f"--bootstrap {n_boot}: use at least 100 replicates")
+    loss_fn = options["loss_fn"] if "loss_fn" in options["explicit"] else "huber"
+    huber_delta = options["huber_delta"]
+    if not (huber_delta > 0):
+        raise ConfigError(f"--huber-delta {huber_delta}: must be a positive number, e.g. 1e-3")
+    points = tuple(parse_point(text) for text in at or [])
+    runs, dropped = load_two_variable(
+        options["data"], y=options.get("y"), drop_highest=options.get("drop_highest") or 0, sweep=options.get("sweep")
+    )
+    largest = float((6.0 * runs.params * runs.tokens).max())
+    values = tuple(t.resolve(largest) for t in budgets)
+    fitted = fit_chinchilla(runs, loss_fn=loss_fn, huber_delta=huber_delta, n_boot=n_boot, seed=options["seed"])
+    return summarise(
+        runs,
+        fitted,
+        level=options["level"],
+        at=points,
+        budgets=values,
+        n_boot=n_boot,
+        seed=options["seed"],
+        loss_fn=loss_fn,
+        huber_delta=huber_delta,
+        excluded=dropped,
+    )
 
 
 def _fit(options: dict[str, Any]) -> Any:
@@ -296,12 +342,21 @@ def fit(
     min_compute: MinComputeOption = None,
     exclude: ExcludeOption = None,
     misspecification: MisspecificationOption = None,
+    at: Annotated[
+        list[str] | None,
+        typer.Option(help="Chinchilla law: also predict the loss at PARAMS,TOKENS, e.g. 7e10,1.4e12. Repeatable."),
+    ] = None,
+    drop_highest: DropHighestOption = None,
     config: ConfigOption = None,
     output: OutputOption = None,
     strict: StrictOption = None,
     no_color: NoColorOption = False,
 ) -> None:
-    """Fit a scaling law to RUNS (losses or pass rates) and forecast each target compute."""
+    """Fit a scaling law to RUNS (losses or pass rates) and forecast each target compute.
+
+    With --law chinchilla, fits L(N, D) to runs with params and tokens; each target is a compute
+    budget, forecast at its compute-optimal allocation.
+    """
     from .render import render
 
     options = _options(
@@ -326,10 +381,23 @@ def fit(
             "min_compute": min_compute,
             "exclude": exclude,
             "misspecification": misspecification,
+            "drop_highest": drop_highest,
             "output": output,
             "strict": strict,
         },
     )
+    if options["law"] == "chinchilla":
+        from .render import render_chinchilla
+
+        if save is not None:
+            raise ConfigError("--save is not available for --law chinchilla")
+        two = _chinchilla(options, _targets(options.get("targets")), at)
+        _emit(lambda f, c, w: render_chinchilla(two, f, color=c, width=w), two.warnings, options, no_color)
+        if options.get("strict") and two.warnings:
+            raise FitError(f"--strict: {len(two.warnings)} reliability warning(s), the first: {two.warnings[0]}")
+        return
+    if at:
+        raise ConfigError("--at PARAMS,TOKENS needs --law chinchilla")
     result = _fit(options)
     if save is not None:
         from .output import write_atomic
@@ -540,6 +608,71 @@ def backtest(
     if require_predictable and not result.summary.passed:
         print(f"check failed: {result.summary.verdict}", file=sys.stderr)
         raise typer.Exit(1)
+
+
+@app.command()
+def optimal(
+    runs: RunsArgument = None,
+    budget: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--budget",
+            "-b",
+            metavar="C",
+            help="Compute budget in FLOP, e.g. 5.88e23, or a multiple of the largest run, e.g. 100x. Repeatable.",
+        ),
+    ] = None,
+    y: Annotated[str | None, typer.Option("--y", help="Column to use as loss.")] = None,
+    sweep: Annotated[str | None, typer.Option(help="Use only this sweep of a file with a sweep column.")] = None,
+    drop_highest: DropHighestOption = None,
+    level: LevelOption = None,
+    bootstrap: Annotated[
+        int | None, typer.Option(help="Case-bootstrap replicates. [default: 1000]", show_default=False)
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the bootstrap. [default: 0]", show_default=False)] = None,
+    loss_fn: Annotated[
+        str | None, typer.Option(help="Objective on log residuals: huber or lsq. [default: huber]", show_default=False)
+    ] = None,
+    huber_delta: Annotated[
+        float | None, typer.Option(help="Huber threshold on log residuals. [default: 0.001]", show_default=False)
+    ] = None,
+    fmt: FormatOption = None,
+    config: ConfigOption = None,
+    output: OutputOption = None,
+    strict: StrictOption = None,
+    no_color: NoColorOption = False,
+) -> None:
+    """Compute-optimal allocation from the Chinchilla law L(N, D) fitted to RUNS (params, tokens, loss).
+
+    For each --budget: N_opt, D_opt, tokens per parameter and the loss at the optimum, with
+    intervals; and the allocation exponents a = beta/(alpha+beta), b = alpha/(alpha+beta).
+    """
+    from .render import render_chinchilla
+
+    options = _options(
+        runs,
+        config,
+        {
+            "targets": budget,
+            "y": y,
+            "sweep": sweep,
+            "drop_highest": drop_highest,
+            "level": level,
+            "bootstrap": bootstrap,
+            "seed": seed,
+            "loss_fn": loss_fn,
+            "huber_delta": huber_delta,
+            "format": fmt,
+            "output": output,
+            "strict": strict,
+        },
+    )
+    if "targets" not in options["explicit"]:
+        raise ConfigError("forecast optimal needs --budget C (or targets: in the job file)")
+    result = _chinchilla(options, _targets(options.get("targets")), None)
+    _emit(lambda f, c, w: render_chinchilla(result, f, color=c, width=w), result.warnings, options, no_color)
+    if options.get("strict") and result.warnings:
+        raise FitError(f"--strict: {len(result.warnings)} reliability warning(s), the first: {result.warnings[0]}")
 
 
 @app.command()

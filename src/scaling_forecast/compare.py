@@ -17,7 +17,7 @@ import numpy as np
 from .errors import ConfigError, DataError
 from .fitting import BatchFit, fit_batch, polish, quiet, refine
 from .forecast import FitSettings, Target, assemble
-from .laws import Array, Law, PassRateLaw, get_law
+from .laws import LAWS, Array, Law, PassRateLaw, get_law
 from .results import Comparison, Crossing, FitResult, RankedSweep, TargetComparison
 from .uncertainty import (
     Uncertainty,
@@ -93,6 +93,8 @@ def compare_sweeps(
     settings = settings.validated()
     if settings.method != "bootstrap":
         raise ConfigError("forecast compare needs --method bootstrap: its probabilities come from the bootstrap draws")
+    if settings.law not in LAWS:
+        raise ConfigError(f"--law {settings.law}: forecast compare fits laws of compute alone (loss, power, broken)")
     law = get_law(settings.law)
     names = [s.name for s in sweeps]
     duplicates = sorted({n for n in names if names.count(n) > 1})

@@ -49,6 +49,7 @@ JOB_SCHEMA: dict[str, Any] = {
     "min_compute": "number",
     "exclude": "texts",
     "misspecification": "text",
+    "drop_highest": "integer",
     "format": "text",
     "output": "text",
     "on": "text",

@@ -27,7 +27,7 @@ from .results import (
 from .selection import LawSelection, select_law
 from .uncertainty import METHODS, Uncertainty, estimate_uncertainty
 
-LAW_CHOICES = ("auto", *LAWS)
+LAW_CHOICES = ("auto", *LAWS, "chinchilla")
 MISSPECIFICATION = ("warn", "widen")
 #: Thresholds of the reliability warnings.
 MIN_DECADES = 1.5
@@ -157,6 +157,8 @@ def fit_law(
             )
         settings = replace(settings, law=selection.chosen)
     settings = settings.validated()
+    if settings.law not in LAWS:
+        raise ConfigError(f"--law {settings.law}: not a law of compute alone; use 'forecast fit --law {settings.law}'")
     law = get_law(settings.law)
     order = np.lexsort((y, compute))
     compute, y = compute[order], y[order]

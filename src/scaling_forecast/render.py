@@ -10,6 +10,7 @@ from typing import Any
 
 from .backtest import Backtest
 from .check import CheckResult
+from .chinchilla import ChinchillaResult
 from .results import Comparison, FitResult, ParameterEstimate, Prediction, TargetComparison
 
 FORMATS = ("table", "json", "csv", "markdown")
@@ -586,6 +587,126 @@ def render_backtest(result: Backtest, fmt: str, *, color: bool = False, width: i
     console.print(Text(_backtest_summary(result)), soft_wrap=True)
     style = "bold green" if result.summary.passed else "bold red"
     console.print(Text(result.summary.verdict, style=style), soft_wrap=True)
+    for warning in result.warnings:
+        console.print(Text.assemble(("warning:", "yellow"), f" {warning}"), soft_wrap=True)
+    return buffer.getvalue()
+
+
+def _chinchilla_tables(result: ChinchillaResult) -> list[tuple[str, list[str], list[list[str]]]]:
+    level = f"{result.level:.0%}"
+    sections = [
+        (
+            "Parameters",
+            ["parameter", "estimate", "stderr", f"{level} CI"],
+            [
+                [name, format_number(e.estimate), format_number(se, 2), format_interval(e.ci)]
+                for name, e, se in result.params
+            ],
+        )
+    ]
+    if result.predictions:
+        rows = [
+            [
+                format_compute(p.params),
+                format_compute(p.tokens),
+                format_compute(6 * p.params * p.tokens),
+                format_number(p.estimate),
+                format_interval(p.ci),
+                format_interval(p.pi),
+            ]
+            for p in result.predictions
+        ]
+        sections.append(("Predictions", ["params", "tokens", "compute", "loss", f"{level} CI", f"{level} PI"], rows))
+    if result.optima:
+        rows = [
+            [
+                format_compute(o.budget),
+                format_compute(o.params.estimate),
+                f"[{format_compute(o.params.ci[0])}, {format_compute(o.params.ci[1])}]",
+                format_compute(o.tokens.estimate),
+                f"[{format_compute(o.tokens.ci[0])}, {format_compute(o.tokens.ci[1])}]",
+                format_number(o.tokens_per_param.estimate, 3),
+                format_interval(o.tokens_per_param.ci, 3),
+                format_number(o.loss.estimate),
+                format_interval(o.loss.ci),
+            ]
+            for o in result.optima
+        ]
+        headers = ["budget", "N_opt", f"{level} CI", "D_opt", f"{level} CI", "tokens/param", f"{level} CI"]
+        sections.append(("Compute-optimal allocation", [*headers, "loss", f"{level} CI"], rows))
+    a, b = result.exponents
+    sections.append(
+        (
+            "Allocation exponents",
+            ["exponent", "estimate", f"{level} CI"],
+            [
+                ["a", format_number(a.estimate), format_interval(a.ci)],
+                ["b", format_number(b.estimate), format_interval(b.ci)],
+            ],
+        )
+    )
+    return sections
+
+
+def _chinchilla_headline(result: ChinchillaResult) -> str:
+    dropped = f"; left out {len(result.excluded)} run(s)" if result.excluded else ""
+    loss_fn = LOSS_FN_TEXT[result.loss_fn] + (f" (delta {result.huber_delta:g})" if result.loss_fn == "huber" else "")
+    return (
+        f"chinchilla law L(N, D) = E + A / N^alpha + B / D^beta fitted to {result.n_runs} runs from {result.file}"
+        f"{dropped}; {loss_fn}; case bootstrap ({result.n_boot} replicates, seed {result.seed}); "
+        f"{result.level:.0%} percentile intervals"
+    )
+
+
+def render_chinchilla(result: ChinchillaResult, fmt: str, *, color: bool = False, width: int = 100) -> str:
+    """The two-variable fit and its allocations in one of :data:`FORMATS`."""
+    if fmt == "json":
+        return json_text(result.to_dict())
+    sections = _chinchilla_tables(result)
+    fit_line = f"Fit: rmse {result.rmse:.3%} of loss (log residuals), objective {result.objective:.6g}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["section", "name", "budget", "estimate", "ci_low", "ci_high", "level"])
+        for name, estimate, _ in result.params:
+            writer.writerow(["param", name, "", repr(estimate.estimate), *map(repr, estimate.ci), result.level])
+        for p in result.predictions:
+            writer.writerow(
+                ["prediction", f"{p.params:g},{p.tokens:g}", "", repr(p.estimate), *map(repr, p.ci), result.level]
+            )
+        for o in result.optima:
+            for key in ("params", "tokens", "tokens_per_param", "loss"):
+                e = getattr(o, key)
+                writer.writerow(["optimum", key, repr(o.budget), repr(e.estimate), *map(repr, e.ci), result.level])
+        for key, e in zip(("a", "b"), result.exponents, strict=True):
+            writer.writerow(["exponent", key, "", repr(e.estimate), *map(repr, e.ci), result.level])
+        return buffer.getvalue()
+    if fmt == "markdown":
+        lines = [f"**{_chinchilla_headline(result)}**"]
+        for title, headers, rows in sections:
+            lines += ["", f"{title}:", "", *_markdown_table(headers, rows)]
+        lines += ["", fit_line + "."]
+        if result.warnings:
+            lines += ["", "Warnings:", ""] + [f"- {w}" for w in result.warnings]
+        return "\n".join(lines) + "\n"
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    console.print(Text(_chinchilla_headline(result), style="bold"), soft_wrap=True)
+    for title, headers, rows in sections:
+        table = Table(title=title, title_justify="left", box=None, pad_edge=False)
+        for i, header in enumerate(headers):
+            justify = "left" if i == 0 or header.endswith("CI") else "right"
+            table.add_column(Text(header), justify=justify, no_wrap=True)  # type: ignore[arg-type]
+        for row in rows:
+            table.add_row(*(Text(cell) for cell in row))
+        console.print()
+        console.print(table)
+    console.print()
+    console.print(Text(fit_line), soft_wrap=True)
     for warning in result.warnings:
         console.print(Text.assemble(("warning:", "yellow"), f" {warning}"), soft_wrap=True)
     return buffer.getvalue()

@@ -20,10 +20,10 @@ from .passrate import PassRateRuns, pass_at_k, smoothed_pass_at_k
 
 #: Column aliases, case-insensitive; the first name is the canonical one.
 ALIASES: dict[str, tuple[str, ...]] = {
-    "compute": ("compute", "flops", "c"),
+    "compute": ("compute", "flops", "c", "training flop", "training_flop"),
     "loss": ("loss", "val_loss"),
     "run": ("run", "name"),
-    "params": ("params", "n_params", "n"),
+    "params": ("params", "n_params", "n", "model size", "model_size"),
     "tokens": ("tokens", "n_tokens", "d"),
     "sweep": ("sweep", "group", "methodology"),
     "problem": ("problem", "task", "task_id"),
@@ -565,3 +565,65 @@ def drop_runs(
     return replace(
         data, compute=data.compute[keep], names=kept_names, rates=data.rates[keep], smoothed=smoothed
     ), dropped
+
+
+def load_two_variable(
+    path: str | Path | Table, *, y: str | None = None, drop_highest: int = 0, sweep: str | None = None
+) -> tuple[Any, tuple[str, ...]]:
+    """Runs with parameters ``N`` and tokens ``D`` (or compute, with ``D = C / 6N``) for the Chinchilla law.
+
+    ``drop_highest`` leaves out that many runs with the highest loss (the replication protocol
+    drops 5 of the 245 Chinchilla points). Returns the runs and the names of the dropped ones.
+    """
+    from .chinchilla import TwoVariableRuns
+
+    table = path if isinstance(path, Table) else read_table(path)
+    label = table.label
+    params_column = table.column("params")
+    if params_column is None:
+        raise DataError(f"{label}: --law chinchilla needs a parameters column; add 'params' (or 'n_params')")
+    tokens_column, compute_column = table.column("tokens"), table.column("compute")
+    if tokens_column is None and compute_column is None:
+        raise DataError(
+            f"{label}: --law chinchilla needs tokens; add 'tokens' (or 'n_tokens'), or 'compute' to derive "
+            "tokens = compute / (6 * params)"
+        )
+    y_column = _explicit_column(table.columns, y, "--y", label) if y is not None else table.column("loss")
+    if y_column is None:
+        raise DataError(f"{label}: no loss column; add 'loss' (or 'val_loss'), or name the column with --y")
+    run_column = table.column("run")
+    rows, _ = _select_sweep(table, sweep)
+    n_values, d_values, losses, names = [], [], [], []
+    for row, record in rows:
+        n_value = _number(record.get(params_column), row, params_column, label)
+        if tokens_column is not None:
+            d_value, d_column = _number(record.get(tokens_column), row, tokens_column, label), tokens_column
+        else:
+            assert compute_column is not None
+            c_value = _number(record.get(compute_column), row, compute_column, label)
+            d_value, d_column = (c_value / (6.0 * n_value) if n_value > 0 else c_value), compute_column
+        for value, column in ((n_value, params_column), (d_value, d_column)):
+            if value <= 0:
+                raise DataError(f"{label}: row {row}, column '{column}': {value:g} must be positive; fix the value")
+        loss = _number(record.get(y_column), row, y_column, label)
+        if loss <= 0:
+            raise DataError(f"{label}: row {row}, column '{y_column}': {loss:g} must be positive; fix the value")
+        n_values.append(n_value)
+        d_values.append(d_value)
+        losses.append(loss)
+        names.append((str(record.get(run_column, "")).strip() if run_column else "") or f"row {row}")
+    loss_array = np.array(losses)
+    if not 0 <= drop_highest < loss_array.size:
+        raise DataError(f"--drop-highest {drop_highest}: must be between 0 and the number of runs minus 1")
+    keep = np.ones(loss_array.size, dtype=bool)
+    if drop_highest:
+        keep[np.argsort(-loss_array, kind="stable")[:drop_highest]] = False
+    dropped = tuple(name for name, kept in zip(names, keep, strict=True) if not kept)
+    runs = TwoVariableRuns(
+        np.array(n_values)[keep],
+        np.array(d_values)[keep],
+        loss_array[keep],
+        tuple(name for name, kept in zip(names, keep, strict=True) if kept),
+        label,
+    )
+    return runs, dropped
