@@ -131,7 +131,7 @@ def test_shipped_job_files_pass(runner: CliRunner) -> None:
         ("data: runs.csv\ngates: {max_loss: abc}\n", "gates.max_loss: expected a number, got 'abc'"),
         (
             "data: runs.csv\ncolour: red\n",
-            "colour: unknown key (known: data, law, columns, sweep, targets, level, method, bootstrap, seed, loss_fn, huber_delta, zeros, k, buckets, min_compute, exclude, misspecification, format, output, on, strict, gates)",
+            "colour: unknown key (known: data, law, columns, sweep, targets, level, method, bootstrap, seed, loss_fn, huber_delta, zeros, k, buckets, min_compute, exclude, misspecification, drop_highest, format, output, on, strict, gates)",
         ),
         ("data: runs.csv\nbootstrap: 2.5\n", "bootstrap: expected a whole number, got 2.5"),
         ("data: runs.csv\nstrict: maybe\n", "strict: expected true or false, got 'maybe'"),
@@ -169,7 +169,7 @@ def test_config_file_problems(runner: CliRunner, tmp_path: Path) -> None:
     assert runner.invoke(app, ["fit", "--config", str(job)]).stderr.startswith(f"error: {job}: line 2: invalid YAML")
     job.write_text("data: runs.csv\nlaw: cubic\n")
     assert runner.invoke(app, ["fit", "--config", str(job)]).stderr == (
-        "error: --law 'cubic': unknown law; choose one of auto, loss, power, broken, passrate\n"
+        "error: --law 'cubic': unknown law; choose one of auto, loss, power, broken, passrate, chinchilla\n"
     )
     assert (
         runner.invoke(app, ["fit"]).stderr

@@ -213,7 +213,10 @@ def test_malformed_yaml_and_python_tags(runner: CliRunner, tmp_path: Path) -> No
 @pytest.mark.parametrize(
     ("option", "message"),
     [
-        (["--law", "cubic"], "error: --law 'cubic': unknown law; choose one of auto, loss, power, broken, passrate"),
+        (
+            ["--law", "cubic"],
+            "error: --law 'cubic': unknown law; choose one of auto, loss, power, broken, passrate, chinchilla",
+        ),
         (["--format", "xml"], "error: --format 'xml': unknown format; choose one of table, json, csv, markdown"),
         (["--loss-fn", "l1"], "error: --loss-fn 'l1': unknown loss function; choose one of lsq, huber"),
         (["--method", "jackknife"], "error: --method 'jackknife': unknown method; choose one of bootstrap, delta"),
