@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 import typer
@@ -110,6 +110,12 @@ MisspecificationOption = Annotated[
         show_default=False,
     ),
 ]
+PlotOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Also draw the result to this image (.png, .svg or .pdf); needs the 'plot' extra.", metavar="FILE"
+    ),
+]
 DropHighestOption = Annotated[
     int | None,
     typer.Option(
@@ -199,6 +205,29 @@ def _ladder(options: dict[str, Any]) -> Any:
     return loss_ladder(data, settings, excluded=dropped, min_compute=drop["min_compute"])
 
 
+def _plot_format(plot: str | None) -> str | None:
+    """Check ``--plot`` before any fitting: a known suffix, and matplotlib installed."""
+    if plot is None:
+        return None
+    from pathlib import Path
+
+    from .plot import plot_format
+
+    fmt = plot_format(plot)
+    folder = Path(plot).parent
+    if not folder.is_dir():
+        raise ConfigError(f"{plot}: folder {str(folder)!r} does not exist; create it first")
+    return fmt
+
+
+def _write_plot(plot: str | None, draw: Any, options: dict[str, Any]) -> None:
+    if plot is None:
+        return
+    from .output import write_atomic
+
+    write_atomic(plot, draw(), protected=_inputs(options))
+
+
 def _chinchilla(options: dict[str, Any], budgets: tuple[Any, ...], at: list[str] | None) -> Any:
     """Fit the two-variable law and summarise it at ``--at`` points and compute budgets."""
     from .chinchilla import fit_chinchilla, parse_point, summarise
@@ -222,7 +251,7 @@ def _chinchilla(options: dict[str, Any], budgets: tuple[Any, ...], at: list[str]
     largest = float((6.0 * runs.params * runs.tokens).max())
     values = tuple(t.resolve(largest) for t in budgets)
     fitted = fit_chinchilla(runs, loss_fn=loss_fn, huber_delta=huber_delta, n_boot=n_boot, seed=options["seed"])
-    return summarise(
+    result = summarise(
         runs,
         fitted,
         level=options["level"],
@@ -234,10 +263,16 @@ def _chinchilla(options: dict[str, Any], budgets: tuple[Any, ...], at: list[str]
         huber_delta=huber_delta,
         excluded=dropped,
     )
+    return result, runs
 
 
 def _fit(options: dict[str, Any]) -> Any:
     """Load the runs and fit the law the options ask for."""
+    return _fit_ladder(options)[0]
+
+
+def _fit_ladder(options: dict[str, Any]) -> tuple[Any, Any]:
+    """The fit and the ladder of runs it was fitted to."""
     from dataclasses import replace
 
     from .forecast import fit_pass_rates
@@ -247,8 +282,9 @@ def _fit(options: dict[str, Any]) -> Any:
     buckets = options.get("buckets") or 0
     if buckets and ladder.rate_runs is not None:
         result = fit_pass_rates(ladder.rate_runs, ladder.settings, targets, zeros=options["zeros"], buckets=buckets)
-        return replace(result, data=replace(result.data, excluded=ladder.excluded, min_compute=ladder.min_compute))
-    return ladder.fit(targets=targets)
+        result = replace(result, data=replace(result.data, excluded=ladder.excluded, min_compute=ladder.min_compute))
+        return result, ladder
+    return ladder.fit(targets=targets), ladder
 
 
 def _inputs(options: dict[str, Any]) -> tuple[str, ...]:
@@ -347,6 +383,7 @@ def fit(
         typer.Option(help="Chinchilla law: also predict the loss at PARAMS,TOKENS, e.g. 7e10,1.4e12. Repeatable."),
     ] = None,
     drop_highest: DropHighestOption = None,
+    plot: PlotOption = None,
     config: ConfigOption = None,
     output: OutputOption = None,
     strict: StrictOption = None,
@@ -386,26 +423,42 @@ def fit(
             "strict": strict,
         },
     )
+    image = _plot_format(plot)
     if options["law"] == "chinchilla":
         from .render import render_chinchilla
 
         if save is not None:
             raise ConfigError("--save is not available for --law chinchilla")
-        two = _chinchilla(options, _targets(options.get("targets")), at)
+        two, two_runs = _chinchilla(options, _targets(options.get("targets")), at)
         _emit(lambda f, c, w: render_chinchilla(two, f, color=c, width=w), two.warnings, options, no_color)
+        _write_plot(plot, lambda: _draw("optimal", image, two, two_runs), options)
         if options.get("strict") and two.warnings:
             raise FitError(f"--strict: {len(two.warnings)} reliability warning(s), the first: {two.warnings[0]}")
         return
     if at:
         raise ConfigError("--at PARAMS,TOKENS needs --law chinchilla")
-    result = _fit(options)
+    result, ladder = _fit_ladder(options)
     if save is not None:
         from .output import write_atomic
         from .render import json_text
 
         write_atomic(save, json_text(result.to_saved_dict()), protected=_inputs(options))
     _emit(lambda f, c, w: render(result, f, color=c, width=w), result.fit.warnings, options, no_color)
+    _write_plot(plot, lambda: _draw("fit", image, result, ladder.compute, ladder.y), options)
     _strict(result, options)
+
+
+def _draw(kind: str, fmt: str | None, *args: Any) -> bytes:
+    from . import plot as figures
+
+    assert fmt is not None
+    draw: dict[str, Callable[..., bytes]] = {
+        "fit": figures.plot_fit,
+        "compare": figures.plot_compare,
+        "backtest": figures.plot_backtest,
+        "optimal": figures.plot_optimal,
+    }
+    return draw[kind](*args, fmt)
 
 
 @app.command()
@@ -556,6 +609,7 @@ def backtest(
     min_compute: MinComputeOption = None,
     exclude: ExcludeOption = None,
     misspecification: MisspecificationOption = None,
+    plot: PlotOption = None,
     fmt: FormatOption = None,
     config: ConfigOption = None,
     output: OutputOption = None,
@@ -595,14 +649,17 @@ def backtest(
             "strict": strict,
         },
     )
+    image = _plot_format(plot)
+    ladder = _ladder(options)
     result = run_backtest(
-        _ladder(options),
+        ladder,
         holdout=holdout,
         max_fraction=max_compute_fraction,
         rolling=rolling,
         tolerance=DEFAULT_TOLERANCE if tolerance is None else tolerance,
     )
     _emit(lambda f, c, w: render_backtest(result, f, color=c, width=w), result.warnings, options, no_color)
+    _write_plot(plot, lambda: _draw("backtest", image, result, ladder.compute, ladder.y), options)
     if options.get("strict") and result.warnings:
         raise FitError(f"--strict: {len(result.warnings)} reliability warning(s), the first: {result.warnings[0]}")
     if require_predictable and not result.summary.passed:
@@ -636,6 +693,7 @@ def optimal(
     huber_delta: Annotated[
         float | None, typer.Option(help="Huber threshold on log residuals. [default: 0.001]", show_default=False)
     ] = None,
+    plot: PlotOption = None,
     fmt: FormatOption = None,
     config: ConfigOption = None,
     output: OutputOption = None,
@@ -669,8 +727,10 @@ def optimal(
     )
     if "targets" not in options["explicit"]:
         raise ConfigError("forecast optimal needs --budget C (or targets: in the job file)")
-    result = _chinchilla(options, _targets(options.get("targets")), None)
+    image = _plot_format(plot)
+    result, two_runs = _chinchilla(options, _targets(options.get("targets")), None)
     _emit(lambda f, c, w: render_chinchilla(result, f, color=c, width=w), result.warnings, options, no_color)
+    _write_plot(plot, lambda: _draw("optimal", image, result, two_runs), options)
     if options.get("strict") and result.warnings:
         raise FitError(f"--strict: {len(result.warnings)} reliability warning(s), the first: {result.warnings[0]}")
 
@@ -770,6 +830,7 @@ def compare(
         str | None, typer.Option(help="Pass rates of 0: subset, smooth or error. [default: subset]", show_default=False)
     ] = None,
     k: Annotated[int | None, typer.Option("--k", help="k of pass@k. [default: 1]", show_default=False)] = None,
+    plot: PlotOption = None,
     fmt: FormatOption = None,
     output: OutputOption = None,
     strict: Annotated[
@@ -808,6 +869,7 @@ def compare(
     )
     settings.validated()
     targets = _targets(target)
+    image = _plot_format(plot)
     sweeps, rates = load_sweeps(
         runs, by=by, names=name, law=settings.law, x=x, y=y, k=DEFAULTS["k"] if k is None else k, zeros=chosen_zeros
     )
@@ -819,6 +881,7 @@ def compare(
     comparison = compare_sweeps(sweeps, settings, targets, baseline=baseline, strict=strict)
     options["inputs"] = tuple(runs)
     _emit(lambda f, c, w: render_compare(comparison, f, color=c, width=w), comparison.warnings, options, no_color)
+    _write_plot(plot, lambda: _draw("compare", image, comparison, sweeps), options)
     if strict and comparison.warnings:
         raise FitError(
             f"--strict: {len(comparison.warnings)} reliability warning(s), the first: {comparison.warnings[0]}"

@@ -9,8 +9,8 @@ from pathlib import Path
 from .errors import ConfigError
 
 
-def write_atomic(path: str | Path, text: str, *, protected: tuple[str | Path, ...] = ()) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the whole new one.
+def write_atomic(path: str | Path, text: str | bytes, *, protected: tuple[str | Path, ...] = ()) -> None:
+    """Write ``text`` (or bytes) to ``path`` so that readers see the old file or the whole new one.
 
     ``protected`` are input files that must never be overwritten.
     """
@@ -26,8 +26,15 @@ def write_atomic(path: str | Path, text: str, *, protected: tuple[str | Path, ..
     except OSError as error:
         raise ConfigError(f"{path}: cannot write there ({error.strerror}); choose a writable folder") from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(handle, "wb") as binary:
+                binary.write(text)
+        else:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's private 0600
         os.replace(temporary, target)
     except BaseException as error:
         if os.path.exists(temporary):

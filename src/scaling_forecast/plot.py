@@ -1,0 +1,330 @@
+"""Figures of fits, comparisons, backtests and allocations (matplotlib, the optional extra ``plot``).
+
+Every function returns the encoded image (PNG, SVG or PDF) as bytes; the caller writes it. Figures
+are built on ``matplotlib.figure.Figure`` directly (no pyplot state) and saved without dates or
+version stamps, so the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import ConfigError
+
+PLOT_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+SIZE = (9.0, 5.5)
+DPI = 110
+#: Comparisons with more sweeps than this draw only the best ones at the first target (and the baseline).
+MAX_SWEEPS_DRAWN = 10
+
+
+def plot_format(path: str | Path) -> str:
+    """The image format from ``path``'s suffix; checks that matplotlib is installed."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in PLOT_FORMATS:
+        raise ConfigError(
+            f"--plot {path}: unknown image type {suffix or '(none)'!r}; end the name in .png, .svg or .pdf"
+        )
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise ConfigError("--plot needs matplotlib, an optional extra: pip install 'scaling-forecast[plot]'") from None
+    return PLOT_FORMATS[suffix]
+
+
+def _figure(columns: int = 1) -> tuple[Any, Any]:
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(SIZE[0] * (1.0 if columns == 1 else 1.35), SIZE[1]), dpi=DPI, layout="constrained")
+    axes = figure.subplots(1, columns, squeeze=False)[0]
+    return figure, axes
+
+
+def _encode(figure: Any, fmt: str) -> bytes:
+    import matplotlib
+
+    metadata = {
+        "png": {"Software": None},
+        "svg": {"Date": None, "Creator": None},
+        "pdf": {"CreationDate": None, "Creator": None, "Producer": None},
+    }[fmt]
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.hashsalt": "scaling-forecast", "svg.fonttype": "path"}):
+        figure.savefig(buffer, format=fmt, metadata=metadata, dpi=DPI)
+    return buffer.getvalue()
+
+
+def _grid(low: float, high: float, points: int = 120) -> np.ndarray:
+    return np.geomspace(low, high, points)
+
+
+def _bands(result: Any, compute: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Estimate, ``ci`` and ``pi`` of a fitted law at each compute (no refit)."""
+    from .forecast import Target, forecast
+
+    curve = forecast(result, tuple(Target(float(c)) for c in compute), result.level).predictions
+    return (
+        np.array([p.estimate for p in curve]),
+        np.array([p.ci for p in curve]),
+        np.array([p.pi for p in curve]),
+    )
+
+
+def _span(result: Any, compute: np.ndarray) -> tuple[float, float]:
+    targets = [p.target for p in result.predictions]
+    return float(compute.min()) / 2.0, max([float(compute.max()) * 2.0, *(t * 1.5 for t in targets)])
+
+
+def plot_fit(result: Any, compute: np.ndarray, y: np.ndarray, fmt: str) -> bytes:
+    """Observed runs, the fitted law out to the largest target, ``ci`` and ``pi`` bands, targets."""
+    level = f"{result.level:.0%}"
+    grid = _grid(*_span(result, compute))
+    estimate, ci, pi = _bands(result, grid)
+    rates = result.law == "passrate"
+    figure, axes = _figure(2 if rates else 1)
+    ax = axes[0]
+    ax.fill_between(
+        grid, pi[:, 0], pi[:, 1], color="tab:blue", alpha=0.12, linewidth=0, label=f"{level} PI (a new run)"
+    )
+    ax.fill_between(grid, ci[:, 0], ci[:, 1], color="tab:blue", alpha=0.3, linewidth=0, label=f"{level} CI (the law)")
+    ax.plot(grid, estimate, color="tab:blue", linewidth=2, label=f"{result.law} law: {result.formula}")
+    ax.scatter(compute, y, color="black", zorder=3, s=22, label=f"runs ({result.data.n_runs})")
+    for p in result.predictions:
+        ax.errorbar(
+            [p.target],
+            [p.estimate],
+            yerr=[[p.estimate - p.ci[0]], [p.ci[1] - p.estimate]],
+            fmt="D",
+            color="tab:red",
+            capsize=4,
+            zorder=4,
+        )
+        ax.annotate(f"{p.estimate:.4g}", (p.target, p.estimate), textcoords="offset points", xytext=(6, 6), fontsize=8)
+    if result.predictions:
+        ax.plot([], [], "D", color="tab:red", label=f"targets with {level} CI")
+    params = {p.name: p.estimate for p in result.params}
+    if result.law == "loss" and "c" in params:
+        ax.axhline(
+            params["c"], color="gray", linestyle="--", linewidth=1, label=f"irreducible loss c = {params['c']:.4g}"
+        )
+    if result.buckets:
+        from .laws import get_law
+
+        law = get_law(result.law)
+        for bucket in result.buckets:
+            values = law.predict(np.array([[p.estimate for p in bucket.params]]), grid)[0]
+            ax.plot(grid, values, linewidth=1, linestyle=":", label=f"{bucket.name} ({bucket.n_problems} problems)")
+    ax.set_xscale("log")
+    if result.law in ("power", "broken", "passrate"):
+        ax.set_yscale("log")
+    ax.set_xlabel("compute C (FLOP)")
+    ax.set_ylabel(result.data.y_column if not rates else "-E[log pass_rate] (mean over problems)")
+    ax.set_title(f"{result.law} law fitted to {result.data.n_runs} runs of {Path(result.data.file).name}")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    if rates:
+        right = axes[1]
+        right.fill_between(grid, np.exp(-pi[:, 1]), np.exp(-pi[:, 0]), color="tab:green", alpha=0.12, linewidth=0)
+        right.fill_between(grid, np.exp(-ci[:, 1]), np.exp(-ci[:, 0]), color="tab:green", alpha=0.3, linewidth=0)
+        right.plot(grid, np.exp(-estimate), color="tab:green", linewidth=2, label="exp(E[log pass_rate])")
+        if result.buckets:
+            from .laws import get_law
+
+            bucket_law = get_law(result.law)
+            for bucket in result.buckets:
+                values = bucket_law.predict(np.array([[p.estimate for p in bucket.params]]), grid)[0]
+                right.plot(grid, np.exp(-values), linewidth=1, linestyle=":", label=bucket.name)
+        right.scatter(compute, np.exp(-y), color="black", zorder=3, s=22, label="runs")
+        right.set_xscale("log")
+        right.set_ylim(0.0, 1.0)
+        right.set_xlabel("compute C (FLOP)")
+        right.set_ylabel("geometric-mean pass rate")
+        right.set_title(f"pass rate, with {level} CI and PI")
+        right.grid(True, alpha=0.3)
+        right.legend(fontsize=8, loc="lower right")
+    return _encode(figure, fmt)
+
+
+def plot_compare(comparison: Any, sweeps: Sequence[Any], fmt: str) -> bytes:
+    """One colour per sweep with its ``ci`` band, the target lines and the crossings."""
+    from .laws import get_law
+
+    law = get_law(comparison.law)
+    data = {s.name: s for s in sweeps}
+    fits = list(comparison.fits)
+    if len(fits) > MAX_SWEEPS_DRAWN and comparison.comparisons:
+        first = comparison.comparisons[0]
+        keep = {r.sweep for r in first.ranking[:MAX_SWEEPS_DRAWN]} | {first.baseline}
+        fits = [f for f in fits if f.data.sweep in keep]
+    targets = [c.target for c in comparison.comparisons]
+    low = min(float(f.data.compute_min) for f in fits) / 2.0
+    high = max([*(float(f.data.compute_max) * 2.0 for f in fits), *(t * 1.5 for t in targets)])
+    grid = _grid(low, high)
+    figure, axes = _figure()
+    ax = axes[0]
+    colours = [f"C{i % 10}" for i in range(len(fits))]
+    for fit, colour in zip(fits, colours, strict=True):
+        estimate, ci, _ = _bands(fit, grid)
+        ax.fill_between(grid, ci[:, 0], ci[:, 1], color=colour, alpha=0.2, linewidth=0)
+        ax.plot(grid, estimate, color=colour, linewidth=2, label=str(fit.data.sweep))
+        sweep = data.get(str(fit.data.sweep))
+        if sweep is not None:
+            ax.scatter(sweep.compute, sweep.y, color=colour, s=18, zorder=3)
+    for target in targets:
+        ax.axvline(target, color="gray", linestyle="--", linewidth=1)
+        ax.annotate(
+            f"target {target:.2g}",
+            (target, 1.0),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            va="top",
+            ha="right",
+            fontsize=8,
+        )
+    drawn = {str(f.data.sweep): f for f in fits}
+    for crossing in comparison.crossings:
+        if crossing.below in drawn and crossing.above in drawn:
+            fit = drawn[crossing.below]
+            log_x = np.array([math.log(crossing.compute) - fit.log_compute_ref])
+            value = float(np.exp(law.log_predict(fit.uncertainty.theta[None, :], log_x)[0, 0]))
+            ax.plot([crossing.compute], [value], marker="X", color="black", markersize=9, zorder=5)
+    if comparison.crossings:
+        ax.plot([], [], "X", color="black", label="curves cross")
+    ax.set_xscale("log")
+    ax.set_xlabel("compute C (FLOP)")
+    ax.set_ylabel(fits[0].data.y_column)
+    shown = "" if len(fits) == len(comparison.fits) else f" ({len(fits)} of {len(comparison.fits)} shown)"
+    ax.set_title(f"{len(comparison.fits)} sweeps, {comparison.law} law, {comparison.level:.0%} CI bands{shown}")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    return _encode(figure, fmt)
+
+
+def plot_backtest(backtest: Any, compute: np.ndarray, y: np.ndarray, fmt: str) -> bytes:
+    """Fitted and held-out runs, each window's law, and the forecasts with their ``pi``."""
+    figure, axes = _figure()
+    ax = axes[0]
+    high = max(float(compute.max()) * 1.5, *(r.compute * 1.5 for r in backtest.runs))
+    grid = _grid(float(compute.min()) / 1.5, high)
+    for i, fit in enumerate(backtest.fits):
+        estimate, _, _ = _bands(fit, grid)
+        ax.plot(
+            grid,
+            estimate,
+            color="tab:blue",
+            linewidth=1 if len(backtest.fits) > 1 else 2,
+            alpha=0.4 + 0.6 * (i + 1) / len(backtest.fits),
+            label="fitted law" if i == len(backtest.fits) - 1 else None,
+        )
+    first = backtest.fits[0]
+    fitted_max = max(f.data.compute_max for f in backtest.fits)
+    is_held = compute > first.data.compute_max
+    held_label = "held-out runs" if len(backtest.fits) == 1 else "runs held out by some window"
+    ax.scatter(compute[~is_held], y[~is_held], color="black", s=24, zorder=3, label="fitted runs")
+    ax.scatter(
+        compute[is_held],
+        y[is_held],
+        facecolors="none",
+        edgecolors="tab:red",
+        s=60,
+        linewidths=1.5,
+        zorder=4,
+        label=held_label,
+    )
+    offsets = {n: k for k, n in enumerate(sorted({r.n_fitted for r in backtest.runs}))}
+    for r in backtest.runs:
+        shift = 1.0 + 0.04 * (offsets[r.n_fitted] - (len(offsets) - 1) / 2)
+        colour = "tab:green" if r.covered else "tab:red"
+        ax.errorbar(
+            [r.compute * shift],
+            [r.predicted],
+            yerr=[[r.predicted - r.pi[0]], [r.pi[1] - r.predicted]],
+            fmt="_",
+            color=colour,
+            capsize=3,
+            zorder=2,
+        )
+    ax.plot([], [], "_", color="tab:green", label=f"forecast with {first.level:.0%} PI (covers)")
+    if not all(r.covered for r in backtest.runs):
+        ax.plot([], [], "_", color="tab:red", label="forecast whose PI misses")
+    ax.axvline(fitted_max, color="gray", linestyle=":", linewidth=1)
+    ax.set_xscale("log")
+    ax.set_xlabel("compute C (FLOP)")
+    ax.set_ylabel(first.data.y_column)
+    summary = backtest.summary
+    ax.set_title(
+        f"backtest ({backtest.mode}): mean error {summary.mean_are:.2%}, max {summary.max_are:.2%}, "
+        f"PI coverage {summary.coverage:.0%}"
+    )
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    return _encode(figure, fmt)
+
+
+def plot_optimal(result: Any, runs: Any, fmt: str) -> bytes:
+    """Isoloss contours over (N, D), the compute-optimal frontier and the budget lines."""
+    from .chinchilla import allocation
+
+    params = np.array([[result.param(name).estimate for name in ("E", "A", "B", "alpha", "beta")]])
+    e, a, b, alpha, beta = params[0]
+    budgets = [o.budget for o in result.optima]
+    n_values = [*runs.params, *(o.params.estimate for o in result.optima)]
+    d_values = [*runs.tokens, *(o.tokens.estimate for o in result.optima)]
+    n_grid = np.geomspace(min(n_values) / 3.0, max(n_values) * 3.0, 160)
+    d_grid = np.geomspace(min(d_values) / 3.0, max(d_values) * 3.0, 160)
+    mesh_n, mesh_d = np.meshgrid(n_grid, d_grid)
+    loss = e + a / mesh_n**alpha + b / mesh_d**beta
+    figure, axes = _figure()
+    ax = axes[0]
+    levels = np.quantile(loss, np.linspace(0.02, 0.9, 12))
+    contours = ax.contour(mesh_n, mesh_d, loss, levels=np.unique(levels), cmap="viridis", linewidths=1)
+    ax.clabel(contours, fontsize=7, fmt="%.3g")
+    scatter = ax.scatter(
+        runs.params,
+        runs.tokens,
+        c=runs.loss,
+        cmap="viridis",
+        s=16,
+        edgecolors="black",
+        linewidths=0.3,
+        zorder=3,
+        label="runs (colour: loss)",
+    )
+    figure.colorbar(scatter, ax=ax, label="loss", fraction=0.04, pad=0.01)
+    compute_low = 6.0 * n_grid[0] * d_grid[0]
+    compute_high = 6.0 * n_grid[-1] * d_grid[-1]
+    frontier = np.geomspace(compute_low, compute_high, 200)
+    optimum_n = np.array([allocation(params, c)[0][0] for c in frontier])
+    optimum_d = frontier / (6.0 * optimum_n)
+    ax.plot(optimum_n, optimum_d, color="tab:red", linewidth=2, label="compute-optimal frontier")
+    for budget, optimum in zip(budgets, result.optima, strict=True):
+        line_n = n_grid
+        ax.plot(line_n, budget / (6.0 * line_n), color="gray", linestyle="--", linewidth=1)
+        ax.plot(
+            [optimum.params.estimate], [optimum.tokens.estimate], marker="*", color="tab:red", markersize=12, zorder=5
+        )
+        ax.annotate(
+            f"C = {budget:.2g}: {optimum.tokens_per_param.estimate:.3g} tokens/param",
+            (optimum.params.estimate, optimum.tokens.estimate),
+            textcoords="offset points",
+            xytext=(-10, 6),
+            ha="right",
+            fontsize=8,
+        )
+    if budgets:
+        ax.plot([], [], "--", color="gray", label="budget C = 6 N D")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(n_grid[0], n_grid[-1])
+    ax.set_ylim(d_grid[0], d_grid[-1])
+    ax.set_xlabel("parameters N")
+    ax.set_ylabel("training tokens D")
+    ax.set_title(f"isoloss contours of L(N, D) = E + A/N^alpha + B/D^beta ({result.n_runs} runs)")
+    ax.legend(fontsize=8, loc="upper left")
+    return _encode(figure, fmt)
