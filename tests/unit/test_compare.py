@@ -127,3 +127,12 @@ def test_many_sweeps_check_crossings_against_the_winner_only() -> None:
     assert sum(r.p_best for r in ranking) == pytest.approx(1.0)
     winner = ranking[0].sweep
     assert all(winner in (c.below, c.above) for c in result.crossings)
+
+
+def test_swapping_the_baseline_mirrors_the_difference() -> None:
+    sweeps = [_sweep("a", 1), _sweep("b", 2, c=1.78)]
+    against_a = _row(compare_sweeps(sweeps, SETTINGS, AT_1E24, baseline="a"), "b")
+    against_b = _row(compare_sweeps(sweeps, SETTINGS, AT_1E24, baseline="b"), "a")
+    assert against_a.delta == pytest.approx(-against_b.delta)
+    assert against_a.p_better + against_b.p_better == pytest.approx(1.0, abs=1e-9)
+    assert against_a.delta_ci == pytest.approx((-against_b.delta_ci[1], -against_b.delta_ci[0]), rel=1e-9)
