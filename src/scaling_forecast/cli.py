@@ -103,6 +103,38 @@ StrictOption = Annotated[
     typer.Option("--strict/--no-strict", help="Fail with exit code 3 on any reliability warning.", show_default=False),
 ]
 NoColorOption = Annotated[bool, typer.Option("--no-color", help="No colour, even on a terminal.")]
+XOption = Annotated[
+    str | None, typer.Option("--x", help="Column to use as compute (default: compute|flops|c, or 6*params*tokens).")
+]
+YOption = Annotated[str | None, typer.Option("--y", help="Column to use as loss (default: loss|val_loss).")]
+SweepOption = Annotated[str | None, typer.Option(help="Use only this sweep of a file with a sweep column.")]
+MethodOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Intervals: bootstrap (studentised bootstrap) or delta. [default: bootstrap]", show_default=False
+    ),
+]
+BootstrapOption = Annotated[
+    int | None, typer.Option(help="Number of bootstrap replicates. [default: 2000]", show_default=False)
+]
+SeedOption = Annotated[int | None, typer.Option(help="Seed of the bootstrap. [default: 0]", show_default=False)]
+LossFnOption = Annotated[
+    str | None, typer.Option(help="Objective on log residuals: lsq or huber. [default: lsq]", show_default=False)
+]
+HuberDeltaOption = Annotated[
+    float | None, typer.Option(help="Huber threshold on log residuals. [default: 0.001]", show_default=False)
+]
+ZerosOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Pass rates of 0: subset (drop those problems), smooth (pseudo-count) or error. [default: subset]",
+        show_default=False,
+    ),
+]
+KOption = Annotated[
+    int | None,
+    typer.Option("--k", help="k of pass@k, from n_samples and n_correct. [default: 1]", show_default=False),
+]
 MisspecificationOption = Annotated[
     str | None,
     typer.Option(
@@ -190,11 +222,7 @@ def _ladder(options: dict[str, Any]) -> Any:
     law = options["law"]
     drop = {"min_compute": options.get("min_compute"), "exclude": options.get("exclude")}
     if law == "passrate" or (law == "auto" and table.has_pass_rates()):
-        if not table.has_pass_rates():
-            raise DataError(
-                f"{runs}: --law passrate needs pass rates: 'pass_rate', 'n_samples' and 'n_correct', "
-                "or 'mean_log_pass_rate'"
-            )
+        table.require_pass_rates()
         rates, dropped = drop_runs(
             load_pass_rates(table, x=options.get("x"), sweep=options.get("sweep"), k=options["k"]), **drop
         )
@@ -335,43 +363,21 @@ def fit(
             show_default=False,
         ),
     ] = None,
-    x: Annotated[
-        str | None, typer.Option("--x", help="Column to use as compute (default: compute|flops|c, or 6*params*tokens).")
-    ] = None,
-    y: Annotated[str | None, typer.Option("--y", help="Column to use as loss (default: loss|val_loss).")] = None,
-    sweep: Annotated[str | None, typer.Option(help="Fit only this sweep of a file with a sweep column.")] = None,
+    x: XOption = None,
+    y: YOption = None,
+    sweep: SweepOption = None,
     level: LevelOption = None,
-    method: Annotated[
-        str | None,
-        typer.Option(
-            help="Intervals: bootstrap (studentised bootstrap) or delta. [default: bootstrap]", show_default=False
-        ),
-    ] = None,
-    bootstrap: Annotated[
-        int | None, typer.Option(help="Number of bootstrap replicates. [default: 2000]", show_default=False)
-    ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of the bootstrap. [default: 0]", show_default=False)] = None,
-    loss_fn: Annotated[
-        str | None, typer.Option(help="Objective on log residuals: lsq or huber. [default: lsq]", show_default=False)
-    ] = None,
-    huber_delta: Annotated[
-        float | None, typer.Option(help="Huber threshold on log residuals. [default: 0.001]", show_default=False)
-    ] = None,
+    method: MethodOption = None,
+    bootstrap: BootstrapOption = None,
+    seed: SeedOption = None,
+    loss_fn: LossFnOption = None,
+    huber_delta: HuberDeltaOption = None,
     fmt: FormatOption = None,
     save: Annotated[
         str | None, typer.Option(help="Also save the fit to this JSON file for 'forecast predict'.")
     ] = None,
-    zeros: Annotated[
-        str | None,
-        typer.Option(
-            help="Pass rates of 0: subset (drop those problems), smooth (pseudo-count) or error. [default: subset]",
-            show_default=False,
-        ),
-    ] = None,
-    k: Annotated[
-        int | None,
-        typer.Option("--k", help="k of pass@k, from n_samples and n_correct. [default: 1]", show_default=False),
-    ] = None,
+    zeros: ZerosOption = None,
+    k: KOption = None,
     buckets: Annotated[
         int | None, typer.Option(help="Also fit K difficulty buckets of problems (by mean pass rate).", metavar="K")
     ] = None,
@@ -489,21 +495,15 @@ def check(
         str | None,
         typer.Option(help="Law to fit: auto, loss, power, broken or passrate. [default: auto]", show_default=False),
     ] = None,
-    x: Annotated[str | None, typer.Option("--x", help="Column to use as compute.")] = None,
-    y: Annotated[str | None, typer.Option("--y", help="Column to use as loss.")] = None,
-    sweep: Annotated[str | None, typer.Option(help="Check only this sweep of a file with a sweep column.")] = None,
+    x: XOption = None,
+    y: YOption = None,
+    sweep: SweepOption = None,
     level: LevelOption = None,
-    method: Annotated[
-        str | None, typer.Option(help="Intervals: bootstrap or delta. [default: bootstrap]", show_default=False)
-    ] = None,
-    bootstrap: Annotated[
-        int | None, typer.Option(help="Number of bootstrap replicates. [default: 2000]", show_default=False)
-    ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of the bootstrap. [default: 0]", show_default=False)] = None,
-    zeros: Annotated[
-        str | None, typer.Option(help="Pass rates of 0: subset, smooth or error. [default: subset]", show_default=False)
-    ] = None,
-    k: Annotated[int | None, typer.Option("--k", help="k of pass@k. [default: 1]", show_default=False)] = None,
+    method: MethodOption = None,
+    bootstrap: BootstrapOption = None,
+    seed: SeedOption = None,
+    zeros: ZerosOption = None,
+    k: KOption = None,
     min_compute: MinComputeOption = None,
     exclude: ExcludeOption = None,
     misspecification: MisspecificationOption = None,
@@ -588,24 +588,16 @@ def backtest(
         str | None,
         typer.Option(help="Law to fit: auto, loss, power, broken or passrate. [default: auto]", show_default=False),
     ] = None,
-    x: Annotated[str | None, typer.Option("--x", help="Column to use as compute.")] = None,
-    y: Annotated[str | None, typer.Option("--y", help="Column to use as loss.")] = None,
-    sweep: Annotated[str | None, typer.Option(help="Backtest only this sweep of a file with a sweep column.")] = None,
+    x: XOption = None,
+    y: YOption = None,
+    sweep: SweepOption = None,
     level: LevelOption = None,
-    method: Annotated[
-        str | None, typer.Option(help="Intervals: bootstrap or delta. [default: bootstrap]", show_default=False)
-    ] = None,
-    bootstrap: Annotated[
-        int | None, typer.Option(help="Number of bootstrap replicates. [default: 2000]", show_default=False)
-    ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of the bootstrap. [default: 0]", show_default=False)] = None,
-    loss_fn: Annotated[
-        str | None, typer.Option(help="Objective on log residuals: lsq or huber. [default: lsq]", show_default=False)
-    ] = None,
-    zeros: Annotated[
-        str | None, typer.Option(help="Pass rates of 0: subset, smooth or error. [default: subset]", show_default=False)
-    ] = None,
-    k: Annotated[int | None, typer.Option("--k", help="k of pass@k. [default: 1]", show_default=False)] = None,
+    method: MethodOption = None,
+    bootstrap: BootstrapOption = None,
+    seed: SeedOption = None,
+    loss_fn: LossFnOption = None,
+    zeros: ZerosOption = None,
+    k: KOption = None,
     min_compute: MinComputeOption = None,
     exclude: ExcludeOption = None,
     misspecification: MisspecificationOption = None,
@@ -679,20 +671,18 @@ def optimal(
             help="Compute budget in FLOP, e.g. 5.88e23, or a multiple of the largest run, e.g. 100x. Repeatable.",
         ),
     ] = None,
-    y: Annotated[str | None, typer.Option("--y", help="Column to use as loss.")] = None,
-    sweep: Annotated[str | None, typer.Option(help="Use only this sweep of a file with a sweep column.")] = None,
+    y: YOption = None,
+    sweep: SweepOption = None,
     drop_highest: DropHighestOption = None,
     level: LevelOption = None,
     bootstrap: Annotated[
         int | None, typer.Option(help="Case-bootstrap replicates. [default: 1000]", show_default=False)
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of the bootstrap. [default: 0]", show_default=False)] = None,
+    seed: SeedOption = None,
     loss_fn: Annotated[
         str | None, typer.Option(help="Objective on log residuals: huber or lsq. [default: huber]", show_default=False)
     ] = None,
-    huber_delta: Annotated[
-        float | None, typer.Option(help="Huber threshold on log residuals. [default: 0.001]", show_default=False)
-    ] = None,
+    huber_delta: HuberDeltaOption = None,
     plot: PlotOption = None,
     fmt: FormatOption = None,
     config: ConfigOption = None,
@@ -813,23 +803,17 @@ def compare(
             show_default=False,
         ),
     ] = None,
-    x: Annotated[str | None, typer.Option("--x", help="Column to use as compute.")] = None,
-    y: Annotated[str | None, typer.Option("--y", help="Column to use as loss.")] = None,
+    x: XOption = None,
+    y: YOption = None,
     level: LevelOption = None,
     bootstrap: Annotated[
         int | None, typer.Option(help="Bootstrap replicates per sweep. [default: 1000]", show_default=False)
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of the bootstrap. [default: 0]", show_default=False)] = None,
-    loss_fn: Annotated[
-        str | None, typer.Option(help="Objective on log residuals: lsq or huber. [default: lsq]", show_default=False)
-    ] = None,
-    huber_delta: Annotated[
-        float | None, typer.Option(help="Huber threshold on log residuals. [default: 0.001]", show_default=False)
-    ] = None,
-    zeros: Annotated[
-        str | None, typer.Option(help="Pass rates of 0: subset, smooth or error. [default: subset]", show_default=False)
-    ] = None,
-    k: Annotated[int | None, typer.Option("--k", help="k of pass@k. [default: 1]", show_default=False)] = None,
+    seed: SeedOption = None,
+    loss_fn: LossFnOption = None,
+    huber_delta: HuberDeltaOption = None,
+    zeros: ZerosOption = None,
+    k: KOption = None,
     plot: PlotOption = None,
     fmt: FormatOption = None,
     output: OutputOption = None,

@@ -14,7 +14,7 @@ from .drift import DRIFT_WARNING, Drift, rolling_drift
 from .errors import ConfigError, DataError, FitError
 from .fitting import LOSS_FUNCTIONS, BatchFit, fit_batch, quiet, refine
 from .laws import LAWS, Array, IndexArray, Law, PassRateLaw, get_law
-from .passrate import ZERO_POLICIES, PassRateRuns, PassRates, handle_zeros
+from .passrate import ZERO_POLICIES, PassRateRuns, PassRates
 from .results import (
     BucketResult,
     DataSummary,
@@ -503,6 +503,17 @@ def load_fit(saved: Any, file: str) -> FitResult:
 
 
 MIN_PROBLEMS = 10
+
+
+def _pass_rate_settings(settings: FitSettings, zeros: str) -> FitSettings:
+    """``settings`` for pass rates (law ``passrate``), after checking the zero policy and the law."""
+    if zeros not in ZERO_POLICIES:
+        raise ConfigError(f"--zeros {zeros!r}: unknown policy; choose one of {', '.join(ZERO_POLICIES)}")
+    if settings.law not in ("auto", "passrate"):
+        raise ConfigError(f"--law {settings.law}: this file holds pass rates; use --law passrate (or auto)")
+    return replace(settings, law="passrate")
+
+
 SATURATION = 0.9
 
 
@@ -523,20 +534,8 @@ def fit_pass_rates(
     bootstrap resamples problems (the same draw for every run); with one rate per run it resamples
     residuals as for loss. Each bucket is fitted the same way to its own problems.
     """
-    if zeros not in ZERO_POLICIES:
-        raise ConfigError(f"--zeros {zeros!r}: unknown policy; choose one of {', '.join(ZERO_POLICIES)}")
-    if settings.law not in ("auto", "passrate"):
-        raise ConfigError(f"--law {settings.law}: this file holds pass rates; use --law passrate (or auto)")
-    settings = replace(settings, law="passrate")
-    rates = handle_zeros(
-        data.rates,
-        data.problems,
-        data.names,
-        zeros,
-        per_problem=data.per_problem,
-        smoothed=data.smoothed,
-        label=data.file,
-    )
+    settings = _pass_rate_settings(settings, zeros)
+    rates = data.apply_zeros(zeros)
     result = _fit_rates(data, rates, settings, targets)
     if buckets <= 0:
         return result
@@ -686,20 +685,8 @@ def loss_ladder(runs: Any, settings: FitSettings, **dropped: Any) -> Ladder:
 
 def rate_ladder(data: PassRateRuns, settings: FitSettings, zeros: str = "subset", **dropped: Any) -> Ladder:
     """A :class:`Ladder` of pass rates, after the zero policy (applied to all runs at once)."""
-    if zeros not in ZERO_POLICIES:
-        raise ConfigError(f"--zeros {zeros!r}: unknown policy; choose one of {', '.join(ZERO_POLICIES)}")
-    if settings.law not in ("auto", "passrate"):
-        raise ConfigError(f"--law {settings.law}: this file holds pass rates; use --law passrate (or auto)")
-    settings = replace(settings, law="passrate").validated()
-    rates = handle_zeros(
-        data.rates,
-        data.problems,
-        data.names,
-        zeros,
-        per_problem=data.per_problem,
-        smoothed=data.smoothed,
-        label=data.file,
-    )
+    settings = _pass_rate_settings(settings, zeros).validated()
+    rates = data.apply_zeros(zeros)
     return Ladder(
         data.compute,
         rates.mean_neg_log(),

@@ -65,6 +65,18 @@ class PassRateRuns:
     k: int
     sweep: str | None = None
 
+    def apply_zeros(self, policy: str, label: str | None = None) -> PassRates:
+        """These pass rates after the zero policy (see :func:`handle_zeros`)."""
+        return handle_zeros(
+            self.rates,
+            self.problems,
+            self.names,
+            policy,
+            per_problem=self.per_problem,
+            smoothed=self.smoothed,
+            label=label or self.file,
+        )
+
 
 @dataclass(frozen=True, eq=False)
 class PassRates:

@@ -186,6 +186,14 @@ class Table:
         """Whether the table holds pass rates rather than losses."""
         return any(self.column(name) for name in ("problem", "pass_rate", "n_correct", "mean_log_pass_rate"))
 
+    def require_pass_rates(self) -> None:
+        """A one-line error unless the table holds pass rates (for ``--law passrate``)."""
+        if not self.has_pass_rates():
+            raise DataError(
+                f"{self.label}: --law passrate needs pass rates: 'pass_rate', 'n_samples' and 'n_correct', "
+                "or 'mean_log_pass_rate'"
+            )
+
 
 def read_table(path: str | Path) -> Table:
     """Read any supported file into a :class:`Table`; no runs is an error."""
@@ -471,7 +479,6 @@ def load_sweeps(
     from .compare import Sweep
     from .forecast import rate_inputs
     from .laws import PassRateLaw
-    from .passrate import handle_zeros
 
     if not paths:
         raise DataError("no runs files: give one file with --by COLUMN, or one file per sweep")
@@ -493,24 +500,9 @@ def load_sweeps(
     for name, table, group in jobs:
         select = {"sweep": group, "by": by}
         if rates:
-            if not table.has_pass_rates():
-                raise DataError(
-                    f"{table.label}: --law passrate needs pass rates: 'pass_rate', 'n_samples' and 'n_correct', "
-                    "or 'mean_log_pass_rate'"
-                )
+            table.require_pass_rates()
             data = load_pass_rates(table, x=x, k=k, **select)
-            inputs = rate_inputs(
-                data,
-                handle_zeros(
-                    data.rates,
-                    data.problems,
-                    data.names,
-                    zeros,
-                    per_problem=data.per_problem,
-                    smoothed=data.smoothed,
-                    label=f"{table.label} (sweep {name})",
-                ),
-            )
+            inputs = rate_inputs(data, data.apply_zeros(zeros, label=f"{table.label} (sweep {name})"))
             sweeps.append(
                 Sweep(
                     name,
