@@ -246,14 +246,53 @@ def to_markdown(result: FitResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_table(result: FitResult, *, color: bool = False, width: int = 100) -> str:
-    """A rich rendering for the terminal."""
+def _console(color: bool, width: int) -> tuple[Any, io.StringIO]:
+    """A rich console that renders into a string buffer."""
     from rich.console import Console
+
+    buffer = io.StringIO()
+    return Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False), buffer
+
+
+def _print_table(
+    console: Any,
+    title: str,
+    headers: list[str],
+    rows: list[list[str]],
+    *,
+    left_first: bool = True,
+    left: tuple[str, ...] = (),
+    emphasis: str | None = None,
+) -> None:
+    """A borderless table, preceded by a blank line: the first column, intervals and ``left`` flush left.
+
+    Cells equal to ``emphasis`` are printed in bold red.
+    """
     from rich.table import Table
     from rich.text import Text
 
-    buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    table = Table(title=title, title_justify="left", box=None, pad_edge=False)
+    for i, header in enumerate(headers):
+        flush_left = (i == 0 and left_first) or header in left or header.endswith(("CI", "PI"))
+        table.add_column(Text(header), justify="left" if flush_left else "right", no_wrap=True)
+    for row in rows:
+        table.add_row(*(Text(cell, style="bold red" if cell == emphasis else "") for cell in row))
+    console.print()
+    console.print(table)
+
+
+def _print_warnings(console: Any, warnings: tuple[str, ...]) -> None:
+    from rich.text import Text
+
+    for warning in warnings:
+        console.print(Text.assemble(("warning:", "yellow"), f" {warning}"), soft_wrap=True)
+
+
+def to_table(result: FitResult, *, color: bool = False, width: int = 100) -> str:
+    """A rich rendering for the terminal."""
+    from rich.text import Text
+
+    console, buffer = _console(color, width)
     console.print(Text(_headline(result), style="bold"), soft_wrap=True)
     console.print(Text(_method_text(result), style="dim"), soft_wrap=True)
     if result.law_selection is not None:
@@ -264,18 +303,10 @@ def to_table(result: FitResult, *, color: bool = False, width: int = 100) -> str
     if result.buckets:
         sections.append(("Difficulty buckets", _bucket_table(result)))
     for title, (headers, rows) in sections:
-        table = Table(title=title, title_justify="left", box=None, pad_edge=False)
-        for i, header in enumerate(headers):
-            justify = "left" if i == 0 or header.endswith(("CI", "PI")) else "right"
-            table.add_column(Text(header), justify=justify, no_wrap=True)  # type: ignore[arg-type]
-        for row in rows:
-            table.add_row(*(Text(cell) for cell in row))
-        console.print()
-        console.print(table)
+        _print_table(console, title, headers, rows)
     console.print()
     console.print(Text(f"Fit: {_quality_text(result)}"), soft_wrap=True)
-    for warning in result.fit.warnings:
-        console.print(Text.assemble(("warning:", "yellow"), f" {warning}"), soft_wrap=True)
+    _print_warnings(console, result.fit.warnings)
     return buffer.getvalue()
 
 
@@ -477,27 +508,16 @@ def render_compare(comparison: Comparison, fmt: str, *, color: bool = False, wid
         if comparison.warnings:
             lines += ["", "Warnings:", ""] + [f"- {w}" for w in comparison.warnings]
         return "\n".join(lines) + "\n"
-    from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
-    buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    console, buffer = _console(color, width)
     console.print(Text(_compare_headline(comparison), style="bold"), soft_wrap=True)
     console.print(Text(_compare_method(comparison), style="dim"), soft_wrap=True)
     for title, (headers, rows) in sections:
-        table = Table(title=title, title_justify="left", box=None, pad_edge=False)
-        for header in headers:
-            justify = "left" if header in ("sweep", "compute") or header.endswith("CI") else "right"
-            table.add_column(Text(header), justify=justify, no_wrap=True)  # type: ignore[arg-type]
-        for row in rows:
-            table.add_row(*(Text(cell) for cell in row))
-        console.print()
-        console.print(table)
+        _print_table(console, title, headers, rows, left_first=False, left=("sweep", "compute"))
     if comparison.warnings:
         console.print()
-    for warning in comparison.warnings:
-        console.print(Text.assemble(("warning:", "yellow"), f" {warning}"), soft_wrap=True)
+    _print_warnings(console, comparison.warnings)
     return buffer.getvalue()
 
 
@@ -567,28 +587,17 @@ def render_backtest(result: Backtest, fmt: str, *, color: bool = False, width: i
         if result.warnings:
             lines += ["", "Warnings:", ""] + [f"- {w}" for w in result.warnings]
         return "\n".join(lines) + "\n"
-    from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
-    buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    console, buffer = _console(color, width)
     console.print(Text(_backtest_headline(result), style="bold"), soft_wrap=True)
     console.print(Text(_method_text(result.fits[-1]), style="dim"), soft_wrap=True)
-    table = Table(title="Held-out runs", title_justify="left", box=None, pad_edge=False)
-    for i, header in enumerate(headers):
-        justify = "left" if i == 0 or header.endswith(("CI", "PI")) else "right"
-        table.add_column(Text(header), justify=justify, no_wrap=True)  # type: ignore[arg-type]
-    for row in rows:
-        table.add_row(*(Text(cell, style="bold red" if cell == "NO" else "") for cell in row))
-    console.print()
-    console.print(table)
+    _print_table(console, "Held-out runs", headers, rows, emphasis="NO")
     console.print()
     console.print(Text(_backtest_summary(result)), soft_wrap=True)
     style = "bold green" if result.summary.passed else "bold red"
     console.print(Text(result.summary.verdict, style=style), soft_wrap=True)
-    for warning in result.warnings:
-        console.print(Text.assemble(("warning:", "yellow"), f" {warning}"), soft_wrap=True)
+    _print_warnings(console, result.warnings)
     return buffer.getvalue()
 
 
@@ -689,24 +698,13 @@ def render_chinchilla(result: ChinchillaResult, fmt: str, *, color: bool = False
         if result.warnings:
             lines += ["", "Warnings:", ""] + [f"- {w}" for w in result.warnings]
         return "\n".join(lines) + "\n"
-    from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
-    buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    console, buffer = _console(color, width)
     console.print(Text(_chinchilla_headline(result), style="bold"), soft_wrap=True)
     for title, headers, rows in sections:
-        table = Table(title=title, title_justify="left", box=None, pad_edge=False)
-        for i, header in enumerate(headers):
-            justify = "left" if i == 0 or header.endswith("CI") else "right"
-            table.add_column(Text(header), justify=justify, no_wrap=True)  # type: ignore[arg-type]
-        for row in rows:
-            table.add_row(*(Text(cell) for cell in row))
-        console.print()
-        console.print(table)
+        _print_table(console, title, headers, rows)
     console.print()
     console.print(Text(fit_line), soft_wrap=True)
-    for warning in result.warnings:
-        console.print(Text.assemble(("warning:", "yellow"), f" {warning}"), soft_wrap=True)
+    _print_warnings(console, result.warnings)
     return buffer.getvalue()
