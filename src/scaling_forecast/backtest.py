@@ -178,7 +178,10 @@ def windows(
         if np.unique(compute[fitted]).size >= min_fitted and compute[held].min() > compute[fitted].max():
             result.append((fitted, held))
     if not result:
-        raise DataError(f"{label}: --rolling needs more runs than the law's {min_fitted} distinct compute values")
+        raise DataError(
+            f"{label}: --rolling needs runs at more than the law's {min_fitted} distinct compute values; "
+            "add runs or use --holdout K"
+        )
     return mode, result
 
 

@@ -259,36 +259,40 @@ def _write_plot(plot: str | None, draw: Any, options: dict[str, Any]) -> None:
 def _chinchilla(options: dict[str, Any], budgets: tuple[Any, ...], at: list[str] | None) -> Any:
     """Fit the two-variable law and summarise it at ``--at`` points and compute budgets."""
     from .chinchilla import fit_chinchilla, parse_point, summarise
-    from .forecast import check_level
+    from .forecast import FitSettings
     from .runs import load_two_variable
 
-    if options.get("method") not in (None, "bootstrap") and "method" in options["explicit"]:
+    explicit = options["explicit"]
+    settings = FitSettings(
+        law="chinchilla",
+        level=options["level"],
+        method=options["method"],
+        n_boot=options["bootstrap"] if "bootstrap" in explicit else 1000,
+        seed=options["seed"],
+        loss_fn=options["loss_fn"] if "loss_fn" in explicit else "huber",
+        huber_delta=options["huber_delta"],
+    ).validated()
+    if settings.method != "bootstrap":
         raise ConfigError("--law chinchilla uses a case bootstrap over runs; --method delta is not available")
-    check_level(options["level"])
-    n_boot = options["bootstrap"] if "bootstrap" in options["explicit"] else 1000
-    if n_boot < 100:
-        raise ConfigError(f"--bootstrap {n_boot}: use at least 100 replicates")
-    loss_fn = options["loss_fn"] if "loss_fn" in options["explicit"] else "huber"
-    huber_delta = options["huber_delta"]
-    if not (huber_delta > 0):
-        raise ConfigError(f"--huber-delta {huber_delta}: must be a positive number, e.g. 1e-3")
     points = tuple(parse_point(text) for text in at or [])
     runs, dropped = load_two_variable(
         options["data"], y=options.get("y"), drop_highest=options.get("drop_highest") or 0, sweep=options.get("sweep")
     )
     largest = float((6.0 * runs.params * runs.tokens).max())
     values = tuple(t.resolve(largest) for t in budgets)
-    fitted = fit_chinchilla(runs, loss_fn=loss_fn, huber_delta=huber_delta, n_boot=n_boot, seed=options["seed"])
+    fitted = fit_chinchilla(
+        runs, loss_fn=settings.loss_fn, huber_delta=settings.huber_delta, n_boot=settings.n_boot, seed=settings.seed
+    )
     result = summarise(
         runs,
         fitted,
-        level=options["level"],
+        level=settings.level,
         at=points,
         budgets=values,
-        n_boot=n_boot,
-        seed=options["seed"],
-        loss_fn=loss_fn,
-        huber_delta=huber_delta,
+        n_boot=settings.n_boot,
+        seed=settings.seed,
+        loss_fn=settings.loss_fn,
+        huber_delta=settings.huber_delta,
         excluded=dropped,
     )
     return result, runs
