@@ -60,11 +60,10 @@ class Sweep:
 
 @dataclass(frozen=True, eq=False)
 class _Fitted:
-    """A sweep's fit with everything the comparison needs from its bootstrap."""
+    """A sweep and its fit (with its bootstrap replicates)."""
 
     sweep: Sweep
     result: FitResult
-    log_cref: float
 
 
 def compare_sweeps(
@@ -254,7 +253,7 @@ def _fit_group(
             problems=sweep.problems,
             check_drift=check_drift,
         )
-        results.append(_Fitted(sweep, result, float(log_cref[row])))
+        results.append(_Fitted(sweep, result))
     return results
 
 
@@ -262,7 +261,7 @@ def _at_target(law: Law, item: _Fitted, log_target: float) -> tuple[float, float
     """``y`` and its delta-method se at the target, and the same for every replicate (user units)."""
     u = item.result.uncertainty
     assert u.boot_theta is not None and u.boot_covariance is not None
-    log_x = np.array([log_target - item.log_cref])
+    log_x = np.array([log_target - item.result.log_compute_ref])
     estimate = float(np.exp(law.log_predict(u.theta[None, :], log_x)[0, 0]))
     gradient = law.log_jacobian(u.theta[None, :], log_x)[0, 0]
     stderr = estimate * float(np.sqrt(gradient @ u.covariance @ gradient))
@@ -340,7 +339,9 @@ def _crossings(
     low = min(f.result.data.compute_min for f in fitted)
     high = max([f.result.data.compute_max for f in fitted] + [t.value for t in targets])
     grid = np.linspace(math.log(low), math.log(high), CROSSING_GRID)
-    curves = np.array([law.log_predict(f.result.uncertainty.theta[None, :], grid - f.log_cref)[0] for f in fitted])
+    curves = np.array(
+        [law.log_predict(f.result.uncertainty.theta[None, :], grid - f.result.log_compute_ref)[0] for f in fitted]
+    )
     names = [f.sweep.name for f in fitted]
     if len(fitted) <= ALL_PAIRS_LIMIT:
         pairs = [(i, j) for i in range(len(fitted)) for j in range(i + 1, len(fitted))]
