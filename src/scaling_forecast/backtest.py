@@ -8,128 +8,16 @@ larger runs are predicted within a tolerance and inside their prediction interva
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from .errors import ConfigError, DataError, FitError
 from .forecast import Ladder, Target
 from .laws import get_law
-from .results import SCHEMA_VERSION, FitResult, _number, _pair
+from .results import Backtest, BacktestSummary, HeldOutRun
 
 MODES = ("holdout", "fraction", "rolling")
 DEFAULT_TOLERANCE = 0.02
-
-
-@dataclass(frozen=True)
-class HeldOutRun:
-    """One held-out run and its forecast from the ``n_fitted`` smaller runs.
-
-    ``are`` is the absolute relative error ``|predicted - actual| / actual``; ``covered`` whether
-    the prediction interval ``pi`` holds the actual value.
-    """
-
-    run: str
-    compute: float
-    n_fitted: int
-    extrapolation_factor: float
-    actual: float
-    predicted: float
-    ci: tuple[float, float]
-    pi: tuple[float, float]
-
-    @property
-    def are(self) -> float:
-        return abs(self.predicted - self.actual) / self.actual
-
-    @property
-    def covered(self) -> bool:
-        return self.pi[0] <= self.actual <= self.pi[1]
-
-    @property
-    def in_ci(self) -> bool:
-        return self.ci[0] <= self.actual <= self.ci[1]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "run": self.run,
-            "compute": _number(self.compute),
-            "n_fitted": self.n_fitted,
-            "extrapolation_factor": _number(self.extrapolation_factor),
-            "actual": _number(self.actual),
-            "predicted": _number(self.predicted),
-            "ci": _pair(self.ci),
-            "pi": _pair(self.pi),
-            "are": _number(self.are),
-            "covered": self.covered,
-        }
-
-
-@dataclass(frozen=True)
-class BacktestSummary:
-    """Scores over every held-out forecast, and the verdict."""
-
-    n_forecasts: int
-    mean_are: float
-    max_are: float
-    coverage: float
-    ci_coverage: float
-    tolerance: float
-    passed: bool
-    verdict: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "n_forecasts": self.n_forecasts,
-            "mean_are": _number(self.mean_are),
-            "max_are": _number(self.max_are),
-            "coverage": _number(self.coverage),
-            "ci_coverage": _number(self.ci_coverage),
-            "tolerance": self.tolerance,
-            "passed": self.passed,
-            "verdict": self.verdict,
-        }
-
-
-@dataclass(frozen=True)
-class Backtest:
-    """A backtest: the fits of the smaller runs (one per window) and their held-out forecasts."""
-
-    mode: str
-    fits: tuple[FitResult, ...]
-    runs: tuple[HeldOutRun, ...]
-    summary: BacktestSummary
-    warnings: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        first = self.fits[-1]
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "law": first.law,
-            "formula": first.formula,
-            "level": first.level,
-            "method": first.method,
-            "n_boot": first.n_boot,
-            "seed": first.seed,
-            "loss_fn": first.loss_fn,
-            "backtest": {
-                "mode": self.mode,
-                "windows": [
-                    {
-                        "law": f.law,
-                        "n_fitted": f.data.n_runs,
-                        "compute_max": _number(f.data.compute_max),
-                        "params": {p.name: p.to_dict() for p in f.params},
-                        "rmse": _number(f.fit.rmse),
-                    }
-                    for f in self.fits
-                ],
-                "runs": [r.to_dict() for r in self.runs],
-                "summary": self.summary.to_dict(),
-            },
-            "warnings": list(self.warnings),
-        }
 
 
 def windows(

@@ -11,17 +11,15 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from .errors import ConfigError, DataError, FitError
 from .fitting import LOSS_FUNCTIONS
 from .laws import Array
-from .results import SCHEMA_VERSION, _number, _pair
+from .results import ChinchillaResult, Estimate, Optimum, PointForecast
 
 PARAM_NAMES = ("E", "A", "B", "alpha", "beta")
-FORMULA = "L(N, D) = E + A / N^alpha + B / D^beta"
 #: The reference protocol's starting grid (Besiroglu et al. 2024): 4,500 points of (a, b, e, alpha, beta).
 REFERENCE_GRID = np.array(
     list(
@@ -188,17 +186,6 @@ def fit_chinchilla(
     return ChinchillaFit(theta, objective, converged, float(np.sqrt(np.mean(residuals**2))), boot, residuals)
 
 
-@dataclass(frozen=True)
-class Estimate:
-    """A quantity with its bootstrap percentile interval."""
-
-    estimate: float
-    ci: tuple[float, float]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"estimate": _number(self.estimate), "ci": _pair(self.ci)}
-
-
 def _interval(estimate: float, draws: Array, level: float) -> Estimate:
     tail = (1.0 - level) / 2.0
     finite = draws[np.isfinite(draws)]
@@ -224,98 +211,6 @@ def allocation(params: Array, budget: float) -> tuple[Array, Array, Array]:
         d_opt = budget / (6.0 * n_opt)
         loss = e + a_coef / n_opt**alpha + b_coef / d_opt**beta
     return n_opt, d_opt, loss
-
-
-@dataclass(frozen=True)
-class Optimum:
-    """The compute-optimal allocation at one budget."""
-
-    budget: float
-    params: Estimate
-    tokens: Estimate
-    tokens_per_param: Estimate
-    loss: Estimate
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "budget": _number(self.budget),
-            "params": self.params.to_dict(),
-            "tokens": self.tokens.to_dict(),
-            "tokens_per_param": self.tokens_per_param.to_dict(),
-            "loss": self.loss.to_dict(),
-        }
-
-
-@dataclass(frozen=True)
-class PointForecast:
-    """The law at one ``(N, D)``: ``ci`` for the law, ``pi`` for one new run."""
-
-    params: float
-    tokens: float
-    estimate: float
-    ci: tuple[float, float]
-    pi: tuple[float, float]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "params": _number(self.params),
-            "tokens": _number(self.tokens),
-            "compute": _number(6.0 * self.params * self.tokens),
-            "estimate": _number(self.estimate),
-            "ci": _pair(self.ci),
-            "pi": _pair(self.pi),
-        }
-
-
-@dataclass(frozen=True)
-class ChinchillaResult:
-    """The fitted two-variable law, its predictions and compute-optimal allocations."""
-
-    file: str
-    n_runs: int
-    excluded: tuple[str, ...]
-    level: float
-    n_boot: int
-    seed: int
-    loss_fn: str
-    huber_delta: float
-    params: tuple[tuple[str, Estimate, float], ...]
-    objective: float
-    rmse: float
-    converged: bool
-    predictions: tuple[PointForecast, ...]
-    optima: tuple[Optimum, ...]
-    exponents: tuple[Estimate, Estimate]
-    warnings: tuple[str, ...]
-
-    def param(self, name: str) -> Estimate:
-        return next(estimate for key, estimate, _ in self.params if key == name)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "law": "chinchilla",
-            "formula": FORMULA,
-            "level": self.level,
-            "method": "case bootstrap",
-            "n_boot": self.n_boot,
-            "seed": self.seed,
-            "loss_fn": self.loss_fn,
-            "huber_delta": self.huber_delta if self.loss_fn == "huber" else None,
-            "data": {"file": self.file, "n_runs": self.n_runs, "excluded": list(self.excluded)},
-            "params": {
-                name: {**estimate.to_dict(), "stderr": _number(stderr)} for name, estimate, stderr in self.params
-            },
-            "fit": {
-                "objective": _number(self.objective),
-                "rmse": _number(self.rmse),
-                "converged": self.converged,
-                "warnings": list(self.warnings),
-            },
-            "predictions": [p.to_dict() for p in self.predictions],
-            "optima": [o.to_dict() for o in self.optima],
-            "exponents": {"a": self.exponents[0].to_dict(), "b": self.exponents[1].to_dict()},
-        }
 
 
 def summarise(

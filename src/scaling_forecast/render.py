@@ -8,10 +8,16 @@ import json
 import math
 from typing import Any
 
-from .backtest import Backtest
 from .check import CheckResult
-from .chinchilla import ChinchillaResult
-from .results import Comparison, FitResult, ParameterEstimate, Prediction, TargetComparison
+from .results import (
+    Backtest,
+    ChinchillaResult,
+    Comparison,
+    FitResult,
+    ParameterEstimate,
+    Prediction,
+    TargetComparison,
+)
 
 FORMATS = ("table", "json", "csv", "markdown")
 LOSS_FN_TEXT = {"lsq": "least squares on log residuals", "huber": "Huber loss on log residuals"}

@@ -341,3 +341,219 @@ def _sweep_summary(result: FitResult) -> dict[str, Any]:
         "converged": result.fit.converged,
         "warnings": list(result.fit.warnings),
     }
+
+
+@dataclass(frozen=True)
+class HeldOutRun:
+    """One held-out run and its forecast from the ``n_fitted`` smaller runs.
+
+    ``are`` is the absolute relative error ``|predicted - actual| / actual``; ``covered`` whether
+    the prediction interval ``pi`` holds the actual value.
+    """
+
+    run: str
+    compute: float
+    n_fitted: int
+    extrapolation_factor: float
+    actual: float
+    predicted: float
+    ci: tuple[float, float]
+    pi: tuple[float, float]
+
+    @property
+    def are(self) -> float:
+        return abs(self.predicted - self.actual) / self.actual
+
+    @property
+    def covered(self) -> bool:
+        return self.pi[0] <= self.actual <= self.pi[1]
+
+    @property
+    def in_ci(self) -> bool:
+        return self.ci[0] <= self.actual <= self.ci[1]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run": self.run,
+            "compute": _number(self.compute),
+            "n_fitted": self.n_fitted,
+            "extrapolation_factor": _number(self.extrapolation_factor),
+            "actual": _number(self.actual),
+            "predicted": _number(self.predicted),
+            "ci": _pair(self.ci),
+            "pi": _pair(self.pi),
+            "are": _number(self.are),
+            "covered": self.covered,
+        }
+
+
+@dataclass(frozen=True)
+class BacktestSummary:
+    """Scores over every held-out forecast, and the verdict."""
+
+    n_forecasts: int
+    mean_are: float
+    max_are: float
+    coverage: float
+    ci_coverage: float
+    tolerance: float
+    passed: bool
+    verdict: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n_forecasts": self.n_forecasts,
+            "mean_are": _number(self.mean_are),
+            "max_are": _number(self.max_are),
+            "coverage": _number(self.coverage),
+            "ci_coverage": _number(self.ci_coverage),
+            "tolerance": self.tolerance,
+            "passed": self.passed,
+            "verdict": self.verdict,
+        }
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """A backtest: the fits of the smaller runs (one per window) and their held-out forecasts."""
+
+    mode: str
+    fits: tuple[FitResult, ...]
+    runs: tuple[HeldOutRun, ...]
+    summary: BacktestSummary
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        first = self.fits[-1]
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "law": first.law,
+            "formula": first.formula,
+            "level": first.level,
+            "method": first.method,
+            "n_boot": first.n_boot,
+            "seed": first.seed,
+            "loss_fn": first.loss_fn,
+            "backtest": {
+                "mode": self.mode,
+                "windows": [
+                    {
+                        "law": f.law,
+                        "n_fitted": f.data.n_runs,
+                        "compute_max": _number(f.data.compute_max),
+                        "params": {p.name: p.to_dict() for p in f.params},
+                        "rmse": _number(f.fit.rmse),
+                    }
+                    for f in self.fits
+                ],
+                "runs": [r.to_dict() for r in self.runs],
+                "summary": self.summary.to_dict(),
+            },
+            "warnings": list(self.warnings),
+        }
+
+
+CHINCHILLA_FORMULA = "L(N, D) = E + A / N^alpha + B / D^beta"
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A quantity with its bootstrap percentile interval."""
+
+    estimate: float
+    ci: tuple[float, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"estimate": _number(self.estimate), "ci": _pair(self.ci)}
+
+
+@dataclass(frozen=True)
+class Optimum:
+    """The compute-optimal allocation at one budget."""
+
+    budget: float
+    params: Estimate
+    tokens: Estimate
+    tokens_per_param: Estimate
+    loss: Estimate
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "budget": _number(self.budget),
+            "params": self.params.to_dict(),
+            "tokens": self.tokens.to_dict(),
+            "tokens_per_param": self.tokens_per_param.to_dict(),
+            "loss": self.loss.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class PointForecast:
+    """The law at one ``(N, D)``: ``ci`` for the law, ``pi`` for one new run."""
+
+    params: float
+    tokens: float
+    estimate: float
+    ci: tuple[float, float]
+    pi: tuple[float, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "params": _number(self.params),
+            "tokens": _number(self.tokens),
+            "compute": _number(6.0 * self.params * self.tokens),
+            "estimate": _number(self.estimate),
+            "ci": _pair(self.ci),
+            "pi": _pair(self.pi),
+        }
+
+
+@dataclass(frozen=True)
+class ChinchillaResult:
+    """The fitted two-variable law, its predictions and compute-optimal allocations."""
+
+    file: str
+    n_runs: int
+    excluded: tuple[str, ...]
+    level: float
+    n_boot: int
+    seed: int
+    loss_fn: str
+    huber_delta: float
+    params: tuple[tuple[str, Estimate, float], ...]
+    objective: float
+    rmse: float
+    converged: bool
+    predictions: tuple[PointForecast, ...]
+    optima: tuple[Optimum, ...]
+    exponents: tuple[Estimate, Estimate]
+    warnings: tuple[str, ...]
+
+    def param(self, name: str) -> Estimate:
+        return next(estimate for key, estimate, _ in self.params if key == name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "law": "chinchilla",
+            "formula": CHINCHILLA_FORMULA,
+            "level": self.level,
+            "method": "case bootstrap",
+            "n_boot": self.n_boot,
+            "seed": self.seed,
+            "loss_fn": self.loss_fn,
+            "huber_delta": self.huber_delta if self.loss_fn == "huber" else None,
+            "data": {"file": self.file, "n_runs": self.n_runs, "excluded": list(self.excluded)},
+            "params": {
+                name: {**estimate.to_dict(), "stderr": _number(stderr)} for name, estimate, stderr in self.params
+            },
+            "fit": {
+                "objective": _number(self.objective),
+                "rmse": _number(self.rmse),
+                "converged": self.converged,
+                "warnings": list(self.warnings),
+            },
+            "predictions": [p.to_dict() for p in self.predictions],
+            "optima": [o.to_dict() for o in self.optima],
+            "exponents": {"a": self.exponents[0].to_dict(), "b": self.exponents[1].to_dict()},
+        }
