@@ -57,3 +57,18 @@ def test_example_comparison_matches_the_golden_file(runner: CliRunner) -> None:
     for sweep, pinned in zip(actual["sweeps"], expected["sweeps"], strict=True):
         sweep["file"] = pinned["file"]
     _close(actual, expected)
+
+
+def test_a_given_law_keeps_its_own_interval(runner: CliRunner) -> None:
+    """``--law loss`` is today's fixed-law fit: its JSON, pinned before the default procedure changed, stays.
+
+    Regenerate with ``forecast fit examples/runs.csv -t 1e24 -t 1000x -f json --bootstrap 500 --law loss
+    > tests/golden/runs_fit_loss.json``.
+    """
+    args = ["fit", str(EXAMPLES / "runs.csv"), "-t", "1e24", "-t", "1000x", "-f", "json", "--bootstrap", "500"]
+    result = runner.invoke(app, [*args, "--law", "loss"])
+    assert result.exit_code == 0
+    actual = json.loads(result.stdout)
+    expected = json.loads((GOLDEN.parent / "runs_fit_loss.json").read_text())
+    actual["data"]["file"] = expected["data"]["file"]
+    _close(actual, expected)
