@@ -17,17 +17,23 @@ from .laws import LAWS, Array, IndexArray, Law, PassRateLaw, get_law
 from .passrate import ZERO_POLICIES, PassRateRuns, PassRates
 from .results import (
     BucketResult,
+    Candidate,
+    CandidateForecast,
     DataSummary,
     FitQuality,
     FitResult,
+    LawSelection,
     ParameterEstimate,
     PassRateForecast,
     Prediction,
 )
-from .selection import LawSelection, select_law
+from .selection import select_law
 from .uncertainty import METHODS, Uncertainty, estimate_uncertainty
 
 LAW_CHOICES = ("auto", *LAWS, "chinchilla")
+#: Under ``--law auto`` the interval always spans this law's own: it nests the power law (``c = 0``),
+#: so its interval carries the uncertainty of an irreducible loss the runs may not show yet.
+NESTING_LAW = "loss"
 MISSPECIFICATION = ("warn", "widen")
 #: Thresholds of the reliability warnings.
 MIN_DECADES = 1.5
@@ -189,18 +195,16 @@ def fit_law(
             f"{file}: the fitted {law.name} law is flat ({y_column} does not change with {x_column}); "
             "check that the runs differ in compute"
         )
-    uncertainty = estimate_uncertainty(
-        law,
-        log_x,
-        log_y,
-        theta,
-        method=settings.method,
-        n_boot=settings.n_boot,
-        seed=settings.seed,
-        loss_fn=settings.loss_fn,
-        huber_delta=settings.huber_delta,
-        replicates=replicates,
-    )
+    options: dict[str, Any] = {
+        "method": settings.method,
+        "n_boot": settings.n_boot,
+        "seed": settings.seed,
+        "loss_fn": settings.loss_fn,
+        "huber_delta": settings.huber_delta,
+    }
+    uncertainty = estimate_uncertainty(law, log_x, log_y, theta, replicates=replicates, **options)
+    if selection is not None:
+        selection = _interval_laws(selection, uncertainty, log_x, log_y, options)
     result = assemble(
         law,
         settings,
@@ -216,8 +220,29 @@ def fit_law(
         sweep=sweep,
         extra_warnings=extra_warnings,
         problems=problems,
+        law_selection=selection,
     )
-    return result if selection is None else replace(result, law_selection=selection)
+    return result
+
+
+def _interval_laws(
+    selection: LawSelection, uncertainty: Uncertainty, log_x: Array, log_y: Array, options: dict[str, Any]
+) -> LawSelection:
+    """Mark the laws whose intervals the reported interval spans, and give them their own uncertainty.
+
+    The chosen law keeps the fit's own uncertainty; :data:`NESTING_LAW`, when it could be fitted and
+    was not chosen, gets the same bootstrap (method, replicates, seed) on the same runs.
+    """
+    candidates = []
+    for candidate in selection.candidates:
+        if candidate.law == selection.chosen:
+            candidate = replace(candidate, in_interval=True, state=uncertainty)
+        elif candidate.law == NESTING_LAW and candidate.state is not None:
+            law = get_law(candidate.law)
+            state = estimate_uncertainty(law, log_x, log_y, candidate.state.theta, **options)
+            candidate = replace(candidate, in_interval=True, state=state)
+        candidates.append(candidate)
+    return replace(selection, candidates=tuple(candidates))
 
 
 def assemble(
@@ -237,6 +262,7 @@ def assemble(
     extra_warnings: tuple[str, ...] = (),
     problems: dict[str, Any] | None = None,
     check_drift: bool = True,
+    law_selection: LawSelection | None = None,
 ) -> FitResult:
     """The :class:`FitResult` of a fitted law (``best`` holds one row) with its forecasts.
 
@@ -290,6 +316,7 @@ def assemble(
         predictions=(),
         uncertainty=uncertainty,
         data_warnings=data_warnings,
+        law_selection=law_selection,
         misspecification=settings.misspecification,
     )
     return forecast(result, targets, settings.level)
@@ -308,6 +335,9 @@ def forecast(result: FitResult, targets: tuple[Target, ...], level: float) -> Fi
     values = np.array([t.resolve(compute_max) for t in targets], dtype=float)
     factors = np.array([t.value if t.relative else t.value / compute_max for t in targets], dtype=float)
     predictions = _predictions(law, result.uncertainty, result.log_compute_ref, values, factors, level)
+    selection = result.law_selection
+    if selection is not None:
+        selection, predictions = _spanned(selection, predictions, result.log_compute_ref, values, factors, level)
     drift = result.fit.drift
     if result.misspecification == "widen" and drift is not None and drift.ratio > DRIFT_WARNING:
         predictions = tuple(_widened(p, drift.ratio, isinstance(law, PassRateLaw)) for p in predictions)
@@ -320,7 +350,53 @@ def forecast(result: FitResult, targets: tuple[Target, ...], level: float) -> Fi
         params=params,
         predictions=predictions,
         fit=replace(result.fit, warnings=warnings),
+        law_selection=selection,
     )
+
+
+def _spanned(
+    selection: LawSelection,
+    predictions: tuple[Prediction, ...],
+    log_cref: float,
+    targets: Array,
+    factors: Array,
+    level: float,
+) -> tuple[LawSelection, tuple[Prediction, ...]]:
+    """Each candidate's own forecasts, and the chosen law's predictions with intervals spanning every law marked.
+
+    Notes
+    -----
+    The reported ``ci`` is ``[min_k low_k, max_k high_k]`` over the laws ``k`` in the interval, and
+    likewise ``pi``: whichever of them holds, its own interval is inside (a union of intervals
+    covers at least as often as the interval of the true law).
+    """
+    candidates, spans = [], []
+    for candidate in selection.candidates:
+        own: tuple[Prediction, ...] = ()
+        if candidate.state is not None:
+            law = get_law(candidate.law)
+            own = _predictions(law, candidate.state, log_cref, targets, factors, level)
+        if candidate.in_interval:
+            spans.append(own)
+        forecasts = tuple(
+            CandidateForecast(
+                p.target,
+                p.estimate,
+                p.ci if candidate.in_interval else None,
+                p.pi if candidate.in_interval else None,
+            )
+            for p in own
+        )
+        candidates.append(replace(candidate, predictions=forecasts))
+    spanned = tuple(
+        replace(
+            prediction,
+            ci=(min(s[i].ci[0] for s in spans), max(s[i].ci[1] for s in spans)),
+            pi=(min(s[i].pi[0] for s in spans), max(s[i].pi[1] for s in spans)),
+        )
+        for i, prediction in enumerate(predictions)
+    )
+    return replace(selection, candidates=tuple(candidates)), spanned
 
 
 def _parameters(law: Law, uncertainty: Uncertainty, log_cref: float, level: float) -> tuple[ParameterEstimate, ...]:
@@ -490,9 +566,7 @@ def load_fit(saved: Any, file: str) -> FitResult:
             predictions=(),
             uncertainty=uncertainty,
             data_warnings=data_warnings,
-            law_selection=None
-            if saved.get("law_selection") is None
-            else LawSelection.from_dict(saved["law_selection"]),
+            law_selection=_load_selection(saved.get("law_selection"), state.get("candidates", {})),
             misspecification=str(saved.get("misspecification", "warn")),
         )
     except (KeyError, TypeError, ValueError, IndexError) as error:
@@ -500,6 +574,31 @@ def load_fit(saved: Any, file: str) -> FitResult:
             f"{file}: not a saved fit (missing or bad {error}); create one with 'forecast fit RUNS --save FIT.json'"
         ) from None
     return result
+
+
+def _load_selection(document: Any, states: dict[str, Any]) -> LawSelection | None:
+    """The :class:`LawSelection` of a saved fit, with each candidate's saved state."""
+    if document is None:
+        return None
+    candidates = tuple(
+        Candidate(
+            law=str(c["law"]),
+            n_params=int(c["n_params"]),
+            held_out_error=None if c["held_out_rmse"] is None else float(c["held_out_rmse"]),
+            aicc=None if c["aicc"] is None else float(c["aicc"]),
+            weight=float(c["weight"]),
+            in_interval=bool(c["in_interval"]),
+            state=None if c["law"] not in states else Uncertainty.from_dict(states[c["law"]]),
+        )
+        for c in document["candidates"]
+    )
+    return LawSelection(
+        str(document["chosen"]),
+        str(document["criterion"]),
+        int(document["held_out"]),
+        candidates,
+        str(document["reason"]),
+    )
 
 
 MIN_PROBLEMS = 10

@@ -122,6 +122,16 @@ def to_csv(result: FitResult) -> str:
                 r = q.pass_rate
                 row += [repr(r.estimate), repr(r.ci[0]), repr(r.ci[1]), repr(r.pi[0]), repr(r.pi[1])]
             writer.writerow(row)
+    if result.law_selection is not None:
+        for c in result.law_selection.candidates:
+            blank = [""] * (len(header) - 11)
+            writer.writerow(["candidate", c.law, "", "", repr(c.weight), "", "", "", "", "", result.level, *blank])
+            for own in c.predictions:
+                ci = ["", ""] if own.ci is None else [repr(own.ci[0]), repr(own.ci[1])]
+                pi = ["", ""] if own.pi is None else [repr(own.pi[0]), repr(own.pi[1])]
+                where = [repr(own.target), repr(own.target / result.data.compute_max)]
+                row = ["candidate_prediction", c.law, *where, repr(own.estimate), "", *ci, *pi, result.level]
+                writer.writerow(row + blank)
     return buffer.getvalue()
 
 
@@ -202,6 +212,34 @@ def _prediction_table(result: FitResult, predictions: tuple[Prediction, ...]) ->
     return headers, rows
 
 
+def _candidate_table(result: FitResult) -> tuple[list[str], list[list[str]]]:
+    """Each law ``--law auto`` weighed: weight, held-out error, and its own forecast at every target."""
+    selection = result.law_selection
+    assert selection is not None
+    level = f"{result.level:.0%}"
+    headers = ["law", "weight", "held-out error", "target", result.data.y_column, f"{level} CI", f"{level} PI"]
+    rows = []
+    for c in selection.candidates:
+        name = c.law + (" *" if c.in_interval else "")
+        error = "n/a" if c.held_out_error is None else f"{c.held_out_error:.2%}"
+        for i, q in enumerate(c.predictions or (None,)):
+            row = [name, f"{c.weight:.2f}", error] if i == 0 else ["", "", ""]
+            if q is None:
+                row += ["", "", "", ""]
+            else:
+                row += [
+                    format_compute(q.target),
+                    format_number(q.estimate),
+                    "" if q.ci is None else format_interval(q.ci),
+                    "" if q.pi is None else format_interval(q.pi),
+                ]
+            rows.append(row)
+    return headers, rows
+
+
+CANDIDATES_TITLE = "Candidate laws (weight: Akaike weight; *: the interval above spans this law's own)"
+
+
 def _bucket_table(result: FitResult) -> tuple[list[str], list[list[str]]]:
     level = f"{result.level:.0%}"
     headers = ["bucket", "problems", "mean pass rate", "alpha", "k", "target", "pass rate", f"{level} CI"]
@@ -244,6 +282,8 @@ def to_markdown(result: FitResult) -> str:
     lines += _markdown_table(*_parameter_table(result, result.params))
     if result.predictions:
         lines += ["", *_markdown_table(*_prediction_table(result, result.predictions))]
+    if result.law_selection is not None and result.predictions:
+        lines += ["", f"{CANDIDATES_TITLE}:", "", *_markdown_table(*_candidate_table(result))]
     if result.buckets:
         lines += ["", "Difficulty buckets:", "", *_markdown_table(*_bucket_table(result))]
     lines += ["", f"Fit: {_quality_text(result)}."]
@@ -306,6 +346,8 @@ def to_table(result: FitResult, *, color: bool = False, width: int = 100) -> str
     sections = [("Parameters", _parameter_table(result, result.params))]
     if result.predictions:
         sections.append(("Predictions", _prediction_table(result, result.predictions)))
+    if result.law_selection is not None and result.predictions:
+        sections.append((CANDIDATES_TITLE, _candidate_table(result)))
     if result.buckets:
         sections.append(("Difficulty buckets", _bucket_table(result)))
     for title, (headers, rows) in sections:

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .drift import Drift
-from .selection import LawSelection
 from .uncertainty import Uncertainty
 
 SCHEMA_VERSION = 1
@@ -73,6 +72,83 @@ class Prediction:
         if self.pass_rate is not None:
             document["pass_rate"] = self.pass_rate.to_dict()
         return document
+
+
+@dataclass(frozen=True)
+class CandidateForecast:
+    """One candidate law's own forecast at one target; ``ci`` and ``pi`` only for the laws the interval spans."""
+
+    target: float
+    estimate: float
+    ci: tuple[float, float] | None = None
+    pi: tuple[float, float] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "target": _number(self.target),
+            "estimate": _number(self.estimate),
+            "ci": None if self.ci is None else _pair(self.ci),
+            "pi": None if self.pi is None else _pair(self.pi),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class Candidate:
+    """One law that ``--law auto`` weighed: its scores, its Akaike weight and its own forecasts.
+
+    ``held_out_error`` is the RMS log error of its forecasts of the largest runs from the smaller
+    ones, ``aicc`` its corrected Akaike criterion on all runs, ``weight`` its Akaike weight
+    ``exp(-dAICc / 2)`` normalised over the candidates. ``in_interval`` marks the laws whose
+    intervals the reported interval spans. ``state`` (the fit and its bootstrap, for
+    ``forecast predict``) is not part of :meth:`to_dict`.
+    """
+
+    law: str
+    n_params: int
+    held_out_error: float | None
+    aicc: float | None
+    weight: float = 0.0
+    in_interval: bool = False
+    predictions: tuple[CandidateForecast, ...] = ()
+    state: Uncertainty | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        def number(value: float | None) -> float | None:
+            return None if value is None else _number(value)
+
+        return {
+            "law": self.law,
+            "n_params": self.n_params,
+            "held_out_rmse": number(self.held_out_error),
+            "aicc": number(self.aicc),
+            "weight": _number(self.weight),
+            "in_interval": self.in_interval,
+            "predictions": [p.to_dict() for p in self.predictions],
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class LawSelection:
+    """What ``--law auto`` chose among the candidates, by which criterion, and why."""
+
+    chosen: str
+    criterion: str
+    held_out: int
+    candidates: tuple[Candidate, ...]
+    reason: str
+
+    def candidate(self, law: str) -> Candidate:
+        """The candidate called ``law``."""
+        return next(c for c in self.candidates if c.law == law)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "chosen": self.chosen,
+            "criterion": self.criterion,
+            "held_out": self.held_out,
+            "candidates": [c.to_dict() for c in self.candidates],
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True)
@@ -217,6 +293,10 @@ class FitResult:
             "data_warnings": list(self.data_warnings),
             "uncertainty": self.uncertainty.to_dict(),
         }
+        if self.law_selection is not None:
+            saved["state"]["candidates"] = {
+                c.law: c.state.to_dict() for c in self.law_selection.candidates if c.state is not None
+            }
         return saved
 
 

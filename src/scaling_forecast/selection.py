@@ -8,13 +8,15 @@ hold any out, the corrected Akaike criterion (AICc) of the fits to all runs deci
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from .fitting import fit_batch, refine
 from .laws import Array, get_law
+from .results import Candidate, LawSelection
+from .uncertainty import estimate_uncertainty
 
 CANDIDATES = ("loss", "power", "broken")
 #: A law with more parameters must forecast the held-out runs this many times better, and have
@@ -24,56 +26,6 @@ SIMPLER_MARGIN = 1.1
 CLEAR_MARGIN = 2.5
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """One law's scores: RMS log error on the held-out runs, and AICc on all runs."""
-
-    law: str
-    n_params: int
-    held_out_error: float | None
-    aicc: float | None
-
-    def to_dict(self) -> dict[str, Any]:
-        def number(value: float | None) -> float | None:
-            return None if value is None or not math.isfinite(value) else value
-
-        return {
-            "law": self.law,
-            "n_params": self.n_params,
-            "held_out_rmse": number(self.held_out_error),
-            "aicc": number(self.aicc),
-        }
-
-
-@dataclass(frozen=True)
-class LawSelection:
-    """What ``--law auto`` chose among the candidates, by which criterion, and why."""
-
-    chosen: str
-    criterion: str
-    held_out: int
-    candidates: tuple[Candidate, ...]
-    reason: str
-
-    @classmethod
-    def from_dict(cls, state: dict[str, Any]) -> LawSelection:
-        candidates = tuple(
-            Candidate(str(c["law"]), int(c["n_params"]), c["held_out_rmse"], c["aicc"]) for c in state["candidates"]
-        )
-        return cls(
-            str(state["chosen"]), str(state["criterion"]), int(state["held_out"]), candidates, str(state["reason"])
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "chosen": self.chosen,
-            "criterion": self.criterion,
-            "held_out": self.held_out,
-            "candidates": [c.to_dict() for c in self.candidates],
-            "reason": self.reason,
-        }
-
-
 def _fit_rss(law_name: str, log_x: Array, log_y: Array, loss_fn: str, huber_delta: float) -> tuple[Array, float]:
     law = get_law(law_name)
     options: dict[str, Any] = {"loss_fn": loss_fn, "huber_delta": huber_delta}
@@ -81,6 +33,18 @@ def _fit_rss(law_name: str, log_x: Array, log_y: Array, loss_fn: str, huber_delt
     theta = best.theta[0]
     residuals = log_y - law.log_predict(theta[None, :], log_x)[0]
     return theta, float(residuals @ residuals)
+
+
+def akaike_weights(aicc: list[float | None]) -> list[float]:
+    """``exp(-(AICc_k - min AICc) / 2)``, normalised; candidates without an AICc get 0.
+
+    When no candidate has an AICc (too few runs), the weights are all 0 and the caller decides.
+    """
+    scores = np.array([np.inf if a is None or not math.isfinite(a) else a for a in aicc])
+    if not np.isfinite(scores).any():
+        return [0.0] * len(aicc)
+    relative = np.exp(-(scores - scores.min()) / 2.0)
+    return [float(w) for w in relative / relative.sum()]
 
 
 def select_law(compute: Array, y: Array, *, loss_fn: str = "lsq", huber_delta: float = 1e-3) -> LawSelection | None:
@@ -129,11 +93,15 @@ def select_law(compute: Array, y: Array, *, loss_fn: str = "lsq", huber_delta: f
                 theta, _ = _fit_rss(name, log_compute[fitted] - centre, log_y[fitted], loss_fn, huber_delta)
                 errors.append(log_y[j] - law.log_predict(theta[None, :], log_compute[j : j + 1] - centre)[0, 0])
             error = float(np.sqrt(np.mean(np.square(errors))))
-        _, rss = _fit_rss(name, log_compute - log_compute.mean(), log_y, loss_fn, huber_delta)
+        log_x = log_compute - log_compute.mean()
+        theta, rss = _fit_rss(name, log_x, log_y, loss_fn, huber_delta)
         aicc = None
         if n - k - 1 > 0:
             aicc = n * math.log(max(rss, 1e-300) / n) + 2 * k + 2 * k * (k + 1) / (n - k - 1)
-        candidates.append(Candidate(name, k, error, aicc))
+        state = None
+        if np.isfinite(theta).all():
+            state = estimate_uncertainty(law, log_x, log_y, theta, method="delta")
+        candidates.append(Candidate(name, k, error, aicc, state=state))
     by_size = sorted(candidates, key=lambda c: (c.n_params, CANDIDATES.index(c.law)))
     if can_hold:
         by_size = [c for c in by_size if c.held_out_error is not None]
@@ -156,15 +124,24 @@ def select_law(compute: Array, y: Array, *, loss_fn: str = "lsq", huber_delta: f
                 else ""
             )
         )
-        return LawSelection(chosen.law, "held-out", held, tuple(candidates), reason)
+        return _selection(chosen.law, "held-out", held, candidates, reason)
     scored = [c for c in candidates if c.aicc is not None]
     if not scored:
         chosen = by_size[0]
         reason = f"too few runs to score any candidate; {chosen.law} has the fewest parameters"
-        return LawSelection(chosen.law, "fewest parameters", 0, tuple(candidates), reason)
+        return _selection(chosen.law, "fewest parameters", 0, candidates, reason)
     chosen = min(scored, key=lambda c: (c.aicc, c.n_params))
     reason = f"too few runs to hold any out; {chosen.law} has the lowest AICc ({chosen.aicc:.2f})"
-    return LawSelection(chosen.law, "aicc", 0, tuple(candidates), reason)
+    return _selection(chosen.law, "aicc", 0, candidates, reason)
+
+
+def _selection(chosen: str, criterion: str, held: int, candidates: list[Candidate], reason: str) -> LawSelection:
+    """The selection, with each candidate's Akaike weight (all on the chosen law when none has an AICc)."""
+    weights = akaike_weights([c.aicc for c in candidates])
+    if not any(weights):
+        weights = [float(c.law == chosen) for c in candidates]
+    weighted = tuple(replace(c, weight=w) for c, w in zip(candidates, weights, strict=True))
+    return LawSelection(chosen, criterion, held, weighted, reason)
 
 
 def _lower_aicc(rival: Candidate, chosen: Candidate) -> bool:

@@ -61,7 +61,9 @@ def test_same_input_and_seed_give_identical_bytes(runner: CliRunner) -> None:
 def test_csv_and_markdown_formats(runner: CliRunner) -> None:
     csv_out = runner.invoke(app, ["fit", RUNS, "-f", "csv", "--method", "delta"]).stdout.splitlines()
     assert csv_out[0] == "section,name,target,extrapolation_factor,estimate,stderr,ci_low,ci_high,pi_low,pi_high,level"
-    assert [line.split(",")[0] for line in csv_out[1:]] == ["param"] * 3 + ["prediction"] * 3
+    candidates = (["candidate"] + ["candidate_prediction"] * 3) * 3  # loss, power, broken at the 3 default targets
+    assert [line.split(",")[0] for line in csv_out[1:]] == ["param"] * 3 + ["prediction"] * 3 + candidates
+    assert all(line.count(",") == csv_out[0].count(",") for line in csv_out)
     markdown = runner.invoke(app, ["fit", RUNS, "-f", "markdown", "--method", "delta"]).stdout
     assert "| target | x largest run | loss | 90% CI | 90% PI |" in markdown
 
