@@ -138,7 +138,8 @@ KOption = Annotated[
 MisspecificationOption = Annotated[
     str | None,
     typer.Option(
-        help="When the ladder's own rolling backtest drifts off: warn, or also widen the PI. [default: warn]",
+        help="When the ladder's own rolling forecasts drift: widen the PI by the drift per decade beyond the "
+        "largest run, or warn only (shows the unwidened PI). [default: widen]",
         show_default=False,
     ),
 ]

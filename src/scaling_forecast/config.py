@@ -24,7 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "format": "table",
     "zeros": "subset",
     "k": 1,
-    "misspecification": "warn",
+    "misspecification": "widen",
 }
 
 GATES = ("max_loss", "min_pass_rate", "max_rmse", "max_interval_width")

@@ -1,101 +1,137 @@
-"""Misspecification check: how far off the ladder's own forecasts were, against what the intervals allowed.
+"""Misspecification check: the ladder's own rolling-origin forecasts, tested against what noise alone would give.
 
-When the law is wrong, in-sample scatter can be tiny while forecasts drift further off the more
-they extrapolate, and every interval built from the residuals is too narrow. The ladder can
-tell: fit its smallest runs, forecast its larger ones, and compare the errors with the
-prediction intervals' own scale.
+When the law is wrong, in-sample scatter can be tiny while forecasts drift off further the more they
+extrapolate, and every interval built from the residuals is too narrow. The ladder can tell, up to
+a point: fit its smallest runs, forecast its larger ones, and ask whether the errors keep one sign
+and grow with distance more than they would if the law held.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
 from typing import Any
 
 import numpy as np
 
 from .fitting import fit_batch, refine
 from .laws import Array, Law
-from .uncertainty import delta_covariance
+from .results import Drift
+from .uncertainty import adjusted_residuals
 
-#: A ratio of forecast errors to their predicted scale above this draws a warning.
-DRIFT_WARNING = 3.0
-#: Windows need this many residual degrees of freedom for their scale to mean anything.
-MIN_WINDOW_DOF = 2
-#: Fewer rolling forecasts than this say nothing.
+#: The drift test's level: a ladder whose p-value is below it is said to drift (the false-alarm rate).
+DRIFT_LEVEL = 0.05
+#: Replicates of the ladder under its fitted law that give the test's null distribution.
+NULL_REPLICATES = 200
+#: Fewer rolling forecasts than this cannot test anything.
 MIN_FORECASTS = 3
+#: Seed-sequence key of the null replicates' stream (apart from the bootstrap's).
+DRIFT_STREAM = 2**32 - 2
 
 
-@dataclass(frozen=True)
-class Drift:
-    """The rolling backtest of a ladder, summarised.
-
-    ``ratio`` is ``median |z| / 0.6745`` (a robust RMS) over every forecast of a larger run from a
-    window of smaller ones, ``z = (log y - log f) / sqrt(g' Cov g + s^2)`` (the error in units of
-    the window's own delta-method prediction scale): about 1 when the law is right, larger when
-    forecasts drift off faster than the residuals suggest. ``worst_factor`` is the extrapolation factor of the
-    forecast with the largest ``|z|``.
-    """
-
-    ratio: float
-    n_forecasts: int
-    worst_error: float
-    worst_factor: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "ratio": self.ratio,
-            "n_forecasts": self.n_forecasts,
-            "worst_error": self.worst_error,
-            "worst_factor": self.worst_factor,
-        }
-
-    @classmethod
-    def from_dict(cls, state: dict[str, Any]) -> Drift:
-        return cls(
-            float(state["ratio"]), int(state["n_forecasts"]), float(state["worst_error"]), float(state["worst_factor"])
-        )
-
-
-def rolling_drift(
-    law: Law, compute: Array, y: Array, *, loss_fn: str = "lsq", huber_delta: float = 1e-3
-) -> Drift | None:
-    """Forecast every larger run from every window of smaller runs; ``None`` if too few forecasts.
+def rolling_forecasts(law: Law, log_c: Array, log_y: Array, options: dict[str, Any]) -> tuple[Array, Array, Array]:
+    """Every forecast of a larger run from a window of the smallest runs, for each row of ``log_y``.
 
     Notes
     -----
-    Runs sorted by compute; for each window of the ``k`` smallest (all runs below a compute
-    value, with at least ``p + MIN_WINDOW_DOF`` runs at ``p + 1`` or more distinct computes), the
-    law is fitted by the same estimator as the main fit and each larger run is forecast.
+    Runs sorted by compute. Each window holds the ``k`` smallest runs, ``k`` from ``p + 1`` (one
+    residual degree of freedom) to ``n - 1``, at ``p + 1`` or more distinct compute values and
+    strictly below the next run. The law is fitted to the window (every row at once) and each
+    larger run ``j`` forecast: the error ``e = log y_j - log f_k(C_j)``, its variance inflation
+    ``u = 1 + g' (J'J)^+ g`` (the forecast's variance is ``u s^2`` when the law holds with noise
+    ``s``), and its distance ``d = log10(C_j / C_k)`` from the window's largest run.
+    ``(B, n) -> (B, F), (B, F), (F,)``.
+    """
+    n, p = log_c.size, law.n_params
+    errors, inflation, distance = [], [], []
+    for k in range(p + 1, n):
+        if log_c[k] <= log_c[k - 1] or np.unique(log_c[:k]).size < p + 1:
+            continue
+        centre = log_c[:k].mean()
+        window = log_c[:k] - centre
+        fit = fit_batch(law, window, log_y[:, :k], **options)
+        theta = fit.theta
+        jacobian = law.log_jacobian(theta, window)
+        with np.errstate(all="ignore"):
+            inverse = np.linalg.pinv(jacobian.transpose(0, 2, 1) @ jacobian, hermitian=True)
+        ahead = log_c[k:] - centre
+        gradient = law.log_jacobian(theta, ahead)
+        errors.append(log_y[:, k:] - law.log_predict(theta, ahead))
+        inflation.append(1.0 + np.einsum("bmp,bpq,bmq->bm", gradient, inverse, gradient))
+        distance.append((log_c[k:] - log_c[k - 1]) / math.log(10.0))
+    if not errors:
+        empty = np.zeros((log_y.shape[0], 0))
+        return empty, empty, np.zeros(0)
+    return np.concatenate(errors, axis=1), np.concatenate(inflation, axis=1), np.concatenate(distance)
+
+
+def trend(errors: Array, inflation: Array, distance: Array, sigma: Array) -> tuple[Array, Array]:
+    """The drift statistic and the excess error per decade of each row.
+
+    Notes
+    -----
+    With weights ``w = d / u`` (far forecasts count more, noisy ones less), the statistic is the
+    standardised weighted sum ``T = |sum w e| / (s sqrt(sum w^2 u))``, about ``|N(0, 1)|`` when
+    the law holds, large when errors keep one sign and grow with distance. The excess per decade
+    is the weighted least-squares slope of ``e`` on ``d`` through the origin,
+    ``|sum (d / u) e| / sum (d^2 / u)``.
+    """
+    with np.errstate(all="ignore"):
+        weight = distance / inflation
+        total = np.nansum(weight * errors, axis=1)
+        statistic = np.abs(total) / (sigma * np.sqrt(np.nansum(weight**2 * inflation, axis=1)))
+        excess = np.abs(total) / np.nansum(weight * distance, axis=1)
+    return statistic, excess
+
+
+def rolling_drift(
+    law: Law, compute: Array, y: Array, *, loss_fn: str = "lsq", huber_delta: float = 1e-3, seed: int = 0
+) -> Drift:
+    """Test whether the ladder's rolling forecasts drift more than its noise explains.
+
+    Notes
+    -----
+    The law is fitted to all runs; ``s`` is its residual scale. The observed statistic
+    (:func:`trend` over :func:`rolling_forecasts`) is compared with its distribution over
+    :data:`NULL_REPLICATES` ladders drawn from the fitted law with resampled leverage-adjusted
+    residuals (each refitted for its own ``s``): ``p = (1 + #{T* >= T}) / (1 + R)``. The ladder
+    drifts when ``p`` is below :data:`DRIFT_LEVEL`, which is then the false-alarm rate on ladders
+    that follow the law. With fewer than :data:`MIN_FORECASTS` forecasts the check cannot run
+    (``too_few``).
     """
     order = np.argsort(compute, kind="stable")
     compute, y = np.asarray(compute, dtype=float)[order], np.asarray(y, dtype=float)[order]
     log_c, log_y = np.log(compute), np.log(y)
     options: dict[str, Any] = {"loss_fn": loss_fn, "huber_delta": huber_delta}
-    scores, errors, factors = [], [], []
-    for k in range(law.n_params + MIN_WINDOW_DOF, compute.size):
-        if compute[k] <= compute[k - 1] or np.unique(compute[:k]).size < law.n_params + 1:
-            continue
-        centre = log_c[:k].mean()
-        log_x = log_c[:k] - centre
-        best = refine(law, log_x, log_y[None, :k], fit_batch(law, log_x, log_y[None, :k], **options), **options)
-        theta = best.theta
-        if not np.isfinite(theta).all():
-            continue
-        residuals = log_y[:k] - law.log_predict(theta, log_x)[0]
-        covariance, sigma = delta_covariance(law, theta, log_x, residuals[None, :])
-        ahead = log_c[k:] - centre
-        gradient = law.log_jacobian(theta, ahead)[0]
-        scale = np.sqrt(np.einsum("mp,pq,mq->m", gradient, covariance[0], gradient) + sigma[0] ** 2)
-        error = log_y[k:] - law.log_predict(theta, ahead)[0]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z = error / scale
-        keep = np.isfinite(z)
-        scores.extend(z[keep])
-        errors.extend(error[keep])
-        factors.extend(np.exp(log_c[k:][keep] - log_c[k - 1]))
-    if len(scores) < MIN_FORECASTS:
-        return None
-    z = np.array(scores)
-    worst = int(np.argmax(np.abs(z)))
-    ratio = float(np.median(np.abs(z)) / 0.6745)
-    return Drift(ratio, len(scores), float(np.expm1(abs(errors[worst]))), float(factors[worst]))
+    n, p = log_c.size, law.n_params
+    errors, inflation, distance = rolling_forecasts(law, log_c, log_y[None, :], options)
+    if distance.size < MIN_FORECASTS or n - p < 1:
+        return Drift(law.name, int(distance.size), None, None, None, None, None, too_few=True)
+    log_x = log_c - log_c.mean()
+    best = refine(law, log_x, log_y[None, :], fit_batch(law, log_x, log_y[None, :], **options), **options)
+    theta = best.theta[0]
+    fitted = law.log_predict(theta[None, :], log_x)[0]
+    residuals = log_y - fitted
+    sigma = math.sqrt(float(residuals @ residuals) / (n - p))
+    rng = np.random.default_rng([seed, DRIFT_STREAM])
+    pool = adjusted_residuals(law, theta, log_x, residuals)
+    null_y = fitted[None, :] + pool[rng.integers(0, n, size=(NULL_REPLICATES, n))]
+    null_fit = fit_batch(law, log_x, null_y, warm_start=theta, **options)
+    null_residuals = null_y - law.log_predict(null_fit.theta, log_x)
+    null_sigma = np.sqrt((null_residuals**2).sum(axis=1) / (n - p))
+    null_errors, null_inflation, _ = rolling_forecasts(law, log_c, null_y, options)
+    statistic, excess = trend(errors, inflation, distance, np.array([sigma]))
+    null_statistic, _ = trend(null_errors, null_inflation, distance, null_sigma)
+    finite = null_statistic[np.isfinite(null_statistic)]
+    observed = float(statistic[0]) if np.isfinite(statistic[0]) else 0.0
+    p_value = float((1 + (finite >= observed).sum()) / (1 + finite.size))
+    worst = int(np.nanargmax(np.abs(errors[0])))
+    return Drift(
+        law=law.name,
+        n_forecasts=int(distance.size),
+        statistic=observed,
+        p_value=p_value,
+        excess=float(excess[0]) if np.isfinite(excess[0]) else 0.0,
+        worst_error=float(np.expm1(abs(errors[0, worst]))),
+        worst_factor=float(10.0 ** distance[worst]),
+        warned=p_value < DRIFT_LEVEL,
+    )

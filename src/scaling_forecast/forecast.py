@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .drift import DRIFT_WARNING, Drift, rolling_drift
+from .drift import rolling_drift
 from .errors import ConfigError, DataError, FitError
 from .fitting import LOSS_FUNCTIONS, BatchFit, fit_batch, quiet, refine
 from .laws import LAWS, Array, IndexArray, Law, PassRateLaw, get_law
@@ -20,6 +20,7 @@ from .results import (
     Candidate,
     CandidateForecast,
     DataSummary,
+    Drift,
     FitQuality,
     FitResult,
     LawSelection,
@@ -94,7 +95,7 @@ class FitSettings:
     seed: int = 0
     loss_fn: str = "lsq"
     huber_delta: float = 1e-3
-    misspecification: str = "warn"
+    misspecification: str = "widen"
 
     def validated(self) -> FitSettings:
         """Check every value; ``auto`` resolves to ``loss``."""
@@ -281,16 +282,15 @@ def assemble(
     )
     drift = None
     if check_drift:
-        drift = rolling_drift(law, compute, y, loss_fn=settings.loss_fn, huber_delta=settings.huber_delta)
-    data_warnings = _data_warnings(law, compute, y, data, uncertainty, bool(best.converged[0])) + extra_warnings
-    if drift is not None and drift.ratio > DRIFT_WARNING:
-        action = "widened by that ratio" if settings.misspecification == "widen" else "probably too narrow"
-        data_warnings += (
-            f"the ladder's own rolling backtest misses its larger runs by {drift.ratio:.1f}x the scatter its "
-            f"prediction intervals allow (worst {drift.worst_error:.1%} off at {drift.worst_factor:,.0f}x): the law "
-            f"is probably misspecified and the prediction intervals are {action}; try --law auto or another law"
-            + ("" if settings.misspecification == "widen" else ", or --misspecification widen"),
+        drift_law = law
+        if law_selection is not None and any(c.law == NESTING_LAW and c.in_interval for c in law_selection.candidates):
+            drift_law = get_law(NESTING_LAW)
+        drift = rolling_drift(
+            drift_law, compute, y, loss_fn=settings.loss_fn, huber_delta=settings.huber_delta, seed=settings.seed
         )
+    data_warnings = _data_warnings(law, compute, y, data, uncertainty, bool(best.converged[0])) + extra_warnings
+    if drift is not None:
+        data_warnings += _drift_warnings(drift, compute, settings.misspecification)
     quality = FitQuality(
         rmse=float(np.sqrt(np.mean(residuals**2))),
         objective=float(best.objective[0]),
@@ -339,8 +339,11 @@ def forecast(result: FitResult, targets: tuple[Target, ...], level: float) -> Fi
     if selection is not None:
         selection, predictions = _spanned(selection, predictions, result.log_compute_ref, values, factors, level)
     drift = result.fit.drift
-    if result.misspecification == "widen" and drift is not None and drift.ratio > DRIFT_WARNING:
-        predictions = tuple(_widened(p, drift.ratio, isinstance(law, PassRateLaw)) for p in predictions)
+    if result.misspecification == "widen" and drift is not None and drift.warned and drift.excess is not None:
+        from scipy.special import ndtri
+
+        z = float(ndtri(0.5 + level / 2.0))
+        predictions = tuple(_widened(p, z * drift.excess, isinstance(law, PassRateLaw)) for p in predictions)
     warnings = (
         result.data_warnings + _identification_warnings(law, params, level) + _extrapolation_warnings(predictions)
     )
@@ -466,14 +469,51 @@ def _predictions(
     )
 
 
-def _widened(prediction: Prediction, ratio: float, pass_rate: bool) -> Prediction:
-    """``pi`` with each side's log distance from the estimate multiplied by ``ratio``."""
+def _widened(prediction: Prediction, per_decade: float, pass_rate: bool) -> Prediction:
+    """``pi`` with ``per_decade`` times the decades beyond the largest run added to each side, in quadrature.
+
+    Notes
+    -----
+    In log space, each side's distance ``h`` from the estimate becomes ``sqrt(h^2 + (z tau D)^2)``
+    with ``D = log10(extrapolation factor)`` (0 inside the runs) and ``z tau`` the drift's error
+    per decade times the normal quantile of the level.
+    """
     centre = math.log(prediction.estimate)
-    low, high = (math.exp(centre + ratio * (math.log(v) - centre)) for v in prediction.pi)
+    extra = per_decade * max(0.0, math.log10(prediction.extrapolation_factor))
+    low, high = (
+        math.exp(centre + math.copysign(math.hypot(math.log(v) - centre, extra), math.log(v) - centre))
+        for v in prediction.pi
+    )
+    low, high = min(low, prediction.pi[0]), max(high, prediction.pi[1])
     widened = replace(prediction, pi=(low, high))
     if pass_rate and prediction.pass_rate is not None:
         widened = replace(widened, pass_rate=replace(prediction.pass_rate, pi=(math.exp(-high), math.exp(-low))))
     return widened
+
+
+def _drift_warnings(drift: Drift, compute: Array, misspecification: str) -> tuple[str, ...]:
+    """The warning of the misspecification check: the ladder drifts, or it has too few runs to tell."""
+    if drift.too_few:
+        distinct = np.unique(compute).size
+        return (
+            f"only {distinct} runs at distinct compute values: too few for the ladder to test the {drift.law} law "
+            f"on its own larger runs (the misspecification check needs {get_law(drift.law).n_params + 3}); the "
+            "intervals assume the law holds beyond the runs",
+        )
+    if not drift.warned:
+        return ()
+    assert drift.excess is not None and drift.worst_error is not None and drift.worst_factor is not None
+    action = (
+        "the prediction intervals are widened by that rate times the decades beyond the largest run"
+        if misspecification == "widen"
+        else "the prediction intervals are probably too narrow (--misspecification widen widens them)"
+    )
+    return (
+        f"the ladder's own rolling forecasts drift: the {drift.law} law fitted to its smaller runs misses the "
+        f"larger ones by {drift.excess:.1%} per decade of extrapolation, keeping one sign (p = {drift.p_value:.3f}; "
+        f"worst {drift.worst_error:.1%} off at {drift.worst_factor:,.0f}x): the law is probably misspecified; "
+        f"{action}",
+    )
 
 
 def _data_warnings(

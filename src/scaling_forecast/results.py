@@ -6,7 +6,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from .drift import Drift
 from .uncertainty import Uncertainty
 
 SCHEMA_VERSION = 1
@@ -206,6 +205,62 @@ class BucketResult:
 
 
 @dataclass(frozen=True)
+class Drift:
+    """The misspecification check: the ladder's rolling-origin forecasts against what its noise allows.
+
+    ``statistic`` measures how far the forecasts of larger runs from windows of smaller ones keep
+    one sign and grow with distance (``None`` with too few forecasts); ``p_value`` is its share of
+    the same statistic on ladders drawn from the fitted law; ``excess`` the error those forecasts
+    make per decade of extrapolation (log scale, about relative); ``worst_error`` and
+    ``worst_factor`` the largest miss and how far it reached. ``warned``: the ladder drifts;
+    ``too_few``: too few runs to run the check. See :mod:`scaling_forecast.drift`.
+    """
+
+    law: str
+    n_forecasts: int
+    statistic: float | None
+    p_value: float | None
+    excess: float | None
+    worst_error: float | None
+    worst_factor: float | None
+    warned: bool = False
+    too_few: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        def number(value: float | None) -> float | None:
+            return None if value is None else _number(value)
+
+        return {
+            "law": self.law,
+            "n_forecasts": self.n_forecasts,
+            "statistic": number(self.statistic),
+            "p_value": number(self.p_value),
+            "excess_per_decade": number(self.excess),
+            "worst_error": number(self.worst_error),
+            "worst_factor": number(self.worst_factor),
+            "warned": self.warned,
+            "too_few": self.too_few,
+        }
+
+    @classmethod
+    def from_dict(cls, state: dict[str, Any]) -> Drift:
+        def number(value: Any) -> float | None:
+            return None if value is None else float(value)
+
+        return cls(
+            law=str(state["law"]),
+            n_forecasts=int(state["n_forecasts"]),
+            statistic=number(state["statistic"]),
+            p_value=number(state["p_value"]),
+            excess=number(state["excess_per_decade"]),
+            worst_error=number(state["worst_error"]),
+            worst_factor=number(state["worst_factor"]),
+            warned=bool(state["warned"]),
+            too_few=bool(state["too_few"]),
+        )
+
+
+@dataclass(frozen=True)
 class FitQuality:
     """How well the law fits: ``rmse`` of the log residuals (about the relative error)."""
 
@@ -215,7 +270,7 @@ class FitQuality:
     dof: int
     failed_replicates: int
     warnings: tuple[str, ...]
-    #: The ladder's rolling backtest (``None`` with too few runs); see :mod:`scaling_forecast.drift`.
+    #: The misspecification check (``None`` when it was not run); see :mod:`scaling_forecast.drift`.
     drift: Drift | None = None
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,44 +1,97 @@
-"""Misspecification: the ladder's rolling backtest flags a wrong law and can widen its PI."""
+"""Misspecification: the ladder's rolling forecasts, tested against its own noise, flag a bent ladder and widen its PI."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+from scipy.special import ndtri
 
-from scaling_forecast.drift import DRIFT_WARNING, rolling_drift
+from scaling_forecast.drift import DRIFT_LEVEL, rolling_drift, trend
 from scaling_forecast.forecast import FitSettings, Target, fit_law, forecast, load_fit
 from scaling_forecast.laws import get_law
 
 from ..conftest import saturating_ladder
 
 
-def test_the_right_law_does_not_drift() -> None:
-    compute, loss = saturating_ladder(n=9, noise=0.01, seed=2)
-    drift = rolling_drift(get_law("loss"), compute, loss)
-    assert drift is not None and drift.ratio < DRIFT_WARNING and drift.n_forecasts >= 3
-    result = fit_law(compute, loss, FitSettings(law="loss", method="delta"))
-    assert not any("rolling backtest" in w for w in result.fit.warnings)
+def bent_ladder(seed: int, noise: float = 0.002) -> tuple[np.ndarray, np.ndarray]:
+    """10 runs over 4 decades whose smallest runs carry a warm-up excess: up to 10% more loss, fading as C^-0.5."""
+    compute = np.geomspace(1e17, 1e21, 10)
+    loss = (777.0 * compute**-0.155 + 1.8) * (1.0 + 0.1 * (compute / compute[0]) ** -0.5)
+    return compute, loss * np.exp(np.random.default_rng(seed).normal(0.0, noise, compute.size))
 
 
-def test_a_power_law_through_a_floor_drifts_and_is_flagged() -> None:
-    compute, loss = saturating_ladder(n=9, noise=0.003, seed=2)
-    drift = rolling_drift(get_law("power"), compute, loss)
-    assert drift is not None and drift.ratio > DRIFT_WARNING
-    # each window's forecast error, recomputed by hand for the largest run from the 8 smaller ones
-    warned = fit_law(compute, loss, FitSettings(law="power", method="delta"), (Target(1e23),))
-    message = next(w for w in warned.fit.warnings if "rolling backtest" in w)
-    assert f"{drift.ratio:.1f}x" in message and "--misspecification widen" in message
-    widened = fit_law(
-        compute, loss, FitSettings(law="power", method="delta", misspecification="widen"), (Target(1e23),)
-    )
-    p, q = warned.predictions[0], widened.predictions[0]
-    assert q.estimate == p.estimate and q.ci == p.ci
-    ratio = np.log(q.pi[1] / q.estimate) / np.log(p.pi[1] / p.estimate)
-    assert ratio == pytest.approx(drift.ratio, rel=1e-9)
-    reloaded = forecast(load_fit(widened.to_saved_dict(), "fit.json"), (Target(1e23),), 0.9)
-    assert reloaded.predictions[0].pi == pytest.approx(q.pi)
+def test_the_statistic_is_half_normal_when_errors_are_pure_noise() -> None:
+    """Independent errors with variance u s^2: T = |sum w e| / (s sqrt(sum w^2 u)) is |N(0, 1)| exactly."""
+    rng = np.random.default_rng(0)
+    distance = np.array([0.5, 1.0, 1.5, 0.5, 1.0, 0.5])
+    inflation = np.array([4.0, 9.0, 16.0, 2.0, 3.0, 1.5])
+    sigma = 0.01
+    errors = rng.normal(0.0, 1.0, (20000, distance.size)) * sigma * np.sqrt(inflation)
+    statistic, _ = trend(errors, np.broadcast_to(inflation, errors.shape), distance, np.full(20000, sigma))
+    assert np.quantile(statistic, 0.9) == pytest.approx(float(ndtri(0.95)), rel=0.03)
+    assert np.quantile(statistic, 0.5) == pytest.approx(float(ndtri(0.75)), rel=0.03)
 
 
-def test_too_few_runs_give_no_verdict() -> None:
+def test_the_excess_is_the_weighted_slope_of_the_errors_on_distance() -> None:
+    distance = np.array([1.0, 2.0, 3.0])
+    inflation = np.array([1.0, 2.0, 4.0])
+    errors = -0.02 * distance[None, :]  # every forecast 2% low per decade
+    _, excess = trend(errors, inflation[None, :], distance, np.array([0.01]))
+    assert excess[0] == pytest.approx(0.02, rel=1e-12)
+
+
+def test_false_alarms_on_straight_ladders_are_near_the_level() -> None:
+    """The p-value comes from the ladder's own law: on ladders that follow it, it falls below 5% about 5% of the time."""
+    law = get_law("loss")
+    alarms = [rolling_drift(law, *saturating_ladder(n=9, noise=0.005, seed=seed)).warned for seed in range(60)]
+    assert np.mean(alarms) <= 0.12
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_warning_fires_on_a_bent_ladder_and_not_on_a_straight_one(seed: int) -> None:
+    bent = fit_law(*bent_ladder(seed), FitSettings(n_boot=200), (Target(1000.0, True),))
+    assert bent.fit.drift is not None and bent.fit.drift.warned and bent.fit.drift.p_value is not None
+    assert bent.fit.drift.p_value < DRIFT_LEVEL
+    assert any("rolling forecasts drift" in w for w in bent.fit.warnings)
+    compute, loss = saturating_ladder(n=10, noise=0.002, seed=seed)
+    straight = fit_law(compute, loss, FitSettings(n_boot=200), (Target(1000.0, True),))
+    assert straight.fit.drift is not None and not straight.fit.drift.warned
+    assert not any("drift" in w for w in straight.fit.warnings)
+
+
+def test_widening_adds_the_drift_per_decade_in_quadrature_and_warn_shows_the_unwidened_pi() -> None:
+    compute, loss = bent_ladder(0)
+    targets = (Target(1000.0, True), Target(compute[-1] / 10))  # 3 decades beyond, and inside the runs
+    widened = fit_law(compute, loss, FitSettings(n_boot=200), targets)
+    warned = fit_law(compute, loss, FitSettings(n_boot=200, misspecification="warn"), targets)
+    drift = widened.fit.drift
+    assert drift is not None and drift.warned and drift.excess is not None
+    assert "--misspecification widen widens them" in " ".join(warned.fit.warnings)
+    far, inside = widened.predictions
+    plain = warned.predictions[0]
+    assert far.estimate == plain.estimate and far.ci == plain.ci
+    extra = float(ndtri(0.95)) * drift.excess * 3.0
+    centre = math.log(far.estimate)
+    for bound, unwidened in zip(far.pi, plain.pi, strict=True):
+        assert abs(math.log(bound) - centre) == pytest.approx(math.hypot(math.log(unwidened) - centre, extra), rel=1e-9)
+    assert inside.pi == warned.predictions[1].pi  # no extrapolation, no widening
+    reloaded = forecast(load_fit(widened.to_saved_dict(), "fit.json"), targets, 0.9)
+    assert reloaded.predictions[0].pi == pytest.approx(far.pi)
+
+
+def test_too_few_runs_say_so_instead_of_testing() -> None:
     compute, loss = saturating_ladder(n=5, noise=0.01, seed=2)
-    assert rolling_drift(get_law("loss"), compute, loss) is None
+    drift = rolling_drift(get_law("loss"), compute, loss)
+    assert drift.too_few and not drift.warned and drift.p_value is None
+    result = fit_law(compute, loss, FitSettings(law="loss", method="delta"))
+    assert any("too few for the ladder to test the loss law" in w for w in result.fit.warnings)
+    assert rolling_drift(get_law("power"), compute, loss).too_few is False  # 2 parameters: 5 runs are enough
+
+
+def test_auto_checks_the_nesting_loss_law() -> None:
+    compute, loss = saturating_ladder(n=9, noise=0.005, seed=3)
+    result = fit_law(compute, loss, FitSettings(n_boot=200))
+    assert result.fit.drift is not None and result.fit.drift.law == "loss"
+    assert fit_law(compute, loss, FitSettings(law="power", method="delta")).fit.drift.law == "power"  # type: ignore[union-attr]

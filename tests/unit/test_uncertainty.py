@@ -133,21 +133,28 @@ def test_probability_below_agrees_with_the_interval() -> None:
 
 
 def test_coverage_benchmark_runs_at_a_small_size() -> None:
-    """The full simulation is benchmarks/coverage.py; here one small cell, as a smoke test of its code."""
+    """The full simulation is benchmarks/coverage.py; here a few ladders of two cells, as a smoke test of its code."""
     import importlib.util
+    import sys
 
     from ..conftest import ROOT
 
+    sys.path.insert(0, str(ROOT / "benchmarks"))
     spec = importlib.util.spec_from_file_location("coverage_benchmark", ROOT / "benchmarks" / "coverage.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    lines = module.run_cell((6, 3.0, 0.01, "floor", 12, 200, 0.9, 0))
-    assert len(lines) == 3
-    cells = [line.strip("| ").split(" | ") for line in lines]
-    for cell in cells:
-        ci_cover, pi_cover = float(cell[5]), float(cell[6])
-        assert 0.5 <= ci_cover <= 1.0 and 0.5 <= pi_cover <= 1.0
-        assert cell[7].endswith("x)") and float(cell[7].split("(")[1].rstrip("x)")) >= 0.5
-    best = module.best_half_widths(np.geomspace(1e17, 1e20, 6), np.array([1e21]), 0.01, 0.9)
+    for truth in ("floor-not-in-view", "warm-up"):
+        data = module.run_chunk((truth, 6, 2.0, 0.01, 0, 0, 4, "auto", 200, 0.9))
+        assert data["ci"].shape == (4, 3) and data["warned"].shape == (4,)
+        lines = module.cell_lines(truth, 6, 2.0, 0.01, data, 0.9)
+        assert len(lines) == 3 and all(line.count("|") == len(module.HEADER) + 1 for line in lines)
+    best = module.best_half_widths(
+        "loss", (777.0, -0.155, 1.8), np.geomspace(1e17, 1e20, 6), np.array([1e21]), 0.01, 0.9
+    )
     assert best.shape == (2, 1) and best[1, 0] > best[0, 0] > 0
+    # the power law's oracle is the loss law's at c = 0 with one parameter fewer: never wider
+    compute, target = np.geomspace(1e17, 1e20, 6), np.array([1e23])
+    power = module.best_half_widths("power", (777.0, -0.155), compute, target, 0.01, 0.9)
+    nested = module.best_half_widths("loss", (777.0, -0.155, 0.0), compute, target, 0.01, 0.9)
+    assert power[0, 0] < nested[0, 0]
