@@ -1,0 +1,102 @@
+"""The default procedure (``--law auto`` for losses): the law choice is inside the interval."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from scaling_forecast.forecast import FitSettings, Target, fit_law, forecast, load_fit
+from scaling_forecast.laws import get_law
+
+#: A floor that the runs barely show: 8 runs from 1e13 to 1e15 FLOP of 777 C^-0.155 + 1.8, 1% noise.
+COMPUTE = np.geomspace(1e13, 1e15, 8)
+TARGET = 1e18
+
+
+def truth(compute: float | np.ndarray) -> float | np.ndarray:
+    return 777.0 * compute**-0.155 + 1.8
+
+
+def floor_not_in_view(seed: int) -> np.ndarray:
+    return truth(COMPUTE) * np.exp(np.random.default_rng(seed).normal(0.0, 0.01, COMPUTE.size))
+
+
+def test_a_seeded_case_where_the_chosen_law_alone_misses_and_the_default_covers() -> None:
+    loss = floor_not_in_view(1)
+    default = fit_law(COMPUTE, loss, FitSettings(n_boot=500), (Target(TARGET),))
+    fixed = fit_law(COMPUTE, loss, FitSettings(law="power", n_boot=500), (Target(TARGET),))
+    assert default.law == "power"  # the power law forecasts the largest runs best ...
+    true_value = truth(TARGET)
+    low, high = fixed.predictions[0].ci
+    assert high < true_value  # ... but its own interval misses the floor beyond the runs
+    low, high = default.predictions[0].ci
+    assert low <= true_value <= high
+    assert default.predictions[0].estimate == fixed.predictions[0].estimate  # the estimate is the chosen law's
+
+
+def test_the_interval_spans_the_chosen_and_the_nesting_law_as_each_alone_would_give() -> None:
+    loss = floor_not_in_view(1)
+    targets = (Target(TARGET), Target(10.0, True))
+    default = fit_law(COMPUTE, loss, FitSettings(n_boot=500), targets)
+    selection = default.law_selection
+    assert selection is not None
+    assert math.isclose(sum(c.weight for c in selection.candidates), 1.0, rel_tol=1e-12)
+    assert [c.law for c in selection.candidates if c.in_interval] == ["loss", "power"]
+    alone = {law: fit_law(COMPUTE, loss, FitSettings(law=law, n_boot=500), targets) for law in ("loss", "power")}
+    for i, prediction in enumerate(default.predictions):
+        for law, result in alone.items():
+            own = selection.candidate(law).predictions[i]
+            assert own.estimate == result.predictions[i].estimate
+            assert own.ci == result.predictions[i].ci and own.pi == result.predictions[i].pi
+        assert prediction.ci == (
+            min(r.predictions[i].ci[0] for r in alone.values()),
+            max(r.predictions[i].ci[1] for r in alone.values()),
+        )
+        assert prediction.pi[0] <= prediction.ci[0] and prediction.pi[1] >= prediction.ci[1]
+    broken = selection.candidate("broken")
+    assert not broken.in_interval and broken.predictions[0].ci is None and broken.predictions[0].estimate > 0
+    # the Akaike weights, by hand from the candidates' AICc
+    aicc = np.array([c.aicc for c in selection.candidates], dtype=float)
+    expected = np.exp(-(aicc - aicc.min()) / 2)
+    assert [c.weight for c in selection.candidates] == pytest.approx(list(expected / expected.sum()), rel=1e-12)
+
+
+def test_a_saved_default_fit_predicts_the_same_intervals() -> None:
+    loss = floor_not_in_view(2)
+    result = fit_law(COMPUTE, loss, FitSettings(n_boot=300), (Target(TARGET),))
+    reloaded = forecast(load_fit(result.to_saved_dict(), "fit.json"), (Target(TARGET),), 0.9)
+    assert reloaded.predictions == result.predictions
+    assert reloaded.law_selection is not None and result.law_selection is not None
+    assert [c.predictions for c in reloaded.law_selection.candidates] == [
+        c.predictions for c in result.law_selection.candidates
+    ]
+
+
+def nested_best_half_width(noise: float, level: float = 0.9) -> float:
+    """The loss law's delta-method half-width at the true parameters and noise (what no forecaster beats)."""
+    from scipy.stats import norm
+
+    law = get_law("loss")
+    log_cref = float(np.log(COMPUTE).mean())
+    theta = law.from_user(np.array([[777.0, -0.155, 1.8]]), log_cref)
+    jacobian = law.log_jacobian(theta, np.log(COMPUTE) - log_cref)[0]
+    gradient = law.log_jacobian(theta, np.array([math.log(TARGET) - log_cref]))[0, 0]
+    variance = noise**2 * gradient @ np.linalg.inv(jacobian.T @ jacobian) @ gradient
+    return float(norm.ppf(0.5 + level / 2) * math.sqrt(variance))
+
+
+def test_coverage_and_width_of_the_default_interval_in_a_small_simulation() -> None:
+    """60 seeded ladders whose floor is barely in view: the 90% ci holds the true law about 90% of the time,
+    and is neither much wider nor narrower than the best possible for a forecaster who knows the noise."""
+    covered, widths = 0, []
+    for seed in range(60):
+        loss = floor_not_in_view(100 + seed)
+        result = fit_law(COMPUTE, loss, FitSettings(n_boot=300, seed=seed), (Target(TARGET),))
+        low, high = result.predictions[0].ci
+        covered += low <= truth(TARGET) <= high
+        widths.append(math.log(high / low) / 2)
+    assert 0.8 <= covered / 60 <= 1.0
+    ratio = float(np.median(widths)) / nested_best_half_width(0.01)
+    assert 0.8 <= ratio <= 1.8
