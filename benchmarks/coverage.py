@@ -71,6 +71,12 @@ def drift_flags(result: Any) -> tuple[bool, bool]:
     return bool(drift.warned), bool(drift.too_few)
 
 
+def half_width(bounds: tuple[float, float]) -> float:
+    """Half the width of an interval in log space (infinite when it reaches 0 or infinity)."""
+    low, high = bounds
+    return math.log(high / low) / 2 if low > 0 and math.isfinite(high) else math.inf
+
+
 def run_chunk(job: tuple[str, int, float, float, int, int, int, str, int | None, float]) -> dict[str, np.ndarray]:
     """``count`` seeded ladders of one cell, from ladder ``first``."""
     truth, runs, decades, noise, index, first, count, law, n_boot, level = job
@@ -90,8 +96,8 @@ def run_chunk(job: tuple[str, int, float, float, int, int, int, str, int | None,
         predictions = result.predictions
         rows["ci"].append([p.ci[0] <= t <= p.ci[1] for p, t in zip(predictions, truth_at, strict=True)])
         rows["pi"].append([p.pi[0] <= t <= p.pi[1] for p, t in zip(predictions, new_runs, strict=True)])
-        rows["ci_width"].append([math.log(p.ci[1] / p.ci[0]) / 2 for p in predictions])
-        rows["pi_width"].append([math.log(p.pi[1] / p.pi[0]) / 2 for p in predictions])
+        rows["ci_width"].append([half_width(p.ci) for p in predictions])
+        rows["pi_width"].append([half_width(p.pi) for p in predictions])
         rows["error"].append([abs(math.log(p.estimate / t)) for p, t in zip(predictions, truth_at, strict=True)])
         warned, too_few = drift_flags(result)
         rows["warned"].append(warned)

@@ -35,6 +35,8 @@ LAW_CHOICES = ("auto", *LAWS, "chinchilla")
 #: Under ``--law auto`` the interval always spans this law's own: it nests the power law (``c = 0``),
 #: so its interval carries the uncertainty of an irreducible loss the runs may not show yet.
 NESTING_LAW = "loss"
+#: The laws that are :data:`NESTING_LAW` with its floor at 0: a floor only raises their forecasts.
+NESTED = ("power",)
 MISSPECIFICATION = ("warn", "widen")
 #: Thresholds of the reliability warnings.
 MIN_DECADES = 1.5
@@ -371,9 +373,12 @@ def _spanned(
     -----
     The reported ``ci`` is ``[min_k low_k, max_k high_k]`` over the laws ``k`` in the interval, and
     likewise ``pi``: whichever of them holds, its own interval is inside (a union of intervals
-    covers at least as often as the interval of the true law).
+    covers at least as often as the interval of the true law). When the chosen law is the power
+    law, which is the loss law with ``c = 0``, the lower end is the power law's own: a floor
+    ``c >= 0`` fitted to the same runs only raises the forecast beyond them, so the loss law's
+    lower tail (its linearised ``c < 0`` side) holds no law of the family.
     """
-    candidates, spans = [], []
+    candidates, spans, floor = [], [], None
     for candidate in selection.candidates:
         own: tuple[Prediction, ...] = ()
         if candidate.state is not None:
@@ -381,6 +386,8 @@ def _spanned(
             own = _predictions(law, candidate.state, log_cref, targets, factors, level)
         if candidate.in_interval:
             spans.append(own)
+            if candidate.law == selection.chosen and candidate.law in NESTED:
+                floor = own
         forecasts = tuple(
             CandidateForecast(
                 p.target,
@@ -391,11 +398,12 @@ def _spanned(
             for p in own
         )
         candidates.append(replace(candidate, predictions=forecasts))
+    lowest = spans if floor is None else [floor]
     spanned = tuple(
         replace(
             prediction,
-            ci=(min(s[i].ci[0] for s in spans), max(s[i].ci[1] for s in spans)),
-            pi=(min(s[i].pi[0] for s in spans), max(s[i].pi[1] for s in spans)),
+            ci=(min(s[i].ci[0] for s in lowest), max(s[i].ci[1] for s in spans)),
+            pi=(min(s[i].pi[0] for s in lowest), max(s[i].pi[1] for s in spans)),
         )
         for i, prediction in enumerate(predictions)
     )

@@ -237,7 +237,7 @@ def _candidate_table(result: FitResult) -> tuple[list[str], list[list[str]]]:
     return headers, rows
 
 
-CANDIDATES_TITLE = "Candidate laws (weight: Akaike weight; *: the interval above spans this law's own)"
+CANDIDATES_TITLE = "Candidate laws (*: the interval spans its own; weight: Akaike weight)"
 
 
 def _bucket_table(result: FitResult) -> tuple[list[str], list[list[str]]]:

@@ -36,8 +36,10 @@ def test_a_seeded_case_where_the_chosen_law_alone_misses_and_the_default_covers(
     assert default.predictions[0].estimate == fixed.predictions[0].estimate  # the estimate is the chosen law's
 
 
-def test_the_interval_spans_the_chosen_and_the_nesting_law_as_each_alone_would_give() -> None:
-    loss = floor_not_in_view(1)
+@pytest.mark.parametrize("seed", [1, 4])
+def test_the_interval_spans_the_chosen_and_the_nesting_law_as_each_alone_would_give(seed: int) -> None:
+    """From the power law's own lower end (a floor only raises the forecast) to the higher of the two upper ends."""
+    loss = floor_not_in_view(seed)
     targets = (Target(TARGET), Target(10.0, True))
     default = fit_law(COMPUTE, loss, FitSettings(n_boot=500), targets)
     selection = default.law_selection
@@ -50,10 +52,9 @@ def test_the_interval_spans_the_chosen_and_the_nesting_law_as_each_alone_would_g
             own = selection.candidate(law).predictions[i]
             assert own.estimate == result.predictions[i].estimate
             assert own.ci == result.predictions[i].ci and own.pi == result.predictions[i].pi
-        assert prediction.ci == (
-            min(r.predictions[i].ci[0] for r in alone.values()),
-            max(r.predictions[i].ci[1] for r in alone.values()),
-        )
+        power, nesting = alone["power"].predictions[i], alone["loss"].predictions[i]
+        assert prediction.ci == (power.ci[0], max(power.ci[1], nesting.ci[1]))
+        assert prediction.pi == (power.pi[0], max(power.pi[1], nesting.pi[1]))
         assert prediction.pi[0] <= prediction.ci[0] and prediction.pi[1] >= prediction.ci[1]
     broken = selection.candidate("broken")
     assert not broken.in_interval and broken.predictions[0].ci is None and broken.predictions[0].estimate > 0
