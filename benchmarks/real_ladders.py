@@ -90,7 +90,7 @@ def main() -> None:
     header = ["ladder", "fitted", "law", "held out", "reach", "mean error", "max error", "`pi` holds", "`ci` holds"]
     print("| " + " | ".join([*header, "warning"]) + " |")
     print("|---|---:|---|---:|---:|---:|---:|---:|---:|---|")
-    pooled: dict[str, list[float]] = {"error": [], "pi": [], "ci": []}
+    pooled: dict[str, list[float]] = {"error": [], "pi": [], "ci": [], "own": []}
     for name, compute, loss, cut in ladders(options.data):
         fitted = compute <= cut * (1 + 1e-9)
         held = ~fitted
@@ -100,6 +100,11 @@ def main() -> None:
         errors = np.array([abs(p.estimate - a) / a for p, a in zip(result.predictions, loss[held], strict=True)])
         in_pi = [p.pi[0] <= a <= p.pi[1] for p, a in zip(result.predictions, loss[held], strict=True)]
         in_ci = [p.ci[0] <= a <= p.ci[1] for p, a in zip(result.predictions, loss[held], strict=True)]
+        if result.law_selection is not None:  # the chosen law's own pi: what the default reported before issue 12
+            own = result.law_selection.candidate(result.law).predictions
+            pooled["own"] += [
+                p.pi is not None and p.pi[0] <= a <= p.pi[1] for p, a in zip(own, loss[held], strict=True)
+            ]
         drift = result.fit.drift
         warning = "" if drift is None else ("drift" if drift.warned else ("too few runs" if drift.too_few else ""))
         reach = compute[held].max() / compute[fitted].max()
@@ -118,6 +123,7 @@ def main() -> None:
     print(
         f"\n{error.size} held-out runs: mean absolute relative error {error.mean():.2%} "
         f"(median {np.median(error):.2%}), 90% pi holds {np.mean(pooled['pi']):.1%}, ci {np.mean(pooled['ci']):.1%}"
+        + (f"; the chosen law's own pi alone holds {np.mean(pooled['own']):.1%}" if pooled["own"] else "")
     )
 
 
