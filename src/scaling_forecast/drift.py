@@ -24,12 +24,23 @@ DRIFT_LEVEL = 0.05
 NULL_REPLICATES = 200
 #: Fewer rolling forecasts than this cannot test anything.
 MIN_FORECASTS = 3
+#: Polish steps of a replicate's window fit: a test needs its statistic, not the last digits of each optimum.
+REPLICATE_ITERATIONS = 40
 #: Seed-sequence key of the null replicates' stream (apart from the bootstrap's).
 DRIFT_STREAM = 2**32 - 2
 
 
+def windows(log_c: Array, n_params: int) -> list[int]:
+    """Sizes ``k`` of the rolling windows of the sorted runs: ``p + 1`` to ``n - 1``, fittable, below the next run."""
+    n = log_c.size
+    return [k for k in range(n_params + 1, n) if log_c[k] > log_c[k - 1] and np.unique(log_c[:k]).size >= n_params + 1]
+
+
 def rolling_forecasts(law: Law, log_c: Array, log_y: Array, options: dict[str, Any]) -> tuple[Array, Array, Array]:
     """Every forecast of a larger run from a window of the smallest runs, for each row of ``log_y``.
+
+    The first row is fitted from the law's global start; the others (replicates of it) are polished
+    from its fit, with the start's scan as a certificate (:func:`~scaling_forecast.fitting.fit_batch`).
 
     Notes
     -----
@@ -41,15 +52,16 @@ def rolling_forecasts(law: Law, log_c: Array, log_y: Array, options: dict[str, A
     ``s``), and its distance ``d = log10(C_j / C_k)`` from the window's largest run.
     ``(B, n) -> (B, F), (B, F), (F,)``.
     """
-    n, p = log_c.size, law.n_params
     errors, inflation, distance = [], [], []
-    for k in range(p + 1, n):
-        if log_c[k] <= log_c[k - 1] or np.unique(log_c[:k]).size < p + 1:
-            continue
+    for k in windows(log_c, law.n_params):
         centre = log_c[:k].mean()
         window = log_c[:k] - centre
-        fit = fit_batch(law, window, log_y[:, :k], **options)
-        theta = fit.theta
+        first = fit_batch(law, window, log_y[:1, :k], **options).theta
+        theta = first
+        if log_y.shape[0] > 1:
+            rest = fit_batch(law, window, log_y[1:, :k], warm_start=first[0], max_iter=REPLICATE_ITERATIONS, **options)
+            theta = np.vstack([first, rest.theta])
+
         jacobian = law.log_jacobian(theta, window)
         with np.errstate(all="ignore"):
             inverse = np.linalg.pinv(jacobian.transpose(0, 2, 1) @ jacobian, hermitian=True)
@@ -103,9 +115,9 @@ def rolling_drift(
     log_c, log_y = np.log(compute), np.log(y)
     options: dict[str, Any] = {"loss_fn": loss_fn, "huber_delta": huber_delta}
     n, p = log_c.size, law.n_params
-    errors, inflation, distance = rolling_forecasts(law, log_c, log_y[None, :], options)
-    if distance.size < MIN_FORECASTS or n - p < 1:
-        return Drift(law.name, int(distance.size), None, None, None, None, None, too_few=True)
+    n_forecasts = sum(n - k for k in windows(log_c, p))
+    if n_forecasts < MIN_FORECASTS or n - p < 1:
+        return Drift(law.name, n_forecasts, None, None, None, None, None, too_few=True)
     log_x = log_c - log_c.mean()
     best = refine(law, log_x, log_y[None, :], fit_batch(law, log_x, log_y[None, :], **options), **options)
     theta = best.theta[0]
@@ -118,9 +130,10 @@ def rolling_drift(
     null_fit = fit_batch(law, log_x, null_y, warm_start=theta, **options)
     null_residuals = null_y - law.log_predict(null_fit.theta, log_x)
     null_sigma = np.sqrt((null_residuals**2).sum(axis=1) / (n - p))
-    null_errors, null_inflation, _ = rolling_forecasts(law, log_c, null_y, options)
+    every_errors, every_inflation, distance = rolling_forecasts(law, log_c, np.vstack([log_y, null_y]), options)
+    errors, inflation = every_errors[:1], every_inflation[:1]
     statistic, excess = trend(errors, inflation, distance, np.array([sigma]))
-    null_statistic, _ = trend(null_errors, null_inflation, distance, null_sigma)
+    null_statistic, _ = trend(every_errors[1:], every_inflation[1:], distance, null_sigma)
     finite = null_statistic[np.isfinite(null_statistic)]
     observed = float(statistic[0]) if np.isfinite(statistic[0]) else 0.0
     p_value = float((1 + (finite >= observed).sum()) / (1 + finite.size))
