@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -70,3 +71,20 @@ def test_pass_rate_backtest(runner: CliRunner) -> None:
 def test_bad_options(runner: CliRunner) -> None:
     code, _, error = _backtest(runner, RUNS, "--holdout", "2", "--rolling")
     assert code == 2 and error == "error: give only one of --holdout K, --max-compute-fraction F and --rolling\n"
+
+
+def test_backtest_forecasts_with_the_default_procedure(runner: CliRunner, tmp_path: Path) -> None:
+    """Each window is fitted as ``forecast fit`` would: the power law is chosen, its interval spans the loss law's."""
+    import numpy as np
+
+    compute = np.geomspace(1e13, 1e15, 10)
+    loss = (777.0 * compute**-0.155 + 1.8) * np.exp(np.random.default_rng(1).normal(0.0, 0.01, compute.size))
+    runs = tmp_path / "early.csv"
+    runs.write_text("compute,loss\n" + "".join(f"{c:.6g},{v:.6f}\n" for c, v in zip(compute, loss, strict=True)))
+    args = ["backtest", str(runs), "--holdout", "2", "--bootstrap", "200", "-f", "json"]
+    default = json.loads(runner.invoke(app, args).stdout)["backtest"]
+    fixed = json.loads(runner.invoke(app, [*args, "--law", default["windows"][0]["law"]]).stdout)["backtest"]
+    assert default["windows"][0]["law"] == "power"
+    for spanned, own in zip(default["runs"], fixed["runs"], strict=True):
+        assert spanned["predicted"] == own["predicted"]
+        assert spanned["pi"][0] == own["pi"][0] and spanned["pi"][1] > own["pi"][1]

@@ -231,3 +231,20 @@ def test_output_never_overwrites_the_inputs(runner: CliRunner, tmp_path: Path) -
         assert result.exit_code == 2
         assert result.stderr == f"error: {target}: refusing to overwrite the input file; write to another path\n"
     assert (tmp_path / "runs.csv").read_bytes() == before
+
+
+def test_check_judges_the_default_procedure_interval(runner: CliRunner, tmp_path: Path) -> None:
+    """Under --law auto the gate is judged on the interval that spans the law choice, not the chosen law's own."""
+    import numpy as np
+
+    compute = np.geomspace(1e13, 1e15, 8)
+    loss = (777.0 * compute**-0.155 + 1.8) * np.exp(np.random.default_rng(1).normal(0.0, 0.01, compute.size))
+    runs = tmp_path / "early.csv"
+    runs.write_text("compute,loss\n" + "".join(f"{c:.6g},{v:.6f}\n" for c, v in zip(compute, loss, strict=True)))
+    gate = ["check", str(runs), "-t", "1e18", "--max-loss", "3.0", "--bootstrap", "300", "-f", "json"]
+    fixed = runner.invoke(app, [*gate, "--law", "power"])
+    default = runner.invoke(app, gate)
+    assert fixed.exit_code == 0  # the power law alone is sure the loss stays below 3.0 ...
+    assert default.exit_code == 1  # ... the default is not: the true loss there is 3.06
+    document = json.loads(default.stdout)
+    assert document["law"] == "power" and document["check"]["gates"][0]["value"] == document["predictions"][0]["pi"][1]
