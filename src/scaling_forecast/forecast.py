@@ -208,7 +208,7 @@ def fit_law(
     uncertainty = estimate_uncertainty(law, log_x, log_y, theta, replicates=replicates, **options)
     if selection is not None:
         selection = _interval_laws(selection, uncertainty, log_x, log_y, options)
-    result = assemble(
+    return assemble(
         law,
         settings,
         targets,
@@ -225,7 +225,6 @@ def fit_law(
         problems=problems,
         law_selection=selection,
     )
-    return result
 
 
 def _interval_laws(
@@ -609,7 +608,9 @@ def load_fit(saved: Any, file: str) -> FitResult:
                 dof=int(fit["dof"]),
                 failed_replicates=int(fit["failed_replicates"]),
                 warnings=data_warnings,
-                drift=None if fit.get("drift") is None else Drift.from_dict(fit["drift"]),
+                drift=None
+                if fit.get("drift") is None or "p_value" not in fit["drift"]
+                else Drift.from_dict(fit["drift"]),
             ),
             predictions=(),
             uncertainty=uncertainty,
@@ -625,8 +626,12 @@ def load_fit(saved: Any, file: str) -> FitResult:
 
 
 def _load_selection(document: Any, states: dict[str, Any]) -> LawSelection | None:
-    """The :class:`LawSelection` of a saved fit, with each candidate's saved state."""
-    if document is None:
+    """The :class:`LawSelection` of a saved fit, with each candidate's saved state.
+
+    Fits saved before the interval spanned the candidates carry no candidate states: their
+    forecasts are the chosen law's alone, as they were when saved.
+    """
+    if document is None or any("in_interval" not in c for c in document["candidates"]):
         return None
     candidates = tuple(
         Candidate(

@@ -101,3 +101,18 @@ def test_coverage_and_width_of_the_default_interval_in_a_small_simulation() -> N
     assert 0.8 <= covered / 60 <= 1.0
     ratio = float(np.median(widths)) / nested_best_half_width(0.01)
     assert 0.8 <= ratio <= 1.8
+
+
+def test_a_fit_saved_before_the_procedure_still_predicts_with_its_own_law() -> None:
+    """Saved fits of the previous version have no candidate states and the old drift block."""
+    result = fit_law(COMPUTE, floor_not_in_view(1), FitSettings(n_boot=200), (Target(TARGET),))
+    saved = result.to_saved_dict()
+    for candidate in saved["law_selection"]["candidates"]:
+        for key in ("weight", "in_interval", "predictions"):
+            del candidate[key]
+    del saved["state"]["candidates"]
+    saved["fit"]["drift"] = {"ratio": 1.2, "n_forecasts": 6, "worst_error": 0.01, "worst_factor": 10.0}
+    old = forecast(load_fit(saved, "old.json"), (Target(TARGET),), 0.9)
+    own = result.law_selection.candidate("power").predictions[0]  # type: ignore[union-attr]
+    assert old.law_selection is None and old.fit.drift is None
+    assert old.predictions[0].ci == own.ci and old.predictions[0].estimate == own.estimate
