@@ -16,6 +16,11 @@ def _number(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
+def _optional(value: float | None) -> float | None:
+    """:func:`_number`, keeping ``None`` (a quantity that could not be computed)."""
+    return None if value is None else _number(value)
+
+
 def _pair(values: tuple[float, float]) -> list[float | None]:
     return [_number(values[0]), _number(values[1])]
 
@@ -112,14 +117,11 @@ class Candidate:
     state: Uncertainty | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        def number(value: float | None) -> float | None:
-            return None if value is None else _number(value)
-
         return {
             "law": self.law,
             "n_params": self.n_params,
-            "held_out_rmse": number(self.held_out_error),
-            "aicc": number(self.aicc),
+            "held_out_rmse": _optional(self.held_out_error),
+            "aicc": _optional(self.aicc),
             "weight": _number(self.weight),
             "in_interval": self.in_interval,
             "predictions": [p.to_dict() for p in self.predictions],
@@ -227,17 +229,14 @@ class Drift:
     too_few: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        def number(value: float | None) -> float | None:
-            return None if value is None else _number(value)
-
         return {
             "law": self.law,
             "n_forecasts": self.n_forecasts,
-            "statistic": number(self.statistic),
-            "p_value": number(self.p_value),
-            "excess_per_decade": number(self.excess),
-            "worst_error": number(self.worst_error),
-            "worst_factor": number(self.worst_factor),
+            "statistic": _optional(self.statistic),
+            "p_value": _optional(self.p_value),
+            "excess_per_decade": _optional(self.excess),
+            "worst_error": _optional(self.worst_error),
+            "worst_factor": _optional(self.worst_factor),
             "warned": self.warned,
             "too_few": self.too_few,
         }
