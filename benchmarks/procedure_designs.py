@@ -86,6 +86,11 @@ def choose_batch(compute: Array, log_y: Array) -> tuple[Array, dict[str, Array]]
 
 def designs(compute: Array, loss: Array, n_boot: int, seed: int) -> dict[str, Array]:
     """The ``(3, 2)`` log-space ``ci`` of each design at the three targets."""
+    with np.errstate(divide="ignore"):  # a collapsed broken-law forecast has a ci starting at 0
+        return _designs(compute, loss, n_boot, seed)
+
+
+def _designs(compute: Array, loss: Array, n_boot: int, seed: int) -> dict[str, Array]:
     targets = compute[-1] * FACTORS
     result = fit_law(
         compute, np.asarray(loss), FitSettings(n_boot=n_boot, seed=seed), tuple(Target(t) for t in targets)
