@@ -181,6 +181,8 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     chunks: dict[tuple[str, int, float, float], list[dict[str, np.ndarray]]] = {}
     summary: dict[str, list[float]] = {"ci": [], "pi": [], "ci_best": [], "warned_well": [], "either": []}
+    #: per (ladder, target): was the pi right, did the drift warning fire; pooled per kind of truth
+    outcomes: dict[str, list[np.ndarray]] = {"well": [], "mis": []}
     with ProcessPoolExecutor(max_workers=options.jobs) as pool:
         for job, data in zip(jobs, pool.map(run_chunk, jobs), strict=True):
             key = job[:4]
@@ -190,6 +192,9 @@ def main() -> None:
             parts = chunks.pop(key)
             merged = {name: np.concatenate([d[name] for d in parts]) for name in data}
             print("\n".join(cell_lines(*key, merged, options.level)), flush=True)
+            kind = "well" if key[0] in WELL_SPECIFIED else "mis"
+            warned_each = np.broadcast_to(merged["warned"][:, None], merged["pi"].shape)
+            outcomes[kind].append(np.stack([merged["pi"].ravel(), warned_each.ravel()]))
             if key[0] in WELL_SPECIFIED:
                 summary["ci"] += list(merged["ci"].mean(axis=0))
                 summary["pi"] += list(merged["pi"].mean(axis=0))
@@ -210,6 +215,14 @@ def main() -> None:
             f"warned (false alarms) {np.mean(summary['warned_well']):.3f} on average, "
             f"at most {np.max(summary['warned_well']):.3f} in a cell"
         )
+    for kind, label in (("well", "well specified"), ("mis", "misspecified")):
+        if outcomes[kind]:
+            covered, warned = np.concatenate(outcomes[kind], axis=1).astype(bool)
+            print(
+                f"{label}: the drift warning fired on {warned[covered].mean():.1%} of forecasts whose pi held the "
+                f"new run ({covered.sum()}) and on {warned[~covered].mean() if (~covered).any() else 0.0:.1%} of those "
+                f"whose pi missed it ({(~covered).sum()})"
+            )
     if summary["either"]:
         either = np.array(summary["either"])
         print(
