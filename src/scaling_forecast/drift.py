@@ -61,7 +61,6 @@ def rolling_forecasts(law: Law, log_c: Array, log_y: Array, options: dict[str, A
         if log_y.shape[0] > 1:
             rest = fit_batch(law, window, log_y[1:, :k], warm_start=first[0], max_iter=REPLICATE_ITERATIONS, **options)
             theta = np.vstack([first, rest.theta])
-
         jacobian = law.log_jacobian(theta, window)
         with np.errstate(all="ignore"):
             inverse = np.linalg.pinv(jacobian.transpose(0, 2, 1) @ jacobian, hermitian=True)
@@ -116,7 +115,7 @@ def rolling_drift(
     options: dict[str, Any] = {"loss_fn": loss_fn, "huber_delta": huber_delta}
     n, p = log_c.size, law.n_params
     n_forecasts = sum(n - k for k in windows(log_c, p))
-    if n_forecasts < MIN_FORECASTS or n - p < 1:
+    if n_forecasts < MIN_FORECASTS:  # which also leaves the fit to all runs p + 3 or more of them
         return Drift(law.name, n_forecasts, None, None, None, None, None, too_few=True)
     log_x = log_c - log_c.mean()
     best = refine(law, log_x, log_y[None, :], fit_batch(law, log_x, log_y[None, :], **options), **options)
