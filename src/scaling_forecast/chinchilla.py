@@ -2,39 +2,26 @@
 
 Fitted as in Hoffmann et al. 2022 (approach 3) and its replication by Besiroglu et al. 2024: the
 summed Huber loss (delta 1e-3) of ``log L - LSE(a - alpha log N, b - beta log D, e)``, with
-``A = e^a``, ``B = e^b``, ``E = e^e``, minimised from a grid of starting points. Uncertainty is a
-case bootstrap over runs: each replicate reweights the runs by multinomial counts.
+``A = e^a``, ``B = e^b``, ``E = e^e``, minimised from a grid of starting points. The law is
+:class:`~scaling_forecast.laws.ChinchillaLaw`, fitted by the batched engine. Uncertainty is a case
+bootstrap over runs: each replicate refits runs drawn with replacement.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from .errors import ConfigError, DataError, FitError
-from .fitting import LOSS_FUNCTIONS
-from .laws import Array
+from .fitting import LOSS_FUNCTIONS, fit_batch, refine
+from .laws import Array, ChinchillaLaw
 from .results import ChinchillaResult, Estimate, Optimum, PointForecast
 
-PARAM_NAMES = ("E", "A", "B", "alpha", "beta")
-#: The reference protocol's starting grid (Besiroglu et al. 2024): 4,500 points of (a, b, e, alpha, beta).
-REFERENCE_GRID = np.array(
-    list(
-        itertools.product(
-            np.arange(0.0, 30.0, 5.0),
-            np.arange(0.0, 30.0, 5.0),
-            np.arange(-1.0, 1.5, 0.5),
-            np.arange(0.0, 2.5, 0.5),
-            np.arange(0.0, 2.5, 0.5),
-        )
-    )
-)
-#: Starts polished after the batched scan of the grid, best first.
+PARAM_NAMES = ChinchillaLaw.param_names
+#: Starts of the reference grid polished, best first.
 POLISHED_STARTS = 20
-BOUNDS = [(None, None), (None, None), (None, None), (0.0, None), (0.0, None)]
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,76 +34,10 @@ class TwoVariableRuns:
     names: tuple[str, ...]
     file: str = "<data>"
 
-
-def log_predict(theta: Array, log_n: Array, log_d: Array) -> Array:
-    """``log L = LSE(a - alpha log N, b - beta log D, e)`` for rows of ``theta = (a, b, e, alpha, beta)``."""
-    theta = np.atleast_2d(theta)
-    terms = np.stack(
-        [
-            theta[:, :1] - theta[:, 3:4] * log_n,
-            theta[:, 1:2] - theta[:, 4:5] * log_d,
-            np.broadcast_to(theta[:, 2:3], (theta.shape[0], np.size(log_n))),
-        ]
-    )
-    top = terms.max(axis=0)
-    return np.asarray(top + np.log(np.exp(terms - top).sum(axis=0)), dtype=float)
-
-
-def _objective_and_gradient(
-    theta: Array, log_n: Array, log_d: Array, log_l: Array, weights: Array, loss_fn: str, delta: float
-) -> tuple[float, Array]:
-    """The weighted summed loss of log residuals and its analytic gradient."""
-    a, b, e, alpha, beta = theta
-    terms = np.stack([a - alpha * log_n, b - beta * log_d, np.full_like(log_n, e)])
-    top = terms.max(axis=0)
-    exp = np.exp(terms - top)
-    total = exp.sum(axis=0)
-    residual = log_l - (top + np.log(total))
-    if loss_fn == "lsq":
-        rho, psi = 0.5 * residual**2, residual
-    else:
-        magnitude = np.abs(residual)
-        rho = np.where(magnitude <= delta, 0.5 * residual**2, delta * (magnitude - 0.5 * delta))
-        psi = np.clip(residual, -delta, delta)
-    share = exp / total
-    weighted = weights * psi
-    gradient = -np.array(
-        [
-            share[0] @ weighted,
-            share[1] @ weighted,
-            share[2] @ weighted,
-            -(share[0] * log_n) @ weighted,
-            -(share[1] * log_d) @ weighted,
-        ]
-    )
-    return float(weights @ rho), gradient
-
-
-def batch_objective(thetas: Array, log_n: Array, log_d: Array, log_l: Array, loss_fn: str, delta: float) -> Array:
-    """The summed loss at many parameter vectors at once: ``(K, 5) -> (K,)``."""
-    residual = log_l - log_predict(thetas, log_n, log_d)
-    if loss_fn == "lsq":
-        return np.asarray((0.5 * residual**2).sum(axis=1), dtype=float)
-    magnitude = np.abs(residual)
-    rho = np.where(magnitude <= delta, 0.5 * residual**2, delta * (magnitude - 0.5 * delta))
-    return np.asarray(rho.sum(axis=1), dtype=float)
-
-
-def _minimise(
-    start: Array, log_n: Array, log_d: Array, log_l: Array, weights: Array, loss_fn: str, delta: float
-) -> tuple[Array, float, bool]:
-    from scipy.optimize import minimize
-
-    solution = minimize(
-        _objective_and_gradient,
-        start,
-        args=(log_n, log_d, log_l, weights, loss_fn, delta),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=BOUNDS,
-        options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 20000, "maxcor": 20},
-    )
-    return np.asarray(solution.x, dtype=float), float(solution.fun), bool(solution.success)
+    @property
+    def design(self) -> Array:
+        """``(log N, log D)`` per run: ``(n, 2)``."""
+        return np.column_stack([np.log(self.params), np.log(self.tokens)])
 
 
 @dataclass(frozen=True)
@@ -132,8 +53,10 @@ class ChinchillaFit:
 
     def params(self, theta: Array | None = None) -> Array:
         """``(E, A, B, alpha, beta)`` rows for ``theta`` (default: the fit)."""
-        t = np.atleast_2d(self.theta if theta is None else theta)
-        return np.column_stack([np.exp(t[:, 2]), np.exp(t[:, 0]), np.exp(t[:, 1]), t[:, 3], t[:, 4]])
+        return LAW.to_user(np.atleast_2d(self.theta if theta is None else theta), 0.0)
+
+
+LAW = ChinchillaLaw()
 
 
 def fit_chinchilla(
@@ -149,41 +72,37 @@ def fit_chinchilla(
 
     Notes
     -----
-    The 4,500 starts of :data:`REFERENCE_GRID` are evaluated in one batched computation; the
-    ``starts`` best are polished by L-BFGS-B with analytic gradients and tight tolerances, and the
-    lowest objective is kept. A replicate ``r`` weights run ``i`` by ``w_ri ~ Multinomial(n, 1/n)``
-    (the same objective as refitting the resampled runs) and starts from the fit.
+    The batched engine (:func:`~scaling_forecast.fitting.fit_batch`) scans the 4,500 starts of
+    :data:`~scaling_forecast.laws.CHINCHILLA_GRID`, polishes the ``starts`` best and keeps the lowest
+    objective. Replicate ``r`` refits runs drawn with replacement, all replicates in one batch,
+    each polished from the fit.
     """
     if loss_fn not in LOSS_FUNCTIONS:
         raise ConfigError(f"--loss-fn {loss_fn!r}: unknown loss function; choose one of {', '.join(LOSS_FUNCTIONS)}")
-    log_n, log_d, log_l = np.log(runs.params), np.log(runs.tokens), np.log(runs.loss)
+    design, log_l = runs.design, np.log(runs.loss)
     n = log_l.size
     if n < 6:
         raise DataError(f"{runs.file}: the chinchilla law has 5 parameters and needs 6 or more runs, got {n}; add runs")
-    if np.unique(log_n).size < 2 or np.unique(log_d).size < 2:
+    if np.unique(design[:, 0]).size < 2 or np.unique(design[:, 1]).size < 2:
         raise DataError(
             f"{runs.file}: the chinchilla law needs runs at 2 or more model sizes and token counts; vary both N and D"
         )
-    scores = batch_objective(REFERENCE_GRID, log_n, log_d, log_l, loss_fn, huber_delta)
-    ones = np.ones(n)
-    best: tuple[Array, float, bool] | None = None
-    for index in np.argsort(scores, kind="stable")[:starts]:
-        candidate = _minimise(REFERENCE_GRID[index], log_n, log_d, log_l, ones, loss_fn, huber_delta)
-        if best is None or candidate[1] < best[1]:
-            best = candidate
-    assert best is not None
-    theta, objective, converged = best
+    first = fit_batch(LAW, design, log_l[None, :], n_starts=starts, loss_fn=loss_fn, huber_delta=huber_delta)
+    best = refine(LAW, design, log_l[None, :], first, loss_fn=loss_fn, huber_delta=huber_delta)
+    theta, objective = best.theta[0], float(best.objective[0])
     if not (np.isfinite(theta).all() and math.isfinite(objective)):
         raise FitError(f"{runs.file}: the chinchilla law could not be fitted (non-finite optimum)")
-    residuals = log_l - log_predict(theta, log_n, log_d)[0]
+    residuals = log_l - LAW.log_predict(theta[None, :], design)[0]
     boot = None
     if n_boot > 0:
-        rng = np.random.default_rng(seed)
-        counts = rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot).astype(float)
-        boot = np.array(
-            [_minimise(theta, log_n, log_d, log_l, w, loss_fn, huber_delta)[0] for w in counts], dtype=float
+        drawn = np.random.default_rng(seed).integers(0, n, size=(n_boot, n))
+        replicates = fit_batch(
+            LAW, design[drawn], log_l[drawn], warm_start=theta, loss_fn=loss_fn, huber_delta=huber_delta
         )
-    return ChinchillaFit(theta, objective, converged, float(np.sqrt(np.mean(residuals**2))), boot, residuals)
+        boot = np.where(np.isfinite(replicates.objective)[:, None], replicates.theta, np.nan)
+    return ChinchillaFit(
+        theta, objective, bool(best.converged[0]), float(np.sqrt(np.mean(residuals**2))), boot, residuals
+    )
 
 
 def _interval(estimate: float, draws: Array, level: float) -> Estimate:
@@ -242,10 +161,11 @@ def summarise(
     predictions = []
     for n_value, d_value in at:
         _check_point(n_value, d_value)
-        point = float(np.exp(log_predict(fit.theta, np.log([n_value]), np.log([d_value]))[0, 0]))
+        design = np.log([[n_value, d_value]])
+        point = float(np.exp(LAW.log_predict(fit.theta[None, :], design)[0, 0]))
         draws = np.empty(0)
         if fit.boot_theta is not None:
-            draws = np.exp(log_predict(fit.boot_theta, np.log([n_value]), np.log([d_value]))[:, 0])
+            draws = np.exp(LAW.log_predict(fit.boot_theta, design)[:, 0])
         ci = _interval(point, draws, level).ci
         pi = _interval(point, draws * np.exp(noise), level).ci if len(boot) else ci
         pi = (min(pi[0], ci[0]), max(pi[1], ci[1]))

@@ -92,7 +92,7 @@ def compare_sweeps(
     settings = settings.validated()
     if settings.method != "bootstrap":
         raise ConfigError("forecast compare needs --method bootstrap: its probabilities come from the bootstrap draws")
-    if settings.law not in LAWS:
+    if settings.law not in LAWS or get_law(settings.law).design != ("compute",):
         raise ConfigError(f"--law {settings.law}: forecast compare fits laws of compute alone (loss, power, broken)")
     law = get_law(settings.law)
     names = [s.name for s in sweeps]

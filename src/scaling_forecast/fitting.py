@@ -106,31 +106,35 @@ def fit_batch(
     (a ``(p,)`` vector, e.g. the fit of which the rows are bootstrap replicates) every row is
     polished from it first, and a basin of the scan is polished too only where its scan
     value already beats that optimum, i.e. where the warm start provably missed the global one.
+    A law whose scan is a large grid (``law.rescans`` false) keeps the warm-started polish.
     """
     row_objective = partial(objective, loss_fn=loss_fn, huber_delta=huber_delta)
     log_y = np.atleast_2d(np.asarray(log_y, dtype=float))
     n_rows, n_runs = log_y.shape
-    starts = law.project(law.initial(log_x, log_y, row_objective, n_starts))
-    n_params = starts.shape[2]
 
     def rows_x(rows: IndexArray) -> Array:
-        return log_x[rows] if log_x.ndim == 2 else log_x
+        return log_x[rows] if law.per_row(log_x) else log_x
 
     def options(rows: IndexArray, theta: Array) -> BatchFit:
         return polish(
             law, rows_x(rows), log_y[rows], theta, loss_fn=loss_fn, huber_delta=huber_delta, max_iter=max_iter
         )
 
+    best: BatchFit | None = None
     if warm_start is not None:
         every = np.arange(n_rows)
-        best = options(every, np.broadcast_to(warm_start, (n_rows, n_params)).copy())
-        scan_x = np.repeat(log_x, starts.shape[1], axis=0) if log_x.ndim == 2 else log_x
+        best = options(every, np.broadcast_to(warm_start, (n_rows, warm_start.size)).copy())
+        if not law.rescans:
+            return best
+    starts = law.project(law.initial(log_x, log_y, row_objective, n_starts))
+    n_params = starts.shape[2]
+    if best is not None:
+        scan_x = np.repeat(log_x, starts.shape[1], axis=0) if law.per_row(log_x) else log_x
         scan = row_objective(
             log_y[:, None, :] - law.log_predict(starts.reshape(-1, n_params), scan_x).reshape(n_rows, -1, n_runs)
         )
         rows, basins = np.nonzero(scan < best.objective[:, None] * (1.0 - 1e-9))
     else:
-        best = None
         rows, basins = np.repeat(np.arange(n_rows), starts.shape[1]), np.tile(np.arange(starts.shape[1]), n_rows)
     if rows.size == 0:
         assert best is not None
@@ -191,7 +195,7 @@ def polish(
             break
         take: slice | IndexArray = slice(None) if rows.size == n_rows else rows  # views while every row is active
         theta_k, residuals_k = theta[take], residuals[take]
-        x_k = log_x[take] if log_x.ndim == 2 else log_x
+        x_k = log_x[take] if law.per_row(log_x) else log_x
         jacobian = law.log_jacobian(theta_k, x_k)
         transposed = jacobian.transpose(0, 2, 1)
         score, curvature = _score_and_curvature(residuals_k, loss_fn, huber_delta)
@@ -271,7 +275,7 @@ def refine(
     theta, current, converged = start.theta.copy(), start.objective.copy(), start.converged.copy()
     lower, upper = np.array(law.lower), np.array(law.upper)
     for row in np.flatnonzero(~converged & np.isfinite(current)):
-        row_x = log_x[row] if log_x.ndim == 2 else log_x
+        row_x = log_x[row] if law.per_row(log_x) else log_x
         x0 = np.clip(theta[row], np.nextafter(lower, upper), np.nextafter(upper, lower))
         solution = least_squares(
             lambda t, r=row, rx=row_x: log_y[r] - law.log_predict(t[None, :], rx)[0],

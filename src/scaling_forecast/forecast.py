@@ -31,7 +31,7 @@ from .results import (
 from .selection import select_law
 from .uncertainty import METHODS, Uncertainty, estimate_uncertainty
 
-LAW_CHOICES = ("auto", *LAWS, "chinchilla")
+LAW_CHOICES = ("auto", *LAWS)
 #: Under ``--law auto`` the interval always spans this law's own: it nests the power law (``c = 0``),
 #: so its interval carries the uncertainty of an irreducible loss the runs may not show yet.
 NESTING_LAW = "loss"
@@ -166,9 +166,9 @@ def fit_law(
             )
         settings = replace(settings, law=selection.chosen)
     settings = settings.validated()
-    if settings.law not in LAWS:
-        raise ConfigError(f"--law {settings.law}: not a law of compute alone; use 'forecast fit --law {settings.law}'")
     law = get_law(settings.law)
+    if law.design != ("compute",):
+        raise ConfigError(f"--law {settings.law}: not a law of compute alone; use 'forecast fit --law {settings.law}'")
     order = np.lexsort((y, compute))
     compute, y = compute[order], y[order]
     if replicates is not None:

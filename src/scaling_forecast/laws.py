@@ -49,6 +49,16 @@ class Law(ABC):
     min_runs: ClassVar[int] = 5
     #: Reported parameters whose weak identification draws a warning, with their description.
     identified: ClassVar[tuple[tuple[str, str], ...]] = ()
+    #: The columns of the design the law reads: ``("compute",)`` (a design is ``(n,)``, or ``(B, n)``
+    #: with rows of their own), or several (``(n, k)``, or ``(B, n, k)``).
+    design: ClassVar[tuple[str, ...]] = ("compute",)
+    #: Whether a warm-started batch (bootstrap replicates) also rescans the start; a law whose scan
+    #: is a large grid polishes replicates from the fit alone.
+    rescans: ClassVar[bool] = True
+
+    def per_row(self, log_x: Array) -> bool:
+        """Whether ``log_x`` holds a design per data set of the batch."""
+        return bool(log_x.ndim > (1 if len(self.design) == 1 else 2))
 
     @property
     def n_params(self) -> int:
@@ -325,6 +335,105 @@ class BrokenPowerLaw(Law):
         return np.array([0.0, 0.0, 0.0, log_cref])
 
 
+class ChinchillaLaw(Law):
+    """Loss of ``N`` parameters trained on ``D`` tokens: ``L(N, D) = E + A / N^alpha + B / D^beta``.
+
+    Notes
+    -----
+    Hoffmann et al. 2022 (approach 3), as replicated by Besiroglu et al. 2024:
+    ``theta = (a, b, e, alpha, beta)`` with ``A = e^a``, ``B = e^b``, ``E = e^e`` and
+    ``log L = LSE(a - alpha log N, b - beta log D, e)``. The start scans the reference protocol's
+    4,500-point grid :data:`CHINCHILLA_GRID` in one batched evaluation and returns its best points.
+    The design is ``(log N, log D)``, in the user's units.
+
+    Example
+    -------
+    >>> law = ChinchillaLaw()
+    >>> value = law.predict(np.array([[1.5, 400.0, 400.0, 0.5, 0.5]]), np.array([[1e4, 1e6]]))[0, 0]
+    >>> round(float(value), 12)
+    5.9
+    """
+
+    name = "chinchilla"
+    formula = "L(N, D) = E + A / N^alpha + B / D^beta"
+    param_names = ("E", "A", "B", "alpha", "beta")
+    log_scale = (True, True, True, False, False)
+    lower = (-np.inf, -np.inf, -np.inf, 0.0, 0.0)
+    upper = (np.inf, np.inf, np.inf, np.inf, np.inf)
+    param_bounds = ((0.0, np.inf), (0.0, np.inf), (0.0, np.inf), (0.0, np.inf), (0.0, np.inf))
+    bounds_text = "E, A, B > 0, alpha, beta >= 0"
+    min_runs = 30
+    design = ("params", "tokens")
+    rescans = False
+
+    def _terms(self, theta: Array, log_x: Array) -> Array:
+        log_n, log_d = log_x[..., 0], log_x[..., 1]
+        size = np.broadcast_shapes(log_n.shape, (theta.shape[0], 1))
+        return np.stack(
+            [
+                theta[:, :1] - theta[:, 3:4] * log_n,
+                theta[:, 1:2] - theta[:, 4:5] * log_d,
+                np.broadcast_to(theta[:, 2:3], size),
+            ],
+            axis=-1,
+        )
+
+    def log_predict(self, theta: Array, log_x: Array) -> Array:
+        terms = self._terms(theta, log_x)
+        top = terms.max(axis=-1)
+        return np.asarray(top + np.log(np.exp(terms - top[..., None]).sum(axis=-1)), dtype=float)
+
+    def log_jacobian(self, theta: Array, log_x: Array) -> Array:
+        terms = self._terms(theta, log_x)
+        share = np.exp(terms - terms.max(axis=-1, keepdims=True))
+        share /= share.sum(axis=-1, keepdims=True)
+        return np.stack(
+            [
+                share[..., 0],
+                share[..., 1],
+                share[..., 2],
+                -share[..., 0] * log_x[..., 0],
+                -share[..., 1] * log_x[..., 1],
+            ],
+            axis=-1,
+        )
+
+    def initial(self, log_x: Array, log_y: Array, objective: RowObjective, n_starts: int = 1) -> Array:
+        grid = CHINCHILLA_GRID
+        # each term takes few distinct values on the grid: exponentiate those, then gather
+        size_terms, size_index = np.unique(grid[:, [0, 3]], axis=0, return_inverse=True)
+        data_terms, data_index = np.unique(grid[:, [1, 4]], axis=0, return_inverse=True)
+        starts = np.empty((log_y.shape[0], n_starts, grid.shape[1]))
+        for row in range(log_y.shape[0]):
+            design = log_x[row] if self.per_row(log_x) else log_x
+            size = np.exp(size_terms[:, :1] - size_terms[:, 1:] * design[:, 0])
+            data = np.exp(data_terms[:, :1] - data_terms[:, 1:] * design[:, 1])
+            fitted = size[size_index.ravel()] + data[data_index.ravel()] + np.exp(grid[:, 2:3])
+            scores = objective(log_y[row][None, :] - np.log(fitted))
+            starts[row] = grid[np.argsort(np.where(np.isfinite(scores), scores, np.inf), kind="stable")[:n_starts]]
+        return starts
+
+    def reporting_matrix(self, log_cref: float) -> Array:
+        matrix = np.zeros((5, 5))
+        for row, column in enumerate((2, 0, 1, 3, 4)):
+            matrix[row, column] = 1.0
+        return matrix
+
+
+#: The reference protocol's starting grid (Besiroglu et al. 2024): 4,500 points of ``(a, b, e, alpha, beta)``.
+CHINCHILLA_GRID: Array = np.stack(
+    np.meshgrid(
+        np.arange(0.0, 30.0, 5.0),
+        np.arange(0.0, 30.0, 5.0),
+        np.arange(-1.0, 1.5, 0.5),
+        np.arange(0.0, 2.5, 0.5),
+        np.arange(0.0, 2.5, 0.5),
+        indexing="ij",
+    ),
+    axis=-1,
+).reshape(-1, 5)
+
+
 def _solve_rows(system: Array, rhs: Array) -> Array:
     """Least-squares solutions of many small normal equations; singular ones give NaN, not an error."""
     with np.errstate(all="ignore"):
@@ -332,9 +441,12 @@ def _solve_rows(system: Array, rhs: Array) -> Array:
         return np.asarray(np.einsum("bkl,bl->bk", inverse, rhs), dtype=float)
 
 
-LAWS: dict[str, type[Law]] = {law.name: law for law in (SaturatingPowerLaw, PowerLaw, BrokenPowerLaw, PassRateLaw)}
+#: The registry: every law by name. A new law is one class and one entry here.
+LAWS: dict[str, type[Law]] = {
+    law.name: law for law in (SaturatingPowerLaw, PowerLaw, BrokenPowerLaw, PassRateLaw, ChinchillaLaw)
+}
 
 
 def get_law(name: str) -> Law:
-    """The law called ``name`` (``loss`` or ``power``)."""
+    """The registered law called ``name``."""
     return LAWS[name]()
