@@ -34,6 +34,7 @@ _EXPORTS = {
     "load_fit": "forecast",
     "parse_target": "forecast",
     "LAWS": "laws",
+    "ChinchillaLaw": "laws",
     "Law": "laws",
     "PowerLaw": "laws",
     "SaturatingPowerLaw": "laws",
@@ -46,6 +47,7 @@ _EXPORTS = {
     "Prediction": "results",
     "Runs": "runs",
     "load_runs": "runs",
+    "load_two_variable": "runs",
     "load_sweeps": "runs",
 }
 __all__ = sorted(_EXPORTS)

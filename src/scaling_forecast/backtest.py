@@ -96,7 +96,10 @@ def backtest(
     )
     fits, held_out, warnings = [], [], []
     for fitted, held in splits:
-        targets = tuple(Target(float(c)) for c in ladder.compute[held])
+        targets = tuple(
+            Target(float(ladder.compute[i]), point=None if ladder.columns is None else tuple(ladder.columns[i]))
+            for i in held
+        )
         try:
             result = ladder.fit(fitted, targets)
         except FitError as error:

@@ -119,7 +119,12 @@ BootstrapOption = Annotated[
 ]
 SeedOption = Annotated[int | None, typer.Option(help="Seed of the bootstrap. [default: 0]", show_default=False)]
 LossFnOption = Annotated[
-    str | None, typer.Option(help="Objective on log residuals: lsq or huber. [default: lsq]", show_default=False)
+    str | None,
+    typer.Option(
+        help="Objective on log residuals: lsq, huber, or auto (huber for chinchilla as its reference protocol, "
+        "lsq otherwise). [default: auto]",
+        show_default=False,
+    ),
 ]
 HuberDeltaOption = Annotated[
     float | None, typer.Option(help="Huber threshold on log residuals. [default: 0.001]", show_default=False)
@@ -213,15 +218,20 @@ def _settings(options: dict[str, Any]) -> Any:
 def _ladder(options: dict[str, Any]) -> Any:
     """Load the runs the options ask for, drop the excluded ones, and make them a ladder to fit."""
     from .forecast import loss_ladder, rate_ladder
-    from .runs import drop_runs, load_pass_rates, load_runs, read_table
+    from .laws import get_law
+    from .runs import drop_runs, load_pass_rates, load_runs, load_two_variable, read_table
 
-    if options["law"] == "chinchilla":
-        raise ConfigError("--law chinchilla works with 'forecast fit' and 'forecast optimal'")
     settings = _settings(options)
     runs = options["data"]
     table = read_table(runs)
     law = options["law"]
     drop = {"min_compute": options.get("min_compute"), "exclude": options.get("exclude")}
+    if law != "auto" and get_law(law).design != ("compute",):
+        two, highest = load_two_variable(
+            table, y=options.get("y"), drop_highest=options.get("drop_highest") or 0, sweep=options.get("sweep")
+        )
+        two, dropped = drop_runs(two, **drop)
+        return loss_ladder(two, settings, excluded=highest + dropped, min_compute=drop["min_compute"])
     if law == "passrate" or (law == "auto" and table.has_pass_rates()):
         table.require_pass_rates()
         rates, dropped = drop_runs(
@@ -257,61 +267,22 @@ def _write_plot(plot: str | None, draw: Any, options: dict[str, Any]) -> None:
     write_atomic(plot, draw(), protected=_inputs(options))
 
 
-def _chinchilla(options: dict[str, Any], budgets: tuple[Any, ...], at: list[str] | None) -> Any:
-    """Fit the two-variable law and summarise it at ``--at`` points and compute budgets."""
-    from .chinchilla import fit_chinchilla, parse_point, summarise
-    from .forecast import FitSettings
-    from .runs import load_two_variable
-
-    explicit = options["explicit"]
-    settings = FitSettings(
-        law="chinchilla",
-        level=options["level"],
-        method=options["method"],
-        n_boot=options["bootstrap"] if "bootstrap" in explicit else 1000,
-        seed=options["seed"],
-        loss_fn=options["loss_fn"] if "loss_fn" in explicit else "huber",
-        huber_delta=options["huber_delta"],
-    ).validated()
-    if settings.method != "bootstrap":
-        raise ConfigError("--law chinchilla uses a case bootstrap over runs; --method delta is not available")
-    points = tuple(parse_point(text) for text in at or [])
-    runs, dropped = load_two_variable(
-        options["data"], y=options.get("y"), drop_highest=options.get("drop_highest") or 0, sweep=options.get("sweep")
-    )
-    largest = float((6.0 * runs.params * runs.tokens).max())
-    values = tuple(t.resolve(largest) for t in budgets)
-    fitted = fit_chinchilla(
-        runs, loss_fn=settings.loss_fn, huber_delta=settings.huber_delta, n_boot=settings.n_boot, seed=settings.seed
-    )
-    result = summarise(
-        runs,
-        fitted,
-        level=settings.level,
-        at=points,
-        budgets=values,
-        n_boot=settings.n_boot,
-        seed=settings.seed,
-        loss_fn=settings.loss_fn,
-        huber_delta=settings.huber_delta,
-        excluded=dropped,
-    )
-    return result, runs
-
-
 def _fit(options: dict[str, Any]) -> Any:
     """Load the runs and fit the law the options ask for."""
     return _fit_ladder(options)[0]
 
 
 def _fit_ladder(options: dict[str, Any]) -> tuple[Any, Any]:
-    """The fit and the ladder of runs it was fitted to."""
+    """The fit and the ladder of runs it was fitted to; ``--at`` points follow the targets."""
     from dataclasses import replace
 
-    from .forecast import fit_pass_rates
+    from .forecast import fit_pass_rates, parse_point
 
     ladder = _ladder(options)
-    targets = _targets(options.get("targets"))
+    points = tuple(parse_point(text) for text in options.get("at") or [])
+    if points and ladder.columns is None:
+        raise ConfigError("--at PARAMS,TOKENS needs a law of parameters and tokens: --law chinchilla")
+    targets = _targets(options.get("targets")) + points
     buckets = options.get("buckets") or 0
     if buckets and ladder.rate_runs is not None:
         result = fit_pass_rates(ladder.rate_runs, ladder.settings, targets, zeros=options["zeros"], buckets=buckets)
@@ -347,7 +318,6 @@ def _emit(text_for: Any, warnings: tuple[str, ...], options: dict[str, Any], no_
 
 
 def _strict(result: Any, options: dict[str, Any]) -> None:
-    from .errors import FitError
 
     warnings = result.fit.warnings
     if options.get("strict") and warnings:
@@ -361,8 +331,9 @@ def fit(
     law: Annotated[
         str | None,
         typer.Option(
-            help="Law to fit: auto, loss (a*C^b + c), power (a*C^b), broken (a*C^b1*(1 + C/C_b)^(b2 - b1)) or "
-            "passrate (-E[log pass_rate] = alpha*C^-k). "
+            help="Law to fit: auto, loss (a*C^b + c), power (a*C^b), broken (a*C^b1*(1 + C/C_b)^(b2 - b1)), "
+            "passrate (-E[log pass_rate] = alpha*C^-k) or chinchilla (E + A/N^alpha + B/D^beta, from params "
+            "and tokens). "
             "auto picks passrate for pass-rate data, else the law that best forecasts the largest runs. "
             "[default: auto]",
             show_default=False,
@@ -434,20 +405,8 @@ def fit(
             "strict": strict,
         },
     )
+    options["at"] = at
     image = _plot_format(plot)
-    if options["law"] == "chinchilla":
-        from .render import render_chinchilla
-
-        if save is not None:
-            raise ConfigError("--save is not available for --law chinchilla")
-        two, two_runs = _chinchilla(options, _targets(options.get("targets")), at)
-        _emit(lambda f, c, w: render_chinchilla(two, f, color=c, width=w), two.warnings, options, no_color)
-        _write_plot(plot, lambda: _draw("optimal", image, two, two_runs), options)
-        if options.get("strict") and two.warnings:
-            raise FitError(f"--strict: {len(two.warnings)} reliability warning(s), the first: {two.warnings[0]}")
-        return
-    if at:
-        raise ConfigError("--at PARAMS,TOKENS needs --law chinchilla")
     result, ladder = _fit_ladder(options)
     if save is not None:
         from .output import write_atomic
@@ -455,7 +414,10 @@ def fit(
 
         write_atomic(save, json_text(result.to_saved_dict()), protected=_inputs(options))
     _emit(lambda f, c, w: render(result, f, color=c, width=w), result.fit.warnings, options, no_color)
-    _write_plot(plot, lambda: _draw("fit", image, result, ladder.compute, ladder.y), options)
+    if ladder.columns is None:
+        _write_plot(plot, lambda: _draw("fit", image, result, ladder.compute, ladder.y), options)
+    else:
+        _write_plot(plot, lambda: _draw("optimal", image, result, ladder), options)
     _strict(result, options)
 
 
@@ -498,7 +460,9 @@ def check(
     ] = None,
     law: Annotated[
         str | None,
-        typer.Option(help="Law to fit: auto, loss, power, broken or passrate. [default: auto]", show_default=False),
+        typer.Option(
+            help="Law to fit: auto, loss, power, broken, passrate or chinchilla. [default: auto]", show_default=False
+        ),
     ] = None,
     x: XOption = None,
     y: YOption = None,
@@ -511,6 +475,7 @@ def check(
     k: KOption = None,
     min_compute: MinComputeOption = None,
     exclude: ExcludeOption = None,
+    drop_highest: DropHighestOption = None,
     misspecification: MisspecificationOption = None,
     fmt: FormatOption = None,
     config: ConfigOption = None,
@@ -546,6 +511,7 @@ def check(
             "strict": strict,
             "min_compute": min_compute,
             "exclude": exclude,
+            "drop_highest": drop_highest,
             "misspecification": misspecification,
             "on": on,
             "max_loss": max_loss,
@@ -591,7 +557,9 @@ def backtest(
     ] = False,
     law: Annotated[
         str | None,
-        typer.Option(help="Law to fit: auto, loss, power, broken or passrate. [default: auto]", show_default=False),
+        typer.Option(
+            help="Law to fit: auto, loss, power, broken, passrate or chinchilla. [default: auto]", show_default=False
+        ),
     ] = None,
     x: XOption = None,
     y: YOption = None,
@@ -605,6 +573,7 @@ def backtest(
     k: KOption = None,
     min_compute: MinComputeOption = None,
     exclude: ExcludeOption = None,
+    drop_highest: DropHighestOption = None,
     misspecification: MisspecificationOption = None,
     plot: PlotOption = None,
     fmt: FormatOption = None,
@@ -620,7 +589,6 @@ def backtest(
     """
     from .backtest import DEFAULT_TOLERANCE
     from .backtest import backtest as run_backtest
-    from .errors import FitError
     from .render import render_backtest
 
     options = _options(
@@ -641,6 +609,7 @@ def backtest(
             "k": k,
             "min_compute": min_compute,
             "exclude": exclude,
+            "drop_highest": drop_highest,
             "misspecification": misspecification,
             "output": output,
             "strict": strict,
@@ -680,13 +649,9 @@ def optimal(
     sweep: SweepOption = None,
     drop_highest: DropHighestOption = None,
     level: LevelOption = None,
-    bootstrap: Annotated[
-        int | None, typer.Option(help="Case-bootstrap replicates. [default: 1000]", show_default=False)
-    ] = None,
+    bootstrap: BootstrapOption = None,
     seed: SeedOption = None,
-    loss_fn: Annotated[
-        str | None, typer.Option(help="Objective on log residuals: huber or lsq. [default: huber]", show_default=False)
-    ] = None,
+    loss_fn: LossFnOption = None,
     huber_delta: HuberDeltaOption = None,
     plot: PlotOption = None,
     fmt: FormatOption = None,
@@ -699,13 +664,15 @@ def optimal(
 
     For each --budget: N_opt, D_opt, tokens per parameter and the loss at the optimum, with
     intervals; and the allocation exponents a = beta/(alpha+beta), b = alpha/(alpha+beta).
+    The same as 'forecast fit RUNS --law chinchilla --target C'.
     """
-    from .render import render_chinchilla
+    from .render import render
 
     options = _options(
         runs,
         config,
         {
+            "law": "chinchilla",
             "targets": budget,
             "y": y,
             "sweep": sweep,
@@ -723,11 +690,10 @@ def optimal(
     if "targets" not in options["explicit"]:
         raise ConfigError("forecast optimal needs --budget C (or targets: in the job file)")
     image = _plot_format(plot)
-    result, two_runs = _chinchilla(options, _targets(options.get("targets")), None)
-    _emit(lambda f, c, w: render_chinchilla(result, f, color=c, width=w), result.warnings, options, no_color)
-    _write_plot(plot, lambda: _draw("optimal", image, result, two_runs), options)
-    if options.get("strict") and result.warnings:
-        raise FitError(f"--strict: {len(result.warnings)} reliability warning(s), the first: {result.warnings[0]}")
+    result, ladder = _fit_ladder(options)
+    _emit(lambda f, c, w: render(result, f, color=c, width=w), result.fit.warnings, options, no_color)
+    _write_plot(plot, lambda: _draw("optimal", image, result, ladder), options)
+    _strict(result, options)
 
 
 @app.command()
@@ -836,7 +802,6 @@ def compare(
     from dataclasses import replace
 
     from .compare import compare_sweeps
-    from .errors import FitError
     from .forecast import FitSettings
     from .passrate import ZERO_POLICIES
     from .render import render_compare

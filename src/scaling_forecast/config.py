@@ -19,7 +19,7 @@ DEFAULTS: dict[str, Any] = {
     "method": "bootstrap",
     "bootstrap": 2000,
     "seed": 0,
-    "loss_fn": "lsq",
+    "loss_fn": "auto",
     "huber_delta": 1e-3,
     "format": "table",
     "zeros": "subset",

@@ -92,7 +92,7 @@ def fit_batch(
     *,
     loss_fn: str = "lsq",
     huber_delta: float = 1e-3,
-    n_starts: int = 3,
+    n_starts: int | None = None,
     warm_start: Array | None = None,
     max_iter: int = 200,
 ) -> BatchFit:
@@ -126,7 +126,7 @@ def fit_batch(
         best = options(every, np.broadcast_to(warm_start, (n_rows, warm_start.size)).copy())
         if not law.rescans:
             return best
-    starts = law.project(law.initial(log_x, log_y, row_objective, n_starts))
+    starts = law.project(law.initial(log_x, log_y, row_objective, n_starts or law.n_starts))
     n_params = starts.shape[2]
     if best is not None:
         scan_x = np.repeat(log_x, starts.shape[1], axis=0) if law.per_row(log_x) else log_x

@@ -21,9 +21,11 @@ from .results import (
     CandidateForecast,
     DataSummary,
     Drift,
+    Estimate,
     FitQuality,
     FitResult,
     LawSelection,
+    Optimum,
     ParameterEstimate,
     PassRateForecast,
     Prediction,
@@ -50,15 +52,23 @@ _TARGET = re.compile(r"^\s*([0-9.eE+-]+)\s*([xX×])?\s*$")
 
 @dataclass(frozen=True)
 class Target:
-    """A target compute: absolute FLOP, or a multiple of the largest fitted run (``1000x``)."""
+    """A target compute: absolute FLOP, or a multiple of the largest fitted run (``1000x``).
+
+    A law of several design columns can also be forecast at an explicit ``point`` of its design
+    (``N, D`` for chinchilla), whose compute is ``value``; a compute target alone is forecast where
+    the law puts it (for chinchilla: the fit's compute-optimal allocation).
+    """
 
     value: float
     relative: bool = False
+    point: tuple[float, ...] | None = None
 
     def resolve(self, compute_max: float) -> float:
         return self.value * compute_max if self.relative else self.value
 
     def __str__(self) -> str:
+        if self.point is not None:
+            return ",".join(f"{v:g}" for v in self.point)
         return f"{self.value:g}x" if self.relative else f"{self.value:g}"
 
 
@@ -86,6 +96,20 @@ def parse_target(text: str | float | int) -> Target:
     return Target(value, relative)
 
 
+def parse_point(text: str) -> Target:
+    """``"7e10,1.4e12"`` -> the target at ``N = 7e10`` parameters and ``D = 1.4e12`` tokens (``C = 6 N D``)."""
+    parts = text.split(",")
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        n_value, d_value = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise ConfigError(f"--at {text!r}: expected PARAMS,TOKENS like 7e10,1.4e12") from None
+    if not (math.isfinite(n_value) and math.isfinite(d_value) and n_value > 0 and d_value > 0):
+        raise ConfigError(f"--at {text}: parameters and tokens must be positive numbers")
+    return Target(6.0 * n_value * d_value, point=(n_value, d_value))
+
+
 @dataclass(frozen=True)
 class FitSettings:
     """How to fit: law, objective and uncertainty method."""
@@ -95,19 +119,20 @@ class FitSettings:
     method: str = "bootstrap"
     n_boot: int = 2000
     seed: int = 0
-    loss_fn: str = "lsq"
+    #: ``auto``: the law's own (``huber`` for chinchilla, as its reference protocol; ``lsq`` otherwise).
+    loss_fn: str = "auto"
     huber_delta: float = 1e-3
     misspecification: str = "widen"
 
     def validated(self) -> FitSettings:
-        """Check every value; ``auto`` resolves to ``loss``."""
+        """Check every value; law ``auto`` resolves to ``loss``, loss function ``auto`` to the law's own."""
         if self.law not in LAW_CHOICES:
             raise ConfigError(f"--law {self.law!r}: unknown law; choose one of {', '.join(LAW_CHOICES)}")
         if self.method not in METHODS:
             raise ConfigError(f"--method {self.method!r}: unknown method; choose one of {', '.join(METHODS)}")
-        if self.loss_fn not in LOSS_FUNCTIONS:
+        if self.loss_fn not in ("auto", *LOSS_FUNCTIONS):
             raise ConfigError(
-                f"--loss-fn {self.loss_fn!r}: unknown loss function; choose one of {', '.join(LOSS_FUNCTIONS)}"
+                f"--loss-fn {self.loss_fn!r}: unknown loss function; choose one of auto, {', '.join(LOSS_FUNCTIONS)}"
             )
         check_level(self.level)
         if self.method == "bootstrap" and self.n_boot < 100:
@@ -121,7 +146,8 @@ class FitSettings:
                 f"--misspecification {self.misspecification!r}: choose one of {', '.join(MISSPECIFICATION)}"
             )
         law = "loss" if self.law == "auto" else self.law
-        return replace(self, law=law)
+        loss_fn = get_law(law).default_loss_fn if self.loss_fn == "auto" else self.loss_fn
+        return replace(self, law=law, loss_fn=loss_fn)
 
 
 def check_level(level: float) -> None:
@@ -143,6 +169,7 @@ def fit_law(
     replicates: Callable[[np.random.Generator, int], Array] | None = None,
     extra_warnings: tuple[str, ...] = (),
     problems: dict[str, Any] | None = None,
+    columns: Array | None = None,
 ) -> FitResult:
     """Fit ``settings.law`` to ``y`` against ``compute`` and forecast each target.
 
@@ -151,13 +178,15 @@ def fit_law(
     Runs are put in a canonical order first, so the row order of the input changes nothing.
     Compute is normalised by ``C_ref = exp(mean log C)``; parameters are reported in the
     user's units. ``replicates(rng, n_boot)`` gives bootstrap data sets of ``log y`` in the
-    caller's run order (see :func:`estimate_uncertainty`).
+    caller's run order (see :func:`estimate_uncertainty`). A law of several design columns
+    reads them from ``columns`` ``(n, k)`` (for chinchilla: parameters and tokens; ``compute`` is then
+    ``6 N D``, which orders the runs and measures extrapolation).
     """
     compute = np.asarray(compute, dtype=float)
     y = np.asarray(y, dtype=float)
     selection = None
     if settings.law == "auto":
-        settings.validated()
+        settings = replace(settings, loss_fn=settings.validated().loss_fn)
         selection = select_law(compute, y, loss_fn=settings.loss_fn, huber_delta=settings.huber_delta)
         if selection is None:
             raise DataError(
@@ -167,10 +196,17 @@ def fit_law(
         settings = replace(settings, law=selection.chosen)
     settings = settings.validated()
     law = get_law(settings.law)
-    if law.design != ("compute",):
-        raise ConfigError(f"--law {settings.law}: not a law of compute alone; use 'forecast fit --law {settings.law}'")
+    if law.resampling == "cases" and settings.method != "bootstrap":
+        raise ConfigError(
+            f"--law {law.name} uses a case bootstrap over runs, as its reference protocol; "
+            "--method delta is not available"
+        )
+    if (columns is None) != (law.design == ("compute",)):
+        needs = ", ".join(law.design)
+        raise ConfigError(f"--law {settings.law}: the law reads {needs} per run; give the runs' {needs}")
     order = np.lexsort((y, compute))
     compute, y = compute[order], y[order]
+    log_columns = None if columns is None else np.log(np.asarray(columns, dtype=float)[order])
     if replicates is not None:
         draw = replicates
 
@@ -185,8 +221,11 @@ def fit_law(
             + (" or use --law power" if law.name == "loss" else "")
         )
     log_compute = np.log(compute)
-    log_cref = float(log_compute.mean())
-    log_x, log_y = log_compute - log_cref, np.log(y)
+    log_cref = law.log_reference(log_compute)
+    log_x, log_y = law.log_design(log_compute, log_columns, log_cref), np.log(y)
+    problem = law.design_problem(log_x)
+    if problem is not None:
+        raise DataError(f"{file}: {problem}")
     best = fit_batch(law, log_x, log_y[None, :], loss_fn=settings.loss_fn, huber_delta=settings.huber_delta)
     best = refine(law, log_x, log_y[None, :], best, loss_fn=settings.loss_fn, huber_delta=settings.huber_delta)
     theta = best.theta[0]
@@ -217,6 +256,7 @@ def fit_law(
         log_cref,
         best,
         uncertainty,
+        log_x=log_x,
         file=file,
         x_column=x_column,
         y_column=y_column,
@@ -265,12 +305,16 @@ def assemble(
     problems: dict[str, Any] | None = None,
     check_drift: bool = True,
     law_selection: LawSelection | None = None,
+    log_x: Array | None = None,
 ) -> FitResult:
     """The :class:`FitResult` of a fitted law (``best`` holds one row) with its forecasts.
 
-    ``check_drift`` runs the ladder's rolling backtest (:func:`rolling_drift`).
+    ``check_drift`` runs the ladder's rolling backtest (:func:`rolling_drift`) on laws of compute
+    alone. ``log_x`` is the runs' design (default: log compute over ``C_ref``).
     """
-    residuals = np.log(y) - law.log_predict(uncertainty.theta[None, :], np.log(compute) - log_cref)[0]
+    if log_x is None:
+        log_x = np.log(compute) - log_cref
+    residuals = np.log(y) - law.log_predict(uncertainty.theta[None, :], log_x)[0]
     data = DataSummary(
         file=file,
         n_runs=int(y.size),
@@ -282,7 +326,7 @@ def assemble(
         problems=problems,
     )
     drift = None
-    if check_drift:
+    if check_drift and law.design == ("compute",):
         drift_law = law
         if law_selection is not None and any(c.law == NESTING_LAW and c.in_interval for c in law_selection.candidates):
             drift_law = get_law(NESTING_LAW)
@@ -335,7 +379,13 @@ def forecast(result: FitResult, targets: tuple[Target, ...], level: float) -> Fi
     compute_max = result.data.compute_max
     values = np.array([t.resolve(compute_max) for t in targets], dtype=float)
     factors = np.array([t.value if t.relative else t.value / compute_max for t in targets], dtype=float)
-    predictions = _predictions(law, result.uncertainty, result.log_compute_ref, values, factors, level)
+    if any(t.point is not None for t in targets) and law.design == ("compute",):
+        raise ConfigError(f"the {law.name} law is forecast at a compute, not at a point of parameters and tokens")
+    design = _target_design(law, result.uncertainty.theta, result.log_compute_ref, targets, values)
+    predictions = tuple(
+        p if t.point is None else replace(p, design=tuple(zip(law.design, t.point, strict=True)))
+        for p, t in zip(_predictions(law, result.uncertainty, design, values, factors, level), targets, strict=True)
+    )
     selection = result.law_selection
     if selection is not None:
         selection, predictions = _spanned(selection, predictions, result.log_compute_ref, values, factors, level)
@@ -346,8 +396,13 @@ def forecast(result: FitResult, targets: tuple[Target, ...], level: float) -> Fi
         z = float(ndtri(0.5 + level / 2.0))
         predictions = tuple(_widened(p, z * drift.excess, isinstance(law, PassRateLaw)) for p in predictions)
     warnings = (
-        result.data_warnings + _identification_warnings(law, params, level) + _extrapolation_warnings(predictions)
+        result.data_warnings
+        + law.warnings({p.name: p.estimate for p in params})
+        + _identification_warnings(law, params, level)
+        + _extrapolation_warnings(predictions)
     )
+    budgets = tuple(float(v) for v, t in zip(values, targets, strict=True) if t.point is None)
+    optima, exponents = _allocations(law, result.uncertainty, result.log_compute_ref, budgets, level)
     return replace(
         result,
         level=level,
@@ -355,7 +410,52 @@ def forecast(result: FitResult, targets: tuple[Target, ...], level: float) -> Fi
         predictions=predictions,
         fit=replace(result.fit, warnings=warnings),
         law_selection=selection,
+        optima=optima,
+        exponents=exponents,
     )
+
+
+def _target_design(law: Law, theta: Array, log_cref: float, targets: tuple[Target, ...], values: Array) -> Array:
+    """The design of each target: its explicit point, or where the law forecasts that compute."""
+    design = law.target_design(theta, np.log(values), log_cref) if values.size else np.empty((0,))
+    if law.design == ("compute",):
+        return design
+    design = design.reshape(-1, len(law.design))
+    for i, target in enumerate(targets):
+        if target.point is not None:
+            design[i] = np.log(target.point)
+    return design
+
+
+def _allocations(
+    law: Law, uncertainty: Uncertainty, log_cref: float, budgets: tuple[float, ...], level: float
+) -> tuple[tuple[Optimum, ...], tuple[tuple[str, Estimate], ...]]:
+    """The law's compute-optimal allocation at each budget, and its exponents, with percentile intervals."""
+    params = law.to_user(uncertainty.theta[None, :], log_cref)
+    if law.allocation(params, 1.0) is None:
+        return (), ()
+    boot = np.empty((0, law.n_params))
+    if uncertainty.boot_theta is not None:
+        boot = law.to_user(uncertainty.boot_theta, log_cref)
+    optima = []
+    for budget in budgets:
+        point, draws = law.allocation(params, budget), law.allocation(boot, budget)
+        assert point is not None and draws is not None
+        optima.append(Optimum(budget, **{k: _percentile(float(point[k][0]), draws[k], level) for k in point}))
+    point_exponents, draw_exponents = law.allocation_exponents(params), law.allocation_exponents(boot)
+    exponents = tuple(
+        (name, _percentile(float(value[0]), draw_exponents[name], level)) for name, value in point_exponents.items()
+    )
+    return tuple(optima), exponents
+
+
+def _percentile(estimate: float, draws: Array, level: float) -> Estimate:
+    """``estimate`` with the percentile interval of its bootstrap ``draws``, widened to contain it."""
+    finite = draws[np.isfinite(draws)]
+    if finite.size == 0:
+        return Estimate(estimate, (math.nan, math.nan))
+    low, high = np.quantile(finite, [(1.0 - level) / 2.0, (1.0 + level) / 2.0])
+    return Estimate(estimate, (float(min(low, estimate)), float(max(high, estimate))))
 
 
 def _spanned(
@@ -382,7 +482,8 @@ def _spanned(
         own: tuple[Prediction, ...] = ()
         if candidate.state is not None:
             law = get_law(candidate.law)
-            own = _predictions(law, candidate.state, log_cref, targets, factors, level)
+            design = law.target_design(candidate.state.theta, np.log(targets), log_cref)
+            own = _predictions(law, candidate.state, design, targets, factors, level)
         if candidate.in_interval:
             spans.append(own)
             if candidate.law == selection.chosen and candidate.law in NESTED:
@@ -433,14 +534,14 @@ def _parameters(law: Law, uncertainty: Uncertainty, log_cref: float, level: floa
 def _predictions(
     law: Law,
     uncertainty: Uncertainty,
-    log_cref: float,
+    log_x: Array,
     targets: Array,
     factors: Array,
     level: float,
 ) -> tuple[Prediction, ...]:
+    """The law at each target's design ``log_x``, with its ``ci`` and ``pi``."""
     if targets.size == 0:
         return ()
-    log_x = np.log(targets) - log_cref
     theta = uncertainty.theta[None, :]
     estimate = law.log_predict(theta, log_x)[0]
     gradient = law.log_jacobian(theta, log_x)[0]
@@ -471,6 +572,7 @@ def _predictions(
             ci=(float(ci[i, 0]), float(ci[i, 1])),
             pi=(float(pi[i, 0]), float(pi[i, 1])),
             pass_rate=pass_rates[i],
+            design=() if law.design == ("compute",) else tuple(zip(law.design, np.exp(log_x[i]).tolist(), strict=True)),
         )
         for i, t in enumerate(targets)
     )
@@ -532,6 +634,8 @@ def _data_warnings(
             f"only {data.n_runs} runs (fewer than {law.min_runs}): the intervals rest on "
             f"{uncertainty.dof} degree(s) of freedom; add runs for a reliable forecast"
         )
+    if law.design != ("compute",):  # compute alone does not order a law of several columns
+        return tuple(warnings) + _fit_warnings(uncertainty, converged)
     decades = math.log10(data.compute_max / data.compute_min)
     if decades < MIN_DECADES - 1e-3:
         warnings.append(
@@ -547,6 +651,11 @@ def _data_warnings(
             f"{data.y_column} does not decrease with {data.x_column}: it is {means[i]:.4g} at "
             f"{levels[i]:.3g} and {means[i + 1]:.4g} at {levels[i + 1]:.3g}; check those runs"
         )
+    return tuple(warnings) + _fit_warnings(uncertainty, converged)
+
+
+def _fit_warnings(uncertainty: Uncertainty, converged: bool) -> tuple[str, ...]:
+    warnings = []
     if not converged:
         warnings.append("the fit did not converge to its tolerance; the parameters may be inaccurate")
     failed = uncertainty.failed_replicates
@@ -783,6 +892,8 @@ class Ladder:
     rates: PassRates | None = None
     excluded: tuple[str, ...] = ()
     min_compute: float | None = None
+    #: The law's other design columns per run (chinchilla: parameters and tokens).
+    columns: Array | None = None
 
     @property
     def n_runs(self) -> int:
@@ -807,6 +918,7 @@ class Ladder:
                 x_column=self.x_column,
                 y_column=self.y_column,
                 sweep=self.sweep,
+                columns=None if self.columns is None else self.columns[index],
             )
         data = replace(
             self.rate_runs,
@@ -831,6 +943,7 @@ def loss_ladder(runs: Any, settings: FitSettings, **dropped: Any) -> Ladder:
         x_column=runs.x_column,
         y_column=runs.y_column,
         sweep=runs.sweep,
+        columns=runs.columns,
         **dropped,
     )
 

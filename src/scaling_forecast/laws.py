@@ -56,9 +56,44 @@ class Law(ABC):
     #: is a large grid polishes replicates from the fit alone.
     rescans: ClassVar[bool] = True
 
+    #: How bootstrap replicates resample the runs: their residuals, or whole runs (``cases``).
+    resampling: ClassVar[str] = "residuals"
+    #: The objective unless the user picks one (``lsq`` or ``huber``).
+    default_loss_fn: ClassVar[str] = "lsq"
+    #: Basins of the start's scan that are polished.
+    n_starts: ClassVar[int] = 3
+
     def per_row(self, log_x: Array) -> bool:
         """Whether ``log_x`` holds a design per data set of the batch."""
         return bool(log_x.ndim > (1 if len(self.design) == 1 else 2))
+
+    def log_reference(self, log_compute: Array) -> float:
+        """``log C_ref``, the compute by which the design is normalised: the runs' geometric mean."""
+        return float(log_compute.mean())
+
+    def log_design(self, log_compute: Array, log_columns: Array | None, log_cref: float) -> Array:
+        """The design of runs at ``log C`` whose other design columns (user units) are ``log_columns``."""
+        return log_compute - log_cref
+
+    def target_design(self, theta: Array, log_target: Array, log_cref: float) -> Array:
+        """The design at which the fitted law (``theta``, ``(p,)``) forecasts target computes ``(m,)``."""
+        return log_target - log_cref
+
+    def design_problem(self, log_x: Array) -> str | None:
+        """What keeps the runs' design from identifying the law, if anything."""
+        return None
+
+    def warnings(self, params: dict[str, float]) -> tuple[str, ...]:
+        """Warnings about the fitted parameters (user units) beyond weak identification."""
+        return ()
+
+    def allocation(self, params: Array, budget: float) -> dict[str, Array] | None:
+        """Compute-optimal quantities at ``budget`` for parameter rows ``(B, p)``; ``None``: the law has none."""
+        return None
+
+    def allocation_exponents(self, params: Array) -> dict[str, Array]:
+        """How the compute-optimal quantities grow with the budget (laws with an allocation)."""
+        return {}
 
     @property
     def n_params(self) -> int:
@@ -365,6 +400,59 @@ class ChinchillaLaw(Law):
     min_runs = 30
     design = ("params", "tokens")
     rescans = False
+    resampling = "cases"
+    default_loss_fn = "huber"
+    n_starts = 20
+
+    def log_reference(self, log_compute: Array) -> float:
+        return 0.0  # the reference protocol's grid is in the user's units
+
+    def log_design(self, log_compute: Array, log_columns: Array | None, log_cref: float) -> Array:
+        if log_columns is None:
+            raise ValueError("the chinchilla law needs parameters and tokens per run")
+        return log_columns
+
+    def target_design(self, theta: Array, log_target: Array, log_cref: float) -> Array:
+        """The compute-optimal ``(log N, log D)`` of the fit at each target budget."""
+        params = self.to_user(theta[None, :], 0.0)
+        optima = [self.allocation(params, float(np.exp(t))) for t in log_target]
+        points = np.array([[o["params"][0], o["tokens"][0]] for o in optima if o is not None], dtype=float)
+        return np.asarray(np.log(points.reshape(-1, 2)), dtype=float)
+
+    def design_problem(self, log_x: Array) -> str | None:
+        if np.unique(log_x[:, 0]).size < 2 or np.unique(log_x[:, 1]).size < 2:
+            return "the chinchilla law needs runs at 2 or more model sizes and token counts; vary both N and D"
+        return None
+
+    def warnings(self, params: dict[str, float]) -> tuple[str, ...]:
+        return tuple(
+            f"{name} is at its bound 0: the law has no {term} term"
+            for name, term in (("alpha", "size"), ("beta", "data"))
+            if params[name] <= 1e-6
+        )
+
+    def allocation(self, params: Array, budget: float) -> dict[str, Array] | None:
+        """Closed-form compute-optimal ``N_opt``, ``D_opt`` and loss at ``C = 6 N D``.
+
+        Notes
+        -----
+        Minimising ``L(N, C / 6N)`` gives ``N_opt = G (C/6)^a``, ``D_opt = G^-1 (C/6)^b`` with
+        ``G = (alpha A / (beta B))^(1 / (alpha + beta))``, ``a = beta / (alpha + beta)``,
+        ``b = alpha / (alpha + beta)``.
+        """
+        e, a_coef, b_coef, alpha, beta = (params[:, i] for i in range(5))
+        with np.errstate(all="ignore"):
+            g = (alpha * a_coef / (beta * b_coef)) ** (1.0 / (alpha + beta))
+            n_opt = g * (budget / 6.0) ** (beta / (alpha + beta))
+            d_opt = budget / (6.0 * n_opt)
+            loss = e + a_coef / n_opt**alpha + b_coef / d_opt**beta
+        return {"params": n_opt, "tokens": d_opt, "tokens_per_param": d_opt / n_opt, "loss": loss}
+
+    def allocation_exponents(self, params: Array) -> dict[str, Array]:
+        """``N_opt`` grows as ``C^a`` and ``D_opt`` as ``C^b``: ``a = beta / (alpha + beta)``, ``b = 1 - a``."""
+        alpha, beta = params[:, 3], params[:, 4]
+        with np.errstate(all="ignore"):
+            return {"a": beta / (alpha + beta), "b": alpha / (alpha + beta)}
 
     def _terms(self, theta: Array, log_x: Array) -> Array:
         log_n, log_d = log_x[..., 0], log_x[..., 1]

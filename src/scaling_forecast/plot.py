@@ -267,15 +267,20 @@ def plot_backtest(backtest: Any, compute: np.ndarray, y: np.ndarray, fmt: str) -
     return _encode(figure, fmt)
 
 
-def plot_optimal(result: Any, runs: Any, fmt: str) -> bytes:
-    """Isoloss contours over (N, D), the compute-optimal frontier and the budget lines."""
-    from .chinchilla import allocation
+def plot_optimal(result: Any, ladder: Any, fmt: str) -> bytes:
+    """Isoloss contours over (N, D), the compute-optimal frontier and the budget lines.
 
-    params = np.array([[result.param(name).estimate for name in ("E", "A", "B", "alpha", "beta")]])
+    ``result`` is a chinchilla fit and ``ladder`` the runs it was fitted to (``columns``: N, D).
+    """
+    from .laws import get_law
+
+    law = get_law(result.law)
+    params = np.array([[p.estimate for p in result.params]])
     e, a, b, alpha, beta = params[0]
+    run_params, run_tokens = ladder.columns[:, 0], ladder.columns[:, 1]
     budgets = [o.budget for o in result.optima]
-    n_values = [*runs.params, *(o.params.estimate for o in result.optima)]
-    d_values = [*runs.tokens, *(o.tokens.estimate for o in result.optima)]
+    n_values = [*run_params, *(o.params.estimate for o in result.optima)]
+    d_values = [*run_tokens, *(o.tokens.estimate for o in result.optima)]
     n_grid = np.geomspace(min(n_values) / 3.0, max(n_values) * 3.0, 160)
     d_grid = np.geomspace(min(d_values) / 3.0, max(d_values) * 3.0, 160)
     mesh_n, mesh_d = np.meshgrid(n_grid, d_grid)
@@ -286,9 +291,9 @@ def plot_optimal(result: Any, runs: Any, fmt: str) -> bytes:
     contours = ax.contour(mesh_n, mesh_d, loss, levels=np.unique(levels), cmap="viridis", linewidths=1)
     ax.clabel(contours, fontsize=7, fmt="%.3g")
     scatter = ax.scatter(
-        runs.params,
-        runs.tokens,
-        c=runs.loss,
+        run_params,
+        run_tokens,
+        c=ladder.y,
         cmap="viridis",
         s=16,
         edgecolors="black",
@@ -300,7 +305,7 @@ def plot_optimal(result: Any, runs: Any, fmt: str) -> bytes:
     compute_low = 6.0 * n_grid[0] * d_grid[0]
     compute_high = 6.0 * n_grid[-1] * d_grid[-1]
     frontier = np.geomspace(compute_low, compute_high, 200)
-    optimum_n = np.array([allocation(params, c)[0][0] for c in frontier])
+    optimum_n = np.array([law.allocation(params, c)["params"][0] for c in frontier])  # type: ignore[index]
     optimum_d = frontier / (6.0 * optimum_n)
     ax.plot(optimum_n, optimum_d, color="tab:red", linewidth=2, label="compute-optimal frontier")
     for budget, optimum in zip(budgets, result.optima, strict=True):
@@ -325,6 +330,6 @@ def plot_optimal(result: Any, runs: Any, fmt: str) -> bytes:
     ax.set_ylim(d_grid[0], d_grid[-1])
     ax.set_xlabel("parameters N")
     ax.set_ylabel("training tokens D")
-    ax.set_title(f"isoloss contours of L(N, D) = E + A/N^alpha + B/D^beta ({result.n_runs} runs)")
+    ax.set_title(f"isoloss contours of L(N, D) = E + A/N^alpha + B/D^beta ({result.data.n_runs} runs)")
     ax.legend(fontsize=8, loc="upper left")
     return _encode(figure, fmt)

@@ -11,9 +11,10 @@ from typing import Any
 from .check import CheckResult
 from .results import (
     Backtest,
-    ChinchillaResult,
     Comparison,
+    Estimate,
     FitResult,
+    Optimum,
     ParameterEstimate,
     Prediction,
     TargetComparison,
@@ -105,9 +106,10 @@ def to_csv(result: FitResult) -> str:
             ]
             writer.writerow(row + ([""] * 5 if rates else []))
         for q in predictions:
+            at = "".join(f", {name} {value:g}" for name, value in q.design)
             row = [
                 "prediction",
-                prefix + result.data.y_column,
+                prefix + result.data.y_column + at,
                 repr(q.target),
                 repr(q.extrapolation_factor),
                 repr(q.estimate),
@@ -122,9 +124,9 @@ def to_csv(result: FitResult) -> str:
                 r = q.pass_rate
                 row += [repr(r.estimate), repr(r.ci[0]), repr(r.ci[1]), repr(r.pi[0]), repr(r.pi[1])]
             writer.writerow(row)
+    blank = [""] * (len(header) - 11)
     if result.law_selection is not None:
         for c in result.law_selection.candidates:
-            blank = [""] * (len(header) - 11)
             writer.writerow(["candidate", c.law, "", "", repr(c.weight), "", "", "", "", "", result.level, *blank])
             for own in c.predictions:
                 ci = ["", ""] if own.ci is None else [repr(own.ci[0]), repr(own.ci[1])]
@@ -132,11 +134,29 @@ def to_csv(result: FitResult) -> str:
                 where = [repr(own.target), repr(own.target / result.data.compute_max)]
                 row = ["candidate_prediction", c.law, *where, repr(own.estimate), "", *ci, *pi, result.level]
                 writer.writerow(row + blank)
+    for o in result.optima:
+        for key, e in _optimum_items(o):
+            row = ["optimum", key, repr(o.budget), "", repr(e.estimate), "", *map(repr, e.ci), "", ""]
+            writer.writerow([*row, result.level, *blank])
+    for key, e in result.exponents:
+        row = ["exponent", key, "", "", repr(e.estimate), "", *map(repr, e.ci), "", ""]
+        writer.writerow([*row, result.level, *blank])
     return buffer.getvalue()
 
 
+def _optimum_items(optimum: Optimum) -> tuple[tuple[str, Estimate], ...]:
+    return (
+        ("params", optimum.params),
+        ("tokens", optimum.tokens),
+        ("tokens_per_param", optimum.tokens_per_param),
+        ("loss", optimum.loss),
+    )
+
+
 def _method_text(result: FitResult) -> str:
-    if result.method == "bootstrap":
+    if result.method == "bootstrap" and result.uncertainty.percentile:
+        uncertainty = f"case bootstrap over runs ({result.n_boot} replicates, seed {result.seed}), percentile"
+    elif result.method == "bootstrap":
         resampled = "problem" if result.data.problems and result.data.problems.get("n_problems") else "residual"
         uncertainty = f"studentised {resampled} bootstrap ({result.n_boot} replicates, seed {result.seed})"
     else:
@@ -192,7 +212,8 @@ def _parameter_table(result: FitResult, params: tuple[ParameterEstimate, ...]) -
 
 def _prediction_table(result: FitResult, predictions: tuple[Prediction, ...]) -> tuple[list[str], list[list[str]]]:
     level = f"{result.level:.0%}"
-    headers = ["target", "x largest run", result.data.y_column, f"{level} CI", f"{level} PI"]
+    design = [name for name, _ in predictions[0].design] if predictions else []
+    headers = ["target", *design, "x largest run", result.data.y_column, f"{level} CI", f"{level} PI"]
     rates = any(q.pass_rate is not None for q in predictions)
     if rates:
         headers += ["pass rate", f"{level} CI", f"{level} PI"]
@@ -200,6 +221,7 @@ def _prediction_table(result: FitResult, predictions: tuple[Prediction, ...]) ->
     for q in predictions:
         row = [
             format_compute(q.target),
+            *(format_compute(value) for _, value in q.design),
             format_factor(q.extrapolation_factor),
             format_number(q.estimate),
             format_interval(q.ci),
@@ -267,6 +289,33 @@ def _bucket_table(result: FitResult) -> tuple[list[str], list[list[str]]]:
     return headers, rows
 
 
+def _allocation_sections(result: FitResult) -> list[tuple[str, tuple[list[str], list[list[str]]]]]:
+    """The compute-optimal allocation at each budget and its exponents (laws that have one)."""
+    level = f"{result.level:.0%}"
+    sections = []
+    if result.optima:
+        rows = [
+            [
+                format_compute(o.budget),
+                format_compute(o.params.estimate),
+                f"[{format_compute(o.params.ci[0])}, {format_compute(o.params.ci[1])}]",
+                format_compute(o.tokens.estimate),
+                f"[{format_compute(o.tokens.ci[0])}, {format_compute(o.tokens.ci[1])}]",
+                format_number(o.tokens_per_param.estimate, 3),
+                format_interval(o.tokens_per_param.ci, 3),
+                format_number(o.loss.estimate),
+                format_interval(o.loss.ci),
+            ]
+            for o in result.optima
+        ]
+        headers = ["budget", "N_opt", f"{level} CI", "D_opt", f"{level} CI", "tokens/param", f"{level} CI"]
+        sections.append(("Compute-optimal allocation", ([*headers, "loss", f"{level} CI"], rows)))
+    if result.exponents:
+        rows = [[name, format_number(e.estimate), format_interval(e.ci)] for name, e in result.exponents]
+        sections.append(("Allocation exponents", (["exponent", "estimate", f"{level} CI"], rows)))
+    return sections
+
+
 def _markdown_table(headers: list[str], rows: list[list[str]]) -> list[str]:
     align = ["---" if i == 0 else "---:" for i in range(len(headers))]
     return ["| " + " | ".join(headers) + " |", "| " + " | ".join(align) + " |"] + [
@@ -286,6 +335,8 @@ def to_markdown(result: FitResult) -> str:
         lines += ["", f"{CANDIDATES_TITLE}:", "", *_markdown_table(*_candidate_table(result))]
     if result.buckets:
         lines += ["", "Difficulty buckets:", "", *_markdown_table(*_bucket_table(result))]
+    for title, table in _allocation_sections(result):
+        lines += ["", f"{title}:", "", *_markdown_table(*table)]
     lines += ["", f"Fit: {_quality_text(result)}."]
     if result.fit.warnings:
         lines += ["", "Warnings:", ""] + [f"- {w}" for w in result.fit.warnings]
@@ -350,6 +401,7 @@ def to_table(result: FitResult, *, color: bool = False, width: int = 100) -> str
         sections.append((CANDIDATES_TITLE, _candidate_table(result)))
     if result.buckets:
         sections.append(("Difficulty buckets", _bucket_table(result)))
+    sections += _allocation_sections(result)
     for title, (headers, rows) in sections:
         _print_table(console, title, headers, rows)
     console.print()
@@ -645,114 +697,5 @@ def render_backtest(result: Backtest, fmt: str, *, color: bool = False, width: i
     console.print(Text(_backtest_summary(result)), soft_wrap=True)
     style = "bold green" if result.summary.passed else "bold red"
     console.print(Text(result.summary.verdict, style=style), soft_wrap=True)
-    _print_warnings(console, result.warnings)
-    return buffer.getvalue()
-
-
-def _chinchilla_tables(result: ChinchillaResult) -> list[tuple[str, list[str], list[list[str]]]]:
-    level = f"{result.level:.0%}"
-    sections = [
-        (
-            "Parameters",
-            ["parameter", "estimate", "stderr", f"{level} CI"],
-            [
-                [name, format_number(e.estimate), format_number(se, 2), format_interval(e.ci)]
-                for name, e, se in result.params
-            ],
-        )
-    ]
-    if result.predictions:
-        rows = [
-            [
-                format_compute(p.params),
-                format_compute(p.tokens),
-                format_compute(6 * p.params * p.tokens),
-                format_number(p.estimate),
-                format_interval(p.ci),
-                format_interval(p.pi),
-            ]
-            for p in result.predictions
-        ]
-        sections.append(("Predictions", ["params", "tokens", "compute", "loss", f"{level} CI", f"{level} PI"], rows))
-    if result.optima:
-        rows = [
-            [
-                format_compute(o.budget),
-                format_compute(o.params.estimate),
-                f"[{format_compute(o.params.ci[0])}, {format_compute(o.params.ci[1])}]",
-                format_compute(o.tokens.estimate),
-                f"[{format_compute(o.tokens.ci[0])}, {format_compute(o.tokens.ci[1])}]",
-                format_number(o.tokens_per_param.estimate, 3),
-                format_interval(o.tokens_per_param.ci, 3),
-                format_number(o.loss.estimate),
-                format_interval(o.loss.ci),
-            ]
-            for o in result.optima
-        ]
-        headers = ["budget", "N_opt", f"{level} CI", "D_opt", f"{level} CI", "tokens/param", f"{level} CI"]
-        sections.append(("Compute-optimal allocation", [*headers, "loss", f"{level} CI"], rows))
-    a, b = result.exponents
-    sections.append(
-        (
-            "Allocation exponents",
-            ["exponent", "estimate", f"{level} CI"],
-            [
-                ["a", format_number(a.estimate), format_interval(a.ci)],
-                ["b", format_number(b.estimate), format_interval(b.ci)],
-            ],
-        )
-    )
-    return sections
-
-
-def _chinchilla_headline(result: ChinchillaResult) -> str:
-    dropped = f"; left out {len(result.excluded)} run(s)" if result.excluded else ""
-    loss_fn = LOSS_FN_TEXT[result.loss_fn] + (f" (delta {result.huber_delta:g})" if result.loss_fn == "huber" else "")
-    return (
-        f"chinchilla law L(N, D) = E + A / N^alpha + B / D^beta fitted to {result.n_runs} runs from {result.file}"
-        f"{dropped}; {loss_fn}; case bootstrap ({result.n_boot} replicates, seed {result.seed}); "
-        f"{result.level:.0%} percentile intervals"
-    )
-
-
-def render_chinchilla(result: ChinchillaResult, fmt: str, *, color: bool = False, width: int = 100) -> str:
-    """The two-variable fit and its allocations in one of :data:`FORMATS`."""
-    if fmt == "json":
-        return json_text(result.to_dict())
-    sections = _chinchilla_tables(result)
-    fit_line = f"Fit: rmse {result.rmse:.3%} of loss (log residuals), objective {result.objective:.6g}"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["section", "name", "budget", "estimate", "ci_low", "ci_high", "level"])
-        for name, estimate, _ in result.params:
-            writer.writerow(["param", name, "", repr(estimate.estimate), *map(repr, estimate.ci), result.level])
-        for p in result.predictions:
-            writer.writerow(
-                ["prediction", f"{p.params:g},{p.tokens:g}", "", repr(p.estimate), *map(repr, p.ci), result.level]
-            )
-        for o in result.optima:
-            for key in ("params", "tokens", "tokens_per_param", "loss"):
-                e = getattr(o, key)
-                writer.writerow(["optimum", key, repr(o.budget), repr(e.estimate), *map(repr, e.ci), result.level])
-        for key, e in zip(("a", "b"), result.exponents, strict=True):
-            writer.writerow(["exponent", key, "", repr(e.estimate), *map(repr, e.ci), result.level])
-        return buffer.getvalue()
-    if fmt == "markdown":
-        lines = [f"**{_chinchilla_headline(result)}**"]
-        for title, headers, rows in sections:
-            lines += ["", f"{title}:", "", *_markdown_table(headers, rows)]
-        lines += ["", fit_line + "."]
-        if result.warnings:
-            lines += ["", "Warnings:", ""] + [f"- {w}" for w in result.warnings]
-        return "\n".join(lines) + "\n"
-    from rich.text import Text
-
-    console, buffer = _console(color, width)
-    console.print(Text(_chinchilla_headline(result), style="bold"), soft_wrap=True)
-    for title, headers, rows in sections:
-        _print_table(console, title, headers, rows)
-    console.print()
-    console.print(Text(fit_line), soft_wrap=True)
     _print_warnings(console, result.warnings)
     return buffer.getvalue()

@@ -64,10 +64,13 @@ class Prediction:
     ci: tuple[float, float]
     pi: tuple[float, float]
     pass_rate: PassRateForecast | None = None
+    #: Where the law was evaluated, for a law of several design columns (chinchilla: params, tokens).
+    design: tuple[tuple[str, float], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         document: dict[str, Any] = {
             "target": _number(self.target),
+            **{name: _number(value) for name, value in self.design},
             "extrapolation_factor": _number(self.extrapolation_factor),
             "estimate": _number(self.estimate),
             "ci": _pair(self.ci),
@@ -313,6 +316,10 @@ class FitResult:
     law_selection: LawSelection | None = None
     #: ``warn`` or ``widen``: what a drifting rolling backtest does to the prediction intervals.
     misspecification: str = "warn"
+    #: A law with a compute-optimal allocation (chinchilla): the allocation at each compute target.
+    optima: tuple[Optimum, ...] = ()
+    #: ... and how the allocation grows with compute (``N_opt ~ C^a``, ``D_opt ~ C^b``).
+    exponents: tuple[tuple[str, Estimate], ...] = ()
 
     def param(self, name: str) -> ParameterEstimate:
         """The parameter called ``name``."""
@@ -336,6 +343,8 @@ class FitResult:
             "law_selection": None if self.law_selection is None else self.law_selection.to_dict(),
             "misspecification": self.misspecification,
             **({"buckets": [b.to_dict() for b in self.buckets]} if self.buckets else {}),
+            **({"optima": [o.to_dict() for o in self.optima]} if self.optima else {}),
+            **({"exponents": {name: e.to_dict() for name, e in self.exponents}} if self.exponents else {}),
         }
 
     def to_saved_dict(self) -> dict[str, Any]:
@@ -587,9 +596,6 @@ class Backtest:
         }
 
 
-CHINCHILLA_FORMULA = "L(N, D) = E + A / N^alpha + B / D^beta"
-
-
 @dataclass(frozen=True)
 class Estimate:
     """A quantity with its bootstrap percentile interval."""
@@ -618,76 +624,4 @@ class Optimum:
             "tokens": self.tokens.to_dict(),
             "tokens_per_param": self.tokens_per_param.to_dict(),
             "loss": self.loss.to_dict(),
-        }
-
-
-@dataclass(frozen=True)
-class PointForecast:
-    """The law at one ``(N, D)``: ``ci`` for the law, ``pi`` for one new run."""
-
-    params: float
-    tokens: float
-    estimate: float
-    ci: tuple[float, float]
-    pi: tuple[float, float]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "params": _number(self.params),
-            "tokens": _number(self.tokens),
-            "compute": _number(6.0 * self.params * self.tokens),
-            "estimate": _number(self.estimate),
-            "ci": _pair(self.ci),
-            "pi": _pair(self.pi),
-        }
-
-
-@dataclass(frozen=True)
-class ChinchillaResult:
-    """The fitted two-variable law, its predictions and compute-optimal allocations."""
-
-    file: str
-    n_runs: int
-    excluded: tuple[str, ...]
-    level: float
-    n_boot: int
-    seed: int
-    loss_fn: str
-    huber_delta: float
-    params: tuple[tuple[str, Estimate, float], ...]
-    objective: float
-    rmse: float
-    converged: bool
-    predictions: tuple[PointForecast, ...]
-    optima: tuple[Optimum, ...]
-    exponents: tuple[Estimate, Estimate]
-    warnings: tuple[str, ...]
-
-    def param(self, name: str) -> Estimate:
-        return next(estimate for key, estimate, _ in self.params if key == name)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "law": "chinchilla",
-            "formula": CHINCHILLA_FORMULA,
-            "level": self.level,
-            "method": "case bootstrap",
-            "n_boot": self.n_boot,
-            "seed": self.seed,
-            "loss_fn": self.loss_fn,
-            "huber_delta": self.huber_delta if self.loss_fn == "huber" else None,
-            "data": {"file": self.file, "n_runs": self.n_runs, "excluded": list(self.excluded)},
-            "params": {
-                name: {**estimate.to_dict(), "stderr": _number(stderr)} for name, estimate, stderr in self.params
-            },
-            "fit": {
-                "objective": _number(self.objective),
-                "rmse": _number(self.rmse),
-                "converged": self.converged,
-                "warnings": list(self.warnings),
-            },
-            "predictions": [p.to_dict() for p in self.predictions],
-            "optima": [o.to_dict() for o in self.optima],
-            "exponents": {"a": self.exponents[0].to_dict(), "b": self.exponents[1].to_dict()},
         }

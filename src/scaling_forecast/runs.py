@@ -33,7 +33,11 @@ SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json", ".yaml
 
 @dataclass(frozen=True, eq=False)
 class Runs:
-    """Validated runs: ``x`` (compute by default) and ``y`` (loss by default), one entry per run."""
+    """Validated runs: ``x`` (compute by default) and ``y`` (loss by default), one entry per run.
+
+    A law of several design columns reads them from ``columns`` ``(n, k)``, named ``column_names``
+    (for chinchilla: ``params`` and ``tokens``, with ``x = 6 N D``).
+    """
 
     x: Array
     y: Array
@@ -42,15 +46,18 @@ class Runs:
     y_column: str
     file: str
     sweep: str | None = None
+    columns: Array | None = None
+    column_names: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return int(self.x.size)
 
     def to_frame(self) -> Any:
-        """The runs as a ``pandas.DataFrame`` (columns ``run``, x column, y column)."""
+        """The runs as a ``pandas.DataFrame`` (columns ``run``, the design columns, x column, y column)."""
         import pandas as pd
 
-        return pd.DataFrame({"run": list(self.names), self.x_column: self.x, self.y_column: self.y})
+        design = {} if self.columns is None else dict(zip(self.column_names, self.columns.T, strict=True))
+        return pd.DataFrame({"run": list(self.names), **design, self.x_column: self.x, self.y_column: self.y})
 
 
 def _read_records(path: Path, label: str) -> tuple[list[str], list[dict[str, Any]]]:
@@ -552,7 +559,8 @@ def drop_runs(
         raise DataError(f"{label}: --exclude and --min-compute leave no runs; keep some")
     kept_names = tuple(name for name, kept in zip(names, keep, strict=True) if kept)
     if isinstance(data, Runs):
-        return replace(data, x=data.x[keep], y=data.y[keep], names=kept_names), dropped
+        columns = None if data.columns is None else data.columns[keep]
+        return replace(data, x=data.x[keep], y=data.y[keep], names=kept_names, columns=columns), dropped
     smoothed = None if data.smoothed is None else data.smoothed[keep]
     return replace(
         data, compute=data.compute[keep], names=kept_names, rates=data.rates[keep], smoothed=smoothed
@@ -565,10 +573,9 @@ def load_two_variable(
     """Runs with parameters ``N`` and tokens ``D`` (or compute, with ``D = C / 6N``) for the Chinchilla law.
 
     ``drop_highest`` leaves out that many runs with the highest loss (the replication protocol
-    drops 5 of the 245 Chinchilla points). Returns the runs and the names of the dropped ones.
+    drops 5 of the 245 Chinchilla points). Returns the runs (``x = 6 N D``, ``columns = (N, D)``)
+    and the names of the dropped ones.
     """
-    from .chinchilla import TwoVariableRuns
-
     table = path if isinstance(path, Table) else read_table(path)
     label = table.label
     params_column = table.column("params")
@@ -584,7 +591,7 @@ def load_two_variable(
     if y_column is None:
         raise DataError(f"{label}: no loss column; add 'loss' (or 'val_loss'), or name the column with --y")
     run_column = table.column("run")
-    rows, _ = _select_sweep(table, sweep)
+    rows, sweep = _select_sweep(table, sweep)
     n_values, d_values, losses, names = [], [], [], []
     for row, record in rows:
         n_value = _number(record.get(params_column), row, params_column, label)
@@ -611,11 +618,16 @@ def load_two_variable(
     if drop_highest:
         keep[np.argsort(-loss_array, kind="stable")[:drop_highest]] = False
     dropped = tuple(name for name, kept in zip(names, keep, strict=True) if not kept)
-    runs = TwoVariableRuns(
-        np.array(n_values)[keep],
-        np.array(d_values)[keep],
+    columns = np.column_stack([n_values, d_values])[keep]
+    runs = Runs(
+        6.0 * columns[:, 0] * columns[:, 1],
         loss_array[keep],
         tuple(name for name, kept in zip(names, keep, strict=True) if kept),
+        "compute",
+        y_column,
         label,
+        sweep,
+        columns=columns,
+        column_names=("params", "tokens"),
     )
     return runs, dropped

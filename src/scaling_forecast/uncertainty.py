@@ -155,6 +155,8 @@ class Uncertainty:
     sigma : residual scale ``s`` of the log residuals; dof : ``n - p``.
     boot_theta, boot_covariance, boot_sigma : per-replicate fits (bootstrap only).
     boot_noise : a new run's log-noise per replicate, drawn from the adjusted residuals.
+    percentile : intervals are the percentiles of the replicates (a case bootstrap, as in the
+    Chinchilla law's reference protocol) rather than bootstrap-t.
     """
 
     method: str
@@ -166,6 +168,7 @@ class Uncertainty:
     boot_covariance: Array | None = None
     boot_sigma: Array | None = None
     boot_noise: Array | None = None
+    percentile: bool = False
 
     @property
     def n_boot(self) -> int:
@@ -194,13 +197,21 @@ class Uncertainty:
         -----
         ``se = sqrt(g^T Cov g)``, plus ``s^2`` under the square root for a new run.
         Delta: ``q +- t_{n-p, (1+level)/2} se``. Bootstrap: :func:`studentised_interval` with
-        ``T* = (q - q*) / se*`` (for a new run ``(q + e* - q*) / se*``).
+        ``T* = (q - q*) / se*`` (for a new run ``(q + e* - q*) / se*``); with ``percentile``, the
+        quantiles of ``q*`` (``q* + e*``), and ``se`` their standard deviation.
         The interval always contains the estimate. Returns ``(stderr (m,), bounds (m, 2))``.
         """
         stderr = np.sqrt(np.einsum("mp,pq,mq->m", gradient, self.covariance, gradient))
         scale = np.sqrt(stderr**2 + self.sigma**2) if new_run else stderr
         tail = (1.0 - level) / 2.0
-        if self.method == "delta" or boot_estimate is None or boot_gradient is None:
+        if self.percentile and boot_estimate is not None:
+            assert self.boot_noise is not None
+            draws = np.where(np.isfinite(boot_estimate), boot_estimate, np.nan)
+            stderr = np.nanstd(draws, axis=0, ddof=1)
+            if new_run:
+                draws = draws + self.boot_noise[:, None]
+            low, high = np.nanquantile(draws, [tail, 1.0 - tail], axis=0)
+        elif self.method == "delta" or boot_estimate is None or boot_gradient is None:
             half = student_t_quantile(1.0 - tail, self.dof) * scale
             low, high = estimate - half, estimate + half
         else:
@@ -225,6 +236,8 @@ class Uncertainty:
             "sigma": self.sigma,
             "dof": self.dof,
         }
+        if self.percentile:
+            state["percentile"] = True
         if self.boot_theta is not None:
             assert self.boot_covariance is not None
             upper = np.triu_indices(self.theta.size)
@@ -259,6 +272,7 @@ class Uncertainty:
             covariance=np.asarray(state["covariance"], dtype=float),
             sigma=float(state["sigma"]),
             dof=int(state["dof"]),
+            percentile=bool(state.get("percentile", False)),
             **fields,
         )
 
@@ -293,27 +307,33 @@ def estimate_uncertainty(
     Notes
     -----
     Residual bootstrap in log space: ``log y*_i = log f(x_i; theta) + e*_i`` with ``e*`` drawn
-    with replacement from the leverage-adjusted residuals; all replicates are refitted in one
-    batched call. Each replicate keeps its own delta-method covariance so that intervals can be
-    studentised (bootstrap-t). ``replicates(rng, n_boot)`` gives ``(n_boot, n)`` data sets
+    with replacement from the leverage-adjusted residuals (a law whose ``resampling`` is ``cases``
+    draws whole runs with replacement instead); all replicates are refitted in one batched call.
+    Each replicate keeps its own delta-method covariance so that intervals can be studentised
+    (bootstrap-t). ``replicates(rng, n_boot)`` gives ``(n_boot, n)`` data sets
     resampled another way (problems, for pass rates); their shift from the observed ``log y`` is
     added to the residual draws, so that both sources of variation are resampled.
     """
     fitted = law.log_predict(theta[None, :], log_x)[0]
     residuals = log_y - fitted
     covariance, sigma = delta_covariance(law, theta[None, :], log_x, residuals[None, :])
-    dof = log_x.size - theta.size
+    dof = log_y.size - theta.size
     if method == "delta":
         return Uncertainty("delta", theta, covariance[0], float(sigma[0]), dof)
     rng = np.random.default_rng(seed)
     pool = adjusted_residuals(law, theta, log_x, residuals)
-    boot_log_y = fitted[None, :] + pool[rng.integers(0, pool.size, size=(n_boot, pool.size))]
+    boot_x = log_x
+    if law.resampling == "cases":
+        drawn = rng.integers(0, log_y.size, size=(n_boot, log_y.size))
+        boot_x, boot_log_y = log_x[drawn], log_y[drawn]
+    else:
+        boot_log_y = fitted[None, :] + pool[rng.integers(0, pool.size, size=(n_boot, pool.size))]
     if replicates is not None:  # add the data's own resampling (problems), as a shift from the observed
         boot_log_y = boot_log_y + (np.asarray(replicates(rng, n_boot), dtype=float) - log_y[None, :])
     noise = pool[rng.integers(0, pool.size, size=n_boot)]
-    boot = fit_batch(law, log_x, boot_log_y, loss_fn=loss_fn, huber_delta=huber_delta, warm_start=theta)
-    boot_residuals = boot_log_y - law.log_predict(boot.theta, log_x)
-    boot_covariance, boot_sigma = delta_covariance(law, boot.theta, log_x, boot_residuals)
+    boot = fit_batch(law, boot_x, boot_log_y, loss_fn=loss_fn, huber_delta=huber_delta, warm_start=theta)
+    boot_residuals = boot_log_y - law.log_predict(boot.theta, boot_x)
+    boot_covariance, boot_sigma = delta_covariance(law, boot.theta, boot_x, boot_residuals)
     bad = ~np.isfinite(boot.objective)
     boot_theta = np.where(bad[:, None], np.nan, boot.theta)
     return Uncertainty(
@@ -326,4 +346,5 @@ def estimate_uncertainty(
         boot_covariance=boot_covariance,
         boot_sigma=boot_sigma,
         boot_noise=noise,
+        percentile=law.resampling == "cases",
     )

@@ -12,7 +12,6 @@ import pytest
 from typer.testing import CliRunner
 
 from scaling_forecast.backtest import backtest
-from scaling_forecast.chinchilla import fit_chinchilla, summarise
 from scaling_forecast.cli import app
 from scaling_forecast.compare import compare_sweeps
 from scaling_forecast.forecast import FitSettings, fit_pass_rates, loss_ladder, parse_target
@@ -71,10 +70,10 @@ def test_compare_backtest_and_optimal_plots() -> None:
         _check_png(plot_backtest(result, runs.x, runs.y, "png"))
     _check_svg(plot_backtest(result, runs.x, runs.y, "svg"))
     two, _ = load_two_variable(EXAMPLES / "chinchilla.csv")
-    fit = fit_chinchilla(two, n_boot=100)
-    summary = summarise(two, fit, budgets=(1e21, 5.88e23), n_boot=100)
-    _check_png(plot_optimal(summary, two, "png"))
-    _check_svg(plot_optimal(summary, two, "svg"))
+    chinchilla = loss_ladder(two, FitSettings(law="chinchilla", n_boot=100))
+    summary = chinchilla.fit(targets=(parse_target(1e21), parse_target(5.88e23)))
+    _check_png(plot_optimal(summary, chinchilla, "png"))
+    _check_svg(plot_optimal(summary, chinchilla, "svg"))
 
 
 def test_plot_option_on_every_command(runner: CliRunner, tmp_path: Path) -> None:
