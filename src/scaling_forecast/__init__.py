@@ -27,6 +27,7 @@ _EXPORTS = {
     "ForecastError": "errors",
     "Sweep": "compare",
     "compare_sweeps": "compare",
+    "sweeps_from": "compare",
     "FitSettings": "forecast",
     "Target": "forecast",
     "fit_law": "forecast",
@@ -48,7 +49,7 @@ _EXPORTS = {
     "Runs": "runs",
     "load_runs": "runs",
     "load_two_variable": "runs",
-    "load_sweeps": "runs",
+    "read_sweeps": "runs",
 }
 __all__ = sorted(_EXPORTS)
 

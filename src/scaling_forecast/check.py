@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ConfigError
-from .results import FitResult, _number, _pair
+from .results import FitResult, json_number, json_pair
 
 ON_CHOICES = ("pi", "ci", "estimate")
 
@@ -26,11 +26,11 @@ class GateResult:
     def to_dict(self) -> dict[str, Any]:
         return {
             "gate": self.gate,
-            "target": None if self.target is None else _number(self.target),
-            "value": _number(self.value),
-            "threshold": _number(self.threshold),
+            "target": None if self.target is None else json_number(self.target),
+            "value": json_number(self.value),
+            "threshold": json_number(self.threshold),
             "passed": self.passed,
-            "interval": None if self.interval is None else _pair(self.interval),
+            "interval": None if self.interval is None else json_pair(self.interval),
         }
 
     def describe(self) -> str:

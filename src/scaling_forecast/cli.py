@@ -801,11 +801,11 @@ def compare(
     """
     from dataclasses import replace
 
-    from .compare import compare_sweeps
+    from .compare import compare_sweeps, sweeps_from
     from .forecast import FitSettings
     from .passrate import ZERO_POLICIES
     from .render import render_compare
-    from .runs import load_sweeps
+    from .runs import read_sweeps
 
     chosen_zeros = zeros or DEFAULTS["zeros"]
     if chosen_zeros not in ZERO_POLICIES:
@@ -824,9 +824,10 @@ def compare(
     settings.validated()
     targets = _targets(target)
     image = _plot_format(plot)
-    sweeps, rates = load_sweeps(
-        runs, by=by, names=name, law=settings.law, x=x, y=y, k=DEFAULTS["k"] if k is None else k, zeros=chosen_zeros
+    loaded, rates = read_sweeps(
+        runs, by=by, names=name, law=settings.law, x=x, y=y, k=DEFAULTS["k"] if k is None else k
     )
+    sweeps = sweeps_from(loaded, chosen_zeros)
     if rates and settings.law == "auto":
         settings = replace(settings, law="passrate")
     if require_best is not None and require_best not in [s.name for s in sweeps]:

@@ -16,8 +16,9 @@ import numpy as np
 
 from .errors import ConfigError, DataError
 from .fitting import BatchFit, fit_batch, polish, quiet, refine
-from .forecast import FitSettings, Target, assemble
+from .forecast import FitSettings, Target, assemble, rate_inputs
 from .laws import LAWS, Array, Law, PassRateLaw, get_law
+from .passrate import PassRateRuns
 from .results import Comparison, Crossing, FitResult, RankedSweep, TargetComparison
 from .uncertainty import (
     Uncertainty,
@@ -56,6 +57,34 @@ class Sweep:
     warnings: tuple[str, ...] = ()
     problems: dict[str, Any] | None = None
     problem_set: tuple[str, ...] | None = None
+
+
+def sweeps_from(loaded: Sequence[tuple[str, Any]], zeros: str = "subset") -> list[Sweep]:
+    """Sweeps to compare from ``(name, runs)`` pairs (:func:`scaling_forecast.runs.read_sweeps`).
+
+    Pass-rate runs become ``-E[log pass_rate]`` after the ``zeros`` policy, with their problem bootstrap.
+    """
+    sweeps = []
+    for name, data in loaded:
+        if isinstance(data, PassRateRuns):
+            inputs = rate_inputs(data, data.apply_zeros(zeros, label=f"{data.file} (sweep {name})"))
+            sweeps.append(
+                Sweep(
+                    name,
+                    data.compute,
+                    inputs.quantity,
+                    file=data.file,
+                    x_column=data.x_column,
+                    y_column=PassRateLaw.quantity,
+                    replicates=inputs.replicates,
+                    warnings=inputs.warnings,
+                    problems=inputs.problems,
+                    problem_set=inputs.problem_set,
+                )
+            )
+        else:
+            sweeps.append(Sweep(name, data.x, data.y, file=data.file, x_column=data.x_column, y_column=data.y_column))
+    return sweeps
 
 
 @dataclass(frozen=True, eq=False)

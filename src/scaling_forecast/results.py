@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .uncertainty import Uncertainty
+if TYPE_CHECKING:  # a type only: results import nothing of the engine
+    from .uncertainty import Uncertainty
 
 SCHEMA_VERSION = 1
 
 
-def _number(value: float) -> float | None:
+def json_number(value: float) -> float | None:
     """A JSON-safe float: non-finite values become ``None``."""
     return float(value) if math.isfinite(value) else None
 
 
 def _optional(value: float | None) -> float | None:
-    """:func:`_number`, keeping ``None`` (a quantity that could not be computed)."""
-    return None if value is None else _number(value)
+    """:func:`json_number`, keeping ``None`` (a quantity that could not be computed)."""
+    return None if value is None else json_number(value)
 
 
-def _pair(values: tuple[float, float]) -> list[float | None]:
-    return [_number(values[0]), _number(values[1])]
+def json_pair(values: tuple[float, float]) -> list[float | None]:
+    return [json_number(values[0]), json_number(values[1])]
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,9 @@ class ParameterEstimate:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "estimate": _number(self.estimate),
-            "stderr": _number(self.stderr),
-            "ci": _pair(self.ci),
+            "estimate": json_number(self.estimate),
+            "stderr": json_number(self.stderr),
+            "ci": json_pair(self.ci),
         }
 
 
@@ -51,7 +52,7 @@ class PassRateForecast:
     pi: tuple[float, float]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"estimate": _number(self.estimate), "ci": _pair(self.ci), "pi": _pair(self.pi)}
+        return {"estimate": json_number(self.estimate), "ci": json_pair(self.ci), "pi": json_pair(self.pi)}
 
 
 @dataclass(frozen=True)
@@ -69,12 +70,12 @@ class Prediction:
 
     def to_dict(self) -> dict[str, Any]:
         document: dict[str, Any] = {
-            "target": _number(self.target),
-            **{name: _number(value) for name, value in self.design},
-            "extrapolation_factor": _number(self.extrapolation_factor),
-            "estimate": _number(self.estimate),
-            "ci": _pair(self.ci),
-            "pi": _pair(self.pi),
+            "target": json_number(self.target),
+            **{name: json_number(value) for name, value in self.design},
+            "extrapolation_factor": json_number(self.extrapolation_factor),
+            "estimate": json_number(self.estimate),
+            "ci": json_pair(self.ci),
+            "pi": json_pair(self.pi),
         }
         if self.pass_rate is not None:
             document["pass_rate"] = self.pass_rate.to_dict()
@@ -92,10 +93,10 @@ class CandidateForecast:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "target": _number(self.target),
-            "estimate": _number(self.estimate),
-            "ci": None if self.ci is None else _pair(self.ci),
-            "pi": None if self.pi is None else _pair(self.pi),
+            "target": json_number(self.target),
+            "estimate": json_number(self.estimate),
+            "ci": None if self.ci is None else json_pair(self.ci),
+            "pi": None if self.pi is None else json_pair(self.pi),
         }
 
 
@@ -125,7 +126,7 @@ class Candidate:
             "n_params": self.n_params,
             "held_out_rmse": _optional(self.held_out_error),
             "aicc": _optional(self.aicc),
-            "weight": _number(self.weight),
+            "weight": json_number(self.weight),
             "in_interval": self.in_interval,
             "predictions": [p.to_dict() for p in self.predictions],
         }
@@ -176,13 +177,13 @@ class DataSummary:
         document = {
             "file": self.file,
             "n_runs": self.n_runs,
-            "compute_min": _number(self.compute_min),
-            "compute_max": _number(self.compute_max),
+            "compute_min": json_number(self.compute_min),
+            "compute_max": json_number(self.compute_max),
             "x_column": self.x_column,
             "y_column": self.y_column,
             "sweep": self.sweep,
             "excluded": list(self.excluded),
-            "min_compute": None if self.min_compute is None else _number(self.min_compute),
+            "min_compute": None if self.min_compute is None else json_number(self.min_compute),
         }
         if self.problems is not None:
             document["problems"] = dict(self.problems)
@@ -203,7 +204,7 @@ class BucketResult:
         return {
             "name": self.name,
             "n_problems": self.n_problems,
-            "mean_pass_rate": _pair(self.mean_pass_rate),
+            "mean_pass_rate": json_pair(self.mean_pass_rate),
             "params": {p.name: p.to_dict() for p in self.params},
             "predictions": [p.to_dict() for p in self.predictions],
         }
@@ -277,8 +278,8 @@ class FitQuality:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "rmse": _number(self.rmse),
-            "objective": _number(self.objective),
+            "rmse": json_number(self.rmse),
+            "objective": json_number(self.objective),
             "converged": self.converged,
             "dof": self.dof,
             "failed_replicates": self.failed_replicates,
@@ -383,15 +384,15 @@ class RankedSweep:
     def to_dict(self) -> dict[str, Any]:
         document: dict[str, Any] = {
             "sweep": self.sweep,
-            "estimate": _number(self.estimate),
-            "ci": _pair(self.ci),
-            "delta": None if self.delta is None else _number(self.delta),
-            "delta_ci": None if self.delta_ci is None else _pair(self.delta_ci),
+            "estimate": json_number(self.estimate),
+            "ci": json_pair(self.ci),
+            "delta": None if self.delta is None else json_number(self.delta),
+            "delta_ci": None if self.delta_ci is None else json_pair(self.delta_ci),
             "p_better": self.p_better,
             "p_best": self.p_best,
         }
         if self.pass_rate is not None:
-            document["pass_rate"] = {"estimate": _number(self.pass_rate[0]), "ci": _pair(self.pass_rate[1])}
+            document["pass_rate"] = {"estimate": json_number(self.pass_rate[0]), "ci": json_pair(self.pass_rate[1])}
         return document
 
 
@@ -405,7 +406,7 @@ class TargetComparison:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "target": _number(self.target),
+            "target": json_number(self.target),
             "baseline": self.baseline,
             "ranking": [r.to_dict() for r in self.ranking],
         }
@@ -424,7 +425,7 @@ class Crossing:
         return {
             "below": self.below,
             "above": self.above,
-            "compute": _number(self.compute),
+            "compute": json_number(self.compute),
             "where": "inside" if self.inside else "beyond",
         }
 
@@ -477,10 +478,10 @@ def _sweep_summary(result: FitResult) -> dict[str, Any]:
         "name": result.data.sweep,
         "file": result.data.file,
         "n_runs": result.data.n_runs,
-        "compute_min": _number(result.data.compute_min),
-        "compute_max": _number(result.data.compute_max),
+        "compute_min": json_number(result.data.compute_min),
+        "compute_max": json_number(result.data.compute_max),
         "params": {p.name: p.to_dict() for p in result.params},
-        "rmse": _number(result.fit.rmse),
+        "rmse": json_number(result.fit.rmse),
         "converged": result.fit.converged,
         "warnings": list(result.fit.warnings),
     }
@@ -518,14 +519,14 @@ class HeldOutRun:
     def to_dict(self) -> dict[str, Any]:
         return {
             "run": self.run,
-            "compute": _number(self.compute),
+            "compute": json_number(self.compute),
             "n_fitted": self.n_fitted,
-            "extrapolation_factor": _number(self.extrapolation_factor),
-            "actual": _number(self.actual),
-            "predicted": _number(self.predicted),
-            "ci": _pair(self.ci),
-            "pi": _pair(self.pi),
-            "are": _number(self.are),
+            "extrapolation_factor": json_number(self.extrapolation_factor),
+            "actual": json_number(self.actual),
+            "predicted": json_number(self.predicted),
+            "ci": json_pair(self.ci),
+            "pi": json_pair(self.pi),
+            "are": json_number(self.are),
             "covered": self.covered,
         }
 
@@ -546,10 +547,10 @@ class BacktestSummary:
     def to_dict(self) -> dict[str, Any]:
         return {
             "n_forecasts": self.n_forecasts,
-            "mean_are": _number(self.mean_are),
-            "max_are": _number(self.max_are),
-            "coverage": _number(self.coverage),
-            "ci_coverage": _number(self.ci_coverage),
+            "mean_are": json_number(self.mean_are),
+            "max_are": json_number(self.max_are),
+            "coverage": json_number(self.coverage),
+            "ci_coverage": json_number(self.ci_coverage),
             "tolerance": self.tolerance,
             "passed": self.passed,
             "verdict": self.verdict,
@@ -583,9 +584,9 @@ class Backtest:
                     {
                         "law": f.law,
                         "n_fitted": f.data.n_runs,
-                        "compute_max": _number(f.data.compute_max),
+                        "compute_max": json_number(f.data.compute_max),
                         "params": {p.name: p.to_dict() for p in f.params},
-                        "rmse": _number(f.fit.rmse),
+                        "rmse": json_number(f.fit.rmse),
                     }
                     for f in self.fits
                 ],
@@ -604,7 +605,7 @@ class Estimate:
     ci: tuple[float, float]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"estimate": _number(self.estimate), "ci": _pair(self.ci)}
+        return {"estimate": json_number(self.estimate), "ci": json_pair(self.ci)}
 
 
 @dataclass(frozen=True)
@@ -619,7 +620,7 @@ class Optimum:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "budget": _number(self.budget),
+            "budget": json_number(self.budget),
             "params": self.params.to_dict(),
             "tokens": self.tokens.to_dict(),
             "tokens_per_param": self.tokens_per_param.to_dict(),

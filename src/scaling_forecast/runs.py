@@ -468,7 +468,7 @@ def load_pass_rates(
     )
 
 
-def load_sweeps(
+def read_sweeps(
     paths: list[str],
     *,
     by: str | None = None,
@@ -477,16 +477,12 @@ def load_sweeps(
     x: str | None = None,
     y: str | None = None,
     k: int = 1,
-    zeros: str = "subset",
-) -> tuple[list[Any], bool]:
-    """Sweeps to compare: one per file (named after the file or ``names``), or one per value of ``by``.
+) -> tuple[list[tuple[str, Any]], bool]:
+    """The runs of each sweep: one per file (named after the file or ``names``), or one per value of ``by``.
 
-    Returns the :class:`~scaling_forecast.compare.Sweep` list and whether they hold pass rates.
+    Returns ``(name, runs)`` pairs (:class:`Runs`, or pass-rate runs) and whether they hold pass
+    rates; :func:`scaling_forecast.compare.sweeps_from` makes them sweeps to compare.
     """
-    from .compare import Sweep
-    from .forecast import rate_inputs
-    from .laws import PassRateLaw
-
     if not paths:
         raise DataError("no runs files: give one file with --by COLUMN, or one file per sweep")
     if by is not None and len(paths) != 1:
@@ -503,31 +499,15 @@ def load_sweeps(
     else:
         labels = names or [Path(p).stem for p in paths]
         jobs = [(label, table, None) for label, table in zip(labels, tables, strict=True)]
-    sweeps = []
+    loaded: list[tuple[str, Any]] = []
     for name, table, group in jobs:
         select = {"sweep": group, "by": by}
         if rates:
             table.require_pass_rates()
-            data = load_pass_rates(table, x=x, k=k, **select)
-            inputs = rate_inputs(data, data.apply_zeros(zeros, label=f"{table.label} (sweep {name})"))
-            sweeps.append(
-                Sweep(
-                    name,
-                    data.compute,
-                    inputs.quantity,
-                    file=table.label,
-                    x_column=data.x_column,
-                    y_column=PassRateLaw.quantity,
-                    replicates=inputs.replicates,
-                    warnings=inputs.warnings,
-                    problems=inputs.problems,
-                    problem_set=inputs.problem_set,
-                )
-            )
+            loaded.append((name, load_pass_rates(table, x=x, k=k, **select)))
         else:
-            runs = load_runs(table, x=x, y=y, **select)
-            sweeps.append(Sweep(name, runs.x, runs.y, file=table.label, x_column=runs.x_column, y_column=runs.y_column))
-    return sweeps, rates
+            loaded.append((name, load_runs(table, x=x, y=y, **select)))
+    return loaded, rates
 
 
 def drop_runs(

@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 
 from scaling_forecast.backtest import backtest
 from scaling_forecast.cli import app
-from scaling_forecast.compare import compare_sweeps
+from scaling_forecast.compare import compare_sweeps, sweeps_from
 from scaling_forecast.forecast import FitSettings, fit_pass_rates, loss_ladder, parse_target
 from scaling_forecast.plot import DPI, SIZE, plot_backtest, plot_compare, plot_fit, plot_optimal
-from scaling_forecast.runs import load_pass_rates, load_runs, load_sweeps, load_two_variable
+from scaling_forecast.runs import load_pass_rates, load_runs, load_two_variable, read_sweeps
 
 from ..conftest import EXAMPLES
 
@@ -59,7 +59,7 @@ def test_pass_rate_plot_has_two_panels_and_buckets() -> None:
 
 
 def test_compare_backtest_and_optimal_plots() -> None:
-    sweeps, _ = load_sweeps([str(EXAMPLES / "sweeps.csv")], by="sweep")
+    sweeps = sweeps_from(read_sweeps([str(EXAMPLES / "sweeps.csv")], by="sweep")[0])
     comparison = compare_sweeps(sweeps, FitSettings(n_boot=200), TARGETS)
     _check_png(plot_compare(comparison, sweeps, "png"))
     _check_svg(plot_compare(comparison, sweeps, "svg"))
