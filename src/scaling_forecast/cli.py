@@ -317,11 +317,17 @@ def _emit(text_for: Any, warnings: tuple[str, ...], options: dict[str, Any], no_
             print(f"warning: {warning}", file=sys.stderr)
 
 
-def _strict(result: Any, options: dict[str, Any]) -> None:
-
-    warnings = result.fit.warnings
-    if options.get("strict") and warnings:
+def _strict(warnings: tuple[str, ...], enabled: bool | None) -> None:
+    """Under ``--strict``, any reliability warning fails the command (exit 3)."""
+    if enabled and warnings:
         raise FitError(f"--strict: {len(warnings)} reliability warning(s), the first: {warnings[0]}")
+
+
+def _gate(failure: str | None) -> None:
+    """A gate that failed: one line on stderr and exit 1."""
+    if failure is not None:
+        print(f"check failed: {failure}", file=sys.stderr)
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -418,7 +424,7 @@ def fit(
         _write_plot(plot, lambda: _draw("fit", image, result, ladder.compute, ladder.y), options)
     else:
         _write_plot(plot, lambda: _draw("optimal", image, result, ladder), options)
-    _strict(result, options)
+    _strict(result.fit.warnings, options.get("strict"))
 
 
 def _draw(kind: str, fmt: str | None, *args: Any) -> bytes:
@@ -529,10 +535,8 @@ def check(
     result = _fit(options)
     verdict = evaluate_gates(result, gates, on_value)
     _emit(lambda f, c, w: render_check(verdict, f, color=c, width=w), result.fit.warnings, options, no_color)
-    _strict(result, options)
-    if not verdict.passed:
-        print(f"check failed: {verdict.verdict()}", file=sys.stderr)
-        raise typer.Exit(1)
+    _strict(result.fit.warnings, options.get("strict"))
+    _gate(None if verdict.passed else verdict.verdict())
 
 
 @app.command()
@@ -626,11 +630,8 @@ def backtest(
     )
     _emit(lambda f, c, w: render_backtest(result, f, color=c, width=w), result.warnings, options, no_color)
     _write_plot(plot, lambda: _draw("backtest", image, result, ladder.compute, ladder.y), options)
-    if options.get("strict") and result.warnings:
-        raise FitError(f"--strict: {len(result.warnings)} reliability warning(s), the first: {result.warnings[0]}")
-    if require_predictable and not result.summary.passed:
-        print(f"check failed: {result.summary.verdict}", file=sys.stderr)
-        raise typer.Exit(1)
+    _strict(result.warnings, options.get("strict"))
+    _gate(result.summary.verdict if require_predictable and not result.summary.passed else None)
 
 
 @app.command()
@@ -693,7 +694,7 @@ def optimal(
     result, ladder = _fit_ladder(options)
     _emit(lambda f, c, w: render(result, f, color=c, width=w), result.fit.warnings, options, no_color)
     _write_plot(plot, lambda: _draw("optimal", image, result, ladder), options)
-    _strict(result, options)
+    _strict(result.fit.warnings, options.get("strict"))
 
 
 @app.command()
@@ -801,7 +802,7 @@ def compare(
     """
     from dataclasses import replace
 
-    from .compare import compare_sweeps, sweeps_from
+    from .compare import compare_sweeps, require_best_failure, sweeps_from
     from .forecast import FitSettings
     from .passrate import ZERO_POLICIES
     from .render import render_compare
@@ -837,22 +838,9 @@ def compare(
     options["inputs"] = tuple(runs)
     _emit(lambda f, c, w: render_compare(comparison, f, color=c, width=w), comparison.warnings, options, no_color)
     _write_plot(plot, lambda: _draw("compare", image, comparison, sweeps), options)
-    if strict and comparison.warnings:
-        raise FitError(
-            f"--strict: {len(comparison.warnings)} reliability warning(s), the first: {comparison.warnings[0]}"
-        )
+    _strict(comparison.warnings, strict)
     if require_best is not None:
-        threshold = min_p_best or 0.0
-        failures = [
-            f"at {c.target:.3g} the best is {c.ranking[0].sweep!r}"
-            if c.ranking[0].sweep != require_best
-            else f"at {c.target:.3g} P(best) is {c.ranking[0].p_best:.3f} < {threshold}"
-            for c in comparison.comparisons
-            if c.ranking[0].sweep != require_best or c.ranking[0].p_best < threshold
-        ]
-        if failures:
-            print(f"check failed: --require-best {require_best}: {'; '.join(failures)}", file=sys.stderr)
-            raise typer.Exit(1)
+        _gate(require_best_failure(comparison, require_best, min_p_best or 0.0))
 
 
 def main() -> None:

@@ -87,6 +87,18 @@ def sweeps_from(loaded: Sequence[tuple[str, Any]], zeros: str = "subset") -> lis
     return sweeps
 
 
+def require_best_failure(comparison: Comparison, sweep: str, min_p_best: float = 0.0) -> str | None:
+    """Why the gate "``sweep`` ranks first at every target, with ``P(best) >= min_p_best``" fails, or ``None``."""
+    failures = [
+        f"at {c.target:.3g} the best is {c.ranking[0].sweep!r}"
+        if c.ranking[0].sweep != sweep
+        else f"at {c.target:.3g} P(best) is {c.ranking[0].p_best:.3f} < {min_p_best}"
+        for c in comparison.comparisons
+        if c.ranking[0].sweep != sweep or c.ranking[0].p_best < min_p_best
+    ]
+    return f"--require-best {sweep}: {'; '.join(failures)}" if failures else None
+
+
 @dataclass(frozen=True, eq=False)
 class _Fitted:
     """A sweep and its fit (with its bootstrap replicates)."""
