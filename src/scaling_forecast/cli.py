@@ -495,7 +495,7 @@ def check(
     --strict, is unreliable).
     """
     from .check import evaluate_gates, validate_gates
-    from .render import render_check
+    from .render import render
 
     options = _options(
         runs,
@@ -534,7 +534,7 @@ def check(
     validate_gates(gates, on_value)  # before the fit: a bad gate should not cost a bootstrap
     result = _fit(options)
     verdict = evaluate_gates(result, gates, on_value)
-    _emit(lambda f, c, w: render_check(verdict, f, color=c, width=w), result.fit.warnings, options, no_color)
+    _emit(lambda f, c, w: render(verdict, f, color=c, width=w), result.fit.warnings, options, no_color)
     _strict(result.fit.warnings, options.get("strict"))
     _gate(None if verdict.passed else verdict.verdict())
 
@@ -593,7 +593,7 @@ def backtest(
     """
     from .backtest import DEFAULT_TOLERANCE
     from .backtest import backtest as run_backtest
-    from .render import render_backtest
+    from .render import render
 
     options = _options(
         runs,
@@ -628,7 +628,7 @@ def backtest(
         rolling=rolling,
         tolerance=DEFAULT_TOLERANCE if tolerance is None else tolerance,
     )
-    _emit(lambda f, c, w: render_backtest(result, f, color=c, width=w), result.warnings, options, no_color)
+    _emit(lambda f, c, w: render(result, f, color=c, width=w), result.warnings, options, no_color)
     _write_plot(plot, lambda: _draw("backtest", image, result, ladder.compute, ladder.y), options)
     _strict(result.warnings, options.get("strict"))
     _gate(result.summary.verdict if require_predictable and not result.summary.passed else None)
@@ -805,7 +805,7 @@ def compare(
     from .compare import compare_sweeps, require_best_failure, sweeps_from
     from .forecast import FitSettings
     from .passrate import ZERO_POLICIES
-    from .render import render_compare
+    from .render import render
     from .runs import read_sweeps
 
     chosen_zeros = zeros or DEFAULTS["zeros"]
@@ -836,7 +836,7 @@ def compare(
         raise ConfigError(f"--require-best {require_best!r}: no such sweep; sweeps are {names}")
     comparison = compare_sweeps(sweeps, settings, targets, baseline=baseline, strict=strict)
     options["inputs"] = tuple(runs)
-    _emit(lambda f, c, w: render_compare(comparison, f, color=c, width=w), comparison.warnings, options, no_color)
+    _emit(lambda f, c, w: render(comparison, f, color=c, width=w), comparison.warnings, options, no_color)
     _write_plot(plot, lambda: _draw("compare", image, comparison, sweeps), options)
     _strict(comparison.warnings, strict)
     if require_best is not None:

@@ -1,4 +1,9 @@
-"""Renderers of results: a rich table for people, JSON, CSV and Markdown for scripts."""
+"""Every result as a :class:`~scaling_forecast.results.Report`, and one writer per format over it.
+
+A report is a headline, notes, titled tables of display strings, footer lines, an optional verdict,
+the warnings, and records (headers and rows of numbers) for CSV. ``render(result, fmt)`` writes any
+result as a rich table for people, or JSON, CSV or Markdown for scripts; a new format is one writer.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import csv
 import io
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
 from .check import CheckResult
@@ -17,6 +23,8 @@ from .results import (
     Optimum,
     ParameterEstimate,
     Prediction,
+    Report,
+    Table,
     TargetComparison,
 )
 
@@ -49,11 +57,6 @@ def format_factor(factor: float) -> str:
     return f"{factor:,.0f}x" if factor >= 10 else f"{factor:.3g}x"
 
 
-def to_json(result: FitResult) -> str:
-    """The JSON document of DESIGN.md "Results as data" (same input and seed, same bytes)."""
-    return json_text(result.to_dict())
-
-
 def json_text(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, allow_nan=False) + "\n"
 
@@ -66,10 +69,9 @@ def format_percent_interval(bounds: tuple[float, float]) -> str:
     return f"[{format_percent(bounds[0])}, {format_percent(bounds[1])}]"
 
 
-def to_csv(result: FitResult) -> str:
-    """One row per parameter and per prediction (``section`` tells which); buckets follow."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+def _fit_records(result: FitResult) -> tuple[list[str], list[list[Any]]]:
+    """One row per parameter and per prediction (``section`` tells which); buckets, candidates, optima follow."""
+    rows: list[list[Any]] = []
     header = [
         "section",
         "name",
@@ -86,7 +88,6 @@ def to_csv(result: FitResult) -> str:
     rates = any(q.pass_rate is not None for q in result.predictions)
     if rates:
         header += ["pass_rate", "pass_rate_ci_low", "pass_rate_ci_high", "pass_rate_pi_low", "pass_rate_pi_high"]
-    writer.writerow(header)
     groups = [("", result.params, result.predictions)] + [(b.name, b.params, b.predictions) for b in result.buckets]
     for bucket, params, predictions in groups:
         prefix = f"{bucket}: " if bucket else ""
@@ -104,7 +105,7 @@ def to_csv(result: FitResult) -> str:
                 "",
                 result.level,
             ]
-            writer.writerow(row + ([""] * 5 if rates else []))
+            rows.append(row + ([""] * 5 if rates else []))
         for q in predictions:
             at = "".join(f", {name} {value:g}" for name, value in q.design)
             row = [
@@ -123,25 +124,25 @@ def to_csv(result: FitResult) -> str:
             if q.pass_rate is not None:
                 r = q.pass_rate
                 row += [repr(r.estimate), repr(r.ci[0]), repr(r.ci[1]), repr(r.pi[0]), repr(r.pi[1])]
-            writer.writerow(row)
+            rows.append(row)
     blank = [""] * (len(header) - 11)
     if result.law_selection is not None:
         for c in result.law_selection.candidates:
-            writer.writerow(["candidate", c.law, "", "", repr(c.weight), "", "", "", "", "", result.level, *blank])
+            rows.append(["candidate", c.law, "", "", repr(c.weight), "", "", "", "", "", result.level, *blank])
             for own in c.predictions:
                 ci = ["", ""] if own.ci is None else [repr(own.ci[0]), repr(own.ci[1])]
                 pi = ["", ""] if own.pi is None else [repr(own.pi[0]), repr(own.pi[1])]
                 where = [repr(own.target), repr(own.target / result.data.compute_max)]
                 row = ["candidate_prediction", c.law, *where, repr(own.estimate), "", *ci, *pi, result.level]
-                writer.writerow(row + blank)
+                rows.append(row + blank)
     for o in result.optima:
         for key, e in _optimum_items(o):
             row = ["optimum", key, repr(o.budget), "", repr(e.estimate), "", *map(repr, e.ci), "", ""]
-            writer.writerow([*row, result.level, *blank])
+            rows.append([*row, result.level, *blank])
     for key, e in result.exponents:
         row = ["exponent", key, "", "", repr(e.estimate), "", *map(repr, e.ci), "", ""]
-        writer.writerow([*row, result.level, *blank])
-    return buffer.getvalue()
+        rows.append([*row, result.level, *blank])
+    return header, rows
 
 
 def _optimum_items(optimum: Optimum) -> tuple[tuple[str, Estimate], ...]:
@@ -323,26 +324,6 @@ def _markdown_table(headers: list[str], rows: list[list[str]]) -> list[str]:
     ]
 
 
-def to_markdown(result: FitResult) -> str:
-    """Markdown fit to paste into a pull request or issue."""
-    lines = [f"**{_headline(result)}**", "", f"_{_method_text(result)}_", ""]
-    if result.law_selection is not None:
-        lines[-1:-1] = ["", f"_{_selection_text(result)}_"]
-    lines += _markdown_table(*_parameter_table(result, result.params))
-    if result.predictions:
-        lines += ["", *_markdown_table(*_prediction_table(result, result.predictions))]
-    if result.law_selection is not None and result.predictions:
-        lines += ["", f"{CANDIDATES_TITLE}:", "", *_markdown_table(*_candidate_table(result))]
-    if result.buckets:
-        lines += ["", "Difficulty buckets:", "", *_markdown_table(*_bucket_table(result))]
-    for title, table in _allocation_sections(result):
-        lines += ["", f"{title}:", "", *_markdown_table(*table)]
-    lines += ["", f"Fit: {_quality_text(result)}."]
-    if result.fit.warnings:
-        lines += ["", "Warnings:", ""] + [f"- {w}" for w in result.fit.warnings]
-    return "\n".join(lines) + "\n"
-
-
 def _console(color: bool, width: int) -> tuple[Any, io.StringIO]:
     """A rich console that renders into a string buffer."""
     from rich.console import Console
@@ -351,31 +332,22 @@ def _console(color: bool, width: int) -> tuple[Any, io.StringIO]:
     return Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False), buffer
 
 
-def _print_table(
-    console: Any,
-    title: str,
-    headers: list[str],
-    rows: list[list[str]],
-    *,
-    left_first: bool = True,
-    left: tuple[str, ...] = (),
-    emphasis: str | None = None,
-) -> None:
+def _print_table(console: Any, table: Table) -> None:
     """A borderless table, preceded by a blank line: the first column, intervals and ``left`` flush left.
 
-    Cells equal to ``emphasis`` are printed in bold red.
+    Cells equal to ``table.emphasis`` are printed in bold red.
     """
-    from rich.table import Table
+    from rich.table import Table as RichTable
     from rich.text import Text
 
-    table = Table(title=title, title_justify="left", box=None, pad_edge=False)
-    for i, header in enumerate(headers):
-        flush_left = (i == 0 and left_first) or header in left or header.endswith(("CI", "PI"))
-        table.add_column(Text(header), justify="left" if flush_left else "right", no_wrap=True)
-    for row in rows:
-        table.add_row(*(Text(cell, style="bold red" if cell == emphasis else "") for cell in row))
+    printed = RichTable(title=table.title, title_justify="left", box=None, pad_edge=False)
+    for i, header in enumerate(table.headers):
+        flush_left = (i == 0 and table.left_first) or header in table.left or header.endswith(("CI", "PI"))
+        printed.add_column(Text(header), justify="left" if flush_left else "right", no_wrap=True)
+    for row in table.rows:
+        printed.add_row(*(Text(cell, style="bold red" if cell == table.emphasis else "") for cell in row))
     console.print()
-    console.print(table)
+    console.print(printed)
 
 
 def _print_warnings(console: Any, warnings: tuple[str, ...]) -> None:
@@ -383,42 +355,6 @@ def _print_warnings(console: Any, warnings: tuple[str, ...]) -> None:
 
     for warning in warnings:
         console.print(Text.assemble(("warning:", "yellow"), f" {warning}"), soft_wrap=True)
-
-
-def to_table(result: FitResult, *, color: bool = False, width: int = 100) -> str:
-    """A rich rendering for the terminal."""
-    from rich.text import Text
-
-    console, buffer = _console(color, width)
-    console.print(Text(_headline(result), style="bold"), soft_wrap=True)
-    console.print(Text(_method_text(result), style="dim"), soft_wrap=True)
-    if result.law_selection is not None:
-        console.print(Text(_selection_text(result), style="dim"), soft_wrap=True)
-    sections = [("Parameters", _parameter_table(result, result.params))]
-    if result.predictions:
-        sections.append(("Predictions", _prediction_table(result, result.predictions)))
-    if result.law_selection is not None and result.predictions:
-        sections.append((CANDIDATES_TITLE, _candidate_table(result)))
-    if result.buckets:
-        sections.append(("Difficulty buckets", _bucket_table(result)))
-    sections += _allocation_sections(result)
-    for title, (headers, rows) in sections:
-        _print_table(console, title, headers, rows)
-    console.print()
-    console.print(Text(f"Fit: {_quality_text(result)}"), soft_wrap=True)
-    _print_warnings(console, result.fit.warnings)
-    return buffer.getvalue()
-
-
-def render(result: FitResult, fmt: str, *, color: bool = False, width: int = 100) -> str:
-    """``result`` in one of :data:`FORMATS`."""
-    if fmt == "json":
-        return to_json(result)
-    if fmt == "csv":
-        return to_csv(result)
-    if fmt == "markdown":
-        return to_markdown(result)
-    return to_table(result, color=color, width=width)
 
 
 def _gate_table(check: CheckResult) -> tuple[list[str], list[list[str]]]:
@@ -439,47 +375,29 @@ def _gate_table(check: CheckResult) -> tuple[list[str], list[list[str]]]:
     return headers, rows
 
 
-def render_check(check: CheckResult, fmt: str, *, color: bool = False, width: int = 100) -> str:
-    """The verdict of ``forecast check`` in one of :data:`FORMATS`."""
-    if fmt == "json":
-        return json_text(check.to_dict())
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["gate", "target", "on", "value", "threshold", "passed"])
-        for gate in check.gates:
-            on = "fit" if gate.target is None else check.on
-            target = "" if gate.target is None else repr(gate.target)
-            writer.writerow([gate.gate, target, on, repr(gate.value), repr(gate.threshold), str(gate.passed).lower()])
-        return buffer.getvalue()
-    result = check.fit
-    if fmt == "markdown":
-        mark = "PASS" if check.passed else "FAIL"
-        lines = [f"**{mark}**: {check.verdict().split(': ', 1)[1]}", "", _headline(result), ""]
-        if result.predictions:
-            lines += [*_markdown_table(*_prediction_table(result, result.predictions)), ""]
-        lines += _markdown_table(*_gate_table(check))
-        lines += ["", f"_{_method_text(result)}. Fit: {_quality_text(result)}._"]
-        if result.fit.warnings:
-            lines += ["", "Warnings:", ""] + [f"- {w}" for w in result.fit.warnings]
-        return "\n".join(lines) + "\n"
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+def _check_records(check: CheckResult) -> tuple[list[str], list[list[Any]]]:
+    rows: list[list[Any]] = []
+    for gate in check.gates:
+        on = "fit" if gate.target is None else check.on
+        target = "" if gate.target is None else repr(gate.target)
+        rows.append([gate.gate, target, on, repr(gate.value), repr(gate.threshold), str(gate.passed).lower()])
+    return ["gate", "target", "on", "value", "threshold", "passed"], rows
 
-    buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
-    body = to_table(result, color=color, width=width)
-    table = Table(title="Gates", title_justify="left", box=None, pad_edge=False)
-    headers, rows = _gate_table(check)
-    for header in headers:
-        table.add_column(Text(header), no_wrap=True)
-    for row in rows:
-        table.add_row(*(Text(cell, style="" if cell != "FAIL" else "bold red") for cell in row))
-    console.print(table)
-    console.print()
-    console.print(Text(check.verdict(), style="bold green" if check.passed else "bold red"), soft_wrap=True)
-    return body + "\n" + buffer.getvalue()
+
+def _check_report(check: CheckResult) -> Report:
+    """The fit's report with the gates and the verdict of ``forecast check``."""
+    fit = _fit_report(check.fit)
+    gates = Table("Gates", *_gate_table(check), left=("target", "judged on", "value", "threshold", "result"))
+    return Report(
+        fit.headline,
+        fit.notes,
+        (*fit.tables, gates),
+        fit.footer,
+        fit.warnings,
+        _check_records(check),
+        verdict=check.verdict().split(": ", 1)[1],
+        passed=check.passed,
+    )
 
 
 def _compare_headline(comparison: Comparison) -> str:
@@ -552,30 +470,27 @@ def _ranking_table(comparison: Comparison, target: TargetComparison) -> tuple[li
     return headers, rows
 
 
-def _compare_csv(comparison: Comparison) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        [
-            "target",
-            "rank",
-            "sweep",
-            "estimate",
-            "ci_low",
-            "ci_high",
-            "baseline",
-            "delta",
-            "delta_ci_low",
-            "delta_ci_high",
-            "p_better",
-            "p_best",
-            "level",
-        ]
-    )
+def _compare_records(comparison: Comparison) -> tuple[list[str], list[list[Any]]]:
+    rows: list[list[Any]] = []
+    header = [
+        "target",
+        "rank",
+        "sweep",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "baseline",
+        "delta",
+        "delta_ci_low",
+        "delta_ci_high",
+        "p_better",
+        "p_best",
+        "level",
+    ]
     for target in comparison.comparisons:
         for rank, r in enumerate(target.ranking, start=1):
             delta = ["", "", ""] if r.delta is None or r.delta_ci is None else [repr(r.delta), *map(repr, r.delta_ci)]
-            writer.writerow(
+            rows.append(
                 [
                     repr(target.target),
                     rank,
@@ -590,35 +505,25 @@ def _compare_csv(comparison: Comparison) -> str:
                     comparison.level,
                 ]
             )
-    return buffer.getvalue()
+    return header, rows
 
 
-def render_compare(comparison: Comparison, fmt: str, *, color: bool = False, width: int = 100) -> str:
-    """The ranking of ``forecast compare`` in one of :data:`FORMATS`."""
-    if fmt == "json":
-        return json_text(comparison.to_dict())
-    if fmt == "csv":
-        return _compare_csv(comparison)
-    sections = [("Sweeps", _sweep_table(comparison))]
-    sections += [(_ranking_title(comparison, t), _ranking_table(comparison, t)) for t in comparison.comparisons]
-    if fmt == "markdown":
-        lines = [f"**{_compare_headline(comparison)}**", "", f"_{_compare_method(comparison)}_"]
-        for title, (headers, rows) in sections:
-            lines += ["", f"{title}:", "", *_markdown_table(headers, rows)]
-        if comparison.warnings:
-            lines += ["", "Warnings:", ""] + [f"- {w}" for w in comparison.warnings]
-        return "\n".join(lines) + "\n"
-    from rich.text import Text
-
-    console, buffer = _console(color, width)
-    console.print(Text(_compare_headline(comparison), style="bold"), soft_wrap=True)
-    console.print(Text(_compare_method(comparison), style="dim"), soft_wrap=True)
-    for title, (headers, rows) in sections:
-        _print_table(console, title, headers, rows, left_first=False, left=("sweep", "compute"))
-    if comparison.warnings:
-        console.print()
-    _print_warnings(console, comparison.warnings)
-    return buffer.getvalue()
+def _compare_report(comparison: Comparison) -> Report:
+    """The ranking of ``forecast compare``."""
+    sweep_columns = ("sweep", "compute")
+    tables = [Table("Sweeps", *_sweep_table(comparison), left_first=False, left=sweep_columns)]
+    tables += [
+        Table(_ranking_title(comparison, t), *_ranking_table(comparison, t), left_first=False, left=sweep_columns)
+        for t in comparison.comparisons
+    ]
+    return Report(
+        _compare_headline(comparison),
+        (_compare_method(comparison),),
+        tuple(tables),
+        (),
+        comparison.warnings,
+        _compare_records(comparison),
+    )
 
 
 def _backtest_headline(result: Backtest) -> str:
@@ -663,39 +568,120 @@ def _backtest_summary(result: Backtest) -> str:
     )
 
 
-def render_backtest(result: Backtest, fmt: str, *, color: bool = False, width: int = 100) -> str:
-    """A backtest in one of :data:`FORMATS`."""
+def _backtest_records(result: Backtest) -> tuple[list[str], list[list[Any]]]:
+    header = (
+        "run,compute,n_fitted,extrapolation_factor,actual,predicted,ci_low,ci_high,pi_low,pi_high,are,covered,level"
+    )
+    rows: list[list[Any]] = []
+    for r in result.runs:
+        numbers = (r.compute, r.n_fitted, r.extrapolation_factor, r.actual, r.predicted, *r.ci, *r.pi, r.are)
+        rows.append([r.run, *map(repr, numbers), str(r.covered).lower(), result.fits[-1].level])
+    return [*header.split(","), "level"], rows
+
+
+def _backtest_report(result: Backtest) -> Report:
+    """A backtest: the held-out runs, the scores and the verdict."""
+    return Report(
+        _backtest_headline(result),
+        (_method_text(result.fits[-1]),),
+        (Table("Held-out runs", *_backtest_table(result), emphasis="NO"),),
+        (_backtest_summary(result),),
+        result.warnings,
+        _backtest_records(result),
+        verdict=result.summary.verdict,
+        passed=result.summary.passed,
+    )
+
+
+def _fit_report(result: FitResult) -> Report:
+    """A fitted law: parameters, predictions, the candidates of ``--law auto``, buckets and allocations."""
+    notes = [_method_text(result)]
+    if result.law_selection is not None:
+        notes.append(_selection_text(result))
+    tables = [Table("Parameters", *_parameter_table(result, result.params))]
+    if result.predictions:
+        tables.append(Table("Predictions", *_prediction_table(result, result.predictions)))
+    if result.law_selection is not None and result.predictions:
+        tables.append(Table(CANDIDATES_TITLE, *_candidate_table(result)))
+    if result.buckets:
+        tables.append(Table("Difficulty buckets", *_bucket_table(result)))
+    tables += [Table(title, *table) for title, table in _allocation_sections(result)]
+    return Report(
+        _headline(result),
+        tuple(notes),
+        tuple(tables),
+        (f"Fit: {_quality_text(result)}",),
+        result.fit.warnings,
+        _fit_records(result),
+    )
+
+
+def report(result: Any) -> Report:
+    """The :class:`Report` of any result: what every writer but JSON writes."""
+    builders: dict[type, Callable[[Any], Report]] = {
+        FitResult: _fit_report,
+        CheckResult: _check_report,
+        Comparison: _compare_report,
+        Backtest: _backtest_report,
+    }
+    return builders[type(result)](result)
+
+
+def write_table(result: Any, *, color: bool = False, width: int = 100) -> str:
+    """A rich rendering for the terminal."""
+    from rich.text import Text
+
+    page = report(result)
+    console, buffer = _console(color, width)
+    console.print(Text(page.headline, style="bold"), soft_wrap=True)
+    for note in page.notes:
+        console.print(Text(note, style="dim"), soft_wrap=True)
+    for table in page.tables:
+        _print_table(console, table)
+    if page.footer or page.verdict is not None or page.warnings:
+        console.print()
+    for line in page.footer:
+        console.print(Text(line), soft_wrap=True)
+    if page.verdict is not None:
+        mark = "PASS" if page.passed else "FAIL"
+        style = "bold green" if page.passed else "bold red"
+        console.print(Text(f"{mark}: {page.verdict}", style=style), soft_wrap=True)
+    _print_warnings(console, page.warnings)
+    return buffer.getvalue()
+
+
+def write_markdown(result: Any) -> str:
+    """Markdown to paste into a pull request or issue."""
+    page = report(result)
+    if page.verdict is not None:
+        lines = [f"**{'PASS' if page.passed else 'FAIL'}**: {page.verdict}", "", page.headline]
+    else:
+        lines = [f"**{page.headline}**"]
+    lines += [line for note in page.notes for line in ("", f"_{note}_")]
+    for table in page.tables:
+        lines += ["", f"{table.title}:", "", *_markdown_table(table.headers, table.rows)]
+    lines += [line for footer in page.footer for line in ("", f"{footer}.")]
+    if page.warnings:
+        lines += ["", "Warnings:", ""] + [f"- {w}" for w in page.warnings]
+    return "\n".join(lines) + "\n"
+
+
+def write_csv(result: Any) -> str:
+    """The result's records: one header row, then one row per record (numbers as Python reprs)."""
+    header, rows = report(result).records
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def render(result: Any, fmt: str, *, color: bool = False, width: int = 100) -> str:
+    """Any result in one of :data:`FORMATS`: one writer per format serves every result."""
     if fmt == "json":
         return json_text(result.to_dict())
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        header = (
-            "run,compute,n_fitted,extrapolation_factor,actual,predicted,ci_low,ci_high,pi_low,pi_high,are,covered,level"
-        )
-        writer.writerow(header.split(","))
-        for r in result.runs:
-            numbers = (r.compute, r.n_fitted, r.extrapolation_factor, r.actual, r.predicted, *r.ci, *r.pi, r.are)
-            writer.writerow([r.run, *map(repr, numbers), str(r.covered).lower(), result.fits[-1].level])
-        return buffer.getvalue()
-    headers, rows = _backtest_table(result)
+        return write_csv(result)
     if fmt == "markdown":
-        mark = "PASS" if result.summary.passed else "FAIL"
-        lines = [f"**{mark}**: {result.summary.verdict}", "", _backtest_headline(result), ""]
-        lines += _markdown_table(headers, rows)
-        lines += ["", f"{_backtest_summary(result)}. _{_method_text(result.fits[-1])}._"]
-        if result.warnings:
-            lines += ["", "Warnings:", ""] + [f"- {w}" for w in result.warnings]
-        return "\n".join(lines) + "\n"
-    from rich.text import Text
-
-    console, buffer = _console(color, width)
-    console.print(Text(_backtest_headline(result), style="bold"), soft_wrap=True)
-    console.print(Text(_method_text(result.fits[-1]), style="dim"), soft_wrap=True)
-    _print_table(console, "Held-out runs", headers, rows, emphasis="NO")
-    console.print()
-    console.print(Text(_backtest_summary(result)), soft_wrap=True)
-    style = "bold green" if result.summary.passed else "bold red"
-    console.print(Text(result.summary.verdict, style=style), soft_wrap=True)
-    _print_warnings(console, result.warnings)
-    return buffer.getvalue()
+        return write_markdown(result)
+    return write_table(result, color=color, width=width)

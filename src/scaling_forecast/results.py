@@ -626,3 +626,33 @@ class Optimum:
             "tokens_per_param": self.tokens_per_param.to_dict(),
             "loss": self.loss.to_dict(),
         }
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled table of display strings: the first column, intervals and ``left`` columns flush left."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+    left_first: bool = True
+    left: tuple[str, ...] = ()
+    #: Cells equal to this are emphasised (a failed gate, a missed interval).
+    emphasis: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """What every result gives its writers besides ``to_dict()``: the result protocol.
+
+    ``records`` are the CSV's headers and rows; ``verdict`` (with ``passed``) is set by gates.
+    """
+
+    headline: str
+    notes: tuple[str, ...]
+    tables: tuple[Table, ...]
+    footer: tuple[str, ...]
+    warnings: tuple[str, ...]
+    records: tuple[list[str], list[list[Any]]]
+    verdict: str | None = None
+    passed: bool | None = None
