@@ -184,10 +184,16 @@ def _check_format(fmt: str) -> str:
     return fmt
 
 
-def _options(runs: str | None, config: str | None, command_line: dict[str, Any]) -> dict[str, Any]:
-    """Command line > job file > defaults; the runs file from RUNS or the job's ``data``."""
+def _options(runs: str | None, given: dict[str, Any], command_line: dict[str, Any]) -> dict[str, Any]:
+    """Command line > job file > defaults; the runs file from RUNS or the job's ``data``.
+
+    ``given`` holds the shared options (:data:`LADDER_OPTIONS`, :data:`OUTPUT_OPTIONS`) as parsed.
+    """
     from .config import load_job, resolve
 
+    config = given.get("config")
+    parsed = {key: value for key, value in given.items() if key not in ("fmt", "config", "no_color", "plot")}
+    command_line = {**parsed, "format": given.get("fmt"), **command_line}
     job = load_job(config) if config is not None else {}
     options = resolve({**command_line, "data": runs}, job)
     if options.get("data") is None:
@@ -330,52 +336,91 @@ def _gate(failure: str | None) -> None:
         raise typer.Exit(1)
 
 
+LawOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Law to fit: auto, loss (a*C^b + c), power (a*C^b), broken (a*C^b1*(1 + C/C_b)^(b2 - b1)), "
+        "passrate (-E[log pass_rate] = alpha*C^-k) or chinchilla (E + A/N^alpha + B/D^beta, from params "
+        "and tokens). auto picks passrate for pass-rate data, else the law that best forecasts the largest runs. "
+        "[default: auto]",
+        show_default=False,
+    ),
+]
+
+#: How the runs are read and the law fitted: the options of every command that fits one ladder.
+LADDER_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "x": (XOption, None),
+    "y": (YOption, None),
+    "sweep": (SweepOption, None),
+    "level": (LevelOption, None),
+    "method": (MethodOption, None),
+    "bootstrap": (BootstrapOption, None),
+    "seed": (SeedOption, None),
+    "loss_fn": (LossFnOption, None),
+    "huber_delta": (HuberDeltaOption, None),
+    "zeros": (ZerosOption, None),
+    "k": (KOption, None),
+    "min_compute": (MinComputeOption, None),
+    "exclude": (ExcludeOption, None),
+    "drop_highest": (DropHighestOption, None),
+    "misspecification": (MisspecificationOption, None),
+}
+#: Where and how the result is written: the options of every command that reads a runs file.
+OUTPUT_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "fmt": (FormatOption, None),
+    "config": (ConfigOption, None),
+    "output": (OutputOption, None),
+    "strict": (StrictOption, None),
+    "no_color": (NoColorOption, False),
+}
+PLOT_OPTIONS: dict[str, tuple[Any, Any]] = {"plot": (PlotOption, None)}
+
+
+def _shared(*groups: dict[str, tuple[Any, Any]]) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Declare the options of ``groups`` once: the command receives their values as one dict, ``given``."""
+    import functools
+    import inspect
+
+    shared = {name: spec for group in groups for name, spec in group.items()}
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        signature = inspect.signature(command, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name != "given"]
+        extra = [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
+            for name, (annotation, default) in shared.items()
+        ]
+
+        @functools.wraps(command)
+        def wrapper(**values: Any) -> None:
+            given = {name: values.pop(name) for name in shared}
+            command(**values, given=given)
+
+        wrapper.__signature__ = signature.replace(parameters=own + extra)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in own + extra}
+        return wrapper
+
+    return decorate
+
+
 @app.command()
+@_shared(LADDER_OPTIONS, PLOT_OPTIONS, OUTPUT_OPTIONS)
 def fit(
     runs: RunsArgument = None,
     target: TargetOption = None,
-    law: Annotated[
-        str | None,
-        typer.Option(
-            help="Law to fit: auto, loss (a*C^b + c), power (a*C^b), broken (a*C^b1*(1 + C/C_b)^(b2 - b1)), "
-            "passrate (-E[log pass_rate] = alpha*C^-k) or chinchilla (E + A/N^alpha + B/D^beta, from params "
-            "and tokens). "
-            "auto picks passrate for pass-rate data, else the law that best forecasts the largest runs. "
-            "[default: auto]",
-            show_default=False,
-        ),
-    ] = None,
-    x: XOption = None,
-    y: YOption = None,
-    sweep: SweepOption = None,
-    level: LevelOption = None,
-    method: MethodOption = None,
-    bootstrap: BootstrapOption = None,
-    seed: SeedOption = None,
-    loss_fn: LossFnOption = None,
-    huber_delta: HuberDeltaOption = None,
-    fmt: FormatOption = None,
+    law: LawOption = None,
     save: Annotated[
         str | None, typer.Option(help="Also save the fit to this JSON file for 'forecast predict'.")
     ] = None,
-    zeros: ZerosOption = None,
-    k: KOption = None,
     buckets: Annotated[
         int | None, typer.Option(help="Also fit K difficulty buckets of problems (by mean pass rate).", metavar="K")
     ] = None,
-    min_compute: MinComputeOption = None,
-    exclude: ExcludeOption = None,
-    misspecification: MisspecificationOption = None,
     at: Annotated[
         list[str] | None,
         typer.Option(help="Chinchilla law: also predict the loss at PARAMS,TOKENS, e.g. 7e10,1.4e12. Repeatable."),
     ] = None,
-    drop_highest: DropHighestOption = None,
-    plot: PlotOption = None,
-    config: ConfigOption = None,
-    output: OutputOption = None,
-    strict: StrictOption = None,
-    no_color: NoColorOption = False,
+    *,
+    given: dict[str, Any],
 ) -> None:
     """Fit a scaling law to RUNS (losses or pass rates) and forecast each target compute.
 
@@ -384,46 +429,20 @@ def fit(
     """
     from .render import render
 
-    options = _options(
-        runs,
-        config,
-        {
-            "targets": target,
-            "law": law,
-            "x": x,
-            "y": y,
-            "sweep": sweep,
-            "level": level,
-            "method": method,
-            "bootstrap": bootstrap,
-            "seed": seed,
-            "loss_fn": loss_fn,
-            "huber_delta": huber_delta,
-            "format": fmt,
-            "zeros": zeros,
-            "k": k,
-            "buckets": buckets,
-            "min_compute": min_compute,
-            "exclude": exclude,
-            "misspecification": misspecification,
-            "drop_highest": drop_highest,
-            "output": output,
-            "strict": strict,
-        },
-    )
+    options = _options(runs, given, {"targets": target, "law": law, "buckets": buckets})
     options["at"] = at
-    image = _plot_format(plot)
+    image = _plot_format(given["plot"])
     result, ladder = _fit_ladder(options)
     if save is not None:
         from .output import write_atomic
         from .render import json_text
 
         write_atomic(save, json_text(result.to_saved_dict()), protected=_inputs(options))
-    _emit(lambda f, c, w: render(result, f, color=c, width=w), result.fit.warnings, options, no_color)
+    _emit(lambda f, c, w: render(result, f, color=c, width=w), result.fit.warnings, options, given["no_color"])
     if ladder.columns is None:
-        _write_plot(plot, lambda: _draw("fit", image, result, ladder.compute, ladder.y), options)
+        _write_plot(given["plot"], lambda: _draw("fit", image, result, ladder.compute, ladder.y), options)
     else:
-        _write_plot(plot, lambda: _draw("optimal", image, result, ladder), options)
+        _write_plot(given["plot"], lambda: _draw("optimal", image, result, ladder), options)
     _strict(result.fit.warnings, options.get("strict"))
 
 
@@ -441,6 +460,7 @@ def _draw(kind: str, fmt: str | None, *args: Any) -> bytes:
 
 
 @app.command()
+@_shared(LADDER_OPTIONS, OUTPUT_OPTIONS)
 def check(
     runs: RunsArgument = None,
     target: TargetOption = None,
@@ -464,30 +484,9 @@ def check(
             show_default=False,
         ),
     ] = None,
-    law: Annotated[
-        str | None,
-        typer.Option(
-            help="Law to fit: auto, loss, power, broken, passrate or chinchilla. [default: auto]", show_default=False
-        ),
-    ] = None,
-    x: XOption = None,
-    y: YOption = None,
-    sweep: SweepOption = None,
-    level: LevelOption = None,
-    method: MethodOption = None,
-    bootstrap: BootstrapOption = None,
-    seed: SeedOption = None,
-    zeros: ZerosOption = None,
-    k: KOption = None,
-    min_compute: MinComputeOption = None,
-    exclude: ExcludeOption = None,
-    drop_highest: DropHighestOption = None,
-    misspecification: MisspecificationOption = None,
-    fmt: FormatOption = None,
-    config: ConfigOption = None,
-    output: OutputOption = None,
-    strict: StrictOption = None,
-    no_color: NoColorOption = False,
+    law: LawOption = None,
+    *,
+    given: dict[str, Any],
 ) -> None:
     """Gate a large run in CI: fit RUNS, forecast the targets, exit 1 if any gate fails.
 
@@ -497,34 +496,9 @@ def check(
     from .check import evaluate_gates, validate_gates
     from .render import render
 
+    gates = {"max_loss": max_loss, "min_pass_rate": min_pass_rate, "max_rmse": max_rmse}
     options = _options(
-        runs,
-        config,
-        {
-            "targets": target,
-            "law": law,
-            "x": x,
-            "y": y,
-            "sweep": sweep,
-            "level": level,
-            "method": method,
-            "bootstrap": bootstrap,
-            "seed": seed,
-            "format": fmt,
-            "zeros": zeros,
-            "k": k,
-            "output": output,
-            "strict": strict,
-            "min_compute": min_compute,
-            "exclude": exclude,
-            "drop_highest": drop_highest,
-            "misspecification": misspecification,
-            "on": on,
-            "max_loss": max_loss,
-            "min_pass_rate": min_pass_rate,
-            "max_rmse": max_rmse,
-            "max_interval_width": max_interval_width,
-        },
+        runs, given, {"targets": target, "law": law, "on": on, **gates, "max_interval_width": max_interval_width}
     )
     gates = {name: options.get(name) for name in ("max_loss", "min_pass_rate", "max_rmse", "max_interval_width")}
     needs_target = any(gates[name] is not None for name in ("max_loss", "min_pass_rate", "max_interval_width"))
@@ -534,12 +508,13 @@ def check(
     validate_gates(gates, on_value)  # before the fit: a bad gate should not cost a bootstrap
     result = _fit(options)
     verdict = evaluate_gates(result, gates, on_value)
-    _emit(lambda f, c, w: render(verdict, f, color=c, width=w), result.fit.warnings, options, no_color)
+    _emit(lambda f, c, w: render(verdict, f, color=c, width=w), result.fit.warnings, options, given["no_color"])
     _strict(result.fit.warnings, options.get("strict"))
     _gate(None if verdict.passed else verdict.verdict())
 
 
 @app.command()
+@_shared(LADDER_OPTIONS, PLOT_OPTIONS, OUTPUT_OPTIONS)
 def backtest(
     runs: RunsArgument = None,
     holdout: Annotated[
@@ -559,32 +534,9 @@ def backtest(
     require_predictable: Annotated[
         bool, typer.Option("--require-predictable", help="Exit 1 unless the verdict is 'scales predictably'.")
     ] = False,
-    law: Annotated[
-        str | None,
-        typer.Option(
-            help="Law to fit: auto, loss, power, broken, passrate or chinchilla. [default: auto]", show_default=False
-        ),
-    ] = None,
-    x: XOption = None,
-    y: YOption = None,
-    sweep: SweepOption = None,
-    level: LevelOption = None,
-    method: MethodOption = None,
-    bootstrap: BootstrapOption = None,
-    seed: SeedOption = None,
-    loss_fn: LossFnOption = None,
-    zeros: ZerosOption = None,
-    k: KOption = None,
-    min_compute: MinComputeOption = None,
-    exclude: ExcludeOption = None,
-    drop_highest: DropHighestOption = None,
-    misspecification: MisspecificationOption = None,
-    plot: PlotOption = None,
-    fmt: FormatOption = None,
-    config: ConfigOption = None,
-    output: OutputOption = None,
-    strict: StrictOption = None,
-    no_color: NoColorOption = False,
+    law: LawOption = None,
+    *,
+    given: dict[str, Any],
 ) -> None:
     """Backtest RUNS: fit the smaller runs, predict the larger ones, and score the forecasts.
 
@@ -595,31 +547,8 @@ def backtest(
     from .backtest import backtest as run_backtest
     from .render import render
 
-    options = _options(
-        runs,
-        config,
-        {
-            "law": law,
-            "x": x,
-            "y": y,
-            "sweep": sweep,
-            "level": level,
-            "method": method,
-            "bootstrap": bootstrap,
-            "seed": seed,
-            "loss_fn": loss_fn,
-            "format": fmt,
-            "zeros": zeros,
-            "k": k,
-            "min_compute": min_compute,
-            "exclude": exclude,
-            "drop_highest": drop_highest,
-            "misspecification": misspecification,
-            "output": output,
-            "strict": strict,
-        },
-    )
-    image = _plot_format(plot)
+    options = _options(runs, given, {"law": law})
+    image = _plot_format(given["plot"])
     ladder = _ladder(options)
     result = run_backtest(
         ladder,
@@ -628,13 +557,14 @@ def backtest(
         rolling=rolling,
         tolerance=DEFAULT_TOLERANCE if tolerance is None else tolerance,
     )
-    _emit(lambda f, c, w: render(result, f, color=c, width=w), result.warnings, options, no_color)
-    _write_plot(plot, lambda: _draw("backtest", image, result, ladder.compute, ladder.y), options)
+    _emit(lambda f, c, w: render(result, f, color=c, width=w), result.warnings, options, given["no_color"])
+    _write_plot(given["plot"], lambda: _draw("backtest", image, result, ladder.compute, ladder.y), options)
     _strict(result.warnings, options.get("strict"))
     _gate(result.summary.verdict if require_predictable and not result.summary.passed else None)
 
 
 @app.command()
+@_shared(LADDER_OPTIONS, PLOT_OPTIONS, OUTPUT_OPTIONS)
 def optimal(
     runs: RunsArgument = None,
     budget: Annotated[
@@ -646,20 +576,8 @@ def optimal(
             help="Compute budget in FLOP, e.g. 5.88e23, or a multiple of the largest run, e.g. 100x. Repeatable.",
         ),
     ] = None,
-    y: YOption = None,
-    sweep: SweepOption = None,
-    drop_highest: DropHighestOption = None,
-    level: LevelOption = None,
-    bootstrap: BootstrapOption = None,
-    seed: SeedOption = None,
-    loss_fn: LossFnOption = None,
-    huber_delta: HuberDeltaOption = None,
-    plot: PlotOption = None,
-    fmt: FormatOption = None,
-    config: ConfigOption = None,
-    output: OutputOption = None,
-    strict: StrictOption = None,
-    no_color: NoColorOption = False,
+    *,
+    given: dict[str, Any],
 ) -> None:
     """Compute-optimal allocation from the Chinchilla law L(N, D) fitted to RUNS (params, tokens, loss).
 
@@ -669,31 +587,13 @@ def optimal(
     """
     from .render import render
 
-    options = _options(
-        runs,
-        config,
-        {
-            "law": "chinchilla",
-            "targets": budget,
-            "y": y,
-            "sweep": sweep,
-            "drop_highest": drop_highest,
-            "level": level,
-            "bootstrap": bootstrap,
-            "seed": seed,
-            "loss_fn": loss_fn,
-            "huber_delta": huber_delta,
-            "format": fmt,
-            "output": output,
-            "strict": strict,
-        },
-    )
+    options = _options(runs, given, {"law": "chinchilla", "targets": budget})
     if "targets" not in options["explicit"]:
         raise ConfigError("forecast optimal needs --budget C (or targets: in the job file)")
-    image = _plot_format(plot)
+    image = _plot_format(given["plot"])
     result, ladder = _fit_ladder(options)
-    _emit(lambda f, c, w: render(result, f, color=c, width=w), result.fit.warnings, options, no_color)
-    _write_plot(plot, lambda: _draw("optimal", image, result, ladder), options)
+    _emit(lambda f, c, w: render(result, f, color=c, width=w), result.fit.warnings, options, given["no_color"])
+    _write_plot(given["plot"], lambda: _draw("optimal", image, result, ladder), options)
     _strict(result.fit.warnings, options.get("strict"))
 
 
