@@ -223,31 +223,22 @@ def _settings(options: dict[str, Any]) -> Any:
 
 def _ladder(options: dict[str, Any]) -> Any:
     """Load the runs the options ask for, drop the excluded ones, and make them a ladder to fit."""
-    from .forecast import loss_ladder, rate_ladder
-    from .laws import get_law
-    from .runs import drop_runs, load_pass_rates, load_runs, load_two_variable, read_table
+    from .forecast import ladder
+    from .runs import load_for_law
 
     settings = _settings(options)
-    runs = options["data"]
-    table = read_table(runs)
-    law = options["law"]
-    drop = {"min_compute": options.get("min_compute"), "exclude": options.get("exclude")}
-    if law != "auto" and get_law(law).design != ("compute",):
-        two, highest = load_two_variable(
-            table, y=options.get("y"), drop_highest=options.get("drop_highest") or 0, sweep=options.get("sweep")
-        )
-        two, dropped = drop_runs(two, **drop)
-        return loss_ladder(two, settings, excluded=highest + dropped, min_compute=drop["min_compute"])
-    if law == "passrate" or (law == "auto" and table.has_pass_rates()):
-        table.require_pass_rates()
-        rates, dropped = drop_runs(
-            load_pass_rates(table, x=options.get("x"), sweep=options.get("sweep"), k=options["k"]), **drop
-        )
-        return rate_ladder(rates, settings, options["zeros"], excluded=dropped, min_compute=drop["min_compute"])
-    data, dropped = drop_runs(
-        load_runs(table, x=options.get("x"), y=options.get("y"), sweep=options.get("sweep")), **drop
+    data, dropped = load_for_law(
+        options["data"],
+        options["law"],
+        x=options.get("x"),
+        y=options.get("y"),
+        sweep=options.get("sweep"),
+        k=options["k"],
+        drop_highest=options.get("drop_highest") or 0,
+        min_compute=options.get("min_compute"),
+        exclude=options.get("exclude"),
     )
-    return loss_ladder(data, settings, excluded=dropped, min_compute=drop["min_compute"])
+    return ladder(data, settings, options["zeros"], excluded=dropped, min_compute=options.get("min_compute"))
 
 
 def _plot_format(plot: str | None) -> str | None:
@@ -700,7 +691,6 @@ def compare(
     Exit codes: 0 done (or the --require-best gate passes), 1 the gate fails, 2 bad input, 3 a fit
     failed (or, with --strict, is unreliable).
     """
-    from dataclasses import replace
 
     from .compare import compare_sweeps, require_best_failure, sweeps_from
     from .forecast import FitSettings
@@ -725,12 +715,8 @@ def compare(
     settings.validated()
     targets = _targets(target)
     image = _plot_format(plot)
-    loaded, rates = read_sweeps(
-        runs, by=by, names=name, law=settings.law, x=x, y=y, k=DEFAULTS["k"] if k is None else k
-    )
+    loaded = read_sweeps(runs, by=by, names=name, law=settings.law, x=x, y=y, k=DEFAULTS["k"] if k is None else k)
     sweeps = sweeps_from(loaded, chosen_zeros)
-    if rates and settings.law == "auto":
-        settings = replace(settings, law="passrate")
     if require_best is not None and require_best not in [s.name for s in sweeps]:
         names = ", ".join(s.name for s in sweeps)
         raise ConfigError(f"--require-best {require_best!r}: no such sweep; sweeps are {names}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -128,8 +128,11 @@ def compare_sweeps(
     ``sqrt(se_s^2 + se_base^2)``; ``p_better`` is the confidence that the true ``delta < 0``
     (:func:`probability_below`, consistent with ``delta_ci``); ``p_best`` the share of replicates
     in which the sweep's bootstrap-t draw of its true value (:func:`studentised_draws`) is the
-    lowest. A relative target (``1000x``) is a multiple of the largest run of all sweeps.
+    lowest. A relative target (``1000x``) is a multiple of the largest run of all sweeps. Under
+    ``auto``, sweeps of pass rates are fitted with the ``passrate`` law, others with ``loss``.
     """
+    if settings.law == "auto" and sweeps and all(s.y_column == PassRateLaw.quantity for s in sweeps):
+        settings = replace(settings, law="passrate")
     settings = settings.validated()
     if settings.method != "bootstrap":
         raise ConfigError("forecast compare needs --method bootstrap: its probabilities come from the bootstrap draws")

@@ -964,3 +964,10 @@ def rate_ladder(data: PassRateRuns, settings: FitSettings, zeros: str = "subset"
         rates=rates,
         **dropped,
     )
+
+
+def ladder(data: Any, settings: FitSettings, zeros: str = "subset", **dropped: Any) -> Ladder:
+    """The :class:`Ladder` of loaded runs: pass rates (:func:`rate_ladder`) or losses (:func:`loss_ladder`)."""
+    if isinstance(data, PassRateRuns):
+        return rate_ladder(data, settings, zeros, **dropped)
+    return loss_ladder(data, settings, **dropped)

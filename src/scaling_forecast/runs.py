@@ -477,11 +477,12 @@ def read_sweeps(
     x: str | None = None,
     y: str | None = None,
     k: int = 1,
-) -> tuple[list[tuple[str, Any]], bool]:
+) -> list[tuple[str, Any]]:
     """The runs of each sweep: one per file (named after the file or ``names``), or one per value of ``by``.
 
-    Returns ``(name, runs)`` pairs (:class:`Runs`, or pass-rate runs) and whether they hold pass
-    rates; :func:`scaling_forecast.compare.sweeps_from` makes them sweeps to compare.
+    Returns ``(name, runs)`` pairs: pass-rate runs when ``law`` is ``passrate``, or ``auto`` and
+    every file has pass-rate columns; :class:`Runs` otherwise. :func:`scaling_forecast.compare.sweeps_from`
+    makes them sweeps to compare.
     """
     if not paths:
         raise DataError("no runs files: give one file with --by COLUMN, or one file per sweep")
@@ -507,7 +508,7 @@ def read_sweeps(
             loaded.append((name, load_pass_rates(table, x=x, k=k, **select)))
         else:
             loaded.append((name, load_runs(table, x=x, y=y, **select)))
-    return loaded, rates
+    return loaded
 
 
 def drop_runs(
@@ -611,3 +612,36 @@ def load_two_variable(
         column_names=("params", "tokens"),
     )
     return runs, dropped
+
+
+def load_for_law(
+    path: str | Path,
+    law: str = "auto",
+    *,
+    x: str | None = None,
+    y: str | None = None,
+    sweep: str | None = None,
+    k: int = 1,
+    drop_highest: int = 0,
+    min_compute: float | None = None,
+    exclude: list[str] | None = None,
+) -> tuple[Any, tuple[str, ...]]:
+    """The runs of ``path`` as ``law`` reads them, without the runs left out, and the names of those.
+
+    A law of parameters and tokens (chinchilla) reads :func:`load_two_variable`; ``passrate``, or
+    ``auto`` on a file with pass-rate columns, reads pass rates (:func:`load_pass_rates`); any
+    other law reads compute and loss (:func:`load_runs`).
+    """
+    from .laws import LAWS
+
+    table = read_table(path)
+    dropped: tuple[str, ...] = ()
+    if law in LAWS and LAWS[law].design != ("compute",):
+        data, dropped = load_two_variable(table, y=y, drop_highest=drop_highest, sweep=sweep)
+    elif law == "passrate" or (law == "auto" and table.has_pass_rates()):
+        table.require_pass_rates()
+        data = load_pass_rates(table, x=x, sweep=sweep, k=k)
+    else:
+        data = load_runs(table, x=x, y=y, sweep=sweep)
+    data, left_out = drop_runs(data, min_compute=min_compute, exclude=exclude)
+    return data, dropped + left_out

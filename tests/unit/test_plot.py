@@ -59,7 +59,7 @@ def test_pass_rate_plot_has_two_panels_and_buckets() -> None:
 
 
 def test_compare_backtest_and_optimal_plots() -> None:
-    sweeps = sweeps_from(read_sweeps([str(EXAMPLES / "sweeps.csv")], by="sweep")[0])
+    sweeps = sweeps_from(read_sweeps([str(EXAMPLES / "sweeps.csv")], by="sweep"))
     comparison = compare_sweeps(sweeps, FitSettings(n_boot=200), TARGETS)
     _check_png(plot_compare(comparison, sweeps, "png"))
     _check_svg(plot_compare(comparison, sweeps, "svg"))
