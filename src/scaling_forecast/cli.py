@@ -662,7 +662,7 @@ def compare(
     law: Annotated[
         str | None,
         typer.Option(
-            help="Law to fit: loss, power, broken or passrate (auto: loss, or passrate). [default: auto]",
+            help="Law to fit: loss, power, broken, passrate or chinchilla (auto: loss, or passrate). [default: auto]",
             show_default=False,
         ),
     ] = None,

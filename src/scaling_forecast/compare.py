@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ConfigError, DataError
+from .errors import ConfigError, DataError, FitError
 from .fitting import BatchFit, fit_batch, polish, quiet, refine
-from .forecast import FitSettings, Target, assemble, rate_inputs
-from .laws import LAWS, Array, Law, PassRateLaw, get_law
+from .forecast import FitSettings, Target, assemble, fit_law, rate_inputs
+from .laws import Array, Law, PassRateLaw, get_law
 from .passrate import PassRateRuns
 from .results import Comparison, Crossing, FitResult, RankedSweep, TargetComparison
 from .uncertainty import (
@@ -57,6 +57,8 @@ class Sweep:
     warnings: tuple[str, ...] = ()
     problems: dict[str, Any] | None = None
     problem_set: tuple[str, ...] | None = None
+    #: The law's other design columns per run (chinchilla: parameters and tokens; ``compute = 6 N D``).
+    columns: Array | None = None
 
 
 def sweeps_from(loaded: Sequence[tuple[str, Any]], zeros: str = "subset") -> list[Sweep]:
@@ -83,7 +85,17 @@ def sweeps_from(loaded: Sequence[tuple[str, Any]], zeros: str = "subset") -> lis
                 )
             )
         else:
-            sweeps.append(Sweep(name, data.x, data.y, file=data.file, x_column=data.x_column, y_column=data.y_column))
+            sweeps.append(
+                Sweep(
+                    name,
+                    data.x,
+                    data.y,
+                    file=data.file,
+                    x_column=data.x_column,
+                    y_column=data.y_column,
+                    columns=data.columns,
+                )
+            )
     return sweeps
 
 
@@ -136,9 +148,11 @@ def compare_sweeps(
     settings = settings.validated()
     if settings.method != "bootstrap":
         raise ConfigError("forecast compare needs --method bootstrap: its probabilities come from the bootstrap draws")
-    if settings.law not in LAWS or get_law(settings.law).design != ("compute",):
-        raise ConfigError(f"--law {settings.law}: forecast compare fits laws of compute alone (loss, power, broken)")
     law = get_law(settings.law)
+    if (law.design == ("compute",)) != all(s.columns is None for s in sweeps):
+        raise ConfigError(
+            f"--law {law.name}: the law reads {', '.join(law.design)} per run; every sweep must give them"
+        )
     names = [s.name for s in sweeps]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -172,6 +186,16 @@ def compare_sweeps(
     problem_sets = {s.problem_set for _, s in usable if s.replicates is not None}
     paired = len(problem_sets) == 1 and None not in problem_sets
     fitted: dict[int, _Fitted] = {}
+    if law.design != ("compute",):  # fitted one sweep at a time, each with its own batch of replicates
+        by_size = {}
+        for index, sweep in usable:
+            try:
+                fitted[index] = _Fitted(sweep, _fit_one(sweep, settings, absolute))
+            except (DataError, FitError) as error:
+                message = f"sweep {sweep.name!r}: {error}; it is left out"
+                if strict or sweep.name == baseline:
+                    raise DataError(message) from None
+                left_out.append(message)
     for group in by_size.values():
         for (index, _), item in zip(
             group, _fit_group(law, settings, absolute, group, paired, len(usable) <= ALL_PAIRS_LIMIT), strict=True
@@ -202,6 +226,22 @@ def compare_sweeps(
         crossings=crossings,
         left_out=tuple(left_out),
         warnings=warnings,
+    )
+
+
+def _fit_one(sweep: Sweep, settings: FitSettings, targets: tuple[Target, ...]) -> FitResult:
+    """One sweep fitted as ``forecast fit`` would (laws of several design columns)."""
+    return fit_law(
+        sweep.compute,
+        sweep.y,
+        settings,
+        targets,
+        file=sweep.file,
+        x_column=sweep.x_column,
+        y_column=sweep.y_column,
+        sweep=sweep.name,
+        extra_warnings=sweep.warnings,
+        columns=sweep.columns,
     )
 
 
@@ -305,7 +345,7 @@ def _at_target(law: Law, item: _Fitted, log_target: float) -> tuple[float, float
     """``y`` and its delta-method se at the target, and the same for every replicate (user units)."""
     u = item.result.uncertainty
     assert u.boot_theta is not None and u.boot_covariance is not None
-    log_x = np.array([log_target - item.result.log_compute_ref])
+    log_x = law.target_design(u.theta, np.array([log_target]), item.result.log_compute_ref)
     estimate = float(np.exp(law.log_predict(u.theta[None, :], log_x)[0, 0]))
     gradient = law.log_jacobian(u.theta[None, :], log_x)[0, 0]
     stderr = estimate * float(np.sqrt(gradient @ u.covariance @ gradient))
@@ -321,7 +361,8 @@ def _rank(law: Law, fitted: list[_Fitted], target: float, baseline: str | None, 
     values = [_at_target(law, item, log_target) for item in fitted]
     dofs = [item.result.fit.dof for item in fitted]
     estimates = np.array([v[0] for v in values])
-    truths = np.array([studentised_draws(*v, dof) for v, dof in zip(values, dofs, strict=True)])
+    percentile = fitted[0].result.uncertainty.percentile  # a case bootstrap: the replicates are the draws
+    truths = np.array([v[2] if percentile else studentised_draws(*v, dof) for v, dof in zip(values, dofs, strict=True)])
     finite = np.where(np.isfinite(truths), truths, np.inf)
     usable = np.isfinite(finite.min(axis=0))
     winners = np.argmin(finite[:, usable], axis=0)
@@ -343,17 +384,20 @@ def _rank(law: Law, fitted: list[_Fitted], target: float, baseline: str | None, 
             delta_se = math.hypot(stderr, base_se)
             boot_delta, boot_delta_se = boot - base_boot, np.hypot(boot_se, base_boot_se)
             dof = min(dofs[int(i)], dofs[base])
-            p_better = probability_below(delta, delta_se, boot_delta, boot_delta_se, dof)
-            bounds = studentised_interval(
-                np.array([delta]),
-                np.array([delta_se]),
-                np.full((boot.size, 1), delta),
-                boot_delta[:, None],
-                boot_delta_se[:, None],
-                dof,
-                level,
-            )
-            delta_ci = (float(bounds[0, 0]), float(bounds[0, 1]))
+            if percentile:
+                p_better, delta_ci = _percentile_delta(delta, boot_delta, level)
+            else:
+                p_better = probability_below(delta, delta_se, boot_delta, boot_delta_se, dof)
+                bounds = studentised_interval(
+                    np.array([delta]),
+                    np.array([delta_se]),
+                    np.full((boot.size, 1), delta),
+                    boot_delta[:, None],
+                    boot_delta_se[:, None],
+                    dof,
+                    level,
+                )
+                delta_ci = (float(bounds[0, 0]), float(bounds[0, 1]))
         ranking.append(
             RankedSweep(
                 sweep=item.sweep.name,
@@ -367,6 +411,14 @@ def _rank(law: Law, fitted: list[_Fitted], target: float, baseline: str | None, 
             )
         )
     return TargetComparison(target, fitted[base].sweep.name, tuple(ranking))
+
+
+def _percentile_delta(delta: float, boot_delta: Array, level: float) -> tuple[float, tuple[float, float]]:
+    """``P(true delta < 0)`` and the percentile interval of ``delta`` from its replicates (case bootstrap)."""
+    draws = boot_delta[np.isfinite(boot_delta)]
+    low, high = np.quantile(draws, [(1.0 - level) / 2.0, (1.0 + level) / 2.0])
+    share = float(((draws < 0).sum() + 0.5 * (draws == 0).sum()) / draws.size)
+    return share, (float(min(low, delta)), float(max(high, delta)))
 
 
 @quiet
@@ -383,9 +435,9 @@ def _crossings(
     low = min(f.result.data.compute_min for f in fitted)
     high = max([f.result.data.compute_max for f in fitted] + [t.value for t in targets])
     grid = np.linspace(math.log(low), math.log(high), CROSSING_GRID)
-    curves = np.array(
-        [law.log_predict(f.result.uncertainty.theta[None, :], grid - f.result.log_compute_ref)[0] for f in fitted]
-    )
+    thetas = [f.result.uncertainty.theta for f in fitted]
+    designs = [law.target_design(t, grid, f.result.log_compute_ref) for t, f in zip(thetas, fitted, strict=True)]
+    curves = np.array([law.log_predict(t[None, :], d)[0] for t, d in zip(thetas, designs, strict=True)])
     names = [f.sweep.name for f in fitted]
     if len(fitted) <= ALL_PAIRS_LIMIT:
         pairs = [(i, j) for i in range(len(fitted)) for j in range(i + 1, len(fitted))]

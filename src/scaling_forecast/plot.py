@@ -191,7 +191,8 @@ def plot_compare(comparison: Any, sweeps: Sequence[Any], fmt: str) -> bytes:
     for crossing in comparison.crossings:
         if crossing.below in drawn and crossing.above in drawn:
             fit = drawn[crossing.below]
-            log_x = np.array([math.log(crossing.compute) - fit.log_compute_ref])
+            theta = fit.uncertainty.theta
+            log_x = law.target_design(theta, np.array([math.log(crossing.compute)]), fit.log_compute_ref)
             value = float(np.exp(law.log_predict(fit.uncertainty.theta[None, :], log_x)[0, 0]))
             ax.plot([crossing.compute], [value], marker="X", color="black", markersize=9, zorder=5)
     if comparison.crossings:

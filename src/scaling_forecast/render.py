@@ -409,8 +409,11 @@ def _compare_method(comparison: Comparison) -> str:
     resampled = (
         "problem" if any(f.data.problems and f.data.problems.get("n_problems") for f in comparison.fits) else "residual"
     )
+    bootstrap = f"studentised {resampled} bootstrap"
+    if comparison.fits[0].uncertainty.percentile:
+        bootstrap = "case bootstrap over runs, percentile,"
     return (
-        f"{LOSS_FN_TEXT[comparison.loss_fn]}; studentised {resampled} bootstrap ({comparison.n_boot} replicates per "
+        f"{LOSS_FN_TEXT[comparison.loss_fn]}; {bootstrap} ({comparison.n_boot} replicates per "
         f"sweep, seed {comparison.seed}); {comparison.level:.0%} intervals; lower is better"
     )
 

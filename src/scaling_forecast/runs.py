@@ -500,10 +500,14 @@ def read_sweeps(
     else:
         labels = names or [Path(p).stem for p in paths]
         jobs = [(label, table, None) for label, table in zip(labels, tables, strict=True)]
+    from .laws import LAWS
+
     loaded: list[tuple[str, Any]] = []
     for name, table, group in jobs:
         select = {"sweep": group, "by": by}
-        if rates:
+        if law in LAWS and LAWS[law].design != ("compute",):
+            loaded.append((name, load_two_variable(table, y=y, sweep=group, by=by)[0]))
+        elif rates:
             table.require_pass_rates()
             loaded.append((name, load_pass_rates(table, x=x, k=k, **select)))
         else:
@@ -549,7 +553,12 @@ def drop_runs(
 
 
 def load_two_variable(
-    path: str | Path | Table, *, y: str | None = None, drop_highest: int = 0, sweep: str | None = None
+    path: str | Path | Table,
+    *,
+    y: str | None = None,
+    drop_highest: int = 0,
+    sweep: str | None = None,
+    by: str | None = None,
 ) -> tuple[Any, tuple[str, ...]]:
     """Runs with parameters ``N`` and tokens ``D`` (or compute, with ``D = C / 6N``) for the Chinchilla law.
 
@@ -572,7 +581,7 @@ def load_two_variable(
     if y_column is None:
         raise DataError(f"{label}: no loss column; add 'loss' (or 'val_loss'), or name the column with --y")
     run_column = table.column("run")
-    rows, sweep = _select_sweep(table, sweep)
+    rows, sweep = _select_sweep(table, sweep, by)
     n_values, d_values, losses, names = [], [], [], []
     for row, record in rows:
         n_value = _number(record.get(params_column), row, params_column, label)

@@ -129,3 +129,22 @@ def test_exclude_and_min_compute_leave_runs_out(runner: CliRunner) -> None:
     fewer = _json(runner, "fit", RUNS, "--law", "chinchilla", "--min-compute", "1e17")
     assert fewer["data"]["n_runs"] < everything["data"]["n_runs"]
     assert fewer["data"]["compute_min"] >= 1e17
+
+
+def test_compare_ranks_chinchilla_sweeps_by_the_loss_at_their_own_optimum(runner: CliRunner, tmp_path: Path) -> None:
+    """A sweep whose every loss is 1% higher loses, by about 1% of the loss, with certainty."""
+    lines = (EXAMPLES / "chinchilla.csv").read_text(encoding="utf-8").splitlines()[1:]
+    rows = []
+    for line in lines:
+        run, n, d, loss = line.split(",")
+        rows += [f"mix-a,{run},{n},{d},{loss}", f"mix-b,{run},{n},{d},{float(loss) * 1.01!r}"]
+    path = write_csv(tmp_path / "sweeps.csv", "sweep,run,params,tokens,loss", rows)
+    document = _json(runner, "compare", str(path), "--by", "sweep", "--law", "chinchilla", "-t", "1e22")
+    first, second = document["comparisons"][0]["ranking"]
+    assert (first["sweep"], second["sweep"]) == ("mix-a", "mix-b")
+    assert second["delta"] == pytest.approx(0.01 * first["estimate"], rel=0.05)
+    assert second["delta_ci"][0] <= second["delta"] <= second["delta_ci"][1]
+    assert second["p_better"] < 0.01 and first["p_best"] > 0.99
+    # each sweep's estimate is its own fit's forecast at the target
+    alone = _json(runner, "fit", str(path), "--sweep", "mix-a", "--law", "chinchilla", "-t", "1e22")
+    assert first["estimate"] == pytest.approx(alone["predictions"][0]["estimate"], rel=1e-12)
