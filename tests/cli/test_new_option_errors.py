@@ -28,7 +28,7 @@ LATE = ["--exclude", "ladder-09", "--exclude", "ladder-08", "--exclude", "ladder
         ),
         (
             ["compare", SWEEPS, "--by", "sweep", "--law", "chinchilla"],
-            "--law chinchilla: forecast compare fits laws of compute alone (loss, power, broken)",
+            f"{SWEEPS}: --law chinchilla needs a parameters column; add 'params' (or 'n_params')",
         ),
         (
             ["backtest", RUNS, "--rolling", "--law", "broken", *LATE],
