@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from .config import DEFAULTS
+from .config import DEFAULTS, CommandSettings
 from .errors import ConfigError, DataError, FitError, ForecastError
 
 
@@ -184,61 +184,59 @@ def _check_format(fmt: str) -> str:
     return fmt
 
 
-def _options(runs: str | None, given: dict[str, Any], command_line: dict[str, Any]) -> dict[str, Any]:
-    """Command line > job file > defaults; the runs file from RUNS or the job's ``data``.
+def _options(runs: str | None, given: dict[str, Any], command_line: dict[str, Any]) -> CommandSettings:
+    """The command's settings, built once: command line > job file > defaults; RUNS or the job's ``data``.
 
     ``given`` holds the shared options (:data:`LADDER_OPTIONS`, :data:`OUTPUT_OPTIONS`) as parsed.
     """
-    from .config import load_job, resolve
+    from .config import load_job
 
     config = given.get("config")
     parsed = {key: value for key, value in given.items() if key not in ("fmt", "config", "no_color", "plot")}
-    command_line = {**parsed, "format": given.get("fmt"), **command_line}
+    command_line = {**parsed, "format": given.get("fmt"), **command_line, "data": runs}
     job = load_job(config) if config is not None else {}
-    options = resolve({**command_line, "data": runs}, job)
-    if options.get("data") is None:
+    if command_line["data"] is None and job.get("data") is None:
         raise ConfigError("no runs file: give RUNS, or --config JOB.yaml with 'data: RUNS.csv'")
-    options["config"] = config
-    options["explicit"] = {key for key, value in command_line.items() if value is not None} | set(job)
-    _check_format(options["format"])
+    options = CommandSettings.resolved(command_line, job, config=config)
+    _check_format(options.format)
     return options
 
 
-def _settings(options: dict[str, Any]) -> Any:
+def _settings(options: CommandSettings) -> Any:
     from .forecast import FitSettings
 
     settings = FitSettings(
-        law=options["law"],
-        level=options["level"],
-        method=options["method"],
-        n_boot=options["bootstrap"],
-        seed=options["seed"],
-        loss_fn=options["loss_fn"],
-        huber_delta=options["huber_delta"],
-        misspecification=options["misspecification"],
+        law=options.law,
+        level=options.level,
+        method=options.method,
+        n_boot=options.bootstrap,
+        seed=options.seed,
+        loss_fn=options.loss_fn,
+        huber_delta=options.huber_delta,
+        misspecification=options.misspecification,
     )
     settings.validated()
     return settings
 
 
-def _ladder(options: dict[str, Any]) -> Any:
+def _ladder(options: CommandSettings) -> Any:
     """Load the runs the options ask for, drop the excluded ones, and make them a ladder to fit."""
     from .forecast import ladder
     from .runs import load_for_law
 
     settings = _settings(options)
     data, dropped = load_for_law(
-        options["data"],
-        options["law"],
-        x=options.get("x"),
-        y=options.get("y"),
-        sweep=options.get("sweep"),
-        k=options["k"],
-        drop_highest=options.get("drop_highest") or 0,
-        min_compute=options.get("min_compute"),
-        exclude=options.get("exclude"),
+        options.data,
+        options.law,
+        x=options.x,
+        y=options.y,
+        sweep=options.sweep,
+        k=options.k,
+        drop_highest=options.drop_highest,
+        min_compute=options.min_compute,
+        exclude=list(options.exclude),
     )
-    return ladder(data, settings, options["zeros"], excluded=dropped, min_compute=options.get("min_compute"))
+    return ladder(data, settings, options.zeros, excluded=dropped, min_compute=options.min_compute)
 
 
 def _plot_format(plot: str | None) -> str | None:
@@ -256,7 +254,7 @@ def _plot_format(plot: str | None) -> str | None:
     return fmt
 
 
-def _write_plot(plot: str | None, draw: Any, options: dict[str, Any]) -> None:
+def _write_plot(plot: str | None, draw: Any, options: CommandSettings) -> None:
     if plot is None:
         return
     from .output import write_atomic
@@ -264,40 +262,39 @@ def _write_plot(plot: str | None, draw: Any, options: dict[str, Any]) -> None:
     write_atomic(plot, draw(), protected=_inputs(options))
 
 
-def _fit(options: dict[str, Any]) -> Any:
+def _fit(options: CommandSettings) -> Any:
     """Load the runs and fit the law the options ask for."""
     return _fit_ladder(options)[0]
 
 
-def _fit_ladder(options: dict[str, Any]) -> tuple[Any, Any]:
+def _fit_ladder(options: CommandSettings) -> tuple[Any, Any]:
     """The fit and the ladder of runs it was fitted to; ``--at`` points follow the targets."""
     from dataclasses import replace
 
     from .forecast import fit_pass_rates, parse_point
 
     ladder = _ladder(options)
-    points = tuple(parse_point(text) for text in options.get("at") or [])
+    points = tuple(parse_point(text) for text in options.at)
     if points and ladder.columns is None:
         raise ConfigError("--at PARAMS,TOKENS needs a law of parameters and tokens: --law chinchilla")
-    targets = _targets(options.get("targets")) + points
-    buckets = options.get("buckets") or 0
+    targets = _targets(list(options.targets)) + points
+    buckets = options.buckets
     if buckets and ladder.rate_runs is not None:
-        result = fit_pass_rates(ladder.rate_runs, ladder.settings, targets, zeros=options["zeros"], buckets=buckets)
+        result = fit_pass_rates(ladder.rate_runs, ladder.settings, targets, zeros=options.zeros, buckets=buckets)
         result = replace(result, data=replace(result.data, excluded=ladder.excluded, min_compute=ladder.min_compute))
         return result, ladder
     return ladder.fit(targets=targets), ladder
 
 
-def _inputs(options: dict[str, Any]) -> tuple[str, ...]:
+def _inputs(options: CommandSettings) -> tuple[str, ...]:
     """The files the user gave us, which ``--output`` must never overwrite."""
-    given = tuple(str(options[key]) for key in ("data", "config") if options.get(key))
-    return given + tuple(options.get("inputs", ()))
+    return tuple(str(path) for path in (options.data, options.config) if path) + options.inputs
 
 
-def _emit(text_for: Any, warnings: tuple[str, ...], options: dict[str, Any], no_color: bool) -> None:
+def _emit(text_for: Any, warnings: tuple[str, ...], options: CommandSettings, no_color: bool) -> None:
     """The requested output to stdout or ``--output``; for anything but a table on stdout, warnings to stderr."""
-    output = options.get("output")
-    fmt = options["format"]
+    output = options.output
+    fmt = options.format
     on_terminal = sys.stdout.isatty() and output is None
     color = on_terminal and not no_color and "NO_COLOR" not in os.environ
     width = max(80, os.get_terminal_size().columns) if on_terminal else 160
@@ -420,8 +417,7 @@ def fit(
     """
     from .render import render
 
-    options = _options(runs, given, {"targets": target, "law": law, "buckets": buckets})
-    options["at"] = at
+    options = _options(runs, given, {"targets": target, "law": law, "buckets": buckets, "at": at})
     image = _plot_format(given["plot"])
     result, ladder = _fit_ladder(options)
     if save is not None:
@@ -434,7 +430,7 @@ def fit(
         _write_plot(given["plot"], lambda: _draw("fit", image, result, ladder.compute, ladder.y), options)
     else:
         _write_plot(given["plot"], lambda: _draw("optimal", image, result, ladder), options)
-    _strict(result.fit.warnings, options.get("strict"))
+    _strict(result.fit.warnings, options.strict)
 
 
 def _draw(kind: str, fmt: str | None, *args: Any) -> bytes:
@@ -491,16 +487,16 @@ def check(
     options = _options(
         runs, given, {"targets": target, "law": law, "on": on, **gates, "max_interval_width": max_interval_width}
     )
-    gates = {name: options.get(name) for name in ("max_loss", "min_pass_rate", "max_rmse", "max_interval_width")}
+    gates = options.gates
     needs_target = any(gates[name] is not None for name in ("max_loss", "min_pass_rate", "max_interval_width"))
-    if needs_target and "targets" not in options["explicit"]:
+    if needs_target and "targets" not in options.explicit:
         raise ConfigError("forecast check needs --target C (or targets: in the job file)")
-    on_value = options.get("on") or "pi"
+    on_value = options.on
     validate_gates(gates, on_value)  # before the fit: a bad gate should not cost a bootstrap
     result = _fit(options)
     verdict = evaluate_gates(result, gates, on_value)
     _emit(lambda f, c, w: render(verdict, f, color=c, width=w), result.fit.warnings, options, given["no_color"])
-    _strict(result.fit.warnings, options.get("strict"))
+    _strict(result.fit.warnings, options.strict)
     _gate(None if verdict.passed else verdict.verdict())
 
 
@@ -550,7 +546,7 @@ def backtest(
     )
     _emit(lambda f, c, w: render(result, f, color=c, width=w), result.warnings, options, given["no_color"])
     _write_plot(given["plot"], lambda: _draw("backtest", image, result, ladder.compute, ladder.y), options)
-    _strict(result.warnings, options.get("strict"))
+    _strict(result.warnings, options.strict)
     _gate(result.summary.verdict if require_predictable and not result.summary.passed else None)
 
 
@@ -579,13 +575,13 @@ def optimal(
     from .render import render
 
     options = _options(runs, given, {"law": "chinchilla", "targets": budget})
-    if "targets" not in options["explicit"]:
+    if "targets" not in options.explicit:
         raise ConfigError("forecast optimal needs --budget C (or targets: in the job file)")
     image = _plot_format(given["plot"])
     result, ladder = _fit_ladder(options)
     _emit(lambda f, c, w: render(result, f, color=c, width=w), result.fit.warnings, options, given["no_color"])
     _write_plot(given["plot"], lambda: _draw("optimal", image, result, ladder), options)
-    _strict(result.fit.warnings, options.get("strict"))
+    _strict(result.fit.warnings, options.strict)
 
 
 @app.command()
@@ -611,7 +607,7 @@ def predict(
     from .forecast import forecast, load_fit
     from .render import render
 
-    options = {"format": _check_format(fmt or DEFAULTS["format"]), "output": output, "data": saved}
+    options = CommandSettings(saved, format=_check_format(fmt or DEFAULTS["format"]), output=output)
     targets = _targets(target)
     path = Path(saved)
     if not path.is_file():
@@ -703,7 +699,9 @@ def compare(
         raise ConfigError(f"--zeros {chosen_zeros!r}: unknown policy; choose one of {', '.join(ZERO_POLICIES)}")
     if min_p_best is not None and not (0.0 <= min_p_best <= 1.0):
         raise ConfigError(f"--min-p-best {min_p_best}: must be a probability between 0 and 1")
-    options: dict[str, Any] = {"format": _check_format(fmt or DEFAULTS["format"]), "output": output}
+    options = CommandSettings(
+        runs[0] if runs else "", format=_check_format(fmt or DEFAULTS["format"]), output=output, inputs=tuple(runs)
+    )
     settings = FitSettings(
         law=law or DEFAULTS["law"],
         level=DEFAULTS["level"] if level is None else level,
@@ -721,7 +719,6 @@ def compare(
         names = ", ".join(s.name for s in sweeps)
         raise ConfigError(f"--require-best {require_best!r}: no such sweep; sweeps are {names}")
     comparison = compare_sweeps(sweeps, settings, targets, baseline=baseline, strict=strict)
-    options["inputs"] = tuple(runs)
     _emit(lambda f, c, w: render(comparison, f, color=c, width=w), comparison.warnings, options, no_color)
     _write_plot(plot, lambda: _draw("compare", image, comparison, sweeps), options)
     _strict(comparison.warnings, strict)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -161,3 +162,54 @@ def resolve(command_line: dict[str, Any], job: dict[str, Any]) -> dict[str, Any]
     return {
         key: command_line[key] if command_line.get(key) is not None else job.get(key, DEFAULTS.get(key)) for key in keys
     }
+
+
+@dataclass(frozen=True, eq=False)
+class CommandSettings:
+    """One command's options, resolved once: command line > job file > :data:`DEFAULTS`.
+
+    ``explicit`` names the options the user gave (on the command line or in the job file);
+    ``inputs`` are more files of theirs that no output may overwrite.
+    """
+
+    data: str
+    config: str | None = None
+    format: str = DEFAULTS["format"]
+    output: str | None = None
+    strict: bool = False
+    targets: tuple[Any, ...] = tuple(DEFAULTS["targets"])
+    law: str = DEFAULTS["law"]
+    x: str | None = None
+    y: str | None = None
+    sweep: str | None = None
+    level: float = DEFAULTS["level"]
+    method: str = DEFAULTS["method"]
+    bootstrap: int = DEFAULTS["bootstrap"]
+    seed: int = DEFAULTS["seed"]
+    loss_fn: str = DEFAULTS["loss_fn"]
+    huber_delta: float = DEFAULTS["huber_delta"]
+    zeros: str = DEFAULTS["zeros"]
+    k: int = DEFAULTS["k"]
+    misspecification: str = DEFAULTS["misspecification"]
+    buckets: int = 0
+    min_compute: float | None = None
+    exclude: tuple[str, ...] = ()
+    drop_highest: int = 0
+    at: tuple[str, ...] = ()
+    on: str = "pi"
+    gates: dict[str, float | None] = field(default_factory=lambda: dict.fromkeys(GATES))
+    explicit: frozenset[str] = frozenset()
+    inputs: tuple[str, ...] = ()
+
+    @classmethod
+    def resolved(cls, command_line: dict[str, Any], job: dict[str, Any], **extra: Any) -> CommandSettings:
+        """The settings of :func:`resolve`; ``None`` leaves a field at its default."""
+        merged = resolve(command_line, job)
+        names = {f.name for f in fields(cls)}
+        values = {key: value for key, value in merged.items() if key in names and value is not None}
+        for key in ("targets", "exclude", "at"):
+            if key in values:
+                values[key] = tuple(values[key])
+        values["gates"] = {gate: merged.get(gate) for gate in GATES}
+        explicit = {key for key, value in command_line.items() if value is not None} | set(job)
+        return cls(**values, explicit=frozenset(explicit), **extra)
