@@ -70,32 +70,12 @@ def sweeps_from(loaded: Sequence[tuple[str, Any]], zeros: str = "subset") -> lis
     for name, data in loaded:
         if isinstance(data, PassRateRuns):
             inputs = rate_inputs(data, data.apply_zeros(zeros, label=f"{data.file} (sweep {name})"))
-            sweeps.append(
-                Sweep(
-                    name,
-                    data.compute,
-                    inputs.quantity,
-                    file=data.file,
-                    x_column=data.x_column,
-                    y_column=PassRateLaw.quantity,
-                    replicates=inputs.replicates,
-                    warnings=inputs.warnings,
-                    problems=inputs.problems,
-                    problem_set=inputs.problem_set,
-                )
-            )
+            compute, y, y_column = data.compute, inputs.quantity, PassRateLaw.quantity
+            extra: dict[str, Any] = {"replicates": inputs.replicates, "warnings": inputs.warnings}
+            extra.update(problems=inputs.problems, problem_set=inputs.problem_set)
         else:
-            sweeps.append(
-                Sweep(
-                    name,
-                    data.x,
-                    data.y,
-                    file=data.file,
-                    x_column=data.x_column,
-                    y_column=data.y_column,
-                    columns=data.columns,
-                )
-            )
+            compute, y, y_column, extra = data.x, data.y, data.y_column, {"columns": data.columns}
+        sweeps.append(Sweep(name, compute, y, file=data.file, x_column=data.x_column, y_column=y_column, **extra))
     return sweeps
 
 
@@ -231,18 +211,9 @@ def compare_sweeps(
 
 def _fit_one(sweep: Sweep, settings: FitSettings, targets: tuple[Target, ...]) -> FitResult:
     """One sweep fitted as ``forecast fit`` would (laws of several design columns)."""
-    return fit_law(
-        sweep.compute,
-        sweep.y,
-        settings,
-        targets,
-        file=sweep.file,
-        x_column=sweep.x_column,
-        y_column=sweep.y_column,
-        sweep=sweep.name,
-        extra_warnings=sweep.warnings,
-        columns=sweep.columns,
-    )
+    where: dict[str, Any] = {"file": sweep.file, "x_column": sweep.x_column, "y_column": sweep.y_column}
+    extra: dict[str, Any] = {"sweep": sweep.name, "extra_warnings": sweep.warnings, "columns": sweep.columns}
+    return fit_law(sweep.compute, sweep.y, settings, targets, **where, **extra)
 
 
 @quiet
