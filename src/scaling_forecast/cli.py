@@ -434,16 +434,24 @@ def fit(
 
 
 def _draw(kind: str, fmt: str | None, *args: Any) -> bytes:
-    from . import plot as figures
+    """Evaluate what the figure shows from the result (:mod:`scaling_forecast.figures`), then draw it."""
+    from . import figures
+    from . import plot as draw
 
     assert fmt is not None
-    draw: dict[str, Callable[..., bytes]] = {
-        "fit": figures.plot_fit,
-        "compare": figures.plot_compare,
-        "backtest": figures.plot_backtest,
-        "optimal": figures.plot_optimal,
-    }
-    return draw[kind](*args, fmt)
+    if kind == "fit":
+        result, compute, y = args
+        law, buckets = figures.fit_curves(result, compute)
+        return draw.plot_fit(result, law, buckets, compute, y, fmt)
+    if kind == "compare":
+        comparison, sweeps = args
+        curves, crossings = figures.compare_curves(comparison)
+        return draw.plot_compare(comparison, curves, crossings, sweeps, fmt)
+    if kind == "backtest":
+        result, compute, y = args
+        return draw.plot_backtest(result, figures.backtest_curves(result, compute), compute, y, fmt)
+    result, ladder = args
+    return draw.plot_optimal(result, ladder, figures.allocation_surface(result, ladder), fmt)
 
 
 @app.command()

@@ -8,7 +8,6 @@ version stamps, so the same input gives the same bytes.
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,6 @@ from .errors import ConfigError
 PLOT_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 SIZE = (9.0, 5.5)
 DPI = 110
-#: Comparisons with more sweeps than this draw only the best ones at the first target (and the baseline).
-MAX_SWEEPS_DRAWN = 10
 
 
 def plot_format(path: str | Path) -> str:
@@ -60,32 +57,13 @@ def _encode(figure: Any, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def _grid(low: float, high: float, points: int = 120) -> np.ndarray:
-    return np.geomspace(low, high, points)
+def plot_fit(result: Any, law: Any, buckets: Sequence[Any], compute: np.ndarray, y: np.ndarray, fmt: str) -> bytes:
+    """Observed runs, the fitted law (a curve) out to the largest target, ``ci`` and ``pi`` bands, targets.
 
-
-def _bands(result: Any, compute: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Estimate, ``ci`` and ``pi`` of a fitted law at each compute (no refit)."""
-    from .forecast import Target, forecast
-
-    curve = forecast(result, tuple(Target(float(c)) for c in compute), result.level).predictions
-    return (
-        np.array([p.estimate for p in curve]),
-        np.array([p.ci for p in curve]),
-        np.array([p.pi for p in curve]),
-    )
-
-
-def _span(result: Any, compute: np.ndarray) -> tuple[float, float]:
-    targets = [p.target for p in result.predictions]
-    return float(compute.min()) / 2.0, max([float(compute.max()) * 2.0, *(t * 1.5 for t in targets)])
-
-
-def plot_fit(result: Any, compute: np.ndarray, y: np.ndarray, fmt: str) -> bytes:
-    """Observed runs, the fitted law out to the largest target, ``ci`` and ``pi`` bands, targets."""
+    ``law`` and ``buckets`` are :func:`scaling_forecast.figures.fit_curves`.
+    """
     level = f"{result.level:.0%}"
-    grid = _grid(*_span(result, compute))
-    estimate, ci, pi = _bands(result, grid)
+    grid, estimate, ci, pi = law.compute, law.estimate, law.ci, law.pi
     rates = result.law == "passrate"
     figure, axes = _figure(2 if rates else 1)
     ax = axes[0]
@@ -113,13 +91,8 @@ def plot_fit(result: Any, compute: np.ndarray, y: np.ndarray, fmt: str) -> bytes
         ax.axhline(
             params["c"], color="gray", linestyle="--", linewidth=1, label=f"irreducible loss c = {params['c']:.4g}"
         )
-    if result.buckets:
-        from .laws import get_law
-
-        law = get_law(result.law)
-        for bucket in result.buckets:
-            values = law.predict(np.array([[p.estimate for p in bucket.params]]), grid)[0]
-            ax.plot(grid, values, linewidth=1, linestyle=":", label=f"{bucket.name} ({bucket.n_problems} problems)")
+    for bucket in buckets:
+        ax.plot(bucket.compute, bucket.estimate, linewidth=1, linestyle=":", label=bucket.label)
     ax.set_xscale("log")
     if result.law in ("power", "broken", "passrate"):
         ax.set_yscale("log")
@@ -133,13 +106,8 @@ def plot_fit(result: Any, compute: np.ndarray, y: np.ndarray, fmt: str) -> bytes
         right.fill_between(grid, np.exp(-pi[:, 1]), np.exp(-pi[:, 0]), color="tab:green", alpha=0.12, linewidth=0)
         right.fill_between(grid, np.exp(-ci[:, 1]), np.exp(-ci[:, 0]), color="tab:green", alpha=0.3, linewidth=0)
         right.plot(grid, np.exp(-estimate), color="tab:green", linewidth=2, label="exp(E[log pass_rate])")
-        if result.buckets:
-            from .laws import get_law
-
-            bucket_law = get_law(result.law)
-            for bucket in result.buckets:
-                values = bucket_law.predict(np.array([[p.estimate for p in bucket.params]]), grid)[0]
-                right.plot(grid, np.exp(-values), linewidth=1, linestyle=":", label=bucket.name)
+        for bucket in buckets:
+            right.plot(bucket.compute, np.exp(-bucket.estimate), linewidth=1, linestyle=":", label=bucket.label)
         right.scatter(compute, np.exp(-y), color="black", zorder=3, s=22, label="runs")
         right.set_xscale("log")
         right.set_ylim(0.0, 1.0)
@@ -151,29 +119,22 @@ def plot_fit(result: Any, compute: np.ndarray, y: np.ndarray, fmt: str) -> bytes
     return _encode(figure, fmt)
 
 
-def plot_compare(comparison: Any, sweeps: Sequence[Any], fmt: str) -> bytes:
-    """One colour per sweep with its ``ci`` band, the target lines and the crossings."""
-    from .laws import get_law
+def plot_compare(
+    comparison: Any, curves: Sequence[Any], crossings: Sequence[tuple[float, float]], sweeps: Sequence[Any], fmt: str
+) -> bytes:
+    """One colour per sweep with its ``ci`` band, the target lines and the crossings.
 
-    law = get_law(comparison.law)
+    ``curves`` and ``crossings`` are :func:`scaling_forecast.figures.compare_curves`.
+    """
     data = {s.name: s for s in sweeps}
-    fits = list(comparison.fits)
-    if len(fits) > MAX_SWEEPS_DRAWN and comparison.comparisons:
-        first = comparison.comparisons[0]
-        keep = {r.sweep for r in first.ranking[:MAX_SWEEPS_DRAWN]} | {first.baseline}
-        fits = [f for f in fits if f.data.sweep in keep]
     targets = [c.target for c in comparison.comparisons]
-    low = min(float(f.data.compute_min) for f in fits) / 2.0
-    high = max([*(float(f.data.compute_max) * 2.0 for f in fits), *(t * 1.5 for t in targets)])
-    grid = _grid(low, high)
     figure, axes = _figure()
     ax = axes[0]
-    colours = [f"C{i % 10}" for i in range(len(fits))]
-    for fit, colour in zip(fits, colours, strict=True):
-        estimate, ci, _ = _bands(fit, grid)
-        ax.fill_between(grid, ci[:, 0], ci[:, 1], color=colour, alpha=0.2, linewidth=0)
-        ax.plot(grid, estimate, color=colour, linewidth=2, label=str(fit.data.sweep))
-        sweep = data.get(str(fit.data.sweep))
+    colours = [f"C{i % 10}" for i in range(len(curves))]
+    for line, colour in zip(curves, colours, strict=True):
+        ax.fill_between(line.compute, line.ci[:, 0], line.ci[:, 1], color=colour, alpha=0.2, linewidth=0)
+        ax.plot(line.compute, line.estimate, color=colour, linewidth=2, label=line.label)
+        sweep = data.get(line.label)
         if sweep is not None:
             ax.scatter(sweep.compute, sweep.y, color=colour, s=18, zorder=3)
     for target in targets:
@@ -187,37 +148,31 @@ def plot_compare(comparison: Any, sweeps: Sequence[Any], fmt: str) -> bytes:
             ha="right",
             fontsize=8,
         )
-    drawn = {str(f.data.sweep): f for f in fits}
-    for crossing in comparison.crossings:
-        if crossing.below in drawn and crossing.above in drawn:
-            fit = drawn[crossing.below]
-            theta = fit.uncertainty.theta
-            log_x = law.target_design(theta, np.array([math.log(crossing.compute)]), fit.log_compute_ref)
-            value = float(np.exp(law.log_predict(fit.uncertainty.theta[None, :], log_x)[0, 0]))
-            ax.plot([crossing.compute], [value], marker="X", color="black", markersize=9, zorder=5)
+    for compute, value in crossings:
+        ax.plot([compute], [value], marker="X", color="black", markersize=9, zorder=5)
     if comparison.crossings:
         ax.plot([], [], "X", color="black", label="curves cross")
     ax.set_xscale("log")
     ax.set_xlabel("compute C (FLOP)")
-    ax.set_ylabel(fits[0].data.y_column)
-    shown = "" if len(fits) == len(comparison.fits) else f" ({len(fits)} of {len(comparison.fits)} shown)"
+    ax.set_ylabel(comparison.fits[0].data.y_column)
+    shown = "" if len(curves) == len(comparison.fits) else f" ({len(curves)} of {len(comparison.fits)} shown)"
     ax.set_title(f"{len(comparison.fits)} sweeps, {comparison.law} law, {comparison.level:.0%} CI bands{shown}")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8, loc="best")
     return _encode(figure, fmt)
 
 
-def plot_backtest(backtest: Any, compute: np.ndarray, y: np.ndarray, fmt: str) -> bytes:
-    """Fitted and held-out runs, each window's law, and the forecasts with their ``pi``."""
+def plot_backtest(backtest: Any, curves: Sequence[Any], compute: np.ndarray, y: np.ndarray, fmt: str) -> bytes:
+    """Fitted and held-out runs, each window's law, and the forecasts with their ``pi``.
+
+    ``curves`` are :func:`scaling_forecast.figures.backtest_curves`.
+    """
     figure, axes = _figure()
     ax = axes[0]
-    high = max(float(compute.max()) * 1.5, *(r.compute * 1.5 for r in backtest.runs))
-    grid = _grid(float(compute.min()) / 1.5, high)
-    for i, fit in enumerate(backtest.fits):
-        estimate, _, _ = _bands(fit, grid)
+    for i, line in enumerate(curves):
         ax.plot(
-            grid,
-            estimate,
+            line.compute,
+            line.estimate,
             color="tab:blue",
             linewidth=1 if len(backtest.fits) > 1 else 2,
             alpha=0.4 + 0.6 * (i + 1) / len(backtest.fits),
@@ -268,24 +223,16 @@ def plot_backtest(backtest: Any, compute: np.ndarray, y: np.ndarray, fmt: str) -
     return _encode(figure, fmt)
 
 
-def plot_optimal(result: Any, ladder: Any, fmt: str) -> bytes:
+def plot_optimal(result: Any, ladder: Any, surface: tuple[Any, Any, Any, Any], fmt: str) -> bytes:
     """Isoloss contours over (N, D), the compute-optimal frontier and the budget lines.
 
-    ``result`` is a chinchilla fit and ``ladder`` the runs it was fitted to (``columns``: N, D).
+    ``result`` is a chinchilla fit, ``ladder`` the runs it was fitted to (``columns``: N, D) and
+    ``surface`` :func:`scaling_forecast.figures.allocation_surface`.
     """
-    from .laws import get_law
-
-    law = get_law(result.law)
-    params = np.array([[p.estimate for p in result.params]])
-    e, a, b, alpha, beta = params[0]
+    n_grid, d_grid, loss, frontier = surface
     run_params, run_tokens = ladder.columns[:, 0], ladder.columns[:, 1]
     budgets = [o.budget for o in result.optima]
-    n_values = [*run_params, *(o.params.estimate for o in result.optima)]
-    d_values = [*run_tokens, *(o.tokens.estimate for o in result.optima)]
-    n_grid = np.geomspace(min(n_values) / 3.0, max(n_values) * 3.0, 160)
-    d_grid = np.geomspace(min(d_values) / 3.0, max(d_values) * 3.0, 160)
     mesh_n, mesh_d = np.meshgrid(n_grid, d_grid)
-    loss = e + a / mesh_n**alpha + b / mesh_d**beta
     figure, axes = _figure()
     ax = axes[0]
     levels = np.quantile(loss, np.linspace(0.02, 0.9, 12))
@@ -303,12 +250,8 @@ def plot_optimal(result: Any, ladder: Any, fmt: str) -> bytes:
         label="runs (colour: loss)",
     )
     figure.colorbar(scatter, ax=ax, label="loss", fraction=0.04, pad=0.01)
-    compute_low = 6.0 * n_grid[0] * d_grid[0]
-    compute_high = 6.0 * n_grid[-1] * d_grid[-1]
-    frontier = np.geomspace(compute_low, compute_high, 200)
-    optimum_n = np.array([law.allocation(params, c)["params"][0] for c in frontier])  # type: ignore[index]
-    optimum_d = frontier / (6.0 * optimum_n)
-    ax.plot(optimum_n, optimum_d, color="tab:red", linewidth=2, label="compute-optimal frontier")
+    optimum_d = frontier.compute / (6.0 * frontier.estimate)
+    ax.plot(frontier.estimate, optimum_d, color="tab:red", linewidth=2, label=frontier.label)
     for budget, optimum in zip(budgets, result.optima, strict=True):
         line_n = n_grid
         ax.plot(line_n, budget / (6.0 * line_n), color="gray", linestyle="--", linewidth=1)

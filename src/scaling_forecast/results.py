@@ -656,3 +656,26 @@ class Report:
     records: tuple[list[str], list[list[Any]]]
     verdict: str | None = None
     passed: bool | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Curve:
+    """A law evaluated along compute, as a figure draws it: ``estimate`` and, if known, ``ci`` and ``pi`` ``(m, 2)``."""
+
+    label: str
+    compute: Any
+    estimate: Any
+    ci: Any = None
+    pi: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        def rows(values: Any) -> Any:
+            return None if values is None else [[json_number(float(v)) for v in row] for row in values]
+
+        return {
+            "label": self.label,
+            "compute": [json_number(float(c)) for c in self.compute],
+            "estimate": [json_number(float(v)) for v in self.estimate],
+            "ci": rows(self.ci),
+            "pi": rows(self.pi),
+        }

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from scaling_forecast.backtest import backtest
 from scaling_forecast.cli import app
 from scaling_forecast.compare import compare_sweeps, sweeps_from
+from scaling_forecast.figures import allocation_surface, backtest_curves, compare_curves, fit_curves
 from scaling_forecast.forecast import FitSettings, fit_pass_rates, loss_ladder, parse_target
 from scaling_forecast.plot import DPI, SIZE, plot_backtest, plot_compare, plot_fit, plot_optimal
 from scaling_forecast.runs import load_pass_rates, load_runs, load_two_variable, read_sweeps
@@ -43,37 +44,42 @@ def _check_svg(data: bytes) -> None:
 def test_fit_plots_for_each_loss_law(law: str) -> None:
     runs = load_runs(EXAMPLES / "runs.csv")
     result = loss_ladder(runs, FitSettings(law=law, method="delta")).fit(targets=TARGETS)
-    png = plot_fit(result, runs.x, runs.y, "png")
+    curves = fit_curves(result, runs.x)
+    png = plot_fit(result, *curves, runs.x, runs.y, "png")
     _check_png(png)
-    _check_svg(plot_fit(result, runs.x, runs.y, "svg"))
-    assert plot_fit(result, runs.x, runs.y, "png") == png  # same input, same image
-    assert plot_fit(result, runs.x, runs.y, "pdf").startswith(b"%PDF")
+    _check_svg(plot_fit(result, *curves, runs.x, runs.y, "svg"))
+    assert plot_fit(result, *fit_curves(result, runs.x), runs.x, runs.y, "png") == png  # same input, same image
+    assert plot_fit(result, *curves, runs.x, runs.y, "pdf").startswith(b"%PDF")
 
 
 def test_pass_rate_plot_has_two_panels_and_buckets() -> None:
     data = load_pass_rates(EXAMPLES / "passrates.csv")
     result = fit_pass_rates(data, FitSettings(method="delta"), (parse_target("1e22"),), buckets=3)
     quantity = -np.log(np.exp(-np.log(data.rates.clip(1e-9)).mean(axis=1)))
-    _check_png(plot_fit(result, data.compute, quantity, "png"), columns=2)
-    _check_svg(plot_fit(result, data.compute, quantity, "svg"))
+    curves = fit_curves(result, data.compute)
+    assert len(curves[1]) == 3  # one curve per bucket
+    _check_png(plot_fit(result, *curves, data.compute, quantity, "png"), columns=2)
+    _check_svg(plot_fit(result, *curves, data.compute, quantity, "svg"))
 
 
 def test_compare_backtest_and_optimal_plots() -> None:
     sweeps = sweeps_from(read_sweeps([str(EXAMPLES / "sweeps.csv")], by="sweep"))
     comparison = compare_sweeps(sweeps, FitSettings(n_boot=200), TARGETS)
-    _check_png(plot_compare(comparison, sweeps, "png"))
-    _check_svg(plot_compare(comparison, sweeps, "svg"))
+    curves, crossings = compare_curves(comparison)
+    _check_png(plot_compare(comparison, curves, crossings, sweeps, "png"))
+    _check_svg(plot_compare(comparison, curves, crossings, sweeps, "svg"))
     runs = load_runs(EXAMPLES / "runs.csv")
     ladder = loss_ladder(runs, FitSettings(law="loss", method="delta"))
     for options in ({"holdout": 3}, {"rolling": True}):
         result = backtest(ladder, **options)  # type: ignore[arg-type]
-        _check_png(plot_backtest(result, runs.x, runs.y, "png"))
-    _check_svg(plot_backtest(result, runs.x, runs.y, "svg"))
+        _check_png(plot_backtest(result, backtest_curves(result, runs.x), runs.x, runs.y, "png"))
+    _check_svg(plot_backtest(result, backtest_curves(result, runs.x), runs.x, runs.y, "svg"))
     two, _ = load_two_variable(EXAMPLES / "chinchilla.csv")
     chinchilla = loss_ladder(two, FitSettings(law="chinchilla", n_boot=100))
     summary = chinchilla.fit(targets=(parse_target(1e21), parse_target(5.88e23)))
-    _check_png(plot_optimal(summary, chinchilla, "png"))
-    _check_svg(plot_optimal(summary, chinchilla, "svg"))
+    surface = allocation_surface(summary, chinchilla)
+    _check_png(plot_optimal(summary, chinchilla, surface, "png"))
+    _check_svg(plot_optimal(summary, chinchilla, surface, "svg"))
 
 
 def test_plot_option_on_every_command(runner: CliRunner, tmp_path: Path) -> None:

@@ -1,0 +1,100 @@
+"""What each figure draws, evaluated from a result without refitting: curves, bands and surfaces.
+
+``plot.py`` draws these and evaluates nothing; the command line computes them, then draws.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .forecast import Target, forecast
+from .laws import Array, get_law
+from .results import Backtest, Comparison, Curve, FitResult
+
+#: Points of a drawn curve.
+POINTS = 120
+#: Comparisons with more sweeps than this draw only the best ones at the first target (and the baseline).
+MAX_SWEEPS_DRAWN = 10
+
+
+def grid(low: float, high: float, points: int = POINTS) -> Array:
+    return np.geomspace(low, high, points)
+
+
+def curve(result: FitResult, compute: Array, label: str = "") -> Curve:
+    """The fitted law along ``compute``: estimate, ``ci`` and ``pi`` of its forecasts (the saved state, no refit)."""
+    predictions = forecast(result, tuple(Target(float(c)) for c in compute), result.level).predictions
+    return Curve(
+        label or str(result.data.sweep or result.law),
+        np.asarray(compute, dtype=float),
+        np.array([p.estimate for p in predictions]),
+        np.array([p.ci for p in predictions]).reshape(-1, 2),
+        np.array([p.pi for p in predictions]).reshape(-1, 2),
+    )
+
+
+def fit_curves(result: FitResult, compute: Array) -> tuple[Curve, tuple[Curve, ...]]:
+    """The law from below the smallest run to beyond the largest target, and each bucket's law (estimate only)."""
+    targets = [p.target for p in result.predictions]
+    along = grid(float(compute.min()) / 2.0, max([float(compute.max()) * 2.0, *(t * 1.5 for t in targets)]))
+    law = get_law(result.law)
+    buckets = []
+    for bucket in result.buckets:
+        values = law.predict(np.array([[p.estimate for p in bucket.params]]), along)[0]
+        buckets.append(Curve(f"{bucket.name} ({bucket.n_problems} problems)", along, values, None, None))
+    return curve(result, along), tuple(buckets)
+
+
+def drawn_fits(comparison: Comparison) -> list[FitResult]:
+    """The sweeps a comparison figure draws: all, or the best at the first target and the baseline."""
+    fits = list(comparison.fits)
+    if len(fits) > MAX_SWEEPS_DRAWN and comparison.comparisons:
+        first = comparison.comparisons[0]
+        keep = {r.sweep for r in first.ranking[:MAX_SWEEPS_DRAWN]} | {first.baseline}
+        fits = [f for f in fits if f.data.sweep in keep]
+    return fits
+
+
+def compare_curves(comparison: Comparison) -> tuple[tuple[Curve, ...], tuple[tuple[float, float], ...]]:
+    """Each drawn sweep's law with its ``ci`` band, and where drawn curves cross: ``(compute, value)``."""
+    fits = drawn_fits(comparison)
+    targets = [c.target for c in comparison.comparisons]
+    low = min(float(f.data.compute_min) for f in fits) / 2.0
+    high = max([*(float(f.data.compute_max) * 2.0 for f in fits), *(t * 1.5 for t in targets)])
+    along = grid(low, high)
+    curves = tuple(curve(f, along, str(f.data.sweep)) for f in fits)
+    drawn = {str(f.data.sweep): f for f in fits}
+    points = tuple(
+        (c.compute, float(curve(drawn[c.below], np.array([c.compute])).estimate[0]))
+        for c in comparison.crossings
+        if c.below in drawn and c.above in drawn
+    )
+    return curves, points
+
+
+def backtest_curves(backtest: Backtest, compute: Array) -> tuple[Curve, ...]:
+    """Each window's fitted law over the runs and the held-out ones."""
+    high = max(float(compute.max()) * 1.5, *(r.compute * 1.5 for r in backtest.runs))
+    along = grid(float(compute.min()) / 1.5, high)
+    return tuple(curve(fit, along) for fit in backtest.fits)
+
+
+def allocation_surface(result: FitResult, ladder: Any) -> tuple[Array, Array, Array, Curve]:
+    """The law over a grid of ``(N, D)`` (``n``, ``d``, loss ``(d, n)``), and its compute-optimal frontier.
+
+    The frontier is a curve of ``N_opt`` (``estimate``) along compute ``C = 6 N D`` across the grid.
+    """
+    law = get_law(result.law)
+    params = np.array([[p.estimate for p in result.params]])
+    n_values = [*ladder.columns[:, 0], *(o.params.estimate for o in result.optima)]
+    d_values = [*ladder.columns[:, 1], *(o.tokens.estimate for o in result.optima)]
+    n_grid = np.geomspace(min(n_values) / 3.0, max(n_values) * 3.0, 160)
+    d_grid = np.geomspace(min(d_values) / 3.0, max(d_values) * 3.0, 160)
+    mesh = np.log(np.stack(np.meshgrid(n_grid, d_grid), axis=-1)).reshape(-1, 2)
+    theta = law.from_user(params, result.log_compute_ref)
+    loss = np.exp(law.log_predict(theta, mesh)[0]).reshape(d_grid.size, n_grid.size)
+    frontier = np.geomspace(6.0 * n_grid[0] * d_grid[0], 6.0 * n_grid[-1] * d_grid[-1], 200)
+    optimum = np.array([law.allocation(params, c)["params"][0] for c in frontier])  # type: ignore[index]
+    return n_grid, d_grid, loss, Curve("compute-optimal frontier", frontier, optimum, None, None)
