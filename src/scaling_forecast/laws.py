@@ -42,7 +42,6 @@ class Law(ABC):
     upper: ClassVar[tuple[float, ...]]
     #: Bounds of the reported parameters, to which their intervals are clipped.
     param_bounds: ClassVar[tuple[tuple[float, float], ...]]
-    bounds_text: ClassVar[str]
     #: What is fitted, as a column heading.
     quantity: ClassVar[str] = "loss"
     #: Fewer runs than this draw a warning.
@@ -170,7 +169,6 @@ class SaturatingPowerLaw(Law):
     lower = (-np.inf, -20.0, 0.0)
     upper = (np.inf, EXPONENT_CEILING, np.inf)
     param_bounds = ((0.0, np.inf), (-np.inf, 0.0), (0.0, np.inf))
-    bounds_text = "a > 0, b < 0, c >= 0"
     identified = (("b", "exponent b"), ("c", "irreducible loss c"))
 
     def log_predict(self, theta: Array, log_x: Array) -> Array:
@@ -240,7 +238,6 @@ class PowerLaw(Law):
     lower = (-np.inf, -20.0)
     upper = (np.inf, EXPONENT_CEILING)
     param_bounds = ((0.0, np.inf), (-np.inf, 0.0))
-    bounds_text = "a > 0, b < 0"
     identified = (("b", "exponent b"),)
 
     def log_predict(self, theta: Array, log_x: Array) -> Array:
@@ -276,7 +273,6 @@ class PassRateLaw(PowerLaw):
     formula = "-E[log pass_rate] = alpha * C^(-k)"
     param_names = ("alpha", "k")
     param_bounds = ((0.0, np.inf), (0.0, np.inf))
-    bounds_text = "alpha > 0, k > 0"
     quantity = "-E[log pass_rate]"
     min_runs = 4
     identified = (("k", "exponent k"),)
@@ -321,7 +317,6 @@ class BrokenPowerLaw(Law):
     lower = (-np.inf, -20.0, -20.0, -30.0)
     upper = (np.inf, 0.0, 0.0, 30.0)
     param_bounds = ((0.0, np.inf), (-np.inf, 0.0), (-np.inf, 0.0), (0.0, np.inf))
-    bounds_text = "a > 0, b1 <= 0, b2 <= 0, C_b > 0"
     min_runs = 7
     identified = (("b2", "exponent after the break b2"), ("C_b", "break compute C_b"))
     #: Breaks scanned per gap between consecutive runs.
@@ -396,7 +391,6 @@ class ChinchillaLaw(Law):
     lower = (-np.inf, -np.inf, -np.inf, 0.0, 0.0)
     upper = (np.inf, np.inf, np.inf, np.inf, np.inf)
     param_bounds = ((0.0, np.inf), (0.0, np.inf), (0.0, np.inf), (0.0, np.inf), (0.0, np.inf))
-    bounds_text = "E, A, B > 0, alpha, beta >= 0"
     min_runs = 30
     design = ("params", "tokens")
     rescans = False

@@ -30,7 +30,6 @@ class CurvedPowerLaw(Law):
     lower = (-np.inf, -np.inf, -np.inf)
     upper = (np.inf, np.inf, np.inf)
     param_bounds = ((0.0, np.inf), (-np.inf, np.inf), (-np.inf, np.inf))
-    bounds_text = "a > 0"
 
     def log_predict(self, theta: Array, log_x: Array) -> Array:
         return theta[:, :1] + theta[:, 1:2] * log_x + theta[:, 2:3] * log_x**2
