@@ -11,6 +11,7 @@ forecast at 1e24 FLOP can be checked: L(1e24) = 1.948.
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import numpy as np
@@ -147,8 +148,54 @@ def write_early_runs(seed: int = 2024) -> None:
             writer.writerow([f"early-{i + 1}", f"{flops:.4g}", f"{value:.4f}"])
 
 
+def write_tracker_exports() -> None:
+    """The example ladder as experiment trackers export it (examples/trackers/), with one crashed run added.
+
+    * ``wandb_runs.csv``: the W&B runs table's "Export as CSV" (Name, State, ..., then config and summary
+      keys as columns).
+    * ``wandb_project.csv``: the W&B API recipe (``runs_df.to_csv("project.csv")``): an unnamed pandas
+      index column, and ``summary``/``config`` written as Python dicts.
+    * ``mlflow_runs.csv``: ``mlflow.search_runs().to_csv(...)``: ``status``, ``metrics.<key>``,
+      ``params.<key>`` and ``tags.mlflow.runName`` columns, with the pandas index.
+    * ``runs.jsonl``: one JSON object per run.
+    """
+    runs = ladder()
+    folder = HERE / "trackers"
+    folder.mkdir(exist_ok=True)
+    crashed = {"run": "ladder-10", "params": 5133450480, "tokens": 102669009610, "loss": ""}
+    with open(folder / "wandb_runs.csv", "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(
+            ["Name", "State", "Notes", "User", "Tags", "Runtime", "n_params", "n_tokens", "val_loss", "_step"]
+        )
+        for run in [*runs, crashed]:
+            state = "crashed" if run is crashed else "finished"
+            row = [run["run"], state, "-", "team", "ladder", 3600, run["params"], run["tokens"], run["loss"], 1000]
+            writer.writerow(row)
+    with open(folder / "wandb_project.csv", "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(["", "summary", "config", "name"])
+        for i, run in enumerate(runs):
+            summary = {"val_loss": run["loss"], "_step": 1000, "_runtime": 3600.5}
+            config = {"n_params": run["params"], "n_tokens": run["tokens"], "lr": 0.0003}
+            writer.writerow([i, repr(summary), repr(config), run["run"]])
+    with open(folder / "mlflow_runs.csv", "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        header = ["", "run_id", "experiment_id", "status", "metrics.val_loss", "params.n_params", "params.n_tokens"]
+        writer.writerow([*header, "tags.mlflow.runName"])
+        for i, run in enumerate([*runs, crashed]):
+            status = "FAILED" if run is crashed else "FINISHED"
+            row = [i, f"{i:032x}", "1", status, run["loss"], run["params"], run["tokens"], run["run"]]
+            writer.writerow(row)
+    lines = [
+        json.dumps({"run": r["run"], "params": r["params"], "tokens": r["tokens"], "loss": r["loss"]}) for r in runs
+    ]
+    (folder / "runs.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 if __name__ == "__main__":
     main()
+    write_tracker_exports()
     write_pass_rates()
     write_sweeps()
     write_chinchilla()

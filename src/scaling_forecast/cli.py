@@ -106,7 +106,25 @@ NoColorOption = Annotated[bool, typer.Option("--no-color", help="No colour, even
 XOption = Annotated[
     str | None, typer.Option("--x", help="Column to use as compute (default: compute|flops|c, or 6*params*tokens).")
 ]
-YOption = Annotated[str | None, typer.Option("--y", help="Column to use as loss (default: loss|val_loss).")]
+YOption = Annotated[
+    str | None,
+    typer.Option("--y", help="Column to fit (default: loss|val_loss); it wins over pass-rate columns."),
+]
+ParamsOption = Annotated[
+    str | None,
+    typer.Option("--params", help="Column of parameter counts: compute = 6 * params * tokens.", metavar="COL"),
+]
+TokensOption = Annotated[
+    str | None,
+    typer.Option("--tokens", help="Column of training tokens: compute = 6 * params * tokens.", metavar="COL"),
+]
+InputFormatOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Format of RUNS when its name does not say (standard input '-'): csv, tsv, json, jsonl or yaml.",
+        show_default=False,
+    ),
+]
 SweepOption = Annotated[str | None, typer.Option(help="Use only this sweep of a file with a sweep column.")]
 MethodOption = Annotated[
     str | None,
@@ -235,6 +253,9 @@ def _ladder(options: CommandSettings) -> Any:
         drop_highest=options.drop_highest,
         min_compute=options.min_compute,
         exclude=list(options.exclude),
+        params=options.params,
+        tokens=options.tokens,
+        input_format=options.input_format,
     )
     return ladder(data, settings, options.zeros, excluded=dropped, min_compute=options.min_compute)
 
@@ -339,6 +360,9 @@ LawOption = Annotated[
 LADDER_OPTIONS: dict[str, tuple[Any, Any]] = {
     "x": (XOption, None),
     "y": (YOption, None),
+    "params": (ParamsOption, None),
+    "tokens": (TokensOption, None),
+    "input_format": (InputFormatOption, None),
     "sweep": (SweepOption, None),
     "level": (LevelOption, None),
     "method": (MethodOption, None),

@@ -35,7 +35,8 @@ GATES = ("max_loss", "min_pass_rate", "max_rmse", "max_interval_width")
 JOB_SCHEMA: dict[str, Any] = {
     "data": "text",
     "law": "text",
-    "columns": {"x": "text", "y": "text"},
+    "columns": {"x": "text", "y": "text", "params": "text", "tokens": "text"},
+    "input_format": "text",
     "sweep": "text",
     "targets": "targets",
     "level": "number",
@@ -181,6 +182,9 @@ class CommandSettings:
     law: str = DEFAULTS["law"]
     x: str | None = None
     y: str | None = None
+    params: str | None = None
+    tokens: str | None = None
+    input_format: str | None = None
     sweep: str | None = None
     level: float = DEFAULTS["level"]
     method: str = DEFAULTS["method"]

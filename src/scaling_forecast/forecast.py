@@ -893,6 +893,8 @@ class Ladder:
     min_compute: float | None = None
     #: The law's other design columns per run (chinchilla: parameters and tokens).
     columns: Array | None = None
+    #: What reading the runs left out and why, repeated with every fit.
+    warnings: tuple[str, ...] = ()
 
     @property
     def n_runs(self) -> int:
@@ -918,6 +920,7 @@ class Ladder:
                 y_column=self.y_column,
                 sweep=self.sweep,
                 columns=None if self.columns is None else self.columns[index],
+                extra_warnings=self.warnings,
             )
         data = replace(
             self.rate_runs,
@@ -943,6 +946,7 @@ def loss_ladder(runs: Any, settings: FitSettings, **dropped: Any) -> Ladder:
         y_column=runs.y_column,
         sweep=runs.sweep,
         columns=runs.columns,
+        warnings=runs.warnings,
         **dropped,
     )
 

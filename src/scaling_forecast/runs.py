@@ -22,13 +22,30 @@ from .passrate import PassRateRuns, pass_at_k, smoothed_pass_at_k
 ALIASES: dict[str, tuple[str, ...]] = {
     "compute": ("compute", "flops", "c", "training flop", "training_flop"),
     "loss": ("loss", "val_loss"),
-    "run": ("run", "name"),
+    "run": ("run", "name", "run_name", "mlflow.runname"),
     "params": ("params", "n_params", "n", "model size", "model_size"),
     "tokens": ("tokens", "n_tokens", "d"),
     "sweep": ("sweep", "group", "methodology"),
     "problem": ("problem", "task", "task_id"),
+    "state": ("state", "status"),
 }
-SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json", ".yaml": "yaml", ".yml": "yaml"}
+SUFFIXES = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+}
+INPUT_FORMATS = ("csv", "tsv", "json", "jsonl", "yaml")
+#: Prefixes that experiment trackers put before a metric's or parameter's name (MLflow, W&B exports).
+TRACKER_PREFIXES = ("metrics.", "params.", "summary.", "config.", "tags.")
+#: Columns of a W&B ``project.csv`` that hold a whole dict per run, written as Python literals.
+DICT_COLUMNS = ("summary", "config")
+#: A run whose ``state``/``status`` is not one of these did not finish: its metrics are not final.
+FINISHED_STATES = ("finished", "completed", "succeeded", "success", "done")
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +65,8 @@ class Runs:
     sweep: str | None = None
     columns: Array | None = None
     column_names: tuple[str, ...] = ()
+    #: What reading left out and why (runs that did not finish, or have no value to fit).
+    warnings: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return int(self.x.size)
@@ -60,27 +79,81 @@ class Runs:
         return pd.DataFrame({"run": list(self.names), **design, self.x_column: self.x, self.y_column: self.y})
 
 
-def _read_records(path: Path, label: str) -> tuple[list[str], list[dict[str, Any]]]:
-    """Columns (in file order) and one mapping per row."""
-    kind = SUFFIXES.get(path.suffix.lower())
-    if kind is None:
-        raise DataError(f"{label}: unsupported file type '{path.suffix}'; use .csv, .tsv, .json or .yaml")
+def _read_bytes(path: Path, label: str) -> bytes:
+    """The file's bytes (standard input for ``-``), gunzipped when it ends in ``.gz``."""
+    if str(path) == "-":
+        import sys
+
+        return sys.stdin.buffer.read()
     if not path.exists():
         raise DataError(f"{label}: file not found; check the path")
     if path.is_dir():
         raise DataError(f"{label}: is a folder, not a file; give the runs file inside it")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise DataError(f"{label}: not UTF-8 text; save it as UTF-8 CSV, TSV, JSON or YAML") from None
+        data = path.read_bytes()
     except OSError as error:
         raise DataError(f"{label}: cannot be read ({error.strerror}); check its permissions") from None
+    if path.suffix.lower() == ".gz":
+        import gzip
+
+        try:
+            return gzip.decompress(data)
+        except (OSError, EOFError):
+            raise DataError(f"{label}: not a valid gzip file; decompress it or fix it") from None
+    return data
+
+
+def _sniff(text: str) -> str:
+    """The format of text without a file name (standard input): JSON, JSON lines, TSV or CSV."""
+    start = text.lstrip()[:1]
+    if start == "[":
+        return "json"
+    if start == "{":
+        lines = [line for line in text.splitlines() if line.strip()]
+        return "jsonl" if len(lines) > 1 and all(line.lstrip().startswith("{") for line in lines) else "json"
+    first = text.splitlines()[0] if text.splitlines() else ""
+    return "tsv" if "\t" in first else "csv"
+
+
+def _read_records(path: Path, label: str, input_format: str | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+    """Columns (in file order) and one mapping per row."""
+    if input_format is not None and input_format not in INPUT_FORMATS:
+        raise DataError(f"--input-format {input_format!r}: choose one of {', '.join(INPUT_FORMATS)}")
+    inner = path.with_suffix("") if path.suffix.lower() == ".gz" else path
+    kind = input_format or SUFFIXES.get(inner.suffix.lower())
+    if kind is None and str(path) != "-":
+        raise DataError(
+            f"{label}: unsupported file type '{inner.suffix}'; use .csv, .tsv, .json, .jsonl or .yaml "
+            "(optionally .gz), or --input-format"
+        )
+    try:
+        text = _read_bytes(path, label).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError(f"{label}: not UTF-8 text; save it as UTF-8 CSV, TSV, JSON or YAML") from None
     if not text.strip():
         raise DataError(f"{label}: file is empty; it needs a header row and one row per run")
+    kind = kind or _sniff(text)
     if kind in ("csv", "tsv"):
         return _read_table(text, "\t" if kind == "tsv" else ",", label)
+    if kind == "jsonl":
+        return _records_from_document(_read_json_lines(text, label), label)
     document = _read_json(text, label) if kind == "json" else _read_yaml(text, label)
     return _records_from_document(document, label)
+
+
+def _read_json_lines(text: str, label: str) -> list[Any]:
+    """One JSON value per non-empty line."""
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as error:
+            raise DataError(
+                f"{label}: line {number}, column {error.colno}: invalid JSON ({error.msg}); one JSON object per line"
+            ) from None
+    return records
 
 
 def _read_table(text: str, separator: str, label: str) -> tuple[list[str], list[dict[str, Any]]]:
@@ -90,6 +163,8 @@ def _read_table(text: str, separator: str, label: str) -> tuple[list[str], list[
 
     reader = csv.reader(io.StringIO(text), delimiter=separator, skipinitialspace=True)
     lines = [row for row in reader if any(cell.strip() for cell in row)]
+    if lines[0] and lines[0][0].strip() in ("", "Unnamed: 0"):  # the index column pandas writes: not data
+        lines = [row[1:] for row in lines]
     columns = [c.strip() for c in lines[0]]
     repeated = sorted({c for c in columns if not c or columns.count(c) > 1})
     if repeated:
@@ -147,10 +222,19 @@ def _records_from_document(document: Any, label: str) -> tuple[list[str], list[d
     return columns, [{str(k): v for k, v in record.items()} for record in document]
 
 
+def _bare(column: str) -> str:
+    """A column's name without a tracker's prefix (``metrics.val_loss`` -> ``val_loss``), lower case."""
+    name = column.strip().lower()
+    for prefix in TRACKER_PREFIXES:
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
+
+
 def _find_column(columns: list[str], wanted: str, label: str) -> str | None:
-    """The file's column for canonical name or alias group ``wanted`` (case-insensitive)."""
+    """The file's column for canonical name or alias group ``wanted`` (case-insensitive; tracker prefixes ignored)."""
     names = ALIASES.get(wanted, (wanted,))
-    found = [c for c in columns if c.strip().lower() in names]
+    found = [c for c in columns if _bare(c) in names]
     if len(found) > 1:
         raise DataError(f"{label}: columns {', '.join(repr(c) for c in found)} all mean {wanted}; keep one of them")
     return found[0] if found else None
@@ -158,6 +242,8 @@ def _find_column(columns: list[str], wanted: str, label: str) -> str | None:
 
 def _explicit_column(columns: list[str], name: str, option: str, label: str) -> str:
     found = [c for c in columns if c.strip().lower() == name.strip().lower()]
+    if not found:
+        found = [c for c in columns if _bare(c) == name.strip().lower()]
     if not found:
         raise DataError(f"{label}: {option} {name!r}: no such column; columns are {', '.join(columns)}")
     return found[0]
@@ -202,23 +288,62 @@ class Table:
             )
 
 
-def read_table(path: str | Path) -> Table:
-    """Read any supported file into a :class:`Table`; no runs is an error."""
-    label = str(path)
-    columns, records = _read_records(Path(path), label)
+def read_table(path: str | Path, input_format: str | None = None) -> Table:
+    """Read any supported file (``-``: standard input) into a :class:`Table`; no runs is an error.
+
+    A W&B ``project.csv`` column of dicts (``summary``, ``config``) is spread into one column per key.
+    """
+    label = "<stdin>" if str(path) == "-" else str(path)
+    columns, records = _read_records(Path(path), label, input_format)
     if not records:
         raise DataError(f"{label}: no runs; add one row per run under the header")
-    return Table(label, columns, records)
+    return Table(label, *_spread_dicts(columns, records))
+
+
+def _spread_dicts(columns: list[str], records: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
+    """Columns of :data:`DICT_COLUMNS` whose cells are dicts (or their Python literals) become one column per key."""
+    import ast
+
+    for column in [c for c in columns if c.strip().lower() in DICT_COLUMNS]:
+        parsed = []
+        for record in records:
+            cell = record.get(column)
+            if isinstance(cell, str) and cell.strip().startswith("{"):
+                try:
+                    cell = ast.literal_eval(cell.strip())
+                except (ValueError, SyntaxError, MemoryError, RecursionError):
+                    cell = None
+            parsed.append(cell if isinstance(cell, dict) else None)
+        if not any(parsed):
+            continue
+        for record, cell in zip(records, parsed, strict=True):
+            record.pop(column, None)
+            for key, value in (cell or {}).items():
+                if str(key) not in record and not isinstance(value, (dict, list)):
+                    record[str(key)] = value
+        keys = [str(k) for cell in parsed if cell for k, v in cell.items() if not isinstance(v, (dict, list))]
+        columns = [c for c in columns if c != column] + [k for k in dict.fromkeys(keys) if k not in columns]
+    return columns, records
 
 
 class _ComputeColumn:
     """How compute is read: a column, or ``6 * params * tokens``."""
 
-    def __init__(self, table: Table, x: str | None) -> None:
+    def __init__(self, table: Table, x: str | None, params: str | None = None, tokens: str | None = None) -> None:
         self.label = table.label
         self.params = self.tokens = None
         if x is not None:
             self.name = _explicit_column(table.columns, x, "--x", table.label)
+            return
+        if params is not None or tokens is not None:
+            self.name = "compute"
+            self.params = _explicit_column(table.columns, params, "--params", table.label) if params else None
+            self.tokens = _explicit_column(table.columns, tokens, "--tokens", table.label) if tokens else None
+            self.params = self.params or table.column("params")
+            self.tokens = self.tokens or table.column("tokens")
+            if self.params is None or self.tokens is None:
+                missing = "--params COL" if self.params is None else "--tokens COL"
+                raise DataError(f"{table.label}: compute = 6 * params * tokens needs both columns; add {missing}")
             return
         found = table.column("compute")
         params, tokens = table.column("params"), table.column("tokens")
@@ -304,18 +429,22 @@ def load_runs(
     y: str | None = None,
     sweep: str | None = None,
     by: str | None = None,
+    params: str | None = None,
+    tokens: str | None = None,
 ) -> Runs:
     """Load runs from ``path`` (or an already read :class:`Table`) and validate them.
 
     Notes
     -----
     ``x`` defaults to compute (``compute|flops|c``), derived as ``6 * params * tokens`` when
-    absent; ``y`` defaults to loss (``loss|val_loss``). Both must be positive and finite. Several
-    runs at the same compute are replicates (seeds), not an error; duplicate run names are.
+    absent (``params``/``tokens`` name those columns); ``y`` defaults to loss (``loss|val_loss``).
+    Both must be positive and finite. Several runs at the same compute are replicates (seeds), not
+    an error; duplicate run names are. Runs whose ``state``/``status`` says they did not finish,
+    and runs with no ``y`` value, are left out with a warning that names them.
     """
     table = path if isinstance(path, Table) else read_table(path)
     label = table.label
-    compute = _ComputeColumn(table, x)
+    compute = _ComputeColumn(table, x, params, tokens)
     if y is not None:
         y_column = _explicit_column(table.columns, y, "--y", label)
     else:
@@ -325,6 +454,7 @@ def load_runs(
         y_column = found_y
     run_column = table.column("run")
     rows, chosen_sweep = _select_sweep(table, sweep, by)
+    rows, warnings = _finished(table, rows, y_column, run_column)
     xs, ys, names = [], [], []
     seen: dict[str, int] = {}
     for row, record in rows:
@@ -351,7 +481,36 @@ def load_runs(
         y_column=y_column,
         file=label,
         sweep=chosen_sweep,
+        warnings=warnings,
     )
+
+
+def _finished(
+    table: Table, rows: list[tuple[int, dict[str, Any]]], y_column: str, run_column: str | None
+) -> tuple[list[tuple[int, dict[str, Any]]], tuple[str, ...]]:
+    """The rows of runs that finished and have a ``y`` value, and a warning naming the others."""
+    state_column = table.column("state")
+    kept, unfinished, empty = [], [], []
+    for row, record in rows:
+        name = (str(record.get(run_column, "")).strip() if run_column else "") or f"row {row}"
+        state = str(record.get(state_column, "") or "").strip().lower() if state_column else ""
+        value = record.get(y_column)
+        if state and state not in FINISHED_STATES:
+            unfinished.append(f"{name} ({state})")
+        elif value is None or (isinstance(value, str) and not value.strip()):
+            empty.append(name)
+        else:
+            kept.append((row, record))
+    if not kept:
+        raise DataError(f"{table.label}: no run has a '{y_column}' value from a finished run; nothing to fit")
+    warnings = []
+    if unfinished:
+        warnings.append(
+            f"left out {len(unfinished)} run(s) that did not finish ({state_column}): {', '.join(unfinished)}"
+        )
+    if empty:
+        warnings.append(f"left out {len(empty)} run(s) with no '{y_column}' value: {', '.join(empty)}")
+    return kept, tuple(warnings)
 
 
 def _integer(value: Any, row: int, column: str, label: str) -> int:
@@ -493,7 +652,7 @@ def read_sweeps(
     if names and (by is not None or len(names) != len(paths)):
         raise DataError(f"--name given {len(names)} time(s) for {len(paths)} file(s): give one --name per file")
     tables = [read_table(p) for p in paths]
-    rates = law == "passrate" or (law == "auto" and all(t.has_pass_rates() for t in tables))
+    rates = law == "passrate" or (law == "auto" and y is None and all(t.has_pass_rates() for t in tables))
     jobs: list[tuple[str, Table, str | None]] = []
     if by is not None:
         jobs = [(name, tables[0], name) for name in sweep_names(tables[0], by)]
@@ -634,23 +793,26 @@ def load_for_law(
     drop_highest: int = 0,
     min_compute: float | None = None,
     exclude: list[str] | None = None,
+    params: str | None = None,
+    tokens: str | None = None,
+    input_format: str | None = None,
 ) -> tuple[Any, tuple[str, ...]]:
     """The runs of ``path`` as ``law`` reads them, without the runs left out, and the names of those.
 
     A law of parameters and tokens (chinchilla) reads :func:`load_two_variable`; ``passrate``, or
-    ``auto`` on a file with pass-rate columns, reads pass rates (:func:`load_pass_rates`); any
-    other law reads compute and loss (:func:`load_runs`).
+    ``auto`` on a file with pass-rate columns and no ``y`` named, reads pass rates
+    (:func:`load_pass_rates`); any other law reads compute and ``y`` (:func:`load_runs`).
     """
     from .laws import LAWS
 
-    table = read_table(path)
+    table = read_table(path, input_format)
     dropped: tuple[str, ...] = ()
     if law in LAWS and LAWS[law].design != ("compute",):
         data, dropped = load_two_variable(table, y=y, drop_highest=drop_highest, sweep=sweep)
-    elif law == "passrate" or (law == "auto" and table.has_pass_rates()):
+    elif law == "passrate" or (law == "auto" and y is None and table.has_pass_rates()):
         table.require_pass_rates()
         data = load_pass_rates(table, x=x, sweep=sweep, k=k)
     else:
-        data = load_runs(table, x=x, y=y, sweep=sweep)
+        data = load_runs(table, x=x, y=y, sweep=sweep, params=params, tokens=tokens)
     data, left_out = drop_runs(data, min_compute=min_compute, exclude=exclude)
     return data, dropped + left_out

@@ -72,8 +72,8 @@ def test_sweep_selection(tmp_path: Path) -> None:
         ),
         (
             "compute,loss",
-            ["1e18,3", "1e18,"],
-            "r.csv: row 2, column 'loss': missing value; fill it in or remove the row",
+            ["1e18,3", ",3"],
+            "r.csv: row 2, column 'compute': missing value; fill it in or remove the row",
         ),
         (
             "compute,loss",
@@ -97,7 +97,7 @@ def test_bad_tables(tmp_path: Path, header: str, rows: list[str], message: str) 
 
 
 def test_unknown_suffix_and_folder(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match=r"unsupported file type '\.txt'; use \.csv, \.tsv, \.json or \.yaml"):
+    with pytest.raises(DataError, match=r"unsupported file type '\.txt'; use \.csv, \.tsv, \.json, \.jsonl or \.yaml"):
         load_runs(tmp_path / "runs.txt")
     (tmp_path / "d.csv").mkdir()
     with pytest.raises(DataError, match="is a folder"):
@@ -133,3 +133,28 @@ def test_loading_never_modifies_the_file(tmp_path: Path) -> None:
     load_runs(path)
     assert path.read_bytes() == before
     assert np.isfinite(load_runs(path).x).all()
+
+
+def test_runs_without_a_value_or_that_did_not_finish_are_left_out_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    rows = ["a,finished,1e18,3.0", "b,finished,1e19,", "c,running,1e20,2.5", "d,FINISHED,1e21,2.2"]
+    path.write_text("name,state,compute,loss\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    runs = load_runs(path)
+    assert runs.names == ("a", "d")
+    assert runs.warnings == (
+        "left out 1 run(s) that did not finish (state): c (running)",
+        "left out 1 run(s) with no 'loss' value: b",
+    )
+
+
+def test_tracker_prefixes_and_dict_columns(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text(
+        ",summary,config\n0,\"{'val_loss': 3.0}\",\"{'flops': 1e18}\"\n1,\"{'val_loss': 2.5}\",\"{'flops': 1e19}\"\n",
+        encoding="utf-8",
+    )
+    runs = load_runs(path)
+    assert list(runs.x) == [1e18, 1e19] and list(runs.y) == [3.0, 2.5] and runs.y_column == "val_loss"
+    mlflow = tmp_path / "m.csv"
+    mlflow.write_text("metrics.loss,params.compute\n3.0,1e18\n2.5,1e19\n", encoding="utf-8")
+    assert list(load_runs(mlflow).y) == [3.0, 2.5]
