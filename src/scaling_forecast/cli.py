@@ -116,7 +116,22 @@ ParamsOption = Annotated[
 ]
 TokensOption = Annotated[
     str | None,
-    typer.Option("--tokens", help="Column of training tokens: compute = 6 * params * tokens.", metavar="COL"),
+    typer.Option(
+        "--tokens",
+        help="Column of training tokens, or one count for every run (e.g. 3e11): compute = 6 * params * tokens.",
+        metavar="COL|N",
+    ),
+]
+TaskOption = Annotated[
+    str | None, typer.Option(help="Evaluation results: the task to read (default: the one task present).")
+]
+MetricOption = Annotated[
+    str | None,
+    typer.Option(help="Evaluation results: the metric to read (default: pass@1 or accuracy).", show_default=False),
+]
+ModelsOption = Annotated[
+    str | None,
+    typer.Option(help="Evaluation results: a table of models (model, and params, tokens or compute).", metavar="FILE"),
 ]
 InputFormatOption = Annotated[
     str | None,
@@ -256,6 +271,9 @@ def _ladder(options: CommandSettings) -> Any:
         params=options.params,
         tokens=options.tokens,
         input_format=options.input_format,
+        task=options.task,
+        metric=options.metric,
+        models=options.models,
     )
     return ladder(data, settings, options.zeros, excluded=dropped, min_compute=options.min_compute)
 
@@ -363,6 +381,9 @@ LADDER_OPTIONS: dict[str, tuple[Any, Any]] = {
     "params": (ParamsOption, None),
     "tokens": (TokensOption, None),
     "input_format": (InputFormatOption, None),
+    "task": (TaskOption, None),
+    "metric": (MetricOption, None),
+    "models": (ModelsOption, None),
     "sweep": (SweepOption, None),
     "level": (LevelOption, None),
     "method": (MethodOption, None),

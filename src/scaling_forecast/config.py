@@ -37,6 +37,9 @@ JOB_SCHEMA: dict[str, Any] = {
     "law": "text",
     "columns": {"x": "text", "y": "text", "params": "text", "tokens": "text"},
     "input_format": "text",
+    "task": "text",
+    "metric": "text",
+    "models": "text",
     "sweep": "text",
     "targets": "targets",
     "level": "number",
@@ -185,6 +188,9 @@ class CommandSettings:
     params: str | None = None
     tokens: str | None = None
     input_format: str | None = None
+    task: str | None = None
+    metric: str | None = None
+    models: str | None = None
     sweep: str | None = None
     level: float = DEFAULTS["level"]
     method: str = DEFAULTS["method"]

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .errors import DataError
+from .harnesses import HarnessOptions, harness_kind, harness_records, result_files
 from .laws import Array
 from .passrate import PassRateRuns, pass_at_k, smoothed_pass_at_k
 
@@ -22,7 +23,7 @@ from .passrate import PassRateRuns, pass_at_k, smoothed_pass_at_k
 ALIASES: dict[str, tuple[str, ...]] = {
     "compute": ("compute", "flops", "c", "training flop", "training_flop"),
     "loss": ("loss", "val_loss"),
-    "run": ("run", "name", "run_name", "mlflow.runname"),
+    "run": ("run", "name", "run_name", "mlflow.runname", "model", "model_name"),
     "params": ("params", "n_params", "n", "model size", "model_size"),
     "tokens": ("tokens", "n_tokens", "d"),
     "sweep": ("sweep", "group", "methodology"),
@@ -119,6 +120,11 @@ def _read_records(path: Path, label: str, input_format: str | None = None) -> tu
     """Columns (in file order) and one mapping per row."""
     if input_format is not None and input_format not in INPUT_FORMATS:
         raise DataError(f"--input-format {input_format!r}: choose one of {', '.join(INPUT_FORMATS)}")
+    if str(path) != "-" and path.is_dir():
+        raise DataError(
+            f"{label}: is a folder with no harness results (results_*.json, evaluation_results.json, "
+            "*_results.jsonl); give the runs file inside it"
+        )
     inner = path.with_suffix("") if path.suffix.lower() == ".gz" else path
     kind = input_format or SUFFIXES.get(inner.suffix.lower())
     if kind is None and str(path) != "-":
@@ -271,6 +277,8 @@ class Table:
     label: str
     columns: list[str]
     records: list[dict[str, Any]]
+    #: The column to fit when none is named (an evaluation metric where lower is better).
+    default_y: str | None = None
 
     def column(self, wanted: str) -> str | None:
         return _find_column(self.columns, wanted, self.label)
@@ -288,16 +296,43 @@ class Table:
             )
 
 
-def read_table(path: str | Path, input_format: str | None = None) -> Table:
+def read_table(path: str | Path, input_format: str | None = None, harness: HarnessOptions | None = None) -> Table:
     """Read any supported file (``-``: standard input) into a :class:`Table`; no runs is an error.
 
     A W&B ``project.csv`` column of dicts (``summary``, ``config``) is spread into one column per key.
+    An evaluation harness's results file, or a folder of them, is one run per model
+    (:mod:`scaling_forecast.harnesses`, read with ``harness``).
     """
     label = "<stdin>" if str(path) == "-" else str(path)
-    columns, records = _read_records(Path(path), label, input_format)
+    if _is_harness_output(Path(path)):
+        columns, records = harness_records(Path(path), label, harness or HarnessOptions())
+        fitted = [c for c in columns if c not in ("run", "benchmark", "metric", "params", "tokens", "compute")]
+        default_y = fitted[0] if fitted and fitted[0] != "pass_rate" and "problem" not in columns else None
+        if not records:
+            raise DataError(f"{label}: no runs; add one row per run under the header")
+        return Table(label, columns, records, default_y)
+    else:
+        columns, records = _read_records(Path(path), label, input_format)
     if not records:
         raise DataError(f"{label}: no runs; add one row per run under the header")
     return Table(label, *_spread_dicts(columns, records))
+
+
+def _is_harness_output(path: Path) -> bool:
+    """A folder of harness results, or a file that an evaluation harness wrote."""
+    if str(path) == "-" or not path.exists():
+        return False
+    if path.is_dir():
+        return bool(result_files(path))
+    name = path.name.lower()
+    if name.endswith("_results.jsonl"):
+        return True
+    if path.suffix.lower() != ".json":
+        return False
+    try:
+        return harness_kind(json.loads(path.read_text(encoding="utf-8-sig"))) is not None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return False  # the ordinary reader reports what is wrong
 
 
 def _spread_dicts(columns: list[str], records: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
@@ -326,19 +361,35 @@ def _spread_dicts(columns: list[str], records: list[dict[str, Any]]) -> tuple[li
     return columns, records
 
 
+def count(text: str | None) -> float | None:
+    """``3e11`` as a positive number, or ``None`` when ``text`` is not one (it names a column)."""
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value > 0 else None
+
+
 class _ComputeColumn:
     """How compute is read: a column, or ``6 * params * tokens``."""
 
     def __init__(self, table: Table, x: str | None, params: str | None = None, tokens: str | None = None) -> None:
         self.label = table.label
         self.params = self.tokens = None
+        self.tokens_value = count(tokens)  # one count for every run
         if x is not None:
             self.name = _explicit_column(table.columns, x, "--x", table.label)
             return
-        if params is not None or tokens is not None:
+        if self.tokens_value is not None:
+            tokens = None
+        if params is not None or tokens is not None or self.tokens_value is not None:
             self.name = "compute"
             self.params = _explicit_column(table.columns, params, "--params", table.label) if params else None
             self.tokens = _explicit_column(table.columns, tokens, "--tokens", table.label) if tokens else None
+            if self.tokens_value is not None:
+                self.tokens = "tokens"
             self.params = self.params or table.column("params")
             self.tokens = self.tokens or table.column("tokens")
             if self.params is None or self.tokens is None:
@@ -360,8 +411,9 @@ class _ComputeColumn:
     def value(self, record: dict[str, Any], row: int) -> float:
         if self.params is not None and self.tokens is not None:
             product = 6.0
+            given = {} if self.tokens_value is None else {self.tokens: self.tokens_value}
             for column in (self.params, self.tokens):
-                value = _number(record.get(column), row, column, self.label)
+                value = _number({**record, **given}.get(column), row, column, self.label)
                 if value <= 0:
                     raise DataError(f"{self.label}: row {row}, column '{column}': {value:g} must be positive")
                 product *= value
@@ -445,8 +497,8 @@ def load_runs(
     table = path if isinstance(path, Table) else read_table(path)
     label = table.label
     compute = _ComputeColumn(table, x, params, tokens)
-    if y is not None:
-        y_column = _explicit_column(table.columns, y, "--y", label)
+    if y is not None or table.default_y is not None:
+        y_column = _explicit_column(table.columns, y or str(table.default_y), "--y", label)
     else:
         found_y = table.column("loss")
         if found_y is None:
@@ -796,16 +848,20 @@ def load_for_law(
     params: str | None = None,
     tokens: str | None = None,
     input_format: str | None = None,
+    task: str | None = None,
+    metric: str | None = None,
+    models: str | None = None,
 ) -> tuple[Any, tuple[str, ...]]:
     """The runs of ``path`` as ``law`` reads them, without the runs left out, and the names of those.
 
     A law of parameters and tokens (chinchilla) reads :func:`load_two_variable`; ``passrate``, or
     ``auto`` on a file with pass-rate columns and no ``y`` named, reads pass rates
-    (:func:`load_pass_rates`); any other law reads compute and ``y`` (:func:`load_runs`).
+    (:func:`load_pass_rates`); any other law reads compute and ``y`` (:func:`load_runs`). An
+    evaluation harness's results are read with ``task``, ``metric``, ``models`` and a ``tokens`` count.
     """
     from .laws import LAWS
 
-    table = read_table(path, input_format)
+    table = read_table(path, input_format, HarnessOptions(task, metric, count(tokens), models))
     dropped: tuple[str, ...] = ()
     if law in LAWS and LAWS[law].design != ("compute",):
         data, dropped = load_two_variable(table, y=y, drop_highest=drop_highest, sweep=sweep)

@@ -1,0 +1,213 @@
+"""Evaluation harness outputs as tables of runs: one model's results file is one run.
+
+* EleutherAI lm-evaluation-harness: ``results_<date>.json`` (``results.<task>."<metric>,<filter>"``,
+  ``config.model_num_parameters``, ``model_name``), or a folder of them (``<output_path>/<model>/``).
+* bigcode-evaluation-harness: ``evaluation_results.json`` (``<task>: {"pass@1": ...}`` and ``config``).
+* OpenAI human-eval: ``<model>_results.jsonl`` (``task_id`` and ``passed`` per sample), which gives each
+  problem's ``n_samples`` and ``n_correct``, so pass@k is unbiased.
+
+Parameters come from the file where it has them; training tokens from one count for every model
+(``--tokens N``) or a table of models (``--models FILE``: model, and params, tokens or compute).
+An accuracy or pass@k becomes a ``pass_rate`` column; a metric where lower is better (bits per byte,
+perplexity) a column of its own name, fitted like a loss.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import DataError
+
+#: Metrics where higher is better and the value is a rate in [0, 1], fitted as a pass rate.
+RATES = ("acc", "acc_norm", "exact_match", "pass@1", "pass@10", "pass@100", "mc1", "mc2", "em", "f1")
+#: The metric chosen when none is named, first found first.
+PREFERRED = ("pass@1", "acc", "acc_norm", "exact_match")
+
+
+@dataclass(frozen=True)
+class HarnessOptions:
+    """Which task and metric to read, and where training tokens come from."""
+
+    task: str | None = None
+    metric: str | None = None
+    tokens: float | None = None
+    models: str | None = None
+
+
+def harness_kind(document: Any) -> str | None:
+    """``lm-eval`` or ``bigcode`` for a results document, else ``None``."""
+    if not isinstance(document, dict):
+        return None
+    if isinstance(document.get("results"), dict) and isinstance(document.get("config"), dict):
+        return "lm-eval"
+    tasks = [v for k, v in document.items() if k != "config" and isinstance(v, dict)]
+    if isinstance(document.get("config"), dict) and tasks and all(any(m.startswith("pass@") for m in t) for t in tasks):
+        return "bigcode"
+    return None
+
+
+def result_files(folder: Path) -> list[Path]:
+    """The harness results files below ``folder``, in a fixed order."""
+    patterns = ("results_*.json", "evaluation_results*.json", "*_results.jsonl")
+    return sorted({p for pattern in patterns for p in folder.rglob(pattern)})
+
+
+def harness_records(path: Path, label: str, options: HarnessOptions) -> tuple[list[str], list[dict[str, Any]]]:
+    """The runs of a results file, or of every results file in a folder: columns and one record per model."""
+    files = result_files(path) if path.is_dir() else [path]
+    if not files:
+        raise DataError(
+            f"{label}: is a folder with no harness results (results_*.json, evaluation_results.json, "
+            "*_results.jsonl); give the runs file inside it"
+        )
+    records: list[dict[str, Any]] = []
+    for file in files:
+        records += _file_records(file, options)
+    seen: dict[str, str] = {}
+    for record in records:
+        if record["run"] in seen and "problem" not in record:
+            raise DataError(f"{label}: model {record['run']!r} appears in two results files; keep one per model")
+        seen[record["run"]] = record["run"]
+    _add_compute(records, label, options)
+    columns = list(dict.fromkeys(key for record in records for key in record))
+    return columns, records
+
+
+def _file_records(file: Path, options: HarnessOptions) -> list[dict[str, Any]]:
+    label = str(file)
+    text = file.read_text(encoding="utf-8-sig")
+    if file.suffix.lower() == ".jsonl":
+        return _human_eval(text, file, label)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DataError(f"{label}: line {error.lineno}: invalid JSON ({error.msg}); fix the syntax") from None
+    kind = harness_kind(document)
+    if kind == "lm-eval":
+        return [_lm_eval(document, file, label, options)]
+    if kind == "bigcode":
+        return [_bigcode(document, file, label, options)]
+    raise DataError(f"{label}: not an lm-evaluation-harness or bigcode-evaluation-harness results file")
+
+
+def _choose(tasks: dict[str, dict[str, Any]], label: str, options: HarnessOptions) -> tuple[str, str, Any]:
+    """The task, metric key and value the options ask for (defaults: the one task, its pass@1 or accuracy)."""
+    if options.task is not None:
+        if options.task not in tasks:
+            raise DataError(f"{label}: --task {options.task!r}: no such task; tasks are {', '.join(sorted(tasks))}")
+        task = options.task
+    elif len(tasks) == 1:
+        task = next(iter(tasks))
+    else:
+        raise DataError(f"{label}: holds {len(tasks)} tasks ({', '.join(sorted(tasks))}); pick one with --task NAME")
+    metrics = {k.split(",")[0]: k for k in tasks[task] if "stderr" not in k and k != "alias"}
+    if options.metric is not None:
+        if options.metric not in metrics:
+            raise DataError(
+                f"{label}: --metric {options.metric!r}: task {task!r} has {', '.join(sorted(metrics))}; pick one"
+            )
+        metric = options.metric
+    else:
+        found = [m for m in PREFERRED if m in metrics]
+        if not found:
+            raise DataError(
+                f"{label}: task {task!r} has no pass@1 or accuracy ({', '.join(sorted(metrics))}); pick --metric NAME"
+            )
+        metric = found[0]
+    return task, metric, tasks[task][metrics[metric]]
+
+
+def _value_column(metric: str) -> str:
+    return "pass_rate" if metric in RATES or metric.startswith("pass@") else metric
+
+
+def _lm_eval(document: dict[str, Any], file: Path, label: str, options: HarnessOptions) -> dict[str, Any]:
+    config = document["config"]
+    name = str(document.get("model_name") or _pretrained(config.get("model_args")) or file.parent.name)
+    task, metric, value = _choose(document["results"], label, options)
+    record: dict[str, Any] = {"run": name, "benchmark": task, "metric": metric, _value_column(metric): value}
+    params = config.get("model_num_parameters")
+    if isinstance(params, (int, float)) and params > 0:
+        record["params"] = params
+    return record
+
+
+def _pretrained(model_args: Any) -> str | None:
+    """``pretrained=EleutherAI/pythia-160m,revision=...`` -> ``EleutherAI/pythia-160m``."""
+    if isinstance(model_args, dict):
+        return str(model_args.get("pretrained")) if model_args.get("pretrained") else None
+    for part in str(model_args or "").split(","):
+        key, _, value = part.partition("=")
+        if key.strip() == "pretrained" and value.strip():
+            return value.strip()
+    return None
+
+
+def _bigcode(document: dict[str, Any], file: Path, label: str, options: HarnessOptions) -> dict[str, Any]:
+    config = document["config"]
+    tasks = {k: v for k, v in document.items() if k != "config" and isinstance(v, dict)}
+    task, metric, value = _choose(tasks, label, options)
+    name = str(config.get("model") or file.parent.name)
+    return {"run": name, "benchmark": task, "metric": metric, _value_column(metric): value}
+
+
+def _human_eval(text: str, file: Path, label: str) -> list[dict[str, Any]]:
+    """Per problem, the samples and the correct ones of one model (the file's name less ``_results``)."""
+    counts: dict[str, list[int]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            sample = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise DataError(f"{label}: line {number}: invalid JSON ({error.msg}); one JSON object per line") from None
+        if not isinstance(sample, dict) or "task_id" not in sample or "passed" not in sample:
+            raise DataError(f"{label}: line {number}: a human-eval result needs 'task_id' and 'passed'")
+        tally = counts.setdefault(str(sample["task_id"]), [0, 0])
+        tally[0] += 1
+        tally[1] += bool(sample["passed"])
+    name = file.name.removesuffix(".jsonl").removesuffix("_results").removesuffix("samples_") or file.stem
+    return [{"run": name, "problem": task, "n_samples": n, "n_correct": k} for task, (n, k) in counts.items()]
+
+
+def _add_compute(records: Iterable[dict[str, Any]], label: str, options: HarnessOptions) -> None:
+    """Training tokens (and params, compute) for each model, from ``--tokens N`` or the ``--models`` table."""
+    table = _models_table(options.models) if options.models else {}
+    for record in records:
+        known = table.get(str(record["run"]))
+        if known is not None:
+            record.update({k: v for k, v in known.items() if v is not None})
+        elif options.models:
+            raise DataError(
+                f"{label}: model {record['run']!r} is not in {options.models}; add a row for it "
+                f"(models are {', '.join(sorted(table))})"
+            )
+        if options.tokens is not None and "tokens" not in record:
+            record["tokens"] = options.tokens
+        if "compute" not in record and ("params" not in record or "tokens" not in record):
+            missing = "training tokens" if "params" in record else "parameters and tokens"
+            raise DataError(
+                f"{label}: model {record['run']!r}: no {missing}, so no compute; give --tokens N (one count for "
+                "every model, e.g. 3e11) or --models FILE (model, params, tokens or compute)"
+            )
+
+
+def _models_table(path: str) -> dict[str, dict[str, Any]]:
+    """``--models FILE``: model name -> its params, tokens and compute (any of them)."""
+    from .runs import read_table
+
+    table = read_table(path)
+    model = table.column("run")
+    if model is None:
+        raise DataError(f"{path}: --models needs a 'model' (or 'run', 'name') column naming each model")
+    found = {key: table.column(key) for key in ("params", "tokens", "compute")}
+    if all(column is None for column in found.values()):
+        raise DataError(f"{path}: --models needs 'params' and 'tokens', or 'compute', per model")
+    return {
+        str(record[model]).strip(): {key: record.get(column) for key, column in found.items() if column}
+        for record in table.records
+    }
