@@ -181,8 +181,7 @@ def fit_law(
     reads them from ``columns`` ``(n, k)`` (for chinchilla: parameters and tokens; ``compute`` is then
     ``6 N D``, which orders the runs and measures extrapolation).
     """
-    compute = np.asarray(compute, dtype=float)
-    y = np.asarray(y, dtype=float)
+    compute, y = _validated(compute, y, file, x_column, y_column)
     selection = None
     if settings.law == "auto":
         settings = replace(settings, loss_fn=settings.validated().loss_fn)
@@ -264,6 +263,29 @@ def fit_law(
         problems=problems,
         law_selection=selection,
     )
+
+
+def _validated(compute: Any, y: Any, file: str, x_column: str, y_column: str) -> tuple[Array, Array]:
+    """``compute`` and ``y`` as float arrays of one length, every value positive and finite; else a DataError."""
+    arrays = []
+    for values, name in ((compute, x_column), (y, y_column)):
+        try:
+            array = np.asarray(values, dtype=float)
+        except (TypeError, ValueError):
+            raise DataError(f"{file}: {name} must be numbers; got {type(values).__name__}") from None
+        if array.ndim != 1:
+            raise DataError(f"{file}: {name} must be one value per run (a 1-d array); got shape {array.shape}")
+        bad = np.flatnonzero(~(np.isfinite(array) & (array > 0)))
+        if bad.size:
+            i = int(bad[0])
+            raise DataError(
+                f"{file}: {name}[{i}] is {float(array[i])!r}; every value must be a positive finite number "
+                "(laws are fitted in log space)"
+            )
+        arrays.append(array)
+    if arrays[0].size != arrays[1].size:
+        raise DataError(f"{file}: {arrays[0].size} {x_column} values but {arrays[1].size} {y_column} values")
+    return arrays[0], arrays[1]
 
 
 def _interval_laws(

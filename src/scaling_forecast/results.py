@@ -326,6 +326,71 @@ class FitResult:
         """The parameter called ``name``."""
         return next(p for p in self.params if p.name == name)
 
+    def predict(self, compute: Any, level: float | None = None) -> FitResult:
+        """This fit forecast at ``compute`` (FLOP: one value or many) and ``level``, without refitting."""
+        from .forecast import Target, forecast  # the task that forecasts a fit, imported when called
+
+        values = [compute] if isinstance(compute, (int, float)) else list(compute)
+        return forecast(self, tuple(Target(float(c)) for c in values), self.level if level is None else level)
+
+    def summary_frame(self) -> Any:
+        """The predictions as a pandas ``DataFrame``, one row per target, with statsmodels' column names.
+
+        Columns: ``target``, ``extrapolation_factor``, ``mean`` (the estimate), ``ci_lower``,
+        ``ci_upper``, ``pi_lower``, ``pi_upper``; pass-rate fits add ``pass_rate`` and its bounds.
+        """
+        import pandas as pd
+
+        rows = []
+        for p in self.predictions:
+            row: dict[str, Any] = {"target": p.target, **dict(p.design), "extrapolation_factor": p.extrapolation_factor}
+            row.update(mean=p.estimate, ci_lower=p.ci[0], ci_upper=p.ci[1], pi_lower=p.pi[0], pi_upper=p.pi[1])
+            if p.pass_rate is not None:
+                r = p.pass_rate
+                row.update(pass_rate=r.estimate, pass_rate_ci_lower=r.ci[0], pass_rate_ci_upper=r.ci[1])
+                row.update(pass_rate_pi_lower=r.pi[0], pass_rate_pi_upper=r.pi[1])
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{p.name}={p.estimate:.4g} [{p.ci[0]:.4g}, {p.ci[1]:.4g}]" for p in self.params)
+        predictions = ", ".join(
+            f"{p.target:.3g}: {p.estimate:.4g} (pi [{p.pi[0]:.4g}, {p.pi[1]:.4g}])" for p in self.predictions
+        )
+        return (
+            f"<FitResult {self.law} law, {self.data.n_runs} runs from {self.data.file}; {params}; "
+            f"predictions {{{predictions}}}; {len(self.fit.warnings)} warning(s); level {self.level:g}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """The parameters and predictions as HTML tables, for notebooks."""
+        from html import escape
+
+        def table(headers: list[str], rows: list[list[str]]) -> str:
+            head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+            body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+            return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+        level = f"{self.level:.0%}"
+        params = [[p.name, f"{p.estimate:.4g}", f"[{p.ci[0]:.4g}, {p.ci[1]:.4g}]"] for p in self.params]
+        predictions = [
+            [
+                f"{p.target:.3g}",
+                f"{p.estimate:.4g}",
+                f"[{p.ci[0]:.4g}, {p.ci[1]:.4g}]",
+                f"[{p.pi[0]:.4g}, {p.pi[1]:.4g}]",
+            ]
+            for p in self.predictions
+        ]
+        warnings = "".join(f"<li>{escape(w)}</li>" for w in self.fit.warnings)
+        return (
+            f"<p><b>{escape(self.law)} law {escape(self.formula)}</b>, {self.data.n_runs} runs from "
+            f"{escape(self.data.file)}</p>"
+            + table(["parameter", "estimate", f"{level} CI"], params)
+            + table(["target", self.data.y_column, f"{level} CI", f"{level} PI"], predictions)
+            + (f"<ul>{warnings}</ul>" if warnings else "")
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema_version": SCHEMA_VERSION,

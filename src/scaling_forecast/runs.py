@@ -474,8 +474,44 @@ def _select_sweep(
     return rows, (sweeps[0] if sweeps else None)
 
 
+def as_table(data: Any, label: str | None = None) -> Table:
+    """A file path, a :class:`Table`, a pandas ``DataFrame`` or a list of records, as a :class:`Table`.
+
+    A DataFrame's index is ignored unless it is named (then it is a column, e.g. ``run``).
+    """
+    if isinstance(data, Table):
+        return data
+    if isinstance(data, (str, Path)):
+        return read_table(data)
+    if hasattr(data, "to_dict") and hasattr(data, "columns"):  # a pandas DataFrame
+        frame = data.reset_index() if any(name is not None for name in data.index.names) else data
+        columns = [str(c) for c in frame.columns]
+        records = [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+        name = label or "<DataFrame>"
+    elif isinstance(data, list):
+        name = label or "<records>"
+        columns, records = _records_from_document(data, name)
+    else:
+        raise DataError(f"runs must be a file path, a pandas DataFrame or a list of records, not {type(data).__name__}")
+    if not records:
+        raise DataError(f"{name}: no runs; give one row per run")
+    return Table(name, *_spread_dicts(columns, [_plain(record) for record in records]))
+
+
+def _plain(record: dict[str, Any]) -> dict[str, Any]:
+    """numpy scalars and NaN (pandas' missing value) as plain values and ``None``."""
+    plain = {}
+    for key, value in record.items():
+        if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+            value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            value = None
+        plain[key] = value
+    return plain
+
+
 def load_runs(
-    path: str | Path | Table,
+    path: str | Path | Table | Any,
     *,
     x: str | None = None,
     y: str | None = None,
@@ -484,7 +520,7 @@ def load_runs(
     params: str | None = None,
     tokens: str | None = None,
 ) -> Runs:
-    """Load runs from ``path`` (or an already read :class:`Table`) and validate them.
+    """Load runs from ``path``, a :class:`Table`, a pandas ``DataFrame`` or a list of records, and validate them.
 
     Notes
     -----
@@ -494,7 +530,7 @@ def load_runs(
     an error; duplicate run names are. Runs whose ``state``/``status`` says they did not finish,
     and runs with no ``y`` value, are left out with a warning that names them.
     """
-    table = path if isinstance(path, Table) else read_table(path)
+    table = as_table(path)
     label = table.label
     compute = _ComputeColumn(table, x, params, tokens)
     if y is not None or table.default_y is not None:

@@ -80,3 +80,14 @@ def test_use_in_ci_commands_run_as_written(tmp_path: Path) -> None:
     )
     assert (tmp_path / "forecast.md").read_text().startswith("**PASS**")
     assert (tmp_path / "summary.md").read_text().startswith("**PASS**")
+
+
+def test_the_library_examples_run_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every ``python`` block of the README's Library section, executed from the project root."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Library", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    assert len(blocks) >= 2
+    monkeypatch.chdir(ROOT)
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})

@@ -1,0 +1,60 @@
+"""The notebook API: DataFrames and records in, validated arrays, frames and forecasts out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import scaling_forecast as sf
+from scaling_forecast.errors import DataError
+
+from ..conftest import EXAMPLES
+
+
+def test_a_dataframe_and_records_load_as_the_file_does() -> None:
+    from_file = sf.load_runs(EXAMPLES / "runs.csv")
+    frame = pd.read_csv(EXAMPLES / "runs.csv")
+    for data in (frame, frame.to_dict("records"), frame.set_index("run")):
+        runs = sf.load_runs(data)
+        assert list(runs.x) == list(from_file.x) and list(runs.y) == list(from_file.y)
+        assert runs.names == from_file.names
+
+
+def test_a_dataframe_gets_the_same_one_line_errors() -> None:
+    frame = pd.DataFrame({"compute": [1e18, 1e19, -1.0], "loss": [3.0, 2.8, 2.6]})
+    with pytest.raises(DataError, match=r"<DataFrame>: row 3, column 'compute': -1 must be positive"):
+        sf.load_runs(frame)
+    with pytest.raises(DataError, match="a pandas DataFrame or a list of records, not int"):
+        sf.load_runs(3)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [-1.0, np.nan, np.inf, 0.0])
+def test_fit_law_refuses_bad_arrays_by_index(bad: float) -> None:
+    compute = np.array([1e18, bad, 1e20, 1e21, 1e22])
+    with pytest.raises(DataError, match=r"<data>: compute\[1\] is .*; every value must be a positive finite number"):
+        sf.fit_law(compute, [3.0, 2.8, 2.6, 2.5, 2.4], sf.FitSettings())
+    with pytest.raises(DataError, match="5 compute values but 4 loss values"):
+        sf.fit_law(np.geomspace(1e18, 1e22, 5), [3.0, 2.8, 2.6, 2.5], sf.FitSettings())
+
+
+def test_summary_frame_and_predict_are_the_fit_s_own_forecasts() -> None:
+    runs = sf.load_runs(EXAMPLES / "runs.csv")
+    targets = (sf.parse_target(1e23), sf.parse_target(1e24))
+    result = sf.fit_law(runs.x, runs.y, sf.FitSettings(n_boot=200), targets)
+    frame = result.summary_frame()
+    assert list(frame.columns) == [
+        "target",
+        "extrapolation_factor",
+        "mean",
+        "ci_lower",
+        "ci_upper",
+        "pi_lower",
+        "pi_upper",
+    ]
+    for row, p in zip(frame.itertuples(), result.predictions, strict=True):
+        assert (row.mean, row.ci_lower, row.ci_upper, row.pi_lower, row.pi_upper) == (p.estimate, *p.ci, *p.pi)
+    again = result.predict([1e23, 1e24])
+    assert again.predictions == result.predictions  # the same state, the same numbers
+    assert result.predict(1e24, level=0.5).predictions[0].ci[1] < result.predictions[1].ci[1]
+    assert "loss law" in repr(result) and "<table>" in result._repr_html_()
