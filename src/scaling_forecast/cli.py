@@ -30,6 +30,8 @@ class OneLineErrors(TyperGroup):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
+        if not (sys.argv[1:] if args is None else list(args)):  # a bare `forecast`: the help, exit 0
+            args = ["--help"]
         try:
             code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except ForecastError as error:
@@ -53,11 +55,29 @@ def _fail(message: str, code: int) -> None:
 app = typer.Typer(
     cls=OneLineErrors,
     help="Forecast a large training run from small runs by fitting scaling laws.",
-    no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        print(f"forecast (scaling-forecast) {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Forecast a large training run from small runs by fitting scaling laws."""
+
 
 RunsArgument = Annotated[
     str | None,
@@ -335,7 +355,8 @@ def _emit(text_for: Any, warnings: tuple[str, ...], options: CommandSettings, no
     output = options.output
     fmt = options.format
     on_terminal = sys.stdout.isatty() and output is None
-    color = on_terminal and not no_color and "NO_COLOR" not in os.environ
+    forced = bool(os.environ.get("FORCE_COLOR")) and output is None
+    color = (on_terminal or forced) and not no_color and "NO_COLOR" not in os.environ
     width = max(80, os.get_terminal_size().columns) if on_terminal else 160
     text = text_for(fmt, color, width)
     if output is not None:

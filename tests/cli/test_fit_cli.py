@@ -304,3 +304,26 @@ def test_a_failed_rename_leaves_no_partial_file(
     )
     assert saved.read_text() == "previous fit\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fit.json"]
+
+
+def test_bare_forecast_prints_the_help_and_exits_0(runner: CliRunner) -> None:
+    result = runner.invoke(app, [])
+    assert result.exit_code == 0 and "Usage: " in result.stdout and "Commands:" in result.stdout
+
+
+def test_version_and_python_m() -> None:
+    import subprocess
+    import sys
+
+    from scaling_forecast import __version__
+
+    out = subprocess.run([sys.executable, "-m", "scaling_forecast", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == f"forecast (scaling-forecast) {__version__}"
+
+
+def test_force_color_colours_a_table_written_to_a_pipe(runner: CliRunner) -> None:
+    args = ["fit", RUNS, "--method", "delta", "-t", "1e24"]
+    plain = runner.invoke(app, args)
+    coloured = runner.invoke(app, args, env={"FORCE_COLOR": "1"})
+    assert "\x1b[" not in plain.stdout and "\x1b[" in coloured.stdout
+    assert "\x1b[" not in runner.invoke(app, [*args, "--no-color"], env={"FORCE_COLOR": "1"}).stdout

@@ -1,0 +1,5 @@
+"""``python -m scaling_forecast``: the ``forecast`` command."""
+
+from .cli import main
+
+main()
