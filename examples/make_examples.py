@@ -276,10 +276,54 @@ def write_harness_outputs(seed: int = 5) -> None:
                 writer.writerow([model, int(n), int(3e11)])
 
 
+def write_logged_values(seed: int = 6) -> None:
+    """Two more tools' outputs (examples/harnesses/):
+
+    * ``tensorboard/run-<run>-tag-val_loss.csv``: TensorBoard's scalar CSV download of the example
+      ladder's runs (``Wall time,Step,Value``; each run's value is its last step's), and
+      ``ladder_models.csv`` with each run's compute;
+    * ``lm-eval-samples/<model>/samples_lambada_openai_<date>.jsonl``: lm-evaluation-harness's
+      ``--log_samples`` output (``doc_id`` and ``acc`` per document, 40 documents), beside a
+      ``results_*.json`` that gives the model's parameters.
+    """
+    rng = np.random.default_rng(seed)
+    folder = HERE / "harnesses"
+    runs = ladder()
+    (folder / "tensorboard").mkdir(parents=True, exist_ok=True)
+    for run in runs:
+        steps = np.arange(100, 1001, 100)
+        final = float(run["loss"])
+        values = final * (1.0 + 0.5 * np.exp(-steps / 250.0) - 0.5 * np.exp(-4.0))
+        with open(folder / "tensorboard" / f"run-{run['run']}-tag-val_loss.csv", "w", encoding="utf-8") as stream:
+            stream.write("Wall time,Step,Value\n")
+            for i, (step, value) in enumerate(zip(steps, values, strict=True)):
+                stream.write(f"{1714564800.0 + 60.0 * i},{step},{value:.6g}\n")
+    with open(folder / "ladder_models.csv", "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(["model", "compute"])
+        for run in runs:
+            writer.writerow([run["run"], run["compute"]])
+    params = np.array([70e6, 160e6, 410e6, 1.0e9, 1.4e9, 2.8e9])
+    names = ["pythia-70m", "pythia-160m", "pythia-410m", "pythia-1b", "pythia-1.4b", "pythia-2.8b"]
+    accuracy = np.exp(-2.5e5 * (6.0 * params * 3e11) ** -0.24)
+    difficulty = rng.lognormal(0.0, 0.4, 40)
+    for name, acc in zip(names, accuracy, strict=True):
+        target = folder / "lm-eval-samples" / name
+        target.mkdir(parents=True, exist_ok=True)
+        results = json.loads((folder / "lm-eval" / name / "results_2024-05-01T12-00-00.json").read_text())
+        (target / "results_2024-05-01T12-00-00.json").write_text(json.dumps(results, indent=2) + "\n")
+        lines = []
+        for doc, hard in enumerate(difficulty):
+            solved = float(rng.random() < acc**hard)
+            lines.append(json.dumps({"doc_id": doc, "filter": "none", "metrics": ["acc"], "acc": solved}))
+        (target / "samples_lambada_openai_2024-05-01T12-00-00.jsonl").write_text("\n".join(lines) + "\n")
+
+
 if __name__ == "__main__":
     main()
     write_tracker_exports()
     write_harness_outputs()
+    write_logged_values()
     write_pass_rates()
     write_sweeps()
     write_chinchilla()

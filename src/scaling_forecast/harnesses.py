@@ -4,7 +4,11 @@
   ``config.model_num_parameters``, ``model_name``), or a folder of them (``<output_path>/<model>/``).
 * bigcode-evaluation-harness: ``evaluation_results.json`` (``<task>: {"pass@1": ...}`` and ``config``).
 * OpenAI human-eval: ``<model>_results.jsonl`` (``task_id`` and ``passed`` per sample), which gives each
-  problem's ``n_samples`` and ``n_correct``, so pass@k is unbiased.
+  problem's ``n_samples`` and ``n_correct``, so pass@k is unbiased; lm-evaluation-harness's
+  ``--log_samples`` output ``<model>/samples_<task>_<date>.jsonl`` (``doc_id`` and the metric per
+  document) likewise, with the parameters from the ``results_*.json`` beside it.
+* TensorBoard's scalar CSV download (``Wall time,Step,Value``): a folder of them, one file per run,
+  each run's value its last step's.
 
 Parameters come from the file where it has them; training tokens from one count for every model
 (``--tokens N``) or a table of models (``--models FILE``: model, and params, tokens or compute).
@@ -52,8 +56,22 @@ def harness_kind(document: Any) -> str | None:
 
 def result_files(folder: Path) -> list[Path]:
     """The harness results files below ``folder``, in a fixed order."""
-    patterns = ("results_*.json", "evaluation_results*.json", "*_results.jsonl")
-    return sorted({p for pattern in patterns for p in folder.rglob(pattern)})
+    patterns = ("results_*.json", "evaluation_results*.json", "*_results.jsonl", "samples_*.jsonl")
+    found = {p for pattern in patterns for p in folder.rglob(pattern)}
+    with_samples = {p.parent for p in found if p.name.startswith("samples_")}
+    found = {p for p in found if not (p.name.startswith("results_") and p.parent in with_samples)}
+    found |= {p for p in folder.glob("*.csv") if _is_scalar_csv(p)}
+    return sorted(found)
+
+
+def _is_scalar_csv(path: Path) -> bool:
+    """A TensorBoard scalar download: its header is ``Wall time,Step,Value``."""
+    try:
+        with path.open(encoding="utf-8-sig") as stream:
+            header = stream.readline()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return [cell.strip().lower() for cell in header.split(",")] == ["wall time", "step", "value"]
 
 
 def harness_records(path: Path, label: str, options: HarnessOptions) -> tuple[list[str], list[dict[str, Any]]]:
@@ -80,6 +98,10 @@ def harness_records(path: Path, label: str, options: HarnessOptions) -> tuple[li
 def _file_records(file: Path, options: HarnessOptions) -> list[dict[str, Any]]:
     label = str(file)
     text = file.read_text(encoding="utf-8-sig")
+    if file.suffix.lower() == ".csv":
+        return [_scalar(text, file, label)]
+    if file.name.startswith("samples_"):
+        return _lm_eval_samples(text, file, label, options)
     if file.suffix.lower() == ".jsonl":
         return _human_eval(text, file, label)
     try:
@@ -172,6 +194,69 @@ def _human_eval(text: str, file: Path, label: str) -> list[dict[str, Any]]:
         tally[1] += bool(sample["passed"])
     name = file.name.removesuffix(".jsonl").removesuffix("_results").removesuffix("samples_") or file.stem
     return [{"run": name, "problem": task, "n_samples": n, "n_correct": k} for task, (n, k) in counts.items()]
+
+
+def _scalar(text: str, file: Path, label: str) -> dict[str, Any]:
+    """A run's last logged value: TensorBoard's ``run-<name>-tag-<tag>.csv`` names the run."""
+    import csv
+    import io
+
+    rows = [row for row in csv.reader(io.StringIO(text)) if row][1:]
+    if not rows:
+        raise DataError(f"{label}: no logged values under the header Wall time,Step,Value")
+    try:
+        step, value = max((float(row[1]), float(row[2])) for row in rows)
+    except (ValueError, IndexError):
+        raise DataError(f"{label}: Step and Value must be numbers in every row") from None
+    name = file.stem.removeprefix("run-").split("-tag-")[0] or file.stem
+    return {"run": name, "step": step, "value": value}
+
+
+def _lm_eval_samples(text: str, file: Path, label: str, options: HarnessOptions) -> list[dict[str, Any]]:
+    """Per document, the samples and the correct ones of one model (the folder's name), from ``--log_samples``."""
+    task = file.name.removeprefix("samples_").rsplit("_", 1)[0]
+    if options.task is not None and options.task != task:
+        return []
+    metric = options.metric
+    counts: dict[str, list[float]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            sample = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise DataError(f"{label}: line {number}: invalid JSON ({error.msg}); one JSON object per line") from None
+        if metric is None:
+            metric = next((m for m in PREFERRED if m in sample), None)
+            if metric is None:
+                raise DataError(f"{label}: line {number}: no pass@1 or accuracy per document; pick --metric NAME")
+        value = sample.get(metric)
+        if value not in (0, 1, True, False):
+            raise DataError(
+                f"{label}: line {number}: {metric} is {value!r}, not 0 or 1 per sample; "
+                "read the results_*.json file instead"
+            )
+        tally = counts.setdefault(f"{task}/{sample.get('doc_id', number)}", [0, 0])
+        tally[0] += 1
+        tally[1] += float(value)
+    name = file.parent.name
+    params = _sibling_params(file)
+    extra = {} if params is None else {"params": params}
+    return [
+        {"run": name, **extra, "problem": doc, "n_samples": n, "n_correct": int(k)} for doc, (n, k) in counts.items()
+    ]
+
+
+def _sibling_params(file: Path) -> float | None:
+    """``config.model_num_parameters`` from a ``results_*.json`` in the same folder, if there is one."""
+    for results in sorted(file.parent.glob("results_*.json")):
+        try:
+            params = json.loads(results.read_text(encoding="utf-8-sig"))["config"]["model_num_parameters"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if isinstance(params, (int, float)) and params > 0:
+            return float(params)
+    return None
 
 
 def _add_compute(records: Iterable[dict[str, Any]], label: str, options: HarnessOptions) -> None:

@@ -306,7 +306,7 @@ def read_table(path: str | Path, input_format: str | None = None, harness: Harne
     label = "<stdin>" if str(path) == "-" else str(path)
     if _is_harness_output(Path(path)):
         columns, records = harness_records(Path(path), label, harness or HarnessOptions())
-        fitted = [c for c in columns if c not in ("run", "benchmark", "metric", "params", "tokens", "compute")]
+        fitted = [c for c in columns if c not in ("run", "benchmark", "metric", "params", "tokens", "compute", "step")]
         default_y = fitted[0] if fitted and fitted[0] != "pass_rate" and "problem" not in columns else None
         if not records:
             raise DataError(f"{label}: no runs; add one row per run under the header")

@@ -103,3 +103,17 @@ def test_a_model_missing_from_the_table_and_an_empty_folder(runner: CliRunner, t
     (tmp_path / "empty").mkdir()
     result = runner.invoke(app, ["fit", str(tmp_path / "empty")])
     assert result.exit_code == 2 and "is a folder" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_tensorboard_scalars_fit_as_the_ladder_s_last_values(runner: CliRunner) -> None:
+    expected = _fit(runner, str(EXAMPLES / "runs.csv"))
+    document = _fit(runner, str(HARNESSES / "tensorboard"), "--models", str(HARNESSES / "ladder_models.csv"))
+    assert document["data"]["n_runs"] == 9
+    assert document["predictions"][0]["estimate"] == pytest.approx(expected["predictions"][0]["estimate"], rel=1e-5)
+
+
+def test_lm_eval_logged_samples_give_per_document_pass_rates(runner: CliRunner) -> None:
+    document = _fit(runner, str(HARNESSES / "lm-eval-samples"), "--tokens", "3e11", "--zeros", "smooth")
+    assert document["law"] == "passrate" and document["data"]["problems"]["n_problems_total"] == 40
+    result = runner.invoke(app, ["fit", str(HARNESSES / "lm-eval-samples"), "--tokens", "3e11"])
+    assert result.exit_code == 2 and "use --zeros smooth" in result.stderr
