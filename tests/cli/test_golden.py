@@ -30,7 +30,9 @@ def _close(actual: Any, expected: Any, path: str = "") -> None:
         for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
             _close(a, e, f"{path}[{i}]")
     elif isinstance(expected, float):
-        assert actual == pytest.approx(expected, rel=1e-9, abs=1e-15), path
+        # 1e-6: far above the last digits that numpy/scipy releases move (2e-9 seen on Python 3.13),
+        # far below any change a reader of the output would notice
+        assert actual == pytest.approx(expected, rel=1e-6, abs=1e-12), path
     else:
         assert actual == expected, path
 
