@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import json
 import os
 import re
 import shutil
@@ -80,6 +81,8 @@ def test_use_in_ci_commands_run_as_written(tmp_path: Path) -> None:
     )
     assert (tmp_path / "forecast.md").read_text().startswith("**PASS**")
     assert (tmp_path / "summary.md").read_text().startswith("**PASS**")
+    document = json.loads((tmp_path / "forecast.json").read_text())  # the gate script's JSON artifact
+    assert document["check"]["passed"] is True
 
 
 def test_the_library_examples_run_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
