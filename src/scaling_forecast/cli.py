@@ -499,7 +499,7 @@ def fit(
     _strict(result.fit.warnings, options.strict)
 
 
-def _draw(kind: str, fmt: str | None, *args: Any) -> bytes:
+def _draw(kind: str, fmt: str | None, *args: Any) -> Any:
     """Evaluate what the figure shows from the result (:mod:`scaling_forecast.figures`), then draw it."""
     from . import figures
     from . import plot as draw

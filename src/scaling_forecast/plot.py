@@ -1,6 +1,7 @@
 """Figures of fits, comparisons, backtests and allocations (matplotlib, the optional extra ``plot``).
 
-Every function returns the encoded image (PNG, SVG or PDF) as bytes; the caller writes it. Figures
+Every function returns the encoded image (PNG, SVG or PDF) as bytes, for the caller to write; or,
+with no format, the matplotlib Figure, drawn on a given ``ax`` when there is one (in a notebook). Figures
 are built on ``matplotlib.figure.Figure`` directly (no pyplot state) and saved without dates or
 version stamps, so the same input gives the same bytes.
 """
@@ -35,12 +36,20 @@ def plot_format(path: str | Path) -> str:
     return PLOT_FORMATS[suffix]
 
 
-def _figure(columns: int = 1) -> tuple[Any, Any]:
+def _figure(columns: int = 1, ax: Any = None) -> tuple[Any, Any]:
+    """A new figure with ``columns`` panels, or the figure of a given matplotlib ``ax`` (one panel)."""
+    if ax is not None:
+        return ax.figure, [ax]
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(SIZE[0] * (1.0 if columns == 1 else 1.35), SIZE[1]), dpi=DPI, layout="constrained")
     axes = figure.subplots(1, columns, squeeze=False)[0]
     return figure, axes
+
+
+def _done(figure: Any, fmt: str | None) -> Any:
+    """The encoded image for ``fmt``, or the matplotlib Figure itself when ``fmt`` is ``None``."""
+    return figure if fmt is None else _encode(figure, fmt)
 
 
 def _encode(figure: Any, fmt: str) -> bytes:
@@ -57,7 +66,16 @@ def _encode(figure: Any, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def plot_fit(result: Any, law: Any, buckets: Sequence[Any], compute: np.ndarray, y: np.ndarray, fmt: str) -> bytes:
+def plot_fit(
+    result: Any,
+    law: Any,
+    buckets: Sequence[Any],
+    compute: np.ndarray,
+    y: np.ndarray,
+    fmt: str | None = None,
+    *,
+    ax: Any = None,
+) -> Any:
     """Observed runs, the fitted law (a curve) out to the largest target, ``ci`` and ``pi`` bands, targets.
 
     ``law`` and ``buckets`` are :func:`scaling_forecast.figures.fit_curves`.
@@ -65,7 +83,7 @@ def plot_fit(result: Any, law: Any, buckets: Sequence[Any], compute: np.ndarray,
     level = f"{result.level:.0%}"
     grid, estimate, ci, pi = law.compute, law.estimate, law.ci, law.pi
     rates = result.law == "passrate"
-    figure, axes = _figure(2 if rates else 1)
+    figure, axes = _figure(2 if rates and ax is None else 1, ax)
     ax = axes[0]
     ax.fill_between(
         grid, pi[:, 0], pi[:, 1], color="tab:blue", alpha=0.12, linewidth=0, label=f"{level} PI (a new run)"
@@ -101,7 +119,7 @@ def plot_fit(result: Any, law: Any, buckets: Sequence[Any], compute: np.ndarray,
     ax.set_title(f"{result.law} law fitted to {result.data.n_runs} runs of {Path(result.data.file).name}")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize=8, loc="best")
-    if rates:
+    if rates and len(axes) > 1:
         right = axes[1]
         right.fill_between(grid, np.exp(-pi[:, 1]), np.exp(-pi[:, 0]), color="tab:green", alpha=0.12, linewidth=0)
         right.fill_between(grid, np.exp(-ci[:, 1]), np.exp(-ci[:, 0]), color="tab:green", alpha=0.3, linewidth=0)
@@ -116,19 +134,25 @@ def plot_fit(result: Any, law: Any, buckets: Sequence[Any], compute: np.ndarray,
         right.set_title(f"pass rate, with {level} CI and PI")
         right.grid(True, alpha=0.3)
         right.legend(fontsize=8, loc="lower right")
-    return _encode(figure, fmt)
+    return _done(figure, fmt)
 
 
 def plot_compare(
-    comparison: Any, curves: Sequence[Any], crossings: Sequence[tuple[float, float]], sweeps: Sequence[Any], fmt: str
-) -> bytes:
+    comparison: Any,
+    curves: Sequence[Any],
+    crossings: Sequence[tuple[float, float]],
+    sweeps: Sequence[Any],
+    fmt: str | None = None,
+    *,
+    ax: Any = None,
+) -> Any:
     """One colour per sweep with its ``ci`` band, the target lines and the crossings.
 
     ``curves`` and ``crossings`` are :func:`scaling_forecast.figures.compare_curves`.
     """
     data = {s.name: s for s in sweeps}
     targets = [c.target for c in comparison.comparisons]
-    figure, axes = _figure()
+    figure, axes = _figure(1, ax)
     ax = axes[0]
     colours = [f"C{i % 10}" for i in range(len(curves))]
     for line, colour in zip(curves, colours, strict=True):
@@ -159,15 +183,17 @@ def plot_compare(
     ax.set_title(f"{len(comparison.fits)} sweeps, {comparison.law} law, {comparison.level:.0%} CI bands{shown}")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8, loc="best")
-    return _encode(figure, fmt)
+    return _done(figure, fmt)
 
 
-def plot_backtest(backtest: Any, curves: Sequence[Any], compute: np.ndarray, y: np.ndarray, fmt: str) -> bytes:
+def plot_backtest(
+    backtest: Any, curves: Sequence[Any], compute: np.ndarray, y: np.ndarray, fmt: str | None = None, *, ax: Any = None
+) -> Any:
     """Fitted and held-out runs, each window's law, and the forecasts with their ``pi``.
 
     ``curves`` are :func:`scaling_forecast.figures.backtest_curves`.
     """
-    figure, axes = _figure()
+    figure, axes = _figure(1, ax)
     ax = axes[0]
     for i, line in enumerate(curves):
         ax.plot(
@@ -220,10 +246,12 @@ def plot_backtest(backtest: Any, curves: Sequence[Any], compute: np.ndarray, y: 
     )
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8, loc="best")
-    return _encode(figure, fmt)
+    return _done(figure, fmt)
 
 
-def plot_optimal(result: Any, ladder: Any, surface: tuple[Any, Any, Any, Any], fmt: str) -> bytes:
+def plot_optimal(
+    result: Any, ladder: Any, surface: tuple[Any, Any, Any, Any], fmt: str | None = None, *, ax: Any = None
+) -> Any:
     """Isoloss contours over (N, D), the compute-optimal frontier and the budget lines.
 
     ``result`` is a chinchilla fit, ``ladder`` the runs it was fitted to (``columns``: N, D) and
@@ -233,7 +261,7 @@ def plot_optimal(result: Any, ladder: Any, surface: tuple[Any, Any, Any, Any], f
     run_params, run_tokens = ladder.columns[:, 0], ladder.columns[:, 1]
     budgets = [o.budget for o in result.optima]
     mesh_n, mesh_d = np.meshgrid(n_grid, d_grid)
-    figure, axes = _figure()
+    figure, axes = _figure(1, ax)
     ax = axes[0]
     levels = np.quantile(loss, np.linspace(0.02, 0.9, 12))
     contours = ax.contour(mesh_n, mesh_d, loss, levels=np.unique(levels), cmap="viridis", linewidths=1)
@@ -276,4 +304,4 @@ def plot_optimal(result: Any, ladder: Any, surface: tuple[Any, Any, Any, Any], f
     ax.set_ylabel("training tokens D")
     ax.set_title(f"isoloss contours of L(N, D) = E + A/N^alpha + B/D^beta ({result.data.n_runs} runs)")
     ax.legend(fontsize=8, loc="upper left")
-    return _encode(figure, fmt)
+    return _done(figure, fmt)

@@ -333,6 +333,14 @@ class FitResult:
         values = [compute] if isinstance(compute, (int, float)) else list(compute)
         return forecast(self, tuple(Target(float(c)) for c in values), self.level if level is None else level)
 
+    def plot(self, compute: Any, y: Any, ax: Any = None) -> Any:
+        """The fit drawn over its runs (``compute``, ``y``) on ``ax`` (or a new figure): the matplotlib Figure."""
+        from .figures import fit_curves  # evaluation and drawing, imported when called
+        from .plot import plot_fit
+
+        law, buckets = fit_curves(self, compute)
+        return plot_fit(self, law, buckets, compute, y, ax=ax)
+
     def summary_frame(self) -> Any:
         """The predictions as a pandas ``DataFrame``, one row per target, with statsmodels' column names.
 

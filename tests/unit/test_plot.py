@@ -117,3 +117,16 @@ def test_without_matplotlib_plot_fails_in_one_line_and_nothing_else_breaks(
     assert result.exit_code == 2 and not image.exists()
     assert result.stderr == "error: --plot needs matplotlib, an optional extra: pip install 'scaling-forecast[plot]'\n"
     assert runner.invoke(app, ["fit", str(EXAMPLES / "runs.csv"), "--method", "delta"]).exit_code == 0
+
+
+def test_a_fit_draws_on_a_given_axes_and_returns_the_figure() -> None:
+    from matplotlib.figure import Figure
+
+    runs = load_runs(EXAMPLES / "runs.csv")
+    result = loss_ladder(runs, FitSettings(law="loss", method="delta")).fit(targets=TARGETS)
+    figure = Figure()
+    ax = figure.subplots()
+    assert result.plot(runs.x, runs.y, ax=ax) is figure
+    assert len(ax.lines) >= 1 and len(ax.collections) >= 2  # the law, its bands and the runs
+    own = result.plot(runs.x, runs.y)
+    assert isinstance(own, Figure) and own is not figure
