@@ -117,3 +117,10 @@ def test_lm_eval_logged_samples_give_per_document_pass_rates(runner: CliRunner) 
     assert document["law"] == "passrate" and document["data"]["problems"]["n_problems_total"] == 40
     result = runner.invoke(app, ["fit", str(HARNESSES / "lm-eval-samples"), "--tokens", "3e11"])
     assert result.exit_code == 2 and "use --zeros smooth" in result.stderr
+
+
+def test_a_json_of_another_kind_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    other = tmp_path / "metrics.json"
+    other.write_text(json.dumps({"accuracy": 0.5, "model": "x"}), encoding="utf-8")
+    result = runner.invoke(app, ["fit", str(other)])
+    assert result.exit_code == 2 and "expected a list of runs" in result.stderr and result.stderr.count("\n") == 1
