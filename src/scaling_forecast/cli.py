@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
+from enum import Enum
 from typing import Annotated, Any
 
 import typer
@@ -101,9 +102,20 @@ TargetOption = Annotated[
 LevelOption = Annotated[
     float | None, typer.Option(help="Level of the intervals, between 0 and 1. [default: 0.9]", show_default=False)
 ]
+
+
+class OutputFormat(str, Enum):
+    """The output formats, offered as choices (in the help and to shell completion)."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
 FormatOption = Annotated[
-    str | None,
-    typer.Option("--format", "-f", help="Output: table, json, csv or markdown. [default: table]", show_default=False),
+    OutputFormat | None,
+    typer.Option("--format", "-f", help="Output. [default: table]", show_default=False),
 ]
 ConfigOption = Annotated[
     str | None,
@@ -229,9 +241,11 @@ def _targets(values: list[str] | None) -> tuple[Any, ...]:
     return tuple(parse_target(v) for v in (values or DEFAULTS["targets"]))
 
 
-def _check_format(fmt: str) -> str:
+def _check_format(fmt: str | Enum) -> str:
+    """A format name (a choice of the command line, or a job file's text), checked."""
     from .render import FORMATS
 
+    fmt = fmt.value if isinstance(fmt, Enum) else fmt
     if fmt not in FORMATS:
         raise ConfigError(f"--format {fmt!r}: unknown format; choose one of {', '.join(FORMATS)}")
     return fmt
@@ -246,7 +260,8 @@ def _options(runs: str | None, given: dict[str, Any], command_line: dict[str, An
 
     config = given.get("config")
     parsed = {key: value for key, value in given.items() if key not in ("fmt", "config", "no_color", "plot")}
-    command_line = {**parsed, "format": given.get("fmt"), **command_line, "data": runs}
+    chosen = given.get("fmt")
+    command_line = {**parsed, "format": None if chosen is None else _check_format(chosen), **command_line, "data": runs}
     job = load_job(config) if config is not None else {}
     if command_line["data"] is None and job.get("data") is None:
         raise ConfigError("no runs file: give RUNS, or --config JOB.yaml with 'data: RUNS.csv'")

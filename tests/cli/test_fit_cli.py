@@ -219,7 +219,11 @@ def test_malformed_yaml_and_python_tags(runner: CliRunner, tmp_path: Path) -> No
             ["--law", "cubic"],
             "error: --law 'cubic': unknown law; choose one of auto, loss, power, broken, passrate, chinchilla",
         ),
-        (["--format", "xml"], "error: --format 'xml': unknown format; choose one of table, json, csv, markdown"),
+        (
+            ["--format", "xml"],
+            "error: Invalid value for '--format' / '-f': Value error, 'xml' is not one of 'table', 'json', 'csv', 'markdown'. "
+            "(see 'forecast --help')",
+        ),
         (["--loss-fn", "l1"], "error: --loss-fn 'l1': unknown loss function; choose one of auto, lsq, huber"),
         (["--method", "jackknife"], "error: --method 'jackknife': unknown method; choose one of bootstrap, delta"),
         (["--target", "-5"], "error: target '-5': target compute must be a positive finite number"),
