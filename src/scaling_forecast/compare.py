@@ -16,7 +16,7 @@ import numpy as np
 
 from .errors import ConfigError, DataError, FitError
 from .fitting import BatchFit, fit_batch, polish, quiet, refine
-from .forecast import FitSettings, Target, assemble, fit_law, rate_inputs
+from .forecast import FitSettings, Target, assemble, fit_law, rate_inputs, validated
 from .laws import Array, Law, PassRateLaw, get_law
 from .passrate import PassRateRuns
 from .results import Comparison, Crossing, FitResult, RankedSweep, TargetComparison
@@ -133,6 +133,8 @@ def compare_sweeps(
         raise ConfigError(
             f"--law {law.name}: the law reads {', '.join(law.design)} per run; every sweep must give them"
         )
+    for sweep in sweeps:
+        validated(sweep.compute, sweep.y, f"sweep {sweep.name!r} ({sweep.file})", sweep.x_column, sweep.y_column)
     names = [s.name for s in sweeps]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

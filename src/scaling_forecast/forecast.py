@@ -181,7 +181,7 @@ def fit_law(
     reads them from ``columns`` ``(n, k)`` (for chinchilla: parameters and tokens; ``compute`` is then
     ``6 N D``, which orders the runs and measures extrapolation).
     """
-    compute, y = _validated(compute, y, file, x_column, y_column)
+    compute, y = validated(compute, y, file, x_column, y_column)
     selection = None
     if settings.law == "auto":
         settings = replace(settings, loss_fn=settings.validated().loss_fn)
@@ -265,7 +265,7 @@ def fit_law(
     )
 
 
-def _validated(compute: Any, y: Any, file: str, x_column: str, y_column: str) -> tuple[Array, Array]:
+def validated(compute: Any, y: Any, file: str, x_column: str, y_column: str) -> tuple[Array, Array]:
     """``compute`` and ``y`` as float arrays of one length, every value positive and finite; else a DataError."""
     arrays = []
     for values, name in ((compute, x_column), (y, y_column)):
