@@ -177,16 +177,25 @@ def _bigcode(document: dict[str, Any], file: Path, label: str, options: HarnessO
     return {"run": name, "benchmark": task, "metric": metric, _value_column(metric): value}
 
 
-def _human_eval(text: str, file: Path, label: str) -> list[dict[str, Any]]:
-    """Per problem, the samples and the correct ones of one model (the file's name less ``_results``)."""
-    counts: dict[str, list[int]] = {}
+def json_lines(text: str, label: str) -> list[tuple[int, Any]]:
+    """Each non-empty line's JSON value, with its line number; a bad line is a DataError naming it."""
+    values = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            sample = json.loads(line)
+            values.append((number, json.loads(line)))
         except json.JSONDecodeError as error:
-            raise DataError(f"{label}: line {number}: invalid JSON ({error.msg}); one JSON object per line") from None
+            raise DataError(
+                f"{label}: line {number}, column {error.colno}: invalid JSON ({error.msg}); one JSON object per line"
+            ) from None
+    return values
+
+
+def _human_eval(text: str, file: Path, label: str) -> list[dict[str, Any]]:
+    """Per problem, the samples and the correct ones of one model (the file's name less ``_results``)."""
+    counts: dict[str, list[int]] = {}
+    for number, sample in json_lines(text, label):
         if not isinstance(sample, dict) or "task_id" not in sample or "passed" not in sample:
             raise DataError(f"{label}: line {number}: a human-eval result needs 'task_id' and 'passed'")
         tally = counts.setdefault(str(sample["task_id"]), [0, 0])
@@ -219,13 +228,9 @@ def _lm_eval_samples(text: str, file: Path, label: str, options: HarnessOptions)
         return []
     metric = options.metric
     counts: dict[str, list[float]] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            sample = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise DataError(f"{label}: line {number}: invalid JSON ({error.msg}); one JSON object per line") from None
+    for number, sample in json_lines(text, label):
+        if not isinstance(sample, dict):
+            raise DataError(f"{label}: line {number}: expected one JSON object per document")
         if metric is None:
             metric = next((m for m in PREFERRED if m in sample), None)
             if metric is None:

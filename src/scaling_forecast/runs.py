@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .errors import DataError
-from .harnesses import HarnessOptions, harness_kind, harness_records, result_files
+from .harnesses import HarnessOptions, harness_kind, harness_records, json_lines, result_files
 from .laws import Array
 from .passrate import PassRateRuns, pass_at_k, smoothed_pass_at_k
 
@@ -149,17 +149,7 @@ def _read_records(path: Path, label: str, input_format: str | None = None) -> tu
 
 def _read_json_lines(text: str, label: str) -> list[Any]:
     """One JSON value per non-empty line."""
-    records = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError as error:
-            raise DataError(
-                f"{label}: line {number}, column {error.colno}: invalid JSON ({error.msg}); one JSON object per line"
-            ) from None
-    return records
+    return [value for _, value in json_lines(text, label)]
 
 
 def _read_table(text: str, separator: str, label: str) -> tuple[list[str], list[dict[str, Any]]]:
