@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from .config import DEFAULTS, CommandSettings
-from .errors import ConfigError, DataError, FitError, ForecastError
+from .errors import INTERNAL_ERROR, ConfigError, DataError, FitError, ForecastError
 
 
 class OneLineErrors(TyperGroup):
@@ -41,7 +41,17 @@ class OneLineErrors(TyperGroup):
             message = " ".join(error.format_message().split())
             _fail(f"error: {message} (see 'forecast --help')", 2)
         except typer.Abort:
-            _fail("error: aborted", 1)
+            _fail("error: aborted", INTERNAL_ERROR)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except RecursionError:
+            _fail("error: the input is nested too deeply to read; flatten it (one record per run)", 2)
+        except MemoryError:
+            _fail("error: out of memory; use fewer runs or --bootstrap replicates", INTERNAL_ERROR)
+        except Exception as error:  # a bug of ours: one line, its own exit code, never a traceback
+            command = " ".join(["forecast", *(sys.argv[1:] if args is None else list(args))])
+            detail = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+            _fail(f"internal error: {detail}; please report it with this command: {command}", INTERNAL_ERROR)
         code = code if isinstance(code, int) else 0
         if standalone_mode:
             sys.exit(code)

@@ -122,6 +122,71 @@ def _check_mapping(
     return checked
 
 
+#: Limits on what is read, checked before or while parsing (the README's "Limits" says why).
+MAX_INPUT_BYTES = 256 * 2**20
+MAX_ROWS = 2_000_000
+MAX_YAML_ALIASES = 100
+
+
+#: Values a YAML document may hold once its aliases are expanded.
+MAX_YAML_VALUES = 1_000_000
+
+
+def bounded_yaml(text: str) -> Any:
+    """``yaml.safe_load`` with at most :data:`MAX_YAML_ALIASES` aliases, and :data:`MAX_YAML_VALUES` values
+    once they are expanded, counted on the composed graph before anything is built (an alias bomb is refused).
+
+    Raises ``ValueError`` with the reason; ``yaml.YAMLError`` as usual.
+    """
+    import yaml
+
+    class Bounded(yaml.SafeLoader):
+        aliases = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                self.aliases += 1
+                if self.aliases > MAX_YAML_ALIASES:
+                    raise ValueError(f"more than {MAX_YAML_ALIASES} YAML aliases (*name); write the values out")
+            return super().compose_node(parent, index)
+
+    loader = Bounded(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        sizes: dict[int, int] = {}
+        stack = [(node, False)]
+        while stack:  # the expanded size of every node, children first, each shared node once
+            current, ready = stack.pop()
+            if id(current) in sizes:
+                continue
+            children = _children(current)
+            if not ready:
+                stack.append((current, True))
+                stack.extend((child, False) for child in children if id(child) not in sizes)
+                continue
+            sizes[id(current)] = 1 + sum(sizes[id(child)] for child in children)
+            if sizes[id(current)] > MAX_YAML_VALUES:
+                raise ValueError(
+                    f"expands to more than {MAX_YAML_VALUES:,} values through its aliases; write the values out"
+                )
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _children(node: Any) -> list[Any]:
+    """A YAML node's child nodes: a sequence's items, a mapping's keys and values."""
+    import yaml
+
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
 def load_job(path: str | Path) -> dict[str, Any]:
     """Read and validate a job file; ``data`` and ``output`` become paths relative to the job file.
 
@@ -135,7 +200,10 @@ def load_job(path: str | Path) -> dict[str, Any]:
     if not job_path.is_file():
         raise ConfigError(f"{label}: job file not found; check the path")
     try:
-        document = yaml.safe_load(job_path.read_text(encoding="utf-8"))
+        document = bounded_yaml(job_path.read_text(encoding="utf-8"))
+    except (ValueError, RecursionError) as error:
+        reason = str(error) if isinstance(error, ValueError) else "nested too deeply"
+        raise ConfigError(f"{label}: {reason}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{label}: not UTF-8 text; save the job file as UTF-8 YAML") from None
     except yaml.YAMLError as error:

@@ -28,3 +28,7 @@ class FitError(ForecastError):
     """The data were valid but no usable law could be fitted (exit 3)."""
 
     exit_code = 3
+
+
+#: The exit code of a failure that is not one of ours (a bug): never 1, which means "a gate failed".
+INTERNAL_ERROR = 4

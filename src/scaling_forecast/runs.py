@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .config import MAX_INPUT_BYTES, MAX_ROWS
 from .errors import DataError
 from .harnesses import HarnessOptions, harness_kind, harness_records, json_lines, result_files
 from .laws import Array
@@ -133,7 +134,13 @@ def _read_records(path: Path, label: str, input_format: str | None = None) -> tu
             "(optionally .gz), or --input-format"
         )
     try:
-        text = _read_bytes(path, label).decode("utf-8-sig")
+        data = _read_bytes(path, label)
+        if len(data) > MAX_INPUT_BYTES:
+            raise DataError(
+                f"{label}: {len(data) / 2**20:,.0f} MB is more than the {MAX_INPUT_BYTES // 2**20} MB a runs file may "
+                "hold; keep one row per run (final values), not every logged step"
+            )
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DataError(f"{label}: not UTF-8 text; save it as UTF-8 CSV, TSV, JSON or YAML") from None
     if not text.strip():
@@ -179,6 +186,8 @@ def _read_table(text: str, separator: str, label: str) -> tuple[list[str], list[
 def _read_json(text: str, label: str) -> Any:
     try:
         return json.loads(text)
+    except RecursionError:
+        raise DataError(f"{label}: nested too deeply to be runs; give one flat object per run") from None
     except json.JSONDecodeError as error:
         raise DataError(
             f"{label}: line {error.lineno}, column {error.colno}: invalid JSON ({error.msg}); fix the syntax"
@@ -188,8 +197,14 @@ def _read_json(text: str, label: str) -> Any:
 def _read_yaml(text: str, label: str) -> Any:
     import yaml
 
+    from .config import bounded_yaml
+
     try:
-        return yaml.safe_load(text)
+        return bounded_yaml(text)
+    except ValueError as error:
+        raise DataError(f"{label}: {error}") from None
+    except RecursionError:
+        raise DataError(f"{label}: nested too deeply to be runs; give one flat mapping per run") from None
     except yaml.constructor.ConstructorError as error:
         line = f"line {error.problem_mark.line + 1}: " if error.problem_mark else ""
         tag = (error.problem or "").replace("could not determine a constructor for the tag ", "")
@@ -294,6 +309,11 @@ def read_table(path: str | Path, input_format: str | None = None, harness: Harne
     (:mod:`scaling_forecast.harnesses`, read with ``harness``).
     """
     label = "<stdin>" if str(path) == "-" else str(path)
+    if str(path) != "-" and Path(path).is_file() and Path(path).stat().st_size > MAX_INPUT_BYTES:
+        raise DataError(
+            f"{label}: {Path(path).stat().st_size / 2**20:,.0f} MB is more than the {MAX_INPUT_BYTES // 2**20} MB "
+            "a runs file may hold; keep one row per run (final values), not every logged step"
+        )
     if _is_harness_output(Path(path)):
         columns, records = harness_records(Path(path), label, harness or HarnessOptions())
         fitted = [c for c in columns if c not in ("run", "benchmark", "metric", "params", "tokens", "compute", "step")]
@@ -305,6 +325,8 @@ def read_table(path: str | Path, input_format: str | None = None, harness: Harne
         columns, records = _read_records(Path(path), label, input_format)
     if not records:
         raise DataError(f"{label}: no runs; add one row per run under the header")
+    if len(records) > MAX_ROWS:
+        raise DataError(f"{label}: {len(records):,} rows is more than the {MAX_ROWS:,} a runs file may hold")
     return Table(label, *_spread_dicts(columns, records))
 
 

@@ -1,0 +1,87 @@
+"""The exit-code contract is total: an error that is not one of ours is one line and exit 4, never 1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scaling_forecast import forecast, runs
+from scaling_forecast.cli import app
+
+from ..conftest import EXAMPLES
+
+RUNS = str(EXAMPLES / "runs.csv")
+
+
+def _boom(*args: object, **kwargs: object) -> None:
+    raise ZeroDivisionError("a bug")
+
+
+@pytest.mark.parametrize(
+    ("args", "module", "name"),
+    [
+        (["fit", RUNS], runs, "load_for_law"),
+        (["check", RUNS, "-t", "1e24", "--max-loss", "3"], runs, "load_for_law"),
+        (["backtest", RUNS], runs, "load_for_law"),
+        (["optimal", str(EXAMPLES / "chinchilla.csv"), "--budget", "1e21"], runs, "load_for_law"),
+        (["compare", str(EXAMPLES / "sweeps.csv"), "--by", "sweep"], runs, "read_sweeps"),
+        (["predict", "FIT.json", "-t", "1e24"], forecast, "load_fit"),
+    ],
+)
+def test_an_unexpected_exception_is_one_line_and_exit_4(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, args: list[str], module: object, name: str
+) -> None:
+    monkeypatch.setattr(module, name, _boom)
+    if args[0] == "predict":
+        saved = tmp_path / "FIT.json"
+        saved.write_text("{}", encoding="utf-8")
+        args = ["predict", str(saved), *args[2:]]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 4, result.output
+    assert result.stderr.startswith("internal error: ZeroDivisionError: a bug; please report it with this command:")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+
+
+def test_a_deeply_nested_json_is_one_line_and_exit_2(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 5000 + "]" * 5000, encoding="utf-8")
+    for args in (["fit", str(path)], ["check", str(path), "-t", "1e24", "--max-loss", "3"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+        assert "nested" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_yaml_alias_bomb_is_refused_before_it_grows(runner: CliRunner, tmp_path: Path) -> None:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]" for i in range(20)]
+    lines += ["runs:", "  - compute: 1e18", "    loss: 3.0", "    run: *u"]
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["fit", str(path)])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "expands to more than 1,000,000 values" in result.stderr
+    job = tmp_path / "job.yaml"
+    job.write_text("\n".join([*lines[:-4], "data: runs.csv"]) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["fit", "--config", str(job)])
+    assert result.exit_code == 2 and "expands to more than 1,000,000 values" in result.stderr
+
+
+def test_a_file_larger_than_the_limit_is_one_line(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(runs, "MAX_INPUT_BYTES", 100)
+    result = runner.invoke(app, ["fit", RUNS])
+    assert result.exit_code == 2 and "MB a runs file may hold" in result.stderr and result.stderr.count("\n") == 1
+    monkeypatch.setattr(runs, "MAX_ROWS", 3)
+    monkeypatch.setattr(runs, "MAX_INPUT_BYTES", 2**20)
+    result = runner.invoke(app, ["fit", RUNS])
+    assert result.exit_code == 2 and "rows is more than the 3 a runs file may hold" in result.stderr
+
+
+def test_deep_yaml_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["fit", str(path)])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.output
