@@ -275,7 +275,7 @@ def _options(runs: str | None, given: dict[str, Any], command_line: dict[str, An
     job = load_job(config) if config is not None else {}
     if command_line["data"] is None and job.get("data") is None:
         raise ConfigError("no runs file: give RUNS, or --config JOB.yaml with 'data: RUNS.csv'")
-    options = CommandSettings.resolved(command_line, job, config=config)
+    options = CommandSettings.resolved(command_line, job, config=config).checked()
     _check_format(options.format)
     return options
 

@@ -128,6 +128,22 @@ MAX_ROWS = 2_000_000
 MAX_YAML_ALIASES = 100
 
 
+#: The most bootstrap replicates: memory grows with replicates x runs (100,000 x 1,000 runs is about 4 GB).
+MAX_BOOTSTRAP = 100_000
+BOOTSTRAP_RANGE = (
+    f"use 100 to {MAX_BOOTSTRAP:,} replicates (memory grows with replicates x runs; "
+    "100,000 replicates of 1,000 runs take about 4 GB)"
+)
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _positive(value: Any) -> bool:
+    return _finite(value) and value > 0
+
+
 #: Values a YAML document may hold once its aliases are expanded.
 MAX_YAML_VALUES = 1_000_000
 
@@ -278,6 +294,35 @@ class CommandSettings:
     gates: dict[str, float | None] = field(default_factory=lambda: dict.fromkeys(GATES))
     explicit: frozenset[str] = frozenset()
     inputs: tuple[str, ...] = ()
+
+    def checked(self) -> CommandSettings:
+        """Every number checked as its meaning needs (finite, sign, range), with one line for the first bad one."""
+        given = self.explicit
+        rules: list[tuple[str, Any, bool, str]] = [
+            ("--level", self.level, 0.0 < self.level < 1.0, "must be between 0 and 1 (exclusive), e.g. 0.9"),
+            ("--bootstrap", self.bootstrap, 100 <= self.bootstrap <= MAX_BOOTSTRAP, BOOTSTRAP_RANGE),
+            ("--seed", self.seed, self.seed >= 0, "must be a non-negative integer"),
+            ("--huber-delta", self.huber_delta, _positive(self.huber_delta), "must be a positive number, e.g. 1e-3"),
+            ("--k", self.k, self.k >= 1, "must be 1 or more (pass@k)"),
+            ("--buckets", self.buckets, "buckets" not in given or self.buckets >= 1, "must be 1 or more"),
+            ("--drop-highest", self.drop_highest, self.drop_highest >= 0, "must be 0 or more"),
+        ]
+        if self.min_compute is not None:
+            rules.append(("--min-compute", self.min_compute, _positive(self.min_compute), "must be a positive FLOP"))
+        gates = self.gates
+        for name, rule, text in (
+            ("max_loss", _positive, "must be a positive loss"),
+            ("min_pass_rate", lambda v: 0.0 < v <= 1.0, "must be a pass rate in (0, 1]"),
+            ("max_rmse", _positive, "must be a positive number"),
+            ("max_interval_width", _positive, "must be a positive width"),
+        ):
+            value = gates.get(name)
+            if value is not None:
+                rules.append((f"--{name.replace('_', '-')}", value, _finite(value) and bool(rule(value)), text))
+        for option, value, ok, text in rules:
+            if not ok:
+                raise ConfigError(f"{option} {value}: {text}")
+        return self
 
     @classmethod
     def resolved(cls, command_line: dict[str, Any], job: dict[str, Any], **extra: Any) -> CommandSettings:

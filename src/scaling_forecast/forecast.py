@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .config import BOOTSTRAP_RANGE, MAX_BOOTSTRAP
 from .drift import rolling_drift
 from .errors import ConfigError, DataError, FitError
 from .fitting import LOSS_FUNCTIONS, BatchFit, fit_batch, quiet, refine
@@ -134,8 +135,8 @@ class FitSettings:
                 f"--loss-fn {self.loss_fn!r}: unknown loss function; choose one of auto, {', '.join(LOSS_FUNCTIONS)}"
             )
         check_level(self.level)
-        if self.method == "bootstrap" and self.n_boot < 100:
-            raise ConfigError(f"--bootstrap {self.n_boot}: use at least 100 replicates")
+        if self.method == "bootstrap" and not 100 <= self.n_boot <= MAX_BOOTSTRAP:
+            raise ConfigError(f"--bootstrap {self.n_boot}: {BOOTSTRAP_RANGE}")
         if not (math.isfinite(self.huber_delta) and self.huber_delta > 0):
             raise ConfigError(f"--huber-delta {self.huber_delta}: must be a positive number, e.g. 1e-3")
         if self.seed < 0:

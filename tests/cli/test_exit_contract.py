@@ -85,3 +85,35 @@ def test_deep_yaml_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
     path.write_text("[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
     result = runner.invoke(app, ["fit", str(path)])
     assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.output
+
+
+NUMERIC = {
+    "fit": ["--level", "--bootstrap", "--seed", "--huber-delta", "--k", "--buckets", "--min-compute", "--drop-highest"],
+    "check": ["--max-loss", "--max-rmse", "--max-interval-width", "--min-pass-rate", "--level", "--bootstrap"],
+    "backtest": ["--tolerance", "--holdout", "--max-compute-fraction", "--level"],
+    "compare": ["--level", "--bootstrap", "--min-p-best"],
+}
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "0"])
+@pytest.mark.parametrize(("command", "option"), [(c, o) for c, options in NUMERIC.items() for o in options])
+def test_every_numeric_option_refuses_nan_inf_negative_and_zero_where_they_mean_nothing(
+    runner: CliRunner, command: str, option: str, value: str
+) -> None:
+    base = {
+        "fit": ["fit", RUNS],
+        "check": ["check", RUNS, "-t", "1e24", "--max-loss", "3"],
+        "backtest": ["backtest", RUNS],
+        "compare": ["compare", str(EXAMPLES / "sweeps.csv"), "--by", "sweep"],
+    }[command]
+    allowed_zero = {"--seed", "--drop-highest", "--min-p-best"}  # a seed, "drop none", "no threshold"
+    if value == "0" and option in allowed_zero:
+        pytest.skip("0 is meaningful here")
+    result = runner.invoke(
+        app,
+        [*base, option, value, "--method", "delta"]
+        if command == "fit" and option != "--bootstrap"
+        else [*base, option, value],
+    )
+    assert result.exit_code == 2, (option, value, result.output)
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1 and "Traceback" not in result.output
