@@ -136,6 +136,9 @@ BOOTSTRAP_RANGE = (
 )
 
 
+MIN_COMPUTE_RULE = "must be a positive compute in FLOP, e.g. 1e18"
+
+
 def _finite(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -303,22 +306,23 @@ class CommandSettings:
             ("--bootstrap", self.bootstrap, 100 <= self.bootstrap <= MAX_BOOTSTRAP, BOOTSTRAP_RANGE),
             ("--seed", self.seed, self.seed >= 0, "must be a non-negative integer"),
             ("--huber-delta", self.huber_delta, _positive(self.huber_delta), "must be a positive number, e.g. 1e-3"),
-            ("--k", self.k, self.k >= 1, "must be 1 or more (pass@k)"),
+            ("--k", self.k, self.k >= 1, "must be a whole number >= 1"),
             ("--buckets", self.buckets, "buckets" not in given or self.buckets >= 1, "must be 1 or more"),
             ("--drop-highest", self.drop_highest, self.drop_highest >= 0, "must be 0 or more"),
         ]
         if self.min_compute is not None:
-            rules.append(("--min-compute", self.min_compute, _positive(self.min_compute), "must be a positive FLOP"))
+            rules.append(("--min-compute", self.min_compute, _positive(self.min_compute), MIN_COMPUTE_RULE))
         gates = self.gates
         for name, rule, text in (
             ("max_loss", _positive, "must be a positive loss"),
-            ("min_pass_rate", lambda v: 0.0 < v <= 1.0, "must be a pass rate in (0, 1]"),
+            ("min_pass_rate", lambda v: 0.0 <= v <= 1.0, "must be a pass rate in [0, 1]"),
             ("max_rmse", _positive, "must be a positive number"),
             ("max_interval_width", _positive, "must be a positive width"),
         ):
             value = gates.get(name)
             if value is not None:
-                rules.append((f"--{name.replace('_', '-')}", value, _finite(value) and bool(rule(value)), text))
+                shown = f"{value:g}" if isinstance(value, float) else value
+                rules.append((f"--{name.replace('_', '-')}", shown, _finite(value) and bool(rule(value)), text))
         for option, value, ok, text in rules:
             if not ok:
                 raise ConfigError(f"{option} {value}: {text}")

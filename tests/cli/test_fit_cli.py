@@ -233,7 +233,10 @@ def test_malformed_yaml_and_python_tags(runner: CliRunner, tmp_path: Path) -> No
             "error: target 'big': expected a compute like 1e24 or a multiple of the largest run like 1000x",
         ),
         (["--level", "1.5"], "error: --level 1.5: must be between 0 and 1 (exclusive), e.g. 0.9"),
-        (["--bootstrap", "10"], "error: --bootstrap 10: use at least 100 replicates"),
+        (
+            ["--bootstrap", "10"],
+            "error: --bootstrap 10: use 100 to 100,000 replicates (memory grows with replicates x runs; 100,000 replicates of 1,000 runs take about 4 GB)",
+        ),
         (["--huber-delta", "0"], "error: --huber-delta 0.0: must be a positive number, e.g. 1e-3"),
         (["--sweep", "A"], f"error: {RUNS}: --sweep 'A' given but the file has no sweep column"),
         (

@@ -43,7 +43,7 @@ LATE = ["--exclude", "ladder-09", "--exclude", "ladder-08", "--exclude", "ladder
         ),
         (
             ["optimal", CHINCHILLA, "--budget", "1e21", "--bootstrap", "50"],
-            "--bootstrap 50: use at least 100 replicates",
+            "--bootstrap 50: use 100 to 100,000 replicates (memory grows with replicates x runs; 100,000 replicates of 1,000 runs take about 4 GB)",
         ),
         (
             ["optimal", CHINCHILLA, "--budget", "1e21", "--huber-delta", "-1"],
