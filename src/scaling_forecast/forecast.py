@@ -43,6 +43,8 @@ MISSPECIFICATION = ("warn", "widen")
 #: Thresholds of the reliability warnings.
 MIN_DECADES = 1.5
 MAX_EXTRAPOLATION = 1000.0
+#: Targets this many times beyond (or below) the largest run are refused: no law holds that far.
+ABSURD_FACTOR = 1e6
 WEAK_IDENTIFICATION_RATIO = 10.0
 #: A fitted law whose log changes less than this over the fitted runs is flat (0.01%).
 FLAT = 1e-4
@@ -401,6 +403,12 @@ def forecast(result: FitResult, targets: tuple[Target, ...], level: float) -> Fi
     compute_max = result.data.compute_max
     values = np.array([t.resolve(compute_max) for t in targets], dtype=float)
     factors = np.array([t.value if t.relative else t.value / compute_max for t in targets], dtype=float)
+    for target, value, factor in zip(targets, values, factors, strict=True):
+        if not (1.0 / ABSURD_FACTOR <= factor <= ABSURD_FACTOR):
+            raise ConfigError(
+                f"target {target}: {value:.3g} FLOP is {factor:.3g}x the largest run ({compute_max:.3g}); "
+                f"no law holds that far, so targets beyond {ABSURD_FACTOR:.0e}x either way are refused"
+            )
     if any(t.point is not None for t in targets) and law.design == ("compute",):
         raise ConfigError(f"the {law.name} law is forecast at a compute, not at a point of parameters and tokens")
     design = _target_design(law, result.uncertainty.theta, result.log_compute_ref, targets, values)
@@ -421,7 +429,7 @@ def forecast(result: FitResult, targets: tuple[Target, ...], level: float) -> Fi
         result.data_warnings
         + law.warnings({p.name: p.estimate for p in params})
         + _identification_warnings(law, params, level)
-        + _extrapolation_warnings(predictions)
+        + _extrapolation_warnings(predictions, result.data.compute_min)
     )
     budgets = tuple(float(v) for v, t in zip(values, targets, strict=True) if t.point is None)
     optima, exponents = _allocations(law, result.uncertainty, result.log_compute_ref, budgets, level)
@@ -702,13 +710,21 @@ def _identification_warnings(law: Law, params: tuple[ParameterEstimate, ...], le
     return tuple(warnings)
 
 
-def _extrapolation_warnings(predictions: tuple[Prediction, ...]) -> tuple[str, ...]:
-    return tuple(
+def _extrapolation_warnings(predictions: tuple[Prediction, ...], compute_min: float) -> tuple[str, ...]:
+    """Targets far beyond the runs, and targets below the smallest run (a backcast, not a forecast)."""
+    far = tuple(
         f"target {p.target:.3g} is {p.extrapolation_factor:,.0f}x beyond the largest run "
         f"(more than {MAX_EXTRAPOLATION:,.0f}x): treat the forecast with caution"
         for p in predictions
         if p.extrapolation_factor > MAX_EXTRAPOLATION * (1 + 1e-9)
     )
+    below = tuple(
+        f"target {p.target:.3g} is below the smallest run ({compute_min:.3g}): that is a backcast outside the "
+        "runs, not a forecast; a gate on it says nothing about a large run"
+        for p in predictions
+        if p.target < compute_min * (1 - 1e-9)
+    )
+    return far + below
 
 
 def load_fit(saved: Any, file: str) -> FitResult:

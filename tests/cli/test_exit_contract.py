@@ -117,3 +117,19 @@ def test_every_numeric_option_refuses_nan_inf_negative_and_zero_where_they_mean_
     )
     assert result.exit_code == 2, (option, value, result.output)
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1 and "Traceback" not in result.output
+
+
+def test_a_target_below_the_runs_is_a_backcast_warning_and_strict_makes_it_fatal(runner: CliRunner) -> None:
+    args = ["check", RUNS, "-t", "1e15", "--max-loss", "9", "--method", "delta"]
+    warned = runner.invoke(app, [*args, "-f", "json"])
+    assert warned.exit_code == 0
+    assert "warning: target 1e+15 is below the smallest run (1e+17): that is a backcast" in warned.stderr
+    strict = runner.invoke(app, [*args, "--strict"])
+    assert strict.exit_code == 3 and "--strict: 1 reliability warning(s), the first: target 1e+15" in strict.stderr
+
+
+@pytest.mark.parametrize("target", ["1e-283x", "1e7x", "1e40"])
+def test_an_absurd_target_is_refused(runner: CliRunner, target: str) -> None:
+    result = runner.invoke(app, ["fit", RUNS, "-t", target, "--method", "delta"])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("error: target ") and "no law holds that far" in result.stderr
