@@ -914,6 +914,12 @@ def load_for_law(
     if law in LAWS and LAWS[law].design != ("compute",):
         data, dropped = load_two_variable(table, y=y, drop_highest=drop_highest, sweep=sweep)
     elif law == "passrate" or (law == "auto" and y is None and table.has_pass_rates()):
+        loss = table.column("loss")
+        if law == "auto" and loss is not None:
+            raise DataError(
+                f"{table.label}: holds both a loss column ('{loss}') and pass rates; "
+                f"say which to fit: --y {loss} (a loss law) or --law passrate"
+            )
         table.require_pass_rates()
         data = load_pass_rates(table, x=x, sweep=sweep, k=k)
     else:

@@ -133,3 +133,14 @@ def test_an_absurd_target_is_refused(runner: CliRunner, target: str) -> None:
     result = runner.invoke(app, ["fit", RUNS, "-t", target, "--method", "delta"])
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
     assert result.stderr.startswith("error: target ") and "no law holds that far" in result.stderr
+
+
+def test_a_file_with_loss_and_pass_rates_asks_which_to_fit(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "both.csv"
+    rows = [f"{10 ** (17 + i / 2):.4g},{3.6 - 0.15 * i:.3f},{0.1 + 0.05 * i:.2f}" for i in range(8)]
+    path.write_text("compute,loss,pass_rate\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["fit", str(path)])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "holds both a loss column ('loss') and pass rates; say which to fit: --y loss" in result.stderr
+    assert runner.invoke(app, ["fit", str(path), "--y", "loss", "--method", "delta"]).exit_code == 0
+    assert runner.invoke(app, ["fit", str(path), "--law", "passrate", "--method", "delta"]).exit_code == 0
