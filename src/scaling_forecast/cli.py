@@ -109,6 +109,17 @@ TargetOption = Annotated[
         show_default=False,
     ),
 ]
+CheckTargetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--target",
+        "-t",
+        metavar="C",
+        help="Compute to forecast and gate, e.g. 1e24, or a multiple of the largest run, e.g. 1000x. Repeatable. "
+        "Required (here or as targets: in the job file) by --max-loss, --min-pass-rate and --max-interval-width.",
+        show_default=False,
+    ),
+]
 LevelOption = Annotated[
     float | None, typer.Option(help="Level of the intervals, between 0 and 1. [default: 0.9]", show_default=False)
 ]
@@ -549,7 +560,7 @@ def _draw(kind: str, fmt: str | None, *args: Any) -> Any:
 @_shared(LADDER_OPTIONS, OUTPUT_OPTIONS)
 def check(
     runs: RunsArgument = None,
-    target: TargetOption = None,
+    target: CheckTargetOption = None,
     max_loss: Annotated[
         float | None, typer.Option(help="Gate: the loss at each target must not exceed this (loss laws).")
     ] = None,

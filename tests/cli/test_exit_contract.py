@@ -144,3 +144,8 @@ def test_a_file_with_loss_and_pass_rates_asks_which_to_fit(runner: CliRunner, tm
     assert "holds both a loss column ('loss') and pass rates; say which to fit: --y loss" in result.stderr
     assert runner.invoke(app, ["fit", str(path), "--y", "loss", "--method", "delta"]).exit_code == 0
     assert runner.invoke(app, ["fit", str(path), "--law", "passrate", "--method", "delta"]).exit_code == 0
+
+
+def test_check_help_does_not_offer_a_default_target_it_then_refuses(runner: CliRunner) -> None:
+    text = " ".join(runner.invoke(app, ["check", "--help"]).stdout.split())
+    assert "Required (here or as targets: in the job file)" in text and "[default: 10x" not in text
