@@ -234,6 +234,13 @@ def fit_law(
         raise FitError(f"{file}: the {law.name} law could not be fitted (non-finite optimum)")
     fitted = law.log_predict(theta[None, :], log_x)[0]
     if np.ptp(fitted) < FLAT:
+        slope = float(np.polyfit(np.log(compute), log_y, 1)[0]) if np.unique(compute).size > 1 else 0.0
+        if slope > FLAT:  # the law can only fall: a rising metric comes out as a flat fit
+            raise FitError(
+                f"{file}: {y_column} rises with {x_column} (from {y[0]:.4g} at {compute[0]:.3g} to {y[-1]:.4g} at "
+                f"{compute[-1]:.3g}), and the {law.name} law can only fall; fit a quantity that falls with scale "
+                "(a loss, --y COL), or check that larger runs really have more compute"
+            )
         raise FitError(
             f"{file}: the fitted {law.name} law is flat ({y_column} does not change with {x_column}); "
             "check that the runs differ in compute"

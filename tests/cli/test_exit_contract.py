@@ -149,3 +149,12 @@ def test_a_file_with_loss_and_pass_rates_asks_which_to_fit(runner: CliRunner, tm
 def test_check_help_does_not_offer_a_default_target_it_then_refuses(runner: CliRunner) -> None:
     text = " ".join(runner.invoke(app, ["check", "--help"]).stdout.split())
     assert "Required (here or as targets: in the job file)" in text and "[default: 10x" not in text
+
+
+def test_rising_loss_is_called_rising_not_flat(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "rising.csv"
+    path.write_text("compute,loss\n1e18,2.0\n1e19,2.2\n1e20,2.4\n1e21,2.6\n1e22,2.8\n", encoding="utf-8")
+    for law in ("auto", "loss", "power"):
+        result = runner.invoke(app, ["fit", str(path), "--law", law])
+        assert result.exit_code == 3 and result.stderr.count("\n") == 1
+        assert "loss rises with compute (from 2 at 1e+18 to 2.8 at 1e+22)" in result.stderr
