@@ -85,11 +85,11 @@ def harness_records(path: Path, label: str, options: HarnessOptions) -> tuple[li
     records: list[dict[str, Any]] = []
     for file in files:
         records += _file_records(file, options)
-    seen: dict[str, str] = {}
+    seen: set[str] = set()
     for record in records:
         if record["run"] in seen and "problem" not in record:
             raise DataError(f"{label}: model {record['run']!r} appears in two results files; keep one per model")
-        seen[record["run"]] = record["run"]
+        seen.add(record["run"])
     _add_compute(records, label, options)
     columns = list(dict.fromkeys(key for record in records for key in record))
     return columns, records

@@ -135,11 +135,7 @@ def _read_records(path: Path, label: str, input_format: str | None = None) -> tu
         )
     try:
         data = _read_bytes(path, label)
-        if len(data) > MAX_INPUT_BYTES:
-            raise DataError(
-                f"{label}: {len(data) / 2**20:,.0f} MB is more than the {MAX_INPUT_BYTES // 2**20} MB a runs file may "
-                "hold; keep one row per run (final values), not every logged step"
-            )
+        _check_size(len(data), label)  # after gunzip, and for standard input
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DataError(f"{label}: not UTF-8 text; save it as UTF-8 CSV, TSV, JSON or YAML") from None
@@ -309,11 +305,8 @@ def read_table(path: str | Path, input_format: str | None = None, harness: Harne
     (:mod:`scaling_forecast.harnesses`, read with ``harness``).
     """
     label = "<stdin>" if str(path) == "-" else str(path)
-    if str(path) != "-" and Path(path).is_file() and Path(path).stat().st_size > MAX_INPUT_BYTES:
-        raise DataError(
-            f"{label}: {Path(path).stat().st_size / 2**20:,.0f} MB is more than the {MAX_INPUT_BYTES // 2**20} MB "
-            "a runs file may hold; keep one row per run (final values), not every logged step"
-        )
+    if str(path) != "-" and Path(path).is_file():
+        _check_size(Path(path).stat().st_size, label)  # before anything is read
     if _is_harness_output(Path(path)):
         columns, records = harness_records(Path(path), label, harness or HarnessOptions())
         fitted = [c for c in columns if c not in ("run", "benchmark", "metric", "params", "tokens", "compute", "step")]
@@ -328,6 +321,15 @@ def read_table(path: str | Path, input_format: str | None = None, harness: Harne
     if len(records) > MAX_ROWS:
         raise DataError(f"{label}: {len(records):,} rows is more than the {MAX_ROWS:,} a runs file may hold")
     return Table(label, *_spread_dicts(columns, records))
+
+
+def _check_size(size: int, label: str) -> None:
+    """A runs file holds final values, one row per run: more than :data:`MAX_INPUT_BYTES` is refused."""
+    if size > MAX_INPUT_BYTES:
+        raise DataError(
+            f"{label}: {size / 2**20:,.0f} MB is more than the {MAX_INPUT_BYTES // 2**20} MB a runs file may hold; "
+            "keep one row per run (final values), not every logged step"
+        )
 
 
 def _is_harness_output(path: Path) -> bool:
