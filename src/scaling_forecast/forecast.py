@@ -46,6 +46,8 @@ MAX_EXTRAPOLATION = 1000.0
 #: Targets this many times beyond (or below) the largest run are refused: no law holds that far.
 ABSURD_FACTOR = 1e6
 WEAK_IDENTIFICATION_RATIO = 10.0
+#: A parameter whose interval is wider than this many times its estimate is not identified at all.
+UNIDENTIFIED_WIDTH = 1000.0
 #: A fitted law whose log changes less than this over the fitted runs is flat (0.01%).
 FLAT = 1e-4
 
@@ -245,6 +247,9 @@ def fit_law(
             f"{file}: the fitted {law.name} law is flat ({y_column} does not change with {x_column}); "
             "check that the runs differ in compute"
         )
+    degenerate = law.degenerate(theta, log_x)
+    if degenerate is not None:
+        raise FitError(f"{file}: {degenerate}")
     options: dict[str, Any] = {
         "method": settings.method,
         "n_boot": settings.n_boot,
@@ -434,7 +439,6 @@ def forecast(result: FitResult, targets: tuple[Target, ...], level: float) -> Fi
         predictions = tuple(_widened(p, z * drift.excess, isinstance(law, PassRateLaw)) for p in predictions)
     warnings = (
         result.data_warnings
-        + law.warnings({p.name: p.estimate for p in params})
         + _identification_warnings(law, params, level)
         + _extrapolation_warnings(predictions, result.data.compute_min)
     )
@@ -705,6 +709,14 @@ def _identification_warnings(law: Law, params: tuple[ParameterEstimate, ...], le
     warnings = []
     described = dict(law.identified)
     for p in params:
+        low, high = p.ci
+        if not (np.isfinite(low) and np.isfinite(high)) or high - low > UNIDENTIFIED_WIDTH * abs(p.estimate):
+            warnings.append(
+                f"parameter {p.name} is not identified by these runs: its {level:.0%} interval [{low:.3g}, {high:.3g}] "
+                f"is over {UNIDENTIFIED_WIDTH:,.0f}x its estimate {p.estimate:.3g}, so every interval that leans on "
+                "it is not physical; add runs that vary what it governs, or fit a law with fewer parameters"
+            )
+            continue
         if p.name not in described:
             continue
         low, high = sorted(abs(v) for v in p.ci)

@@ -28,6 +28,8 @@ RowObjective = Callable[[Array], Array]
 EXPONENT_GRID: Array = -np.geomspace(1e-4, 20.0, 80)
 #: The largest exponent allowed: b = 0 makes a and c unidentifiable.
 EXPONENT_CEILING = -1e-6
+#: A term of a law with several that moves the fitted loss by less than this share across the runs has vanished.
+MIN_TERM_EFFECT = 1e-4
 
 
 class Law(ABC):
@@ -82,9 +84,9 @@ class Law(ABC):
         """What keeps the runs' design from identifying the law, if anything."""
         return None
 
-    def warnings(self, params: dict[str, float]) -> tuple[str, ...]:
-        """Warnings about the fitted parameters (user units) beyond weak identification."""
-        return ()
+    def degenerate(self, theta: Array, log_x: Array) -> str | None:
+        """What makes the fit at ``theta`` no longer this law (a term that vanished), if anything."""
+        return None
 
     def allocation(self, params: Array, budget: float) -> dict[str, Array] | None:
         """Compute-optimal quantities at ``budget`` for parameter rows ``(B, p)``; ``None``: the law has none."""
@@ -418,12 +420,18 @@ class ChinchillaLaw(Law):
             return "the chinchilla law needs runs at 2 or more model sizes and token counts; vary both N and D"
         return None
 
-    def warnings(self, params: dict[str, float]) -> tuple[str, ...]:
-        return tuple(
-            f"{name} is at its bound 0: the law has no {term} term"
-            for name, term in (("alpha", "size"), ("beta", "data"))
-            if params[name] <= 1e-6
-        )
+    def degenerate(self, theta: Array, log_x: Array) -> str | None:
+        """A size or data term that moves the loss by under 0.01% across the runs leaves no allocation."""
+        terms = np.exp(self._terms(theta[None, :], log_x)[0])
+        loss = terms.sum(axis=-1)
+        for index, (term, column) in enumerate((("A/N^alpha", "params"), ("B/D^beta", "tokens"))):
+            if np.ptp(terms[:, index]) < MIN_TERM_EFFECT * loss.mean():
+                return (
+                    f"the chinchilla fit has no {column} term ({term} moves the loss by under 0.01% across the runs): "
+                    f"loss does not fall with {column} in these runs, so the law cannot split a budget between "
+                    f"params and tokens; check the {column} column, or fit loss against compute (--law loss)"
+                )
+        return None
 
     def allocation(self, params: Array, budget: float) -> dict[str, Array] | None:
         """Closed-form compute-optimal ``N_opt``, ``D_opt`` and loss at ``C = 6 N D``.

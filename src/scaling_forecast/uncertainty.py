@@ -7,6 +7,7 @@ predictions, an interval for a new run's ``log L`` (``pi``).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -57,7 +58,7 @@ def studentised_interval(
         else:
             pivot, pivot_scale = boot_centre - boot_estimate, np.ones_like(stderr)
     pivot = np.where(np.isfinite(pivot), pivot, np.nan)
-    low_q, high_q = np.nanquantile(pivot, [tail, 1.0 - tail], axis=0)
+    low_q, high_q = _nan_quantiles(pivot, tail)
     half = student_t_quantile(1.0 - tail, dof) * stderr
     low = np.minimum(np.minimum(estimate + pivot_scale * low_q, estimate - half), estimate)
     high = np.maximum(np.maximum(estimate + pivot_scale * high_q, estimate + half), estimate)
@@ -207,10 +208,12 @@ class Uncertainty:
         if self.percentile and boot_estimate is not None:
             assert self.boot_noise is not None
             draws = np.where(np.isfinite(boot_estimate), boot_estimate, np.nan)
-            stderr = np.nanstd(draws, axis=0, ddof=1)
+            with warnings.catch_warnings():  # a target no replicate could forecast is NaN, said as n/a
+                warnings.simplefilter("ignore", RuntimeWarning)
+                stderr = np.nanstd(draws, axis=0, ddof=1)
             if new_run:
                 draws = draws + self.boot_noise[:, None]
-            low, high = np.nanquantile(draws, [tail, 1.0 - tail], axis=0)
+            low, high = _nan_quantiles(draws, tail)
         elif self.method == "delta" or boot_estimate is None or boot_gradient is None:
             half = student_t_quantile(1.0 - tail, self.dof) * scale
             low, high = estimate - half, estimate + half
@@ -348,3 +351,11 @@ def estimate_uncertainty(
         boot_noise=noise,
         percentile=law.resampling == "cases",
     )
+
+
+def _nan_quantiles(draws: Array, tail: float) -> tuple[Array, Array]:
+    """The ``tail`` and ``1 - tail`` quantiles of each column over its finite draws; NaN where there are none."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        low, high = np.nanquantile(draws, [tail, 1.0 - tail], axis=0)
+    return low, high

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -158,3 +161,42 @@ def test_rising_loss_is_called_rising_not_flat(runner: CliRunner, tmp_path: Path
         result = runner.invoke(app, ["fit", str(path), "--law", law])
         assert result.exit_code == 3 and result.stderr.count("\n") == 1
         assert "loss rises with compute (from 2 at 1e+18 to 2.8 at 1e+22)" in result.stderr
+
+
+def _chinchilla_file(tmp_path: Path, loss: Callable[[np.ndarray, np.ndarray], np.ndarray], seed: int = 0) -> Path:
+    rng = np.random.default_rng(seed)
+    params, tokens = 10 ** rng.uniform(7, 9, 20), 10 ** rng.uniform(9, 11, 20)
+    path = tmp_path / "chinchilla.csv"
+    values = loss(params, tokens) * (1 + rng.normal(0, 0.01, 20))
+    rows = "".join(f"{n:.17g},{d:.17g},{v:.17g}\n" for n, d, v in zip(params, tokens, values, strict=True))
+    path.write_text("params,tokens,loss\n" + rows, encoding="utf-8")
+    return path
+
+
+def test_a_chinchilla_fit_that_loses_a_term_says_so_and_exits_3(runner: CliRunner, tmp_path: Path) -> None:
+    """Loss that does not depend on tokens leaves no allocation: one line, exit 3, no numpy warnings leaked."""
+    path = _chinchilla_file(tmp_path, lambda n, d: 2.0 + 1e3 / n**0.3 + 0.0 * d)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = runner.invoke(app, ["optimal", str(path), "--budget", "1e23"])
+    assert result.exit_code == 3, result.output
+    assert result.stderr.count("\n") == 1 and "Warning" not in result.stderr
+    assert "the chinchilla fit has no tokens term (B/D^beta moves the loss by under 0.01% across the runs)" in (
+        result.stderr
+    )
+
+
+def test_a_parameter_the_runs_cannot_pin_down_is_named(runner: CliRunner, tmp_path: Path) -> None:
+    """Loss that hardly depends on tokens leaves B free over decades: the warning names it; --strict fails."""
+    rng = np.random.default_rng(1)
+    params, tokens = 10 ** rng.uniform(7, 9, 20), 10 ** rng.uniform(9, 11, 20)
+    rng.normal(0, 0.3, 20)
+    values = (2.0 + 1e3 / params**0.3) * (1 + rng.normal(0, 0.01, 20))
+    path = tmp_path / "chinchilla.csv"
+    rows = "".join(f"{n:.17g},{d:.17g},{v:.17g}\n" for n, d, v in zip(params, tokens, values, strict=True))
+    path.write_text("params,tokens,loss\n" + rows, encoding="utf-8")
+    result = runner.invoke(app, ["optimal", str(path), "--budget", "1e23"])
+    assert result.exit_code == 0, result.output
+    assert "warning: parameter B is not identified by these runs: its 90% interval [" in result.output
+    strict = runner.invoke(app, ["optimal", str(path), "--budget", "1e23", "--strict"])
+    assert strict.exit_code == 3 and strict.stderr.count("\n") == 1
