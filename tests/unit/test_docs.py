@@ -94,3 +94,34 @@ def test_the_library_examples_run_as_written(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.chdir(ROOT)
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
+
+
+def _console_examples() -> list[tuple[str, str]]:
+    """Each ``$ forecast ...`` line of the README's console blocks with the output shown under it."""
+    examples = []
+    for block in re.findall(r"```console\n(.*?)```", README, flags=re.S):
+        for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
+            command, _, output = chunk.partition("\n")
+            examples.append((command, output))
+    return examples
+
+
+def _stripped(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+@pytest.mark.parametrize(("command", "shown"), _console_examples(), ids=lambda value: value[:60])
+def test_the_readme_console_examples_print_what_the_readme_shows(
+    command: str, shown: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every console example is rerun and must print exactly what the README shows (trailing spaces aside)."""
+    args = command.split()
+    assert args[0] == "forecast"
+    if not shown.strip():
+        pytest.skip("the README shows the command only")
+    paths = [ROOT / a for a in args if "/" in a and not a.startswith("-")]
+    if any(not p.exists() for p in paths):
+        pytest.skip(f"{[str(p) for p in paths if not p.exists()]} not present")
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(app, args[1:])
+    assert _stripped(result.output) == _stripped(shown), f"README example out of date: {command}"
