@@ -200,3 +200,18 @@ def test_a_parameter_the_runs_cannot_pin_down_is_named(runner: CliRunner, tmp_pa
     assert "warning: parameter B is not identified by these runs: its 90% interval [" in result.output
     strict = runner.invoke(app, ["optimal", str(path), "--budget", "1e23", "--strict"])
     assert strict.exit_code == 3 and strict.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        (b"\r\x00", "no runs; add one row per run under the header"),
+        (b",,,\n,,\n", "no values, only separators; it needs a header row and one row per run"),
+        (b'compute,"loss\n', "no runs; add one row per run under the header"),
+    ],
+)
+def test_tables_the_fuzzer_found_are_one_line(runner: CliRunner, tmp_path: Path, content: bytes, line: str) -> None:
+    path = tmp_path / "runs.csv"
+    path.write_bytes(content)
+    result = runner.invoke(app, ["fit", str(path)])
+    assert result.exit_code == 2 and result.stderr == f"error: {path}: {line}\n"
