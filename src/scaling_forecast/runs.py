@@ -164,7 +164,8 @@ def _read_table(text: str, separator: str, label: str) -> tuple[list[str], list[
     try:
         lines = [row for row in reader if any(cell.strip() for cell in row)]
     except csv.Error as error:
-        raise DataError(f"{label}: line {reader.line_num}: not a readable table ({error}); save it as plain CSV") from None
+        where = f"line {reader.line_num}"
+        raise DataError(f"{label}: {where}: not a readable table ({error}); save it as plain CSV") from None
     if not lines:
         raise DataError(f"{label}: no values, only separators; it needs a header row and one row per run")
     if lines[0] and lines[0][0].strip() in ("", "Unnamed: 0"):  # the index column pandas writes: not data
