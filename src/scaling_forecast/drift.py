@@ -26,14 +26,23 @@ NULL_REPLICATES = 200
 MIN_FORECASTS = 3
 #: Polish steps of a replicate's window fit: a test needs its statistic, not the last digits of each optimum.
 REPLICATE_ITERATIONS = 40
+#: At most this many rolling windows (the ladders of 12 runs or fewer keep every one).
+MAX_WINDOWS = 10
 #: Seed-sequence key of the null replicates' stream (apart from the bootstrap's).
 DRIFT_STREAM = 2**32 - 2
 
 
 def windows(log_c: Array, n_params: int) -> list[int]:
-    """Sizes ``k`` of the rolling windows of the sorted runs: ``p + 1`` to ``n - 1``, fittable, below the next run."""
+    """Sizes ``k`` of the rolling windows of the sorted runs: ``p + 1`` to ``n - 1``, fittable, below the next run.
+
+    Of more than :data:`MAX_WINDOWS` such windows, that many evenly spaced ones (the first and the last
+    among them): the null replicates use the same windows, so the test keeps its level.
+    """
     n = log_c.size
-    return [k for k in range(n_params + 1, n) if log_c[k] > log_c[k - 1] and np.unique(log_c[:k]).size >= n_params + 1]
+    every = [k for k in range(n_params + 1, n) if log_c[k] > log_c[k - 1] and np.unique(log_c[:k]).size >= n_params + 1]
+    if len(every) <= MAX_WINDOWS:
+        return every
+    return [every[i] for i in np.unique(np.linspace(0, len(every) - 1, MAX_WINDOWS).round().astype(int))]
 
 
 def rolling_forecasts(law: Law, log_c: Array, log_y: Array, options: dict[str, Any]) -> tuple[Array, Array, Array]:

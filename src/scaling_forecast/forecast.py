@@ -46,6 +46,11 @@ MAX_EXTRAPOLATION = 1000.0
 #: Targets this many times beyond (or below) the largest run are refused: no law holds that far.
 ABSURD_FACTOR = 1e6
 WEAK_IDENTIFICATION_RATIO = 10.0
+#: More than twice this many runs are fitted as at most this many bins of equal count (sizes m or m + 1,
+#: m >= 3), so that the cost of the fit no longer grows with the runs.
+MAX_POINTS = 32
+#: Seed-sequence key of the stream that draws a new run's noise from every run of a binned fit.
+RUN_NOISE_STREAM = 2**32 - 3
 #: A parameter whose interval is wider than this many times its estimate is not identified at all.
 UNIDENTIFIED_WIDTH = 1000.0
 #: A fitted law whose log changes less than this over the fitted runs is flat (0.01%).
@@ -187,10 +192,16 @@ def fit_law(
     ``6 N D``, which orders the runs and measures extrapolation).
     """
     compute, y = validated(compute, y, file, x_column, y_column)
+    runs = None
+    if columns is None and replicates is None and compute.size > 2 * MAX_POINTS:
+        runs = (compute, y)
+        per_bin = -(-compute.size // MAX_POINTS)
+        compute, y = binned_runs(compute, y, compute.size // per_bin)
     selection = None
     if settings.law == "auto":
         settings = replace(settings, loss_fn=settings.validated().loss_fn)
-        selection = select_law(compute, y, loss_fn=settings.loss_fn, huber_delta=settings.huber_delta)
+        unit = "run(s)" if runs is None else "bins"
+        selection = select_law(compute, y, loss_fn=settings.loss_fn, huber_delta=settings.huber_delta, unit=unit)
         if selection is None:
             raise DataError(
                 f"{file}: runs at {np.unique(compute).size} distinct compute value(s); even the power law "
@@ -260,6 +271,22 @@ def fit_law(
     uncertainty = estimate_uncertainty(law, log_x, log_y, theta, replicates=replicates, **options)
     if selection is not None:
         selection = _interval_laws(selection, uncertainty, log_x, log_y, options)
+    points = None
+    if runs is not None:  # the fit saw bins: a new run's noise is every run's own scatter about the law
+        points = (compute, y)
+        compute, y = runs[0][np.lexsort((runs[1], runs[0]))], runs[1][np.lexsort((runs[1], runs[0]))]
+        log_x = law.log_design(np.log(compute), None, log_cref)
+        uncertainty = _run_noise(law, uncertainty, log_x, np.log(y), settings.seed)
+        if selection is not None:
+            selection = replace(
+                selection,
+                candidates=tuple(
+                    c
+                    if c.state is None or not c.in_interval or c.law == law.name
+                    else replace(c, state=_run_noise(get_law(c.law), c.state, log_x, np.log(y), settings.seed))
+                    for c in selection.candidates
+                ),
+            )
     return assemble(
         law,
         settings,
@@ -270,6 +297,7 @@ def fit_law(
         best,
         uncertainty,
         log_x=log_x,
+        points=points,
         file=file,
         x_column=x_column,
         y_column=y_column,
@@ -277,6 +305,46 @@ def fit_law(
         extra_warnings=extra_warnings,
         problems=problems,
         law_selection=selection,
+    )
+
+
+def binned_runs(compute: Array, y: Array, n_points: int) -> tuple[Array, Array]:
+    """The runs as ``n_points`` equal-count bins in compute order: geometric means of compute and of ``y``.
+
+    Notes
+    -----
+    In log space a bin of ``m`` runs is one point with noise ``s / sqrt(m)``; bins of equal count
+    (sizes differ by at most one) keep the points' noise equal, so the unweighted fit to the bins
+    is the fit to the runs up to the law's curvature across a bin. Ties keep the file's order.
+    """
+    order = np.argsort(compute, kind="stable")
+    log_c, log_y = np.log(compute[order]), np.log(y[order])
+    bins = np.array_split(np.arange(compute.size), n_points)
+    starts = np.array([b[0] for b in bins])
+    counts = np.array([b.size for b in bins])
+    mean_c = np.add.reduceat(log_c, starts) / counts
+    mean_y = np.add.reduceat(log_y, starts) / counts
+    return np.exp(mean_c), np.exp(mean_y)
+
+
+def _run_noise(law: Law, uncertainty: Uncertainty, log_x: Array, log_y: Array, seed: int) -> Uncertainty:
+    """``uncertainty`` of a fit to bins, with a new run's noise taken from every run, not from the bins.
+
+    ``s_run^2 = sum r_i^2 / (n - p)`` over every run's log residual ``r_i`` from the fitted law; each
+    replicate's new-run noise is a centred ``r_i`` drawn at random, and its noise scale is ``s_run``
+    (known to about ``1 / sqrt(2n)``: the replicates of the law's curve are what vary).
+    """
+    residuals = log_y - law.log_predict(uncertainty.theta[None, :], log_x)[0]
+    run_sigma = math.sqrt(float(residuals @ residuals) / max(log_y.size - law.n_params, 1))
+    if uncertainty.boot_noise is None or uncertainty.boot_sigma is None:
+        return replace(uncertainty, sigma=run_sigma)
+    rng = np.random.default_rng([seed, RUN_NOISE_STREAM])
+    noise = (residuals - residuals.mean())[rng.integers(0, residuals.size, size=uncertainty.boot_noise.size)]
+    return replace(
+        uncertainty,
+        sigma=run_sigma,
+        boot_sigma=np.where(np.isfinite(uncertainty.boot_sigma), run_sigma, np.nan),
+        boot_noise=noise,
     )
 
 
@@ -342,11 +410,13 @@ def assemble(
     check_drift: bool = True,
     law_selection: LawSelection | None = None,
     log_x: Array | None = None,
+    points: tuple[Array, Array] | None = None,
 ) -> FitResult:
     """The :class:`FitResult` of a fitted law (``best`` holds one row) with its forecasts.
 
     ``check_drift`` runs the ladder's rolling backtest (:func:`rolling_drift`) on laws of compute
-    alone. ``log_x`` is the runs' design (default: log compute over ``C_ref``).
+    alone. ``log_x`` is the runs' design (default: log compute over ``C_ref``). ``points`` are the
+    bins the law was fitted to when the runs were more than :data:`MAX_POINTS` (the check runs on them).
     """
     if log_x is None:
         log_x = np.log(compute) - log_cref
@@ -360,16 +430,24 @@ def assemble(
         y_column=y_column,
         sweep=sweep,
         problems=problems,
+        points=None if points is None else int(points[0].size),
     )
     drift = None
+    fitted_compute, fitted_y = points or (compute, y)
     if check_drift and law.design == ("compute",):
         drift_law = law
         if law_selection is not None and any(c.law == NESTING_LAW and c.in_interval for c in law_selection.candidates):
             drift_law = get_law(NESTING_LAW)
         drift = rolling_drift(
-            drift_law, compute, y, loss_fn=settings.loss_fn, huber_delta=settings.huber_delta, seed=settings.seed
+            drift_law,
+            fitted_compute,
+            fitted_y,
+            loss_fn=settings.loss_fn,
+            huber_delta=settings.huber_delta,
+            seed=settings.seed,
         )
-    data_warnings = _data_warnings(law, compute, y, data, uncertainty, bool(best.converged[0])) + extra_warnings
+    data_warnings = _data_warnings(law, fitted_compute, fitted_y, data, uncertainty, bool(best.converged[0]))
+    data_warnings += extra_warnings
     if drift is not None:
         data_warnings += _drift_warnings(drift, compute, settings.misspecification)
     quality = FitQuality(

@@ -192,10 +192,13 @@ def _headline(result: FitResult) -> str:
     if data.excluded:
         threshold = f"; --min-compute {data.min_compute:g}" if data.min_compute is not None else ""
         dropped = f"; left out {', '.join(data.excluded)}{threshold}"
+    binned = ""
+    if data.points is not None:
+        binned = f"; fitted as {data.points} equal-count bins in compute order, new-run noise from every run"
     return (
-        f"{result.law} law {result.formula} fitted to {data.n_runs} runs from {data.file}{sweep} "
+        f"{result.law} law {result.formula} fitted to {data.n_runs:,} runs from {data.file}{sweep} "
         f"({data.x_column} {format_compute(data.compute_min)} to {format_compute(data.compute_max)}, "
-        f"{decades:.1f} decades{problems}{dropped})"
+        f"{decades:.1f} decades{problems}{dropped}{binned})"
     )
 
 

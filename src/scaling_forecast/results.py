@@ -172,6 +172,8 @@ class DataSummary:
     #: Runs left out by ``--exclude`` or ``--min-compute``, and that threshold.
     excluded: tuple[str, ...] = ()
     min_compute: float | None = None
+    #: When the runs were more than the fit's cap: the number of points (equal-count bins) fitted.
+    points: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         document = {
@@ -184,6 +186,7 @@ class DataSummary:
             "sweep": self.sweep,
             "excluded": list(self.excluded),
             "min_compute": None if self.min_compute is None else json_number(self.min_compute),
+            "points": self.points,
         }
         if self.problems is not None:
             document["problems"] = dict(self.problems)

@@ -19,6 +19,8 @@ from .results import Candidate, LawSelection
 from .uncertainty import estimate_uncertainty
 
 CANDIDATES = ("loss", "power", "broken")
+#: At most this many of the largest runs are held out (each is one fit per candidate).
+MAX_HELD_OUT = 8
 #: A law with more parameters must forecast the held-out runs this many times better, and have
 #: the lower AICc, to be chosen over a simpler one ...
 SIMPLER_MARGIN = 1.1
@@ -53,13 +55,16 @@ def akaike_weights(aicc: list[float | None]) -> list[float]:
     return [float(w) for w in relative / relative.sum()]
 
 
-def select_law(compute: Array, y: Array, *, loss_fn: str = "lsq", huber_delta: float = 1e-3) -> LawSelection | None:
+def select_law(
+    compute: Array, y: Array, *, loss_fn: str = "lsq", huber_delta: float = 1e-3, unit: str = "run(s)"
+) -> LawSelection | None:
     """Choose among :data:`CANDIDATES`, or ``None`` when no candidate can be fitted.
 
     Notes
     -----
-    The ``h = max(1, round(n / 4))`` largest runs are held out, and the candidates that keep one
-    more distinct compute value than they have parameters without them (and a residual degree of
+    The ``h = min(max(1, round(n / 4)), MAX_HELD_OUT)`` largest runs (``unit`` in the reason) are
+    held out, and the candidates that keep one more distinct compute value than they have
+    parameters without them (and a residual degree of
     freedom) are compared, when there are two or more such candidates. Each held-out run is
     forecast by the candidate fitted to all runs of smaller compute (in log space, compute
     normalised), and the candidate is scored by the RMS log error
@@ -77,7 +82,7 @@ def select_law(compute: Array, y: Array, *, loss_fn: str = "lsq", huber_delta: f
     feasible = [name for name in CANDIDATES if distinct >= get_law(name).n_params + 1]
     if not feasible:
         return None
-    held = max(1, round(n / 4))
+    held = min(max(1, round(n / 4)), MAX_HELD_OUT)
     first = n - held
     holdable = [
         name
@@ -120,7 +125,7 @@ def select_law(compute: Array, y: Array, *, loss_fn: str = "lsq", huber_delta: f
         assert chosen.held_out_error is not None
         simpler = [c.law for c in by_size if c.n_params < chosen.n_params]
         reason = (
-            f"{chosen.law} forecasts each of the {held} largest run(s) from the smaller runs with RMS log error "
+            f"{chosen.law} forecasts each of the {held} largest {unit} from the smaller runs with RMS log error "
             f"{chosen.held_out_error:.2%}"
             + (f", clearly better than {' and '.join(simpler)}" if simpler else "")
             + ("; no law with more parameters did clearly better" if chosen is not by_size[-1] else "")

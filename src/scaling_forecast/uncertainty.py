@@ -134,13 +134,14 @@ def adjusted_residuals(law: Law, theta: Array, log_x: Array, residuals: Array) -
 
     Notes
     -----
-    ``h_i`` is the diagonal of the hat matrix ``J (J^T J)^+ J^T``. Raw residuals of a fit with
-    ``p`` parameters to ``n`` runs are too small by about ``sqrt((n - p) / n)``; dividing by
-    ``sqrt(1 - h_i)`` restores the noise scale run by run.
+    ``h_i = g_i^T (J^T J)^+ g_i`` is the diagonal of the hat matrix ``J (J^T J)^+ J^T``, computed
+    row by row from the ``p x p`` normal matrix (never the ``n x n`` hat matrix). Raw residuals of a
+    fit with ``p`` parameters to ``n`` runs are too small by about ``sqrt((n - p) / n)``; dividing
+    by ``sqrt(1 - h_i)`` restores the noise scale run by run.
     """
     jacobian = law.log_jacobian(theta[None, :], log_x)[0]
-    hat = jacobian @ np.linalg.pinv(jacobian.T @ jacobian, hermitian=True) @ jacobian.T
-    leverage = np.clip(np.diag(hat), 0.0, MAX_LEVERAGE)
+    inverse = np.linalg.pinv(jacobian.T @ jacobian, hermitian=True)
+    leverage = np.clip(np.einsum("ip,pq,iq->i", jacobian, inverse, jacobian), 0.0, MAX_LEVERAGE)
     adjusted = residuals / np.sqrt(1.0 - leverage)
     return np.asarray(adjusted - adjusted.mean())
 

@@ -1,0 +1,88 @@
+"""Many runs: a ladder of more than 2 x MAX_POINTS runs is fitted as equal-count bins, checked against references."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.optimize import least_squares
+
+from scaling_forecast import drift, selection
+from scaling_forecast.forecast import MAX_POINTS, FitSettings, binned_runs, fit_law, parse_target
+from scaling_forecast.laws import get_law
+from scaling_forecast.uncertainty import adjusted_residuals
+
+
+def _ladder(n: int, noise: float = 0.01, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``L = 2 + 50 C^-0.15`` at ``n`` runs spread log-uniformly over 1e17 to 1e21, log-normal noise."""
+    rng = np.random.default_rng(seed)
+    compute = 10 ** rng.uniform(17, 21, n)
+    return compute, (2.0 + 50.0 * compute**-0.15) * np.exp(rng.normal(0.0, noise, n))
+
+
+def test_bins_are_the_geometric_means_of_equal_counts_in_compute_order() -> None:
+    compute = np.array([8.0, 1.0, 4.0, 2.0, 16.0, 32.0, 64.0])
+    y = np.array([3.0, 9.0, 4.0, 6.0, 2.0, 2.0, 1.0])
+    points, values = binned_runs(compute, y, 3)
+    # sorted: (1, 9), (2, 6), (4, 4) | (8, 3), (16, 2) | (32, 2), (64, 1)
+    np.testing.assert_allclose(points, [2.0, np.sqrt(128.0), np.sqrt(2048.0)])
+    np.testing.assert_allclose(values, [(9 * 6 * 4) ** (1 / 3), np.sqrt(6.0), np.sqrt(2.0)])
+
+
+def test_a_binned_fit_agrees_with_the_least_squares_fit_to_every_run() -> None:
+    """The fit to 3,000 runs as bins is within a tenth of its own stderr of scipy's fit to all runs."""
+    compute, y = _ladder(3000)
+    result = fit_law(compute, y, FitSettings(law="loss", n_boot=400), (parse_target("1000x"),))
+    assert result.data.points is not None and result.data.points <= MAX_POINTS and result.data.n_runs == 3000
+    law = get_law("loss")
+    log_x = np.log(compute) - result.log_compute_ref
+    reference = least_squares(
+        lambda t: np.log(y) - law.log_predict(t[None, :], log_x)[0], result.uncertainty.theta, xtol=1e-14, ftol=1e-14
+    ).x
+    for p, value in zip(result.params, law.to_user(reference[None, :], result.log_compute_ref)[0], strict=True):
+        assert abs(p.estimate - value) < 0.1 * p.stderr, p.name
+
+
+def test_a_new_runs_noise_is_the_runs_own_not_the_bins() -> None:
+    """With 1% noise per run the pi's noise scale is 1%, not 1% / sqrt(runs per bin); the ci is much narrower."""
+    compute, y = _ladder(4000, noise=0.01, seed=3)
+    result = fit_law(compute, y, FitSettings(law="loss", n_boot=400), (parse_target("10x"),))
+    assert result.uncertainty.sigma == pytest.approx(0.01, rel=0.05)
+    p = result.predictions[0]
+    pi_half = np.log(p.pi[1] / p.pi[0]) / 2
+    ci_half = np.log(p.ci[1] / p.ci[0]) / 2
+    assert pi_half == pytest.approx(1.645 * np.hypot(0.01, ci_half / 1.645), rel=0.15)
+    assert ci_half < 0.5 * pi_half
+
+
+def test_binned_intervals_cover_the_truth_as_often_as_they_say() -> None:
+    """40 ladders of 400 runs: the 90% ci at 10x holds the true loss in 30 to 40 of them (too narrow or wide fails)."""
+    truth = 2.0 + 50.0 * 1e22**-0.15
+    held = 0
+    for seed in range(40):
+        compute, y = _ladder(400, noise=0.02, seed=seed)
+        compute = compute * (1e21 / compute.max())
+        result = fit_law(compute, y, FitSettings(law="loss", n_boot=300, seed=seed), (parse_target("1e22"),))
+        low, high = result.predictions[0].ci
+        held += low <= truth <= high
+    assert 30 <= held <= 40
+
+
+def test_the_drift_check_and_the_law_choice_are_capped() -> None:
+    log_c = np.log(np.geomspace(1e17, 1e21, 200))
+    chosen = drift.windows(log_c, 3)
+    assert len(chosen) == drift.MAX_WINDOWS and chosen[0] == 4 and chosen[-1] == 199
+    compute, y = _ladder(60)
+    choice = selection.select_law(compute, y)
+    assert choice is not None and choice.held_out == selection.MAX_HELD_OUT
+
+
+def test_leverages_match_the_hat_matrix_diagonal() -> None:
+    """Row-wise leverages (no n x n matrix) equal the diagonal of J (J'J)^-1 J' computed the textbook way."""
+    law = get_law("loss")
+    log_x = np.linspace(-4.0, 4.0, 30)
+    theta = np.array([-2.0, -0.2, 0.5])
+    jacobian = law.log_jacobian(theta[None, :], log_x)[0]
+    hat = jacobian @ np.linalg.inv(jacobian.T @ jacobian) @ jacobian.T
+    residuals = np.random.default_rng(0).normal(0.0, 0.01, 30)
+    expected = residuals / np.sqrt(1.0 - np.diag(hat))
+    np.testing.assert_allclose(adjusted_residuals(law, theta, log_x, residuals), expected - expected.mean(), rtol=1e-10)
