@@ -120,7 +120,12 @@ class PassRates:
         """
         draws = rng.integers(0, self.n_problems, size=(n_boot, self.n_problems))
         neg_log = -np.log(self.rates)  # (runs, problems)
-        return np.asarray(np.log(neg_log[:, draws].mean(axis=2)).T, dtype=float)
+        means = np.empty((n_boot, self.rates.shape[0]))
+        step = max(1, 2**24 // max(self.n_problems * self.rates.shape[0], 1))  # ~128 MB of draws at a time
+        for start in range(0, n_boot, step):
+            rows = slice(start, start + step)
+            means[rows] = neg_log[:, draws[rows]].mean(axis=2).T
+        return np.asarray(np.log(means), dtype=float)
 
     def buckets(self, n_buckets: int) -> list[tuple[str, NDArray[np.intp], tuple[float, float]]]:
         """Split problems into ``n_buckets`` buckets of (nearly) equal size by their mean pass rate.

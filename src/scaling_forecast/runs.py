@@ -689,8 +689,7 @@ def load_pass_rates(
                 )
             if c > n:
                 raise DataError(f"{label}: row {row}: n_correct {c} exceeds n_samples {n}; fix the counts")
-            rate = float(pass_at_k(np.array([n]), np.array([c]), k)[0])
-            smooth = float(smoothed_pass_at_k(np.array([n]), np.array([c]), k)[0])
+            rate, smooth = float(n), float(c)  # counts for now: pass@k of every cell at once, below
         elif rate_column is not None:
             rate = _number(record.get(rate_column), row, rate_column, label)
             if not 0.0 <= rate <= 1.0:
@@ -721,6 +720,8 @@ def load_pass_rates(
             rates[i, column_of[problem]] = cell[0]
             if smoothed is not None and cell[1] is not None:
                 smoothed[i, column_of[problem]] = cell[1]
+    if smoothed is not None:  # the cells hold (n_samples, n_correct)
+        rates, smoothed = pass_at_k(rates, smoothed, k), smoothed_pass_at_k(rates, smoothed, k)
     return PassRateRuns(
         compute=np.array([run_compute[r][0] for r in runs]),
         names=tuple(runs),

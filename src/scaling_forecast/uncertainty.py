@@ -18,6 +18,9 @@ from .fitting import fit_batch, solve_small
 from .laws import Array, Law
 
 METHODS = ("bootstrap", "delta")
+#: The memory a batch of bootstrap refits may take, and the arrays of ``n x p`` floats a refit holds.
+CHUNK_BYTES = 256 * 2**20
+FIT_ARRAYS = 40
 #: Leverages are capped here so that one near-interpolated run cannot blow up its residual.
 MAX_LEVERAGE = 0.95
 #: Below this many residual degrees of freedom the bootstrap is not studentised.
@@ -326,20 +329,25 @@ def estimate_uncertainty(
         return Uncertainty("delta", theta, covariance[0], float(sigma[0]), dof)
     rng = np.random.default_rng(seed)
     pool = adjusted_residuals(law, theta, log_x, residuals)
-    boot_x = log_x
-    if law.resampling == "cases":
-        drawn = rng.integers(0, log_y.size, size=(n_boot, log_y.size))
-        boot_x, boot_log_y = log_x[drawn], log_y[drawn]
-    else:
-        boot_log_y = fitted[None, :] + pool[rng.integers(0, pool.size, size=(n_boot, pool.size))]
+    drawn = rng.integers(0, log_y.size, size=(n_boot, log_y.size))
+    shift = None
     if replicates is not None:  # add the data's own resampling (problems), as a shift from the observed
-        boot_log_y = boot_log_y + (np.asarray(replicates(rng, n_boot), dtype=float) - log_y[None, :])
+        shift = np.asarray(replicates(rng, n_boot), dtype=float) - log_y[None, :]
     noise = pool[rng.integers(0, pool.size, size=n_boot)]
-    boot = fit_batch(law, boot_x, boot_log_y, loss_fn=loss_fn, huber_delta=huber_delta, warm_start=theta)
-    boot_residuals = boot_log_y - law.log_predict(boot.theta, boot_x)
-    boot_covariance, boot_sigma = delta_covariance(law, boot.theta, boot_x, boot_residuals)
-    bad = ~np.isfinite(boot.objective)
-    boot_theta = np.where(bad[:, None], np.nan, boot.theta)
+    boot_theta = np.empty((n_boot, theta.size))
+    boot_covariance = np.empty((n_boot, theta.size, theta.size))
+    boot_sigma = np.empty(n_boot)
+    for rows in _chunks(n_boot, log_y.size * max(1, log_x[0].size if log_x.ndim > 1 else 1) * theta.size):
+        if law.resampling == "cases":
+            boot_x, boot_log_y = log_x[drawn[rows]], log_y[drawn[rows]]
+        else:
+            boot_x, boot_log_y = log_x, fitted[None, :] + pool[drawn[rows]]
+        if shift is not None:
+            boot_log_y = boot_log_y + shift[rows]
+        boot = fit_batch(law, boot_x, boot_log_y, loss_fn=loss_fn, huber_delta=huber_delta, warm_start=theta)
+        boot_residuals = boot_log_y - law.log_predict(boot.theta, boot_x)
+        boot_covariance[rows], boot_sigma[rows] = delta_covariance(law, boot.theta, boot_x, boot_residuals)
+        boot_theta[rows] = np.where(np.isfinite(boot.objective)[:, None], boot.theta, np.nan)
     return Uncertainty(
         "bootstrap",
         theta,
@@ -352,6 +360,16 @@ def estimate_uncertainty(
         boot_noise=noise,
         percentile=law.resampling == "cases",
     )
+
+
+def _chunks(n_boot: int, floats_per_replicate: int) -> list[slice]:
+    """Consecutive slices of the replicates, each refitted in one batch within :data:`CHUNK_BYTES`.
+
+    A batched fit holds a few dozen arrays of ``n x p`` floats per replicate (Jacobians, trial
+    residuals, the law's start scan); chunks keep the peak memory bounded whatever the runs.
+    """
+    size = max(1, int(CHUNK_BYTES // (FIT_ARRAYS * 8 * max(floats_per_replicate, 1))))
+    return [slice(start, min(start + size, n_boot)) for start in range(0, n_boot, size)]
 
 
 def _nan_quantiles(draws: Array, tail: float) -> tuple[Array, Array]:
