@@ -6,9 +6,10 @@ Heavy libraries (numpy, scipy, pandas, rich) are imported inside the commands, s
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from enum import Enum
 from typing import Annotated, Any
 
@@ -33,8 +34,12 @@ class OneLineErrors(TyperGroup):
     ) -> Any:
         if not (sys.argv[1:] if args is None else list(args)):  # a bare `forecast`: the help, exit 0
             args = ["--help"]
+        given = sys.argv[1:] if args is None else list(args)
         try:
-            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+            with working(given, sys.stderr):
+                code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except KeyboardInterrupt:  # files are written whole or not at all (output.write_atomic)
+            _fail("interrupted: stopped before anything was written", INTERRUPTED)
         except ForecastError as error:
             _fail(f"error: {error}", error.exit_code)
         except typer.TyperException as error:  # usage errors from the option parser
@@ -42,7 +47,7 @@ class OneLineErrors(TyperGroup):
             _fail(f"error: {message} (see 'forecast --help')", 2)
         except typer.Abort:
             _fail("error: aborted", INTERNAL_ERROR)
-        except (KeyboardInterrupt, SystemExit):
+        except SystemExit:
             raise
         except RecursionError:
             _fail("error: the input is nested too deeply to read; flatten it (one record per run)", 2)
@@ -53,9 +58,64 @@ class OneLineErrors(TyperGroup):
             detail = " ".join(f"{type(error).__name__}: {error}".split())[:300]
             _fail(f"internal error: {detail}; please report it with this command: {command}", INTERNAL_ERROR)
         code = code if isinstance(code, int) else 0
+        if code == INTERRUPTED:  # the option parser turns Ctrl-C into a silent exit 130
+            _fail("interrupted: stopped before anything was written", INTERRUPTED)
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+#: The exit code of a run stopped with Ctrl-C (128 + SIGINT, as shells report it).
+INTERRUPTED = 130
+#: A command still running after this many seconds shows that it is working (on a terminal only).
+PROGRESS_DELAY = 2.0
+
+
+@contextlib.contextmanager
+def working(args: Sequence[str], stream: Any, delay: float = PROGRESS_DELAY) -> Iterator[None]:
+    """After ``delay`` seconds, a spinner with the elapsed time on ``stream`` until the command ends.
+
+    Silent when ``stream`` is not a terminal, under ``--quiet`` (``-q``), and for ``--help``; the
+    spinner is transient, so nothing of it stays on screen or in a captured log.
+    """
+    if not (hasattr(stream, "isatty") and stream.isatty()) or {"--quiet", "-q", "--help"} & set(args):
+        yield
+        return
+    import threading
+
+    command = " ".join(["forecast", *(a for a in args[:1])])
+    shown: list[Any] = []
+    lock = threading.Lock()
+
+    def start() -> None:
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        with lock:
+            if shown == [None]:
+                return
+            progress = Progress(
+                SpinnerColumn(),
+                TextColumn(f"{command}: fitting"),
+                TimeElapsedColumn(),
+                console=Console(file=stream),
+                transient=True,
+            )
+            progress.add_task("work", total=None)
+            progress.start()
+            shown.append(progress)
+
+    timer = threading.Timer(delay, start)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with lock:
+            for progress in shown:
+                progress.stop()
+            shown[:] = [None]
 
 
 def _fail(message: str, code: int) -> None:
@@ -156,6 +216,10 @@ StrictOption = Annotated[
     typer.Option("--strict/--no-strict", help="Fail with exit code 3 on any reliability warning.", show_default=False),
 ]
 NoColorOption = Annotated[bool, typer.Option("--no-color", help="No colour, even on a terminal.")]
+QuietOption = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="No progress spinner (shown on a terminal's stderr after 2 s of work)."),
+]
 XOption = Annotated[
     str | None, typer.Option("--x", help="Column to use as compute (default: compute|flops|c, or 6*params*tokens).")
 ]
@@ -280,7 +344,7 @@ def _options(runs: str | None, given: dict[str, Any], command_line: dict[str, An
     from .config import load_job
 
     config = given.get("config")
-    parsed = {key: value for key, value in given.items() if key not in ("fmt", "config", "no_color", "plot")}
+    parsed = {key: value for key, value in given.items() if key not in ("fmt", "config", "no_color", "plot", "quiet")}
     chosen = given.get("fmt")
     command_line = {**parsed, "format": None if chosen is None else _check_format(chosen), **command_line, "data": runs}
     job = load_job(config) if config is not None else {}
@@ -462,6 +526,7 @@ OUTPUT_OPTIONS: dict[str, tuple[Any, Any]] = {
     "output": (OutputOption, None),
     "strict": (StrictOption, None),
     "no_color": (NoColorOption, False),
+    "quiet": (QuietOption, False),
 }
 PLOT_OPTIONS: dict[str, tuple[Any, Any]] = {"plot": (PlotOption, None)}
 
@@ -709,6 +774,7 @@ def predict(
     fmt: FormatOption = None,
     output: OutputOption = None,
     no_color: NoColorOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Forecast new targets from a saved fit, without refitting."""
     import json
@@ -791,6 +857,7 @@ def compare(
         typer.Option("--strict", help="Fail with exit code 2 if any sweep is left out, 3 on any reliability warning."),
     ] = False,
     no_color: NoColorOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Compare methodology sweeps: which wins at each target compute, by how much, and how sure we are.
 

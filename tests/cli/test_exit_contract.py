@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -11,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scaling_forecast import forecast, runs
-from scaling_forecast.cli import app
+from scaling_forecast.cli import app, working
 
 from ..conftest import EXAMPLES
 
@@ -215,3 +217,34 @@ def test_tables_the_fuzzer_found_are_one_line(runner: CliRunner, tmp_path: Path,
     path.write_bytes(content)
     result = runner.invoke(app, ["fit", str(path)])
     assert result.exit_code == 2 and result.stderr == f"error: {path}: {line}\n"
+
+
+def _interrupt(*args: object, **kwargs: object) -> None:
+    raise KeyboardInterrupt
+
+
+def test_ctrl_c_is_one_line_exit_130_and_leaves_no_file(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(forecast, "forecast", _interrupt)
+    output = tmp_path / "forecast.json"
+    result = runner.invoke(app, ["fit", RUNS, "--output", str(output), "--format", "json"])
+    assert result.exit_code == 130 and result.stderr == "interrupted: stopped before anything was written\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("stream", "args", "shown"),
+    [(_Terminal(), ["fit"], True), (_Terminal(), ["fit", "-q"], False), (io.StringIO(), ["fit"], False)],
+)
+def test_the_progress_spinner_shows_only_on_a_terminal_and_not_under_quiet(
+    stream: io.StringIO, args: list[str], shown: bool
+) -> None:
+    with working(args, stream, delay=0.01):
+        time.sleep(0.5)
+    assert ("forecast fit: fitting" in stream.getvalue()) is shown
