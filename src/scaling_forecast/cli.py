@@ -467,7 +467,9 @@ def _emit(text_for: Any, warnings: tuple[str, ...], options: CommandSettings, no
         sys.stdout.write(text)
         sys.stdout.flush()
     if fmt != "table" or output is not None:
-        for warning in warnings:
+        from .render import shown_warnings
+
+        for warning in shown_warnings(warnings):
             print(f"warning: {warning}", file=sys.stderr)
 
 

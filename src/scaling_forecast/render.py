@@ -353,10 +353,26 @@ def _print_table(console: Any, table: Table) -> None:
     console.print(printed)
 
 
+#: At most this many warnings are printed; the rest are counted in one line (JSON and CSV keep all).
+MAX_SHOWN_WARNINGS = 20
+
+
+def shown_warnings(warnings: tuple[str, ...]) -> tuple[str, ...]:
+    """The first :data:`MAX_SHOWN_WARNINGS` warnings, and one that counts the others, so a large
+    comparison does not bury its table under thousands of lines."""
+    if len(warnings) <= MAX_SHOWN_WARNINGS:
+        return warnings
+    hidden = len(warnings) - MAX_SHOWN_WARNINGS
+    return (
+        *warnings[:MAX_SHOWN_WARNINGS],
+        f"and {hidden:,} more warning(s), not shown; every one is in --format json (and counts for --strict)",
+    )
+
+
 def _print_warnings(console: Any, warnings: tuple[str, ...]) -> None:
     from rich.text import Text
 
-    for warning in warnings:
+    for warning in shown_warnings(warnings):
         console.print(Text.assemble(("warning:", "yellow"), f" {warning}"), soft_wrap=True)
 
 
@@ -668,7 +684,7 @@ def write_markdown(result: Any) -> str:
         lines += ["", f"{table.title}:", "", *_markdown_table(table.headers, table.rows)]
     lines += [line for footer in page.footer for line in ("", f"{footer}.")]
     if page.warnings:
-        lines += ["", "Warnings:", ""] + [f"- {w}" for w in page.warnings]
+        lines += ["", "Warnings:", ""] + [f"- {w}" for w in shown_warnings(page.warnings)]
     return "\n".join(lines) + "\n"
 
 

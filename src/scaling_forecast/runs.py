@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -286,6 +286,18 @@ class Table:
     records: list[dict[str, Any]]
     #: The column to fit when none is named (an evaluation metric where lower is better).
     default_y: str | None = None
+    _groups: dict[str, dict[str, list[tuple[int, dict[str, Any]]]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def rows_by(self, column: str) -> dict[str, list[tuple[int, dict[str, Any]]]]:
+        """The numbered rows (from 1) of each value of ``column``, stripped; grouped once per column."""
+        if column not in self._groups:
+            groups: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+            for row, record in enumerate(self.records, start=1):
+                groups.setdefault(str(record.get(column, "")).strip(), []).append((row, record))
+            self._groups[column] = groups
+        return self._groups[column]
 
     def column(self, wanted: str) -> str | None:
         return _find_column(self.columns, wanted, self.label)
@@ -461,14 +473,13 @@ def sweep_names(table: Table, by: str) -> list[str]:
     """The sweeps named in column ``by``, in order of first appearance; every row must name one."""
     column = _group_column(table, by)
     assert column is not None
-    names: list[str] = []
+    names: dict[str, None] = {}
     for row, record in enumerate(table.records, start=1):
         name = str(record.get(column, "") if record.get(column) is not None else "").strip()
         if not name:
             raise DataError(f"{table.label}: row {row}, column '{column}': empty; name the sweep of every run")
-        if name not in names:
-            names.append(name)
-    return names
+        names.setdefault(name)
+    return list(names)
 
 
 def _select_sweep(
@@ -481,11 +492,12 @@ def _select_sweep(
         if sweep is not None:
             raise DataError(f"{label}: --sweep {sweep!r} given but the file has no sweep column")
         return rows, None
-    sweeps = sorted({str(r.get(sweep_column, "")).strip() for _, r in rows} - {""})
+    groups = table.rows_by(sweep_column)
+    sweeps = sorted(set(groups) - {""})
     if sweep is not None:
-        if sweep not in sweeps:
+        if sweep not in groups or not sweep:
             raise DataError(f"{label}: --sweep {sweep!r}: no such sweep; sweeps are {', '.join(sweeps)}")
-        return [(i, r) for i, r in rows if str(r.get(sweep_column, "")).strip() == sweep], sweep
+        return groups[sweep], sweep
     if len(sweeps) > 1:
         raise DataError(
             f"{label}: column '{sweep_column}' holds {len(sweeps)} sweeps ({', '.join(sweeps)}); "

@@ -145,3 +145,23 @@ def test_pass_rate_sweeps_on_one_problem_set_are_paired(runner: CliRunner, tmp_p
     assert np.diff(other_u["delta_ci"])[0] > 1.5 * np.diff(other["delta_ci"])[0]
     code, _, error = _compare(runner, path, "--by", "sweep", "--law", "loss")
     assert code == 2 and "no loss column" in error
+
+
+def test_a_comparison_with_many_warnings_prints_twenty_and_counts_the_rest(runner: CliRunner, tmp_path: Path) -> None:
+    """Thirty sweeps 1,500x short of the target: 30 far-target warnings, 20 printed and one count; JSON has all."""
+    rows = ["sweep,compute,loss"]
+    for s in range(30):
+        rows += [f"s{s},{c:.6g},{(1.8 + 777 * c ** (-0.15 - s / 1000)):.6g}" for c in np.geomspace(1e17, 1e20, 6)]
+    path = tmp_path / "many.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    table = runner.invoke(app, ["compare", str(path), "--by", "sweep", "--target", "1.5e23", "--bootstrap", "200"])
+    assert table.exit_code == 0, table.output
+    printed = [line for line in table.stdout.splitlines() if line.startswith("warning:")]
+    assert (
+        len(printed) == 21 and printed[-1].startswith("warning: and ") and "more warning(s), not shown" in printed[-1]
+    )
+    document = runner.invoke(
+        app, ["compare", str(path), "--by", "sweep", "--target", "1.5e23", "--bootstrap", "200", "--format", "json"]
+    )
+    hidden = int(printed[-1].split()[2].replace(",", ""))
+    assert len(json.loads(document.stdout)["warnings"]) == 20 + hidden
