@@ -486,24 +486,24 @@ def _select_sweep(
     table: Table, sweep: str | None, by: str | None = None
 ) -> tuple[list[tuple[int, dict[str, Any]]], str | None]:
     """The numbered rows of the chosen sweep, and its name."""
-    label, rows = table.label, list(enumerate(table.records, start=1))
+    label = table.label
     sweep_column = _group_column(table, by)
     if sweep_column is None:
         if sweep is not None:
             raise DataError(f"{label}: --sweep {sweep!r} given but the file has no sweep column")
-        return rows, None
+        return list(enumerate(table.records, start=1)), None
     groups = table.rows_by(sweep_column)
+    if sweep is not None and sweep and sweep in groups:
+        return groups[sweep], sweep
     sweeps = sorted(set(groups) - {""})
     if sweep is not None:
-        if sweep not in groups or not sweep:
-            raise DataError(f"{label}: --sweep {sweep!r}: no such sweep; sweeps are {', '.join(sweeps)}")
-        return groups[sweep], sweep
+        raise DataError(f"{label}: --sweep {sweep!r}: no such sweep; sweeps are {', '.join(sweeps)}")
     if len(sweeps) > 1:
         raise DataError(
             f"{label}: column '{sweep_column}' holds {len(sweeps)} sweeps ({', '.join(sweeps)}); "
             "fit one with --sweep NAME or compare them with 'forecast compare --by sweep'"
         )
-    return rows, (sweeps[0] if sweeps else None)
+    return list(enumerate(table.records, start=1)), (sweeps[0] if sweeps else None)
 
 
 def as_table(data: Any, label: str | None = None) -> Table:

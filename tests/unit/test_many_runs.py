@@ -86,3 +86,17 @@ def test_leverages_match_the_hat_matrix_diagonal() -> None:
     residuals = np.random.default_rng(0).normal(0.0, 0.01, 30)
     expected = residuals / np.sqrt(1.0 - np.diag(hat))
     np.testing.assert_allclose(adjusted_residuals(law, theta, log_x, residuals), expected - expected.mean(), rtol=1e-10)
+
+
+def test_seeds_at_one_compute_are_replicates_of_one_point() -> None:
+    """10 sizes x 30 seeds (2% noise): fitted as bins of one compute each; the pi carries the seeds' 2% scatter."""
+    rng = np.random.default_rng(5)
+    compute = np.repeat(np.geomspace(1e17, 1e21, 10), 30)
+    y = (2.0 + 50.0 * compute**-0.15) * np.exp(rng.normal(0.0, 0.02, compute.size))
+    result = fit_law(compute, y, FitSettings(law="loss", n_boot=300), (parse_target("10x"),))
+    assert result.data.n_runs == 300 and result.data.points is not None
+    assert result.uncertainty.sigma == pytest.approx(0.02, rel=0.1)
+    p = result.predictions[0]
+    assert np.log(p.pi[1] / p.pi[0]) / 2 == pytest.approx(1.7 * 0.02, rel=0.2)
+    for bin_compute in binned_runs(compute, y, result.data.points)[0]:
+        assert np.isclose(compute, bin_compute, rtol=1e-12).any()  # no bin mixes two sizes here
