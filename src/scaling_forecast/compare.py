@@ -260,18 +260,19 @@ def _fit_group(
             boot_log_y[row] += shifts
         noise[row] = pool[rng.integers(0, n_runs, size=n_boot)]
     flat_y = boot_log_y.reshape(-1, n_runs)
-    flat_x = np.repeat(log_x, n_boot, axis=0)
-    flat_start = np.repeat(np.where(ok[:, None], best.theta, 0.0), n_boot, axis=0)
-    boot_theta = np.empty_like(flat_start)
-    boot_covariance = np.empty((flat_start.shape[0], law.n_params, law.n_params))
-    boot_sigma = np.empty(flat_start.shape[0])
+    starts = np.where(ok[:, None], best.theta, 0.0)
+    boot_theta = np.empty((flat_y.shape[0], law.n_params))
+    boot_covariance = np.empty((flat_y.shape[0], law.n_params, law.n_params))
+    boot_sigma = np.empty(flat_y.shape[0])
     for start in range(0, flat_y.shape[0], CHUNK_ROWS):
         rows = slice(start, start + CHUNK_ROWS)
-        chunk = polish(law, flat_x[rows], flat_y[rows], flat_start[rows].copy(), **fit_options)
+        sweep_of = np.arange(rows.start, min(rows.stop, flat_y.shape[0])) // n_boot  # each replicate's sweep
+        chunk_x = log_x[sweep_of]
+        chunk = polish(law, chunk_x, flat_y[rows], starts[sweep_of], **fit_options)
         theta = np.where(np.isfinite(chunk.objective)[:, None], chunk.theta, np.nan)
-        residuals = flat_y[rows] - law.log_predict(theta, flat_x[rows])
+        residuals = flat_y[rows] - law.log_predict(theta, chunk_x)
         boot_theta[rows] = theta
-        boot_covariance[rows], boot_sigma[rows] = delta_covariance(law, theta, flat_x[rows], residuals)
+        boot_covariance[rows], boot_sigma[rows] = delta_covariance(law, theta, chunk_x, residuals)
     results: list[_Fitted | str] = []
     for row, (_, sweep) in enumerate(group):
         if not ok[row] or np.ptp(fitted[row]) < 1e-9:
