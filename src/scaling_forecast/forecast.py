@@ -46,9 +46,9 @@ MAX_EXTRAPOLATION = 1000.0
 #: Targets this many times beyond (or below) the largest run are refused: no law holds that far.
 ABSURD_FACTOR = 1e6
 WEAK_IDENTIFICATION_RATIO = 10.0
-#: More than twice this many runs are fitted as at most this many bins of equal count (sizes m or m + 1,
-#: m >= 3), so that the cost of the fit no longer grows with the runs.
-MAX_POINTS = 32
+#: More than twice this many runs are fitted as at most this many points (see :func:`fitted_points`),
+#: so that the cost of the fit no longer grows with the runs.
+MAX_POINTS = 24
 #: Seed-sequence key of the stream that draws a new run's noise from every run of a binned fit.
 RUN_NOISE_STREAM = 2**32 - 3
 #: A parameter whose interval is wider than this many times its estimate is not identified at all.
@@ -195,12 +195,11 @@ def fit_law(
     runs = None
     if columns is None and replicates is None and compute.size > 2 * MAX_POINTS:
         runs = (compute, y)
-        per_bin = -(-compute.size // MAX_POINTS)
-        compute, y = binned_runs(compute, y, compute.size // per_bin)
+        compute, y = fitted_points(compute, y)
     selection = None
     if settings.law == "auto":
         settings = replace(settings, loss_fn=settings.validated().loss_fn)
-        unit = "run(s)" if runs is None else "bins"
+        unit = "run(s)" if runs is None else "points"
         selection = select_law(compute, y, loss_fn=settings.loss_fn, huber_delta=settings.huber_delta, unit=unit)
         if selection is None:
             raise DataError(
@@ -306,6 +305,18 @@ def fit_law(
         problems=problems,
         law_selection=selection,
     )
+
+
+def fitted_points(compute: Array, y: Array) -> tuple[Array, Array]:
+    """The points a fit of many runs sees: one per compute value when the runs sit at
+    :data:`MAX_POINTS` or fewer (seeds, repeated evaluations: replicates of one point), else
+    :func:`binned_runs` of at most :data:`MAX_POINTS` bins of equal count (``m`` or ``m + 1`` runs)."""
+    levels, index = np.unique(compute, return_inverse=True)
+    if levels.size <= MAX_POINTS:
+        counts = np.bincount(index)
+        return levels, np.exp(np.bincount(index, weights=np.log(y)) / counts)
+    per_bin = -(-compute.size // MAX_POINTS)
+    return binned_runs(compute, y, compute.size // per_bin)
 
 
 def binned_runs(compute: Array, y: Array, n_points: int) -> tuple[Array, Array]:

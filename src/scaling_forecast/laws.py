@@ -321,8 +321,10 @@ class BrokenPowerLaw(Law):
     param_bounds = ((0.0, np.inf), (-np.inf, 0.0), (-np.inf, 0.0), (0.0, np.inf))
     min_runs = 7
     identified = (("b2", "exponent after the break b2"), ("C_b", "break compute C_b"))
-    #: Breaks scanned per gap between consecutive runs.
+    #: Breaks scanned per gap between consecutive runs, and at most this many in all (ladders of 13
+    #: runs or fewer scan every one; the scan is repeated for every bootstrap replicate).
     BREAKS_PER_GAP = 4
+    MAX_BREAKS = 41
 
     def log_predict(self, theta: Array, log_x: Array) -> Array:
         bend = _softplus(log_x - theta[:, 3:4])
@@ -339,7 +341,7 @@ class BrokenPowerLaw(Law):
         rows = log_y.shape[0]
         x = np.broadcast_to(log_x, log_y.shape)  # (B, n)
         ordered = np.sort(x, axis=1)
-        fractions = np.linspace(0.0, 1.0, self.BREAKS_PER_GAP * (log_y.shape[1] - 3) + 1)
+        fractions = np.linspace(0.0, 1.0, min(self.BREAKS_PER_GAP * (log_y.shape[1] - 3) + 1, self.MAX_BREAKS))
         low, high = ordered[:, 1:2], ordered[:, -2:-1]
         breaks = low + fractions[None, :] * (high - low)  # (B, G)
         bend = _softplus(x[:, None, :] - breaks[:, :, None])  # (B, G, n)

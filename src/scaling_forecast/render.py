@@ -194,7 +194,10 @@ def _headline(result: FitResult) -> str:
         dropped = f"; left out {', '.join(data.excluded)}{threshold}"
     binned = ""
     if data.points is not None:
-        binned = f"; fitted as {data.points} equal-count bins in compute order, new-run noise from every run"
+        binned = (
+            f"; fitted as {data.points} points, geometric means of the runs at one compute or of equal-count bins, "
+            "new-run noise from every run"
+        )
     return (
         f"{result.law} law {result.formula} fitted to {data.n_runs:,} runs from {data.file}{sweep} "
         f"({data.x_column} {format_compute(data.compute_min)} to {format_compute(data.compute_max)}, "

@@ -7,7 +7,7 @@ import pytest
 from scipy.optimize import least_squares
 
 from scaling_forecast import drift, selection
-from scaling_forecast.forecast import MAX_POINTS, FitSettings, binned_runs, fit_law, parse_target
+from scaling_forecast.forecast import MAX_POINTS, FitSettings, binned_runs, fit_law, fitted_points, parse_target
 from scaling_forecast.laws import get_law
 from scaling_forecast.uncertainty import adjusted_residuals
 
@@ -89,7 +89,7 @@ def test_leverages_match_the_hat_matrix_diagonal() -> None:
 
 
 def test_seeds_at_one_compute_are_replicates_of_one_point() -> None:
-    """10 sizes x 30 seeds (2% noise): fitted as bins of one compute each; the pi carries the seeds' 2% scatter."""
+    """10 sizes x 30 seeds (2% noise): fitted as one point per size; the pi carries the seeds' 2% scatter."""
     rng = np.random.default_rng(5)
     compute = np.repeat(np.geomspace(1e17, 1e21, 10), 30)
     y = (2.0 + 50.0 * compute**-0.15) * np.exp(rng.normal(0.0, 0.02, compute.size))
@@ -98,5 +98,7 @@ def test_seeds_at_one_compute_are_replicates_of_one_point() -> None:
     assert result.uncertainty.sigma == pytest.approx(0.02, rel=0.1)
     p = result.predictions[0]
     assert np.log(p.pi[1] / p.pi[0]) / 2 == pytest.approx(1.7 * 0.02, rel=0.2)
-    for bin_compute in binned_runs(compute, y, result.data.points)[0]:
-        assert np.isclose(compute, bin_compute, rtol=1e-12).any()  # no bin mixes two sizes here
+    points, values = fitted_points(compute, y)
+    np.testing.assert_array_equal(points, np.geomspace(1e17, 1e21, 10))  # one point per size, seeds averaged
+    np.testing.assert_allclose(values, np.exp(np.log(y).reshape(10, 30).mean(axis=1)))
+    assert result.data.points == 10
