@@ -273,15 +273,18 @@ def fit_law(
     points = None
     if runs is not None:  # the fit saw bins: a new run's noise is every run's own scatter about the law
         points = (compute, y)
-        compute, y = runs[0][np.lexsort((runs[1], runs[0]))], runs[1][np.lexsort((runs[1], runs[0]))]
+        every = np.lexsort((runs[1], runs[0]))
+        compute, y = runs[0][every], runs[1][every]
         log_x = law.log_design(np.log(compute), None, log_cref)
         uncertainty = _run_noise(law, uncertainty, log_x, np.log(y), settings.seed)
         if selection is not None:
             selection = replace(
                 selection,
                 candidates=tuple(
-                    c
-                    if c.state is None or not c.in_interval or c.law == law.name
+                    replace(c, state=uncertainty)
+                    if c.law == law.name
+                    else c
+                    if c.state is None or not c.in_interval
                     else replace(c, state=_run_noise(get_law(c.law), c.state, log_x, np.log(y), settings.seed))
                     for c in selection.candidates
                 ),

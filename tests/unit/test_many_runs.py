@@ -102,3 +102,13 @@ def test_seeds_at_one_compute_are_replicates_of_one_point() -> None:
     np.testing.assert_array_equal(points, np.geomspace(1e17, 1e21, 10))  # one point per size, seeds averaged
     np.testing.assert_allclose(values, np.exp(np.log(y).reshape(10, 30).mean(axis=1)))
     assert result.data.points == 10
+
+
+def test_the_default_commands_pi_holds_new_runs_as_often_as_it_says() -> None:
+    """Default options (law auto), 4,000 runs at 1% noise: 90% of new runs at 10x fall in the pi (85% to 95%)."""
+    compute, y = _ladder(4000, noise=0.01, seed=11)
+    result = fit_law(compute, y, FitSettings(n_boot=400), (parse_target("1e22"),))
+    assert result.data.points is not None
+    low, high = result.predictions[0].pi
+    new_runs = (2.0 + 50.0 * 1e22**-0.15) * np.exp(np.random.default_rng(1).normal(0.0, 0.01, 4000))
+    assert 0.85 <= float(np.mean((low <= new_runs) & (new_runs <= high))) <= 0.95
