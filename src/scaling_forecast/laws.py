@@ -179,9 +179,11 @@ class SaturatingPowerLaw(Law):
 
     def log_jacobian(self, theta: Array, log_x: Array) -> Array:
         power = np.exp(theta[:, :1] + theta[:, 1:2] * log_x)
-        inverse = 1.0 / (power + theta[:, 2:3])
-        share = power * inverse
-        return np.stack([share, share * log_x, inverse], axis=-1)
+        jacobian = np.empty((*power.shape, 3))
+        np.divide(1.0, power + theta[:, 2:3], out=jacobian[..., 2])
+        np.multiply(power, jacobian[..., 2], out=jacobian[..., 0])
+        np.multiply(jacobian[..., 0], log_x, out=jacobian[..., 1])
+        return jacobian
 
     def initial(self, log_x: Array, log_y: Array, objective: RowObjective, n_starts: int = 1) -> Array:
         y = np.exp(log_y)
