@@ -502,8 +502,12 @@ class ChinchillaLaw(Law):
             design = log_x[row] if self.per_row(log_x) else log_x
             size = np.exp(size_terms[:, :1] - size_terms[:, 1:] * design[:, 0])
             data = np.exp(data_terms[:, :1] - data_terms[:, 1:] * design[:, 1])
-            fitted = size[size_index.ravel()] + data[data_index.ravel()] + np.exp(grid[:, 2:3])
-            scores = objective(log_y[row][None, :] - np.log(fitted))
+            scores = np.empty(grid.shape[0])
+            step = max(1, 2**22 // max(design.shape[0], 1))  # grid points per chunk: about 32 MB of fitted values
+            for first in range(0, grid.shape[0], step):
+                part = slice(first, first + step)
+                fitted = size[size_index.ravel()[part]] + data[data_index.ravel()[part]] + np.exp(grid[part, 2:3])
+                scores[part] = objective(log_y[row][None, :] - np.log(fitted))
             starts[row] = grid[np.argsort(np.where(np.isfinite(scores), scores, np.inf), kind="stable")[:n_starts]]
         return starts
 
