@@ -31,6 +31,9 @@ from .uncertainty import (
 
 #: Bootstrap rows polished at a time: small enough to stay in cache, large enough to amortise numpy's overhead.
 CHUNK_ROWS = 10_000
+#: The memory a chunk of sweeps' bootstrap data may take, and the arrays of replicates x runs it holds.
+CHUNK_BYTES = 256 * 2**20
+SWEEP_ARRAYS = 8
 #: Points of the log-compute grid on which curves are checked for crossings.
 CROSSING_GRID = 2001
 #: Seed-sequence key of the problem draws shared by sweeps evaluated on the same problems.
@@ -178,12 +181,19 @@ def compare_sweeps(
                 if strict or sweep.name == baseline:
                     raise DataError(message) from None
                 left_out.append(message)
-    for group in by_size.values():
-        for (index, _), item in zip(
-            group, _fit_group(law, settings, absolute, group, paired, len(usable) <= ALL_PAIRS_LIMIT), strict=True
-        ):
+    for whole in by_size.values():
+        # sweeps in chunks whose replicates fit a memory budget; each sweep has its own random stream
+        per_chunk = max(1, CHUNK_BYTES // (SWEEP_ARRAYS * 8 * settings.n_boot * whole[0][1].compute.size))
+        fits = [
+            item
+            for first in range(0, len(whole), per_chunk)
+            for item in _fit_group(
+                law, settings, absolute, whole[first : first + per_chunk], paired, len(usable) <= ALL_PAIRS_LIMIT
+            )
+        ]
+        for (index, sweep), item in zip(whole, fits, strict=True):
             if isinstance(item, str):
-                if strict or group[0][1].name == baseline:
+                if strict or sweep.name == baseline:
                     raise DataError(item)
                 left_out.append(item)
             else:

@@ -165,3 +165,20 @@ def test_a_comparison_with_many_warnings_prints_twenty_and_counts_the_rest(runne
     )
     hidden = int(printed[-1].split()[2].replace(",", ""))
     assert len(json.loads(document.stdout)["warnings"]) == 20 + hidden
+
+
+def test_a_baseline_that_cannot_be_fitted_is_one_line_wherever_it_sits(runner: CliRunner, tmp_path: Path) -> None:
+    """The flat baseline is the second sweep of its size group: one line and exit 2 (it was an internal error)."""
+    compute = np.geomspace(1e17, 1e21, 6)
+    rows = ["sweep,compute,loss"]
+    for name, loss in (
+        ("a", 1.8 + 777 * compute**-0.15),
+        ("flat", 3.0 + 0 * compute),
+        ("b", 1.9 + 700 * compute**-0.15),
+    ):
+        rows += [f"{name},{c:.6g},{v:.6g}" for c, v in zip(compute, loss, strict=True)]
+    path = tmp_path / "flat.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["compare", str(path), "--by", "sweep", "--target", "1e23", "--baseline", "flat"])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("error: sweep 'flat'") and "could not be fitted" in result.stderr
