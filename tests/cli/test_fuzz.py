@@ -63,7 +63,25 @@ COLUMNS = [
     "x",
 ]
 ODD = ["", "nan", "NaN", "inf", "-inf", "-1", "0", "1e400", "1e-400", "abc", '"', "1,2", "true", "null", "é", " 1e18 "]
-VALUES = ["nan", "inf", "-1", "0", "1e400", "10x", "abc", "", "0.9", "3", "1e24", "100", "-5", "1e308x", "auto"]
+VALUES = [
+    "nan",
+    "inf",
+    "-1",
+    "0",
+    "1e400",
+    "10x",
+    "abc",
+    "",
+    "0.9",
+    "3",
+    "1e24",
+    "100",
+    "-5",
+    "1e308x",
+    "auto",
+    "s0",
+    "s1",
+]
 OPTIONS = [
     "--target",
     "--level",
@@ -90,6 +108,8 @@ OPTIONS = [
     "--tolerance",
     "--input-format",
     "--exclude",
+    "--baseline",
+    "--sweep",
 ]
 
 cells = st.one_of(
