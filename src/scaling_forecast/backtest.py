@@ -17,6 +17,8 @@ from .laws import get_law
 from .results import Backtest, BacktestSummary, HeldOutRun
 
 MODES = ("holdout", "fraction", "rolling")
+#: A rolling backtest fits at most this many windows (ladders of up to 22 runs keep every one).
+MAX_ROLLING_WINDOWS = 20
 DEFAULT_TOLERANCE = 0.02
 
 
@@ -70,6 +72,9 @@ def windows(
             f"{label}: --rolling needs runs at more than the law's {min_fitted} distinct compute values; "
             "add runs or use --holdout K"
         )
+    if len(result) > MAX_ROLLING_WINDOWS:  # each window is a whole fit: evenly spaced ones, the first and last kept
+        keep = np.unique(np.linspace(0, len(result) - 1, MAX_ROLLING_WINDOWS).round().astype(int))
+        result = [result[i] for i in keep]
     return mode, result
 
 

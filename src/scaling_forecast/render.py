@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .backtest import MAX_ROLLING_WINDOWS
 from .check import CheckResult
 from .results import (
     Backtest,
@@ -592,7 +593,11 @@ def _compare_report(comparison: Comparison) -> Report:
 
 def _backtest_headline(result: Backtest) -> str:
     last = result.fits[-1]
-    modes = {"holdout": "held-out largest runs", "fraction": "runs above the compute fraction", "rolling": "rolling"}
+    modes = {
+        "holdout": "held-out largest runs",
+        "fraction": "runs above the compute fraction",
+        "rolling": "rolling" if len(result.fits) < MAX_ROLLING_WINDOWS else "rolling, 20 evenly spaced windows at most",
+    }
     laws = list(dict.fromkeys(f.law for f in result.fits))
     law = f"the {last.law} law {last.formula}" if len(laws) == 1 else f"the laws --law auto chose ({', '.join(laws)})"
     return (

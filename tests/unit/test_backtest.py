@@ -85,3 +85,16 @@ def test_rolling_forecasts_every_larger_run_from_every_window() -> None:
 def test_bad_backtest_options(options: dict, error: type, message: str) -> None:
     with pytest.raises(error, match=message):
         backtest(_power_ladder(), **options)
+
+
+def test_a_rolling_backtest_of_many_runs_fits_twenty_evenly_spaced_windows() -> None:
+    from scaling_forecast.backtest import MAX_ROLLING_WINDOWS, windows
+
+    compute = np.geomspace(1e17, 1e21, 60)
+    names = tuple(f"r{i}" for i in range(60))
+    mode, splits = windows(compute, names, rolling=True, min_fitted=4)
+    sizes = [fitted.size for fitted, _ in splits]
+    assert mode == "rolling" and len(splits) == MAX_ROLLING_WINDOWS
+    assert sizes[0] == 4 and sizes[-1] == 59 and sizes == sorted(set(sizes))
+    _, few = windows(compute[:20], names[:20], rolling=True, min_fitted=4)
+    assert [fitted.size for fitted, _ in few] == list(range(4, 20))  # small ladders keep every window
