@@ -778,6 +778,9 @@ def _data_warnings(
     levels, index = np.unique(compute, return_inverse=True)
     means = np.bincount(index, weights=y) / np.bincount(index)
     rises = np.flatnonzero(np.diff(means) >= 0)
+    if data.points is not None:  # points are means of m runs: a rise within their noise says nothing
+        noise = 3.0 * math.sqrt(2.0) * uncertainty.sigma / math.sqrt(data.n_runs / data.points)
+        rises = np.flatnonzero(np.diff(np.log(means)) > noise)
     if rises.size:
         i = int(rises[0])
         warnings.append(

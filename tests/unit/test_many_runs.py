@@ -112,3 +112,13 @@ def test_the_default_commands_pi_holds_new_runs_as_often_as_it_says() -> None:
     low, high = result.predictions[0].pi
     new_runs = (2.0 + 50.0 * 1e22**-0.15) * np.exp(np.random.default_rng(1).normal(0.0, 0.01, 4000))
     assert 0.85 <= float(np.mean((low <= new_runs) & (new_runs <= high))) <= 0.95
+
+
+def test_a_rise_between_points_is_warned_only_beyond_their_noise() -> None:
+    """1,000 noisy runs of a falling law: no 'does not decrease' warning; 3% bump in one decade: warned."""
+    compute, y = _ladder(1000)
+    quiet = fit_law(compute, y, FitSettings(law="loss", n_boot=200), (parse_target("10x"),))
+    assert not any("does not decrease" in w for w in quiet.fit.warnings)
+    bumped = np.where((compute > 1e19) & (compute < 1e20), y * 1.03, y)
+    loud = fit_law(compute, bumped, FitSettings(law="loss", n_boot=200), (parse_target("10x"),))
+    assert any(w.startswith("loss does not decrease with compute") for w in loud.fit.warnings)
