@@ -83,27 +83,21 @@ def working(args: Sequence[str], stream: Any, delay: float = PROGRESS_DELAY) -> 
         return
     import threading
 
-    command = " ".join(["forecast", *(a for a in args[:1])])
-    shown: list[Any] = []
     lock = threading.Lock()
+    state: dict[str, Any] = {"stopped": False, "progress": None}
 
     def start() -> None:
         from rich.console import Console
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         with lock:
-            if shown == [None]:
+            if state["stopped"]:
                 return
-            progress = Progress(
-                SpinnerColumn(),
-                TextColumn(f"{command}: fitting"),
-                TimeElapsedColumn(),
-                console=Console(file=stream),
-                transient=True,
-            )
+            columns = (SpinnerColumn(), TextColumn(f"forecast {args[0]}: fitting"), TimeElapsedColumn())
+            progress = Progress(*columns, console=Console(file=stream), transient=True)
             progress.add_task("work", total=None)
             progress.start()
-            shown.append(progress)
+            state["progress"] = progress
 
     timer = threading.Timer(delay, start)
     timer.daemon = True
@@ -113,9 +107,9 @@ def working(args: Sequence[str], stream: Any, delay: float = PROGRESS_DELAY) -> 
     finally:
         timer.cancel()
         with lock:
-            for progress in shown:
-                progress.stop()
-            shown[:] = [None]
+            state["stopped"] = True
+            if state["progress"] is not None:
+                state["progress"].stop()
 
 
 def _fail(message: str, code: int) -> None:

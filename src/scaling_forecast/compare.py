@@ -21,6 +21,7 @@ from .laws import Array, Law, PassRateLaw, get_law
 from .passrate import PassRateRuns
 from .results import Comparison, Crossing, FitResult, RankedSweep, TargetComparison
 from .uncertainty import (
+    CHUNK_BYTES,
     Uncertainty,
     adjusted_residuals,
     delta_covariance,
@@ -31,8 +32,7 @@ from .uncertainty import (
 
 #: Bootstrap rows polished at a time: small enough to stay in cache, large enough to amortise numpy's overhead.
 CHUNK_ROWS = 10_000
-#: The memory a chunk of sweeps' bootstrap data may take, and the arrays of replicates x runs it holds.
-CHUNK_BYTES = 256 * 2**20
+#: The arrays of replicates x runs a chunk of sweeps holds (the chunk fits :data:`CHUNK_BYTES`).
 SWEEP_ARRAYS = 8
 #: Points of the log-compute grid on which curves are checked for crossings.
 CROSSING_GRID = 2001

@@ -277,18 +277,15 @@ def fit_law(
         compute, y = runs[0][every], runs[1][every]
         log_x = law.log_design(np.log(compute), None, log_cref)
         uncertainty = _run_noise(law, uncertainty, log_x, np.log(y), settings.seed)
-        if selection is not None:
-            selection = replace(
-                selection,
-                candidates=tuple(
-                    replace(c, state=uncertainty)
-                    if c.law == law.name
-                    else c
-                    if c.state is None or not c.in_interval
-                    else replace(c, state=_run_noise(get_law(c.law), c.state, log_x, np.log(y), settings.seed))
-                    for c in selection.candidates
-                ),
-            )
+        if selection is not None:  # the interval spans these laws' own states: each gets the runs' noise
+            candidates = []
+            for c in selection.candidates:
+                if c.law == law.name:
+                    c = replace(c, state=uncertainty)
+                elif c.state is not None and c.in_interval:
+                    c = replace(c, state=_run_noise(get_law(c.law), c.state, log_x, np.log(y), settings.seed))
+                candidates.append(c)
+            selection = replace(selection, candidates=tuple(candidates))
     return assemble(
         law,
         settings,
@@ -777,8 +774,9 @@ def _data_warnings(
         )
     levels, index = np.unique(compute, return_inverse=True)
     means = np.bincount(index, weights=y) / np.bincount(index)
-    rises = np.flatnonzero(np.diff(means) >= 0)
-    if data.points is not None:  # points are means of m runs: a rise within their noise says nothing
+    if data.points is None:
+        rises = np.flatnonzero(np.diff(means) >= 0)
+    else:  # points are means of m runs: a rise within their noise says nothing
         noise = 3.0 * math.sqrt(2.0) * uncertainty.sigma / math.sqrt(data.n_runs / data.points)
         rises = np.flatnonzero(np.diff(np.log(means)) > noise)
     if rises.size:
