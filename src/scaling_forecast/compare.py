@@ -8,6 +8,10 @@ number of runs form one batch whose rows each carry their own compute values.
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
+import signal
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -15,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ConfigError, DataError, FitError
-from .fitting import BatchFit, fit_batch, polish, quiet, refine
+from .fitting import BatchFit, fit_batch, objective, polish, quiet, refine
 from .forecast import FitSettings, Target, assemble, fit_law, rate_inputs, validated
 from .laws import Array, Law, PassRateLaw, get_law
 from .passrate import PassRateRuns
@@ -25,6 +29,7 @@ from .uncertainty import (
     Uncertainty,
     adjusted_residuals,
     delta_covariance,
+    nan_quantiles,
     probability_below,
     studentised_draws,
     studentised_interval,
@@ -109,6 +114,7 @@ def compare_sweeps(
     *,
     baseline: str | None = None,
     strict: bool = False,
+    workers: int | None = None,
 ) -> Comparison:
     """Fit every sweep, rank them at each target and find where their curves cross.
 
@@ -125,6 +131,10 @@ def compare_sweeps(
     in which the sweep's bootstrap-t draw of its true value (:func:`studentised_draws`) is the
     lowest. A relative target (``1000x``) is a multiple of the largest run of all sweeps. Under
     ``auto``, sweeps of pass rates are fitted with the ``passrate`` law, others with ``loss``.
+
+    Sweeps are fitted in chunks whose replicates fit :data:`CHUNK_BYTES`; with more than one
+    chunk, ``workers`` processes (default: every CPU this process may use) fit them side by side.
+    Each sweep has its own random stream, so the answer does not depend on ``workers``.
     """
     if settings.law == "auto" and sweeps and all(s.y_column == PassRateLaw.quantity for s in sweeps):
         settings = replace(settings, law="passrate")
@@ -139,7 +149,7 @@ def compare_sweeps(
     for sweep in sweeps:
         validated(sweep.compute, sweep.y, f"sweep {sweep.name!r} ({sweep.file})", sweep.x_column, sweep.y_column)
     names = [s.name for s in sweeps]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
+    duplicates = sorted(n for n, count in Counter(names).items() if count > 1)
     if duplicates:
         raise DataError(f"two sweeps are named {duplicates[0]!r}; give every sweep its own name (--name)")
     if baseline is not None and baseline not in names:
@@ -182,15 +192,10 @@ def compare_sweeps(
                     raise DataError(message) from None
                 left_out.append(message)
     for whole in by_size.values():
-        # sweeps in chunks whose replicates fit a memory budget; each sweep has its own random stream
         per_chunk = max(1, CHUNK_BYTES // (SWEEP_ARRAYS * 8 * settings.n_boot * whole[0][1].compute.size))
-        fits = [
-            item
-            for first in range(0, len(whole), per_chunk)
-            for item in _fit_group(
-                law, settings, absolute, whole[first : first + per_chunk], paired, len(usable) <= ALL_PAIRS_LIMIT
-            )
-        ]
+        chunks = [whole[first : first + per_chunk] for first in range(0, len(whole), per_chunk)]
+        task = (law, settings, absolute, paired, len(usable) <= ALL_PAIRS_LIMIT)
+        fits = [item for chunk in _fit_chunks(task, chunks, workers) for item in chunk]
         for (index, sweep), item in zip(whole, fits, strict=True):
             if isinstance(item, str):
                 if strict or sweep.name == baseline:
@@ -221,6 +226,39 @@ def compare_sweeps(
     )
 
 
+_Task = tuple[Law, FitSettings, tuple[Target, ...], bool, bool]
+#: What forked workers read: the task and its chunks (inherited, so sweeps' resamplers need no pickling).
+_PENDING: tuple[_Task, list[list[tuple[int, Sweep]]]] | None = None
+
+
+def _fit_chunks(task: _Task, chunks: list[list[tuple[int, Sweep]]], workers: int | None) -> list[list[_Fitted | str]]:
+    """:func:`_fit_group` on each chunk of sweeps, in forked worker processes when there are several."""
+    global _PENDING
+    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    n_workers = min(available if workers is None else workers, len(chunks))
+    if n_workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [_fit_group(*task, chunk) for chunk in chunks]
+    _PENDING = (task, chunks)
+    try:
+        with multiprocessing.get_context("fork").Pool(n_workers, initializer=_ignore_interrupts) as pool:
+            results = pool.map(_fit_pending, range(len(chunks)), chunksize=1)
+    finally:
+        _PENDING = None
+    pairs = [zip(chunk, result, strict=True) for chunk, result in zip(chunks, results, strict=True)]
+    return [[item if isinstance(item, str) else _Fitted(sweep, item) for (_, sweep), item in pair] for pair in pairs]
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them and says so in one line."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _fit_pending(index: int) -> list[FitResult | str]:
+    assert _PENDING is not None
+    task, chunks = _PENDING
+    return [item if isinstance(item, str) else item.result for item in _fit_group(*task, chunks[index])]
+
+
 def _fit_one(sweep: Sweep, settings: FitSettings, targets: tuple[Target, ...]) -> FitResult:
     """One sweep fitted as ``forecast fit`` would (laws of several design columns)."""
     where: dict[str, Any] = {"file": sweep.file, "x_column": sweep.x_column, "y_column": sweep.y_column}
@@ -233,9 +271,9 @@ def _fit_group(
     law: Law,
     settings: FitSettings,
     targets: tuple[Target, ...],
-    group: list[tuple[int, Sweep]],
     paired: bool,
     check_drift: bool,
+    group: list[tuple[int, Sweep]],
 ) -> list[_Fitted | str]:
     """Fit sweeps with the same number of runs, and their bootstrap replicates, as batches.
 
@@ -270,7 +308,12 @@ def _fit_group(
             boot_log_y[row] += shifts
         noise[row] = pool[rng.integers(0, n_runs, size=n_boot)]
     flat_y = boot_log_y.reshape(-1, n_runs)
-    starts = np.where(ok[:, None], best.theta, 0.0)
+    starts = np.repeat(np.where(ok[:, None], best.theta, 0.0), n_boot, axis=0)
+    if settings.loss_fn == "lsq":  # the first Gauss-Newton step, once per sweep: its replicates share the Jacobian
+        jacobian = law.log_jacobian(starts[::n_boot], log_x)
+        jacobian = np.where(np.isfinite(jacobian), jacobian, 0.0)
+        step = np.einsum("spn,sbn->sbp", np.linalg.pinv(jacobian), boot_log_y - fitted[:, None, :])
+        stepped = law.project(starts + step.reshape(starts.shape))
     boot_theta = np.empty((flat_y.shape[0], law.n_params))
     boot_covariance = np.empty((flat_y.shape[0], law.n_params, law.n_params))
     boot_sigma = np.empty(flat_y.shape[0])
@@ -278,7 +321,12 @@ def _fit_group(
         rows = slice(start, start + CHUNK_ROWS)
         sweep_of = np.arange(rows.start, min(rows.stop, flat_y.shape[0])) // n_boot  # each replicate's sweep
         chunk_x = log_x[sweep_of]
-        chunk = polish(law, chunk_x, flat_y[rows], starts[sweep_of], **fit_options)
+        start_theta = starts[rows]
+        if settings.loss_fn == "lsq":  # the step is kept where it lowers the objective
+            before = objective(flat_y[rows] - law.log_predict(start_theta, chunk_x))
+            after = objective(flat_y[rows] - law.log_predict(stepped[rows], chunk_x))
+            start_theta = np.where((after < before)[:, None], stepped[rows], start_theta)
+        chunk = polish(law, chunk_x, flat_y[rows], start_theta, **fit_options)
         theta = np.where(np.isfinite(chunk.objective)[:, None], chunk.theta, np.nan)
         residuals = flat_y[rows] - law.log_predict(theta, chunk_x)
         boot_theta[rows] = theta
@@ -325,35 +373,50 @@ def _fit_group(
     return results
 
 
-def _at_target(law: Law, item: _Fitted, log_target: float) -> tuple[float, float, Array, Array]:
-    """``y`` and its delta-method se at the target, and the same for every replicate (user units)."""
-    u = item.result.uncertainty
-    assert u.boot_theta is not None and u.boot_covariance is not None
-    log_x = law.target_design(u.theta, np.array([log_target]), item.result.log_compute_ref)
-    estimate = float(np.exp(law.log_predict(u.theta[None, :], log_x)[0, 0]))
-    gradient = law.log_jacobian(u.theta[None, :], log_x)[0, 0]
-    stderr = estimate * float(np.sqrt(gradient @ u.covariance @ gradient))
-    boot = np.exp(law.log_predict(u.boot_theta, log_x)[:, 0])
-    boot_gradient = law.log_jacobian(u.boot_theta, log_x)[:, 0, :]
-    boot_se = boot * np.sqrt(np.einsum("bp,bpq,bq->b", boot_gradient, u.boot_covariance, boot_gradient))
-    return estimate, stderr, boot, boot_se
+def _at_target(law: Law, items: list[_Fitted], log_target: float) -> tuple[Array, Array, Array, Array]:
+    """``y`` and its delta-method se at the target for each sweep ``(m,)``, and for every replicate ``(m, B)``."""
+    states = [item.result.uncertainty for item in items]
+    log_target_array = np.array([log_target])
+    log_x = np.stack(
+        [
+            law.target_design(u.theta, log_target_array, i.result.log_compute_ref)
+            for u, i in zip(states, items, strict=True)
+        ]
+    )
+    theta, covariance = np.stack([u.theta for u in states]), np.stack([u.covariance for u in states])
+    estimate = np.exp(law.log_predict(theta, log_x)[:, 0])
+    gradient = law.log_jacobian(theta, log_x)[:, 0]
+    stderr = estimate * np.sqrt(np.einsum("mp,mpq,mq->m", gradient, covariance, gradient))
+    boot_theta = np.concatenate([u.boot_theta for u in states if u.boot_theta is not None])
+    boot_covariance = np.concatenate([u.boot_covariance for u in states if u.boot_covariance is not None])
+    boot_x = np.repeat(log_x, boot_theta.shape[0] // len(items), axis=0)
+    boot = np.exp(law.log_predict(boot_theta, boot_x)[:, 0])
+    boot_gradient = law.log_jacobian(boot_theta, boot_x)[:, 0]
+    boot_se = boot * np.sqrt(np.einsum("bp,bpq,bq->b", boot_gradient, boot_covariance, boot_gradient))
+    return estimate, stderr, boot.reshape(len(items), -1), boot_se.reshape(len(items), -1)
 
 
 @quiet
 def _rank(law: Law, fitted: list[_Fitted], target: float, baseline: str | None, level: float) -> TargetComparison:
     log_target = math.log(target)
-    values = [_at_target(law, item, log_target) for item in fitted]
-    dofs = [item.result.fit.dof for item in fitted]
-    estimates = np.array([v[0] for v in values])
+    values = [_at_target(law, fitted[first : first + 1000], log_target) for first in range(0, len(fitted), 1000)]
+    estimates, stderrs, boots, boot_ses = (np.concatenate(parts) for parts in zip(*values, strict=True))
+    dofs = np.array([item.result.fit.dof for item in fitted])
     percentile = fitted[0].result.uncertainty.percentile  # a case bootstrap: the replicates are the draws
-    truths = np.array([v[2] if percentile else studentised_draws(*v, dof) for v, dof in zip(values, dofs, strict=True)])
+    truths = boots.copy()
+    if not percentile:
+        for dof in np.unique(dofs):
+            rows = dofs == dof
+            truths[rows] = studentised_draws(
+                estimates[rows, None], stderrs[rows, None], boots[rows], boot_ses[rows], dof
+            )
     finite = np.where(np.isfinite(truths), truths, np.inf)
     usable = np.isfinite(finite.min(axis=0))
     winners = np.argmin(finite[:, usable], axis=0)
     p_best = np.bincount(winners, minlength=len(fitted)) / max(int(usable.sum()), 1)
     order = np.argsort(estimates, kind="stable")
     base = int(order[0]) if baseline is None else next(i for i, f in enumerate(fitted) if f.sweep.name == baseline)
-    base_estimate, base_se, base_boot, base_boot_se = values[base]
+    p_better, delta_ci = _against_baseline(estimates, stderrs, boots, boot_ses, dofs, base, percentile, level)
     ranking = []
     for i in order:
         item = fitted[int(i)]
@@ -361,35 +424,15 @@ def _rank(law: Law, fitted: list[_Fitted], target: float, baseline: str | None, 
         pass_rate = None
         if isinstance(law, PassRateLaw) and prediction.pass_rate is not None:
             pass_rate = (prediction.pass_rate.estimate, prediction.pass_rate.ci)
-        delta = delta_ci = p_better = None
-        if i != base:
-            estimate, stderr, boot, boot_se = values[int(i)]
-            delta = estimate - base_estimate
-            delta_se = math.hypot(stderr, base_se)
-            boot_delta, boot_delta_se = boot - base_boot, np.hypot(boot_se, base_boot_se)
-            dof = min(dofs[int(i)], dofs[base])
-            if percentile:
-                p_better, delta_ci = _percentile_delta(delta, boot_delta, level)
-            else:
-                p_better = probability_below(delta, delta_se, boot_delta, boot_delta_se, dof)
-                bounds = studentised_interval(
-                    np.array([delta]),
-                    np.array([delta_se]),
-                    np.full((boot.size, 1), delta),
-                    boot_delta[:, None],
-                    boot_delta_se[:, None],
-                    dof,
-                    level,
-                )
-                delta_ci = (float(bounds[0, 0]), float(bounds[0, 1]))
+        other = i != base
         ranking.append(
             RankedSweep(
                 sweep=item.sweep.name,
                 estimate=prediction.estimate,
                 ci=prediction.ci,
-                delta=delta,
-                delta_ci=delta_ci,
-                p_better=p_better,
+                delta=float(estimates[i] - estimates[base]) if other else None,
+                delta_ci=(float(delta_ci[i, 0]), float(delta_ci[i, 1])) if other else None,
+                p_better=float(p_better[i]) if other else None,
                 p_best=float(p_best[i]),
                 pass_rate=pass_rate,
             )
@@ -397,12 +440,46 @@ def _rank(law: Law, fitted: list[_Fitted], target: float, baseline: str | None, 
     return TargetComparison(target, fitted[base].sweep.name, tuple(ranking))
 
 
-def _percentile_delta(delta: float, boot_delta: Array, level: float) -> tuple[float, tuple[float, float]]:
-    """``P(true delta < 0)`` and the percentile interval of ``delta`` from its replicates (case bootstrap)."""
-    draws = boot_delta[np.isfinite(boot_delta)]
-    low, high = np.quantile(draws, [(1.0 - level) / 2.0, (1.0 + level) / 2.0])
-    share = float(((draws < 0).sum() + 0.5 * (draws == 0).sum()) / draws.size)
-    return share, (float(min(low, delta)), float(max(high, delta)))
+def _against_baseline(
+    estimates: Array,
+    stderrs: Array,
+    boots: Array,
+    boot_ses: Array,
+    dofs: Array,
+    base: int,
+    percentile: bool,
+    level: float,
+) -> tuple[Array, Array]:
+    """``P(delta < 0)`` and the interval of ``delta = y_s - y_base`` for every sweep ``s`` (the baseline's are NaN).
+
+    Sweeps are taken a thousand at a time, so the replicates of the differences stay small.
+    """
+    n_sweeps = estimates.size
+    p_better, delta_ci = np.full(n_sweeps, np.nan), np.full((n_sweeps, 2), np.nan)
+    others = np.delete(np.arange(n_sweeps), base)
+    for first in range(0, others.size, 1000):
+        for dof in np.unique(np.minimum(dofs[others[first : first + 1000]], dofs[base])):
+            cols = others[first : first + 1000]
+            cols = cols[np.minimum(dofs[cols], dofs[base]) == dof]
+            delta = estimates[cols] - estimates[base]
+            boot_delta = (boots[cols] - boots[base]).T  # (replicates, sweeps)
+            if percentile:
+                p_better[cols], delta_ci[cols] = _percentile_delta(delta, boot_delta, level)
+                continue
+            delta_se = np.hypot(stderrs[cols], stderrs[base])
+            boot_delta_se = np.hypot(boot_ses[cols], boot_ses[base]).T
+            p_better[cols] = probability_below(delta, delta_se, boot_delta, boot_delta_se, int(dof))
+            centre = np.broadcast_to(delta, boot_delta.shape)
+            delta_ci[cols] = studentised_interval(delta, delta_se, centre, boot_delta, boot_delta_se, int(dof), level)
+    return p_better, delta_ci
+
+
+def _percentile_delta(delta: Array, boot_delta: Array, level: float) -> tuple[Array, Array]:
+    """``P(true delta < 0)`` and the percentile interval of each ``delta`` from its replicates (case bootstrap)."""
+    low, high = nan_quantiles(np.where(np.isfinite(boot_delta), boot_delta, np.nan), (1.0 - level) / 2.0)
+    count = np.isfinite(boot_delta).sum(axis=0)
+    share = ((boot_delta < 0).sum(axis=0) + 0.5 * (boot_delta == 0).sum(axis=0)) / count
+    return share, np.column_stack([np.minimum(low, delta), np.maximum(high, delta)])
 
 
 @quiet

@@ -188,7 +188,7 @@ def polish(
     damping = np.full(n_rows, 1e-5)
     done = ~np.isfinite(current)
     converged = np.zeros(n_rows, dtype=bool)
-    eye = np.eye(n_params)
+    diagonal = np.arange(n_params)
     for _ in range(max_iter):
         rows = np.flatnonzero(~done)
         if rows.size == 0:
@@ -197,21 +197,22 @@ def polish(
         theta_k, residuals_k = theta[take], residuals[take]
         x_k = log_x[take] if law.per_row(log_x) else log_x
         jacobian = law.log_jacobian(theta_k, x_k)
-        transposed = jacobian.transpose(0, 2, 1)
+        transposed = np.ascontiguousarray(jacobian.transpose(0, 2, 1))
         score, curvature = _score_and_curvature(residuals_k, loss_fn, huber_delta)
         if loss_fn == "lsq":
-            normal = transposed @ jacobian
+            normal = transposed @ transposed.transpose(0, 2, 1)
             scale = np.maximum(np.diagonal(normal, axis1=1, axis2=2), 1e-300)
         else:
-            normal = (transposed * curvature[:, None, :]) @ jacobian
-            scale = np.maximum((transposed * transposed).sum(axis=2), 1e-300)
-        gradient = (transposed @ score[:, :, None])[:, :, 0]
+            normal = (transposed * curvature[:, None, :]) @ transposed.transpose(0, 2, 1)
+            scale = np.maximum(np.einsum("bpn,bpn->bp", transposed, transposed), 1e-300)
+        gradient = np.einsum("bpn,bn->bp", transposed, score)
         free = ~(((theta_k <= lower) & (gradient < 0)) | ((theta_k >= upper) & (gradient > 0)))
-        score_norm = (score * score).sum(axis=1)
+        score_norm = np.einsum("bn,bn->b", score, score)
         cosine = np.abs(gradient * free) / np.sqrt(scale * np.maximum(score_norm, 1e-300)[:, None])
         at_optimum = (cosine.max(axis=1) < 1e-8) | (current[take] <= 1e-300)
-        mask = free[:, :, None] & free[:, None, :]
-        system = np.where(mask, normal, 0.0) + eye * np.where(free, damping[take, None] * scale, 1.0)[:, None, :]
+        system = normal if free.all() else np.where(free[:, :, None] & free[:, None, :], normal, 0.0)
+        damped = np.diagonal(normal, axis1=1, axis2=2) + damping[take, None] * scale
+        system[:, diagonal, diagonal] = np.where(free, damped, 1.0)
         step = solve_small(system, gradient * free)
         trial = law.project(theta_k + step)
         trial_residuals = log_y[take] - law.log_predict(trial, x_k)
@@ -225,7 +226,7 @@ def polish(
         residuals[accepted] = trial_residuals[better]
         current[accepted] = trial_objective[better]
         damping[rows] = np.where(better, damping[rows] / 3.0, damping[rows] * 4.0)
-        finished = at_optimum | (better & ((decrease < 1e-14) | tiny_step)) | (~better & (np.abs(decrease) < 1e-14))
+        finished = at_optimum | (better & ((decrease < 1e-12) | tiny_step)) | (~better & (np.abs(decrease) < 1e-12))
         stalled = damping[rows] > 1e12
         converged[rows[finished]] = True
         done[rows[finished | stalled]] = True

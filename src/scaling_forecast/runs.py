@@ -6,6 +6,7 @@ the file, the row (counted from 1 after the header) or the column, and what to d
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass, field
@@ -235,6 +236,7 @@ def _records_from_document(document: Any, label: str) -> tuple[list[str], list[d
     return columns, [{str(k): v for k, v in record.items()} for record in document]
 
 
+@functools.lru_cache(maxsize=4096)
 def _bare(column: str) -> str:
     """A column's name without a tracker's prefix (``metrics.val_loss`` -> ``val_loss``), lower case."""
     name = column.strip().lower()

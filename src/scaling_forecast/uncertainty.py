@@ -7,6 +7,7 @@ predictions, an interval for a new run's ``log L`` (``pi``).
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ MAX_LEVERAGE = 0.95
 MIN_STUDENTISED_DOF = 3
 
 
+@functools.lru_cache(maxsize=256)
 def student_t_quantile(probability: float, dof: int) -> float:
     """Quantile of Student's t distribution with ``dof`` degrees of freedom."""
     from scipy.special import stdtrit
@@ -61,14 +63,16 @@ def studentised_interval(
         else:
             pivot, pivot_scale = boot_centre - boot_estimate, np.ones_like(stderr)
     pivot = np.where(np.isfinite(pivot), pivot, np.nan)
-    low_q, high_q = _nan_quantiles(pivot, tail)
+    low_q, high_q = nan_quantiles(pivot, tail)
     half = student_t_quantile(1.0 - tail, dof) * stderr
     low = np.minimum(np.minimum(estimate + pivot_scale * low_q, estimate - half), estimate)
     high = np.maximum(np.maximum(estimate + pivot_scale * high_q, estimate + half), estimate)
     return np.column_stack([low, high])
 
 
-def studentised_draws(estimate: float, stderr: float, boot_estimate: Array, boot_stderr: Array, dof: int) -> Array:
+def studentised_draws(
+    estimate: Array | float, stderr: Array | float, boot_estimate: Array, boot_stderr: Array, dof: int
+) -> Array:
     """Bootstrap-t draws of the true value of a quantity: ``q + se (q - q*) / se*``.
 
     Notes
@@ -86,8 +90,13 @@ def studentised_draws(estimate: float, stderr: float, boot_estimate: Array, boot
 
 
 def probability_below(
-    estimate: float, stderr: float, boot_estimate: Array, boot_stderr: Array, dof: int, threshold: float = 0.0
-) -> float:
+    estimate: Array | float,
+    stderr: Array | float,
+    boot_estimate: Array,
+    boot_stderr: Array,
+    dof: int,
+    threshold: float = 0.0,
+) -> Array:
     """Confidence that a quantity's true value is below ``threshold``, consistent with its interval.
 
     Notes
@@ -95,17 +104,19 @@ def probability_below(
     The share of :func:`studentised_draws` below the threshold, or the Student-t delta
     probability ``F_t((threshold - q) / se)``, whichever is closer to 1/2: the interval of
     :func:`studentised_interval` is the hull of the two, so at any level it excludes the
-    threshold exactly when this probability lies outside ``[a/2, 1 - a/2]``.
+    threshold exactly when this probability lies outside ``[a/2, 1 - a/2]``. Vectorised over
+    columns: ``(m,), (m,), (B, m), (B, m) -> (m,)`` (or scalars and ``(B,)`` to a scalar array).
     """
     from scipy.special import stdtr
 
+    estimate, stderr = np.asarray(estimate, dtype=float), np.asarray(stderr, dtype=float)
     draws = studentised_draws(estimate, stderr, boot_estimate, boot_stderr, dof)
-    draws = draws[np.isfinite(draws)]
-    student = float(stdtr(dof, (threshold - estimate) / stderr)) if stderr > 0 else float(estimate < threshold)
-    if draws.size == 0:
-        return student
-    bootstrap = float(((draws < threshold).sum() + 0.5 * (draws == threshold).sum()) / draws.size)
-    return bootstrap if abs(bootstrap - 0.5) < abs(student - 0.5) else student
+    count = np.isfinite(draws).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        student = np.where(stderr > 0, stdtr(dof, (threshold - estimate) / stderr), (estimate < threshold) * 1.0)
+        bootstrap = ((draws < threshold).sum(axis=0) + 0.5 * (draws == threshold).sum(axis=0)) / count
+    closer = (count > 0) & (np.abs(bootstrap - 0.5) < np.abs(student - 0.5))
+    return np.asarray(np.where(closer, bootstrap, student), dtype=float)
 
 
 def delta_covariance(law: Law, theta: Array, log_x: Array, residuals: Array) -> tuple[Array, Array]:
@@ -217,7 +228,7 @@ class Uncertainty:
                 stderr = np.nanstd(draws, axis=0, ddof=1)
             if new_run:
                 draws = draws + self.boot_noise[:, None]
-            low, high = _nan_quantiles(draws, tail)
+            low, high = nan_quantiles(draws, tail)
         elif self.method == "delta" or boot_estimate is None or boot_gradient is None:
             half = student_t_quantile(1.0 - tail, self.dof) * scale
             low, high = estimate - half, estimate + half
@@ -372,7 +383,7 @@ def _chunks(n_boot: int, floats_per_replicate: int) -> list[slice]:
     return [slice(start, min(start + size, n_boot)) for start in range(0, n_boot, size)]
 
 
-def _nan_quantiles(draws: Array, tail: float) -> tuple[Array, Array]:
+def nan_quantiles(draws: Array, tail: float) -> tuple[Array, Array]:
     """The ``tail`` and ``1 - tail`` quantiles of each column over its finite draws; NaN where there are none."""
     if not np.isnan(draws).any():  # numpy's nanquantile walks the columns one by one; most draws are whole
         low, high = np.quantile(draws, [tail, 1.0 - tail], axis=0)

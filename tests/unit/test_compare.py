@@ -136,3 +136,18 @@ def test_swapping_the_baseline_mirrors_the_difference() -> None:
     assert against_a.delta == pytest.approx(-against_b.delta)
     assert against_a.p_better + against_b.p_better == pytest.approx(1.0, abs=1e-9)
     assert against_a.delta_ci == pytest.approx((-against_b.delta_ci[1], -against_b.delta_ci[0]), rel=1e-9)
+
+
+def test_sweeps_fitted_by_worker_processes_give_the_same_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With one sweep per chunk, two forked workers fit the chunks; the answer is byte for byte the serial one."""
+    import json
+
+    import scaling_forecast.compare as compare
+
+    sweeps = [_sweep(f"s{i}", 20 + i, c=1.7 + 0.02 * i) for i in range(4)]
+    settings = FitSettings(n_boot=200)
+    monkeypatch.setattr(compare, "CHUNK_BYTES", 1)
+    serial = compare_sweeps(sweeps, settings, AT_1E24, workers=1)
+    forked = compare_sweeps(sweeps, settings, AT_1E24, workers=2)
+    assert json.dumps(forked.to_dict()) == json.dumps(serial.to_dict())
+    assert [r.sweep for r in forked.comparisons[0].ranking] == ["s0", "s1", "s2", "s3"]
