@@ -371,6 +371,8 @@ def _ladder(options: CommandSettings) -> Any:
     from .forecast import ladder
     from .runs import load_for_law
 
+    if options.law == "two-step":
+        raise ConfigError("--law two-step works with 'forecast fit' only; leave --law out or fit with forecast fit")
     settings = _settings(options)
     data, dropped = load_for_law(
         options.data,
@@ -416,7 +418,9 @@ def _write_plot(plot: str | None, draw: Any, options: CommandSettings) -> None:
 
 
 def _fit(options: CommandSettings) -> Any:
-    """Load the runs and fit the law the options ask for."""
+    """Load the runs and fit the law the options ask for (``check``: the two-step law has no gates yet)."""
+    if options.law == "two-step":
+        raise ConfigError("--law two-step works with 'forecast fit' only; its gates are not built yet")
     return _fit_ladder(options)[0]
 
 
@@ -426,6 +430,8 @@ def _fit_ladder(options: CommandSettings) -> tuple[Any, Any]:
 
     from .forecast import fit_pass_rates, parse_point
 
+    if options.law == "two-step":
+        return _fit_two_step(options), None
     ladder = _ladder(options)
     points = tuple(parse_point(text) for text in options.at)
     if points and ladder.columns is None:
@@ -437,6 +443,22 @@ def _fit_ladder(options: CommandSettings) -> tuple[Any, Any]:
         result = replace(result, data=replace(result.data, excluded=ladder.excluded, min_compute=ladder.min_compute))
         return result, ladder
     return ladder.fit(targets=targets), ladder
+
+
+def _fit_two_step(options: CommandSettings) -> Any:
+    """Accuracy through a task loss (:mod:`scaling_forecast.capability`): compute, task loss and accuracy per row."""
+    from dataclasses import replace
+
+    from .capability import fit_two_step, load_capability
+    from .runs import read_table
+
+    for option, value in (("--at", options.at), ("--buckets", options.buckets), ("--sweep", options.sweep)):
+        if value:
+            raise ConfigError(f"{option} does not apply to --law two-step; leave it out")
+    table = read_table(options.data, options.input_format)
+    runs = load_capability(table)
+    settings = _settings(replace(options, law="auto"))
+    return fit_two_step(runs, settings, _targets(list(options.targets)), options.chance)
 
 
 def _inputs(options: CommandSettings) -> tuple[str, ...]:
@@ -485,7 +507,8 @@ LawOption = Annotated[
     typer.Option(
         help="Law to fit: auto, loss (a*C^b + c), power (a*C^b), broken (a*C^b1*(1 + C/C_b)^(b2 - b1)), "
         "passrate (-E[log pass_rate] = alpha*C^-k) or chinchilla (E + A/N^alpha + B/D^beta, from params "
-        "and tokens). auto picks passrate for pass-rate data, else the law that best forecasts the largest runs. "
+        "and tokens), or two-step (fit only: accuracy through a task loss; --chance). auto picks passrate for "
+        "pass-rate data, else the law that best forecasts the largest runs. "
         "[default: auto]",
         show_default=False,
     ),
@@ -570,6 +593,12 @@ def fit(
         list[str] | None,
         typer.Option(help="Chinchilla law: also predict the loss at PARAMS,TOKENS, e.g. 7e10,1.4e12. Repeatable."),
     ] = None,
+    chance: Annotated[
+        float | None,
+        typer.Option(
+            help="Two-step law: the accuracy of random guessing, the sigmoid's floor (e.g. 0.25).", metavar="P"
+        ),
+    ] = None,
     *,
     given: dict[str, Any],
 ) -> None:
@@ -580,8 +609,13 @@ def fit(
     """
     from .render import render
 
-    options = _options(runs, given, {"targets": target, "law": law, "buckets": buckets, "at": at})
+    command_line = {"targets": target, "law": law, "buckets": buckets, "at": at, "chance": chance}
+    options = _options(runs, given, command_line)
     image = _plot_format(given["plot"])
+    if options.law == "two-step" and (save is not None or given["plot"] is not None):
+        raise ConfigError("--law two-step: --save and --plot are not available for it yet; leave them out")
+    if options.chance is not None and options.law != "two-step":
+        raise ConfigError(f"--chance applies to --law two-step only, not --law {options.law}")
     result, ladder = _fit_ladder(options)
     if save is not None:
         from .output import write_atomic
@@ -589,9 +623,9 @@ def fit(
 
         write_atomic(save, json_text(result.to_saved_dict()), protected=_inputs(options))
     _emit(lambda f, c, w: render(result, f, color=c, width=w), result.fit.warnings, options, given["no_color"])
-    if ladder.columns is None:
+    if ladder is not None and ladder.columns is None:
         _write_plot(given["plot"], lambda: _draw("fit", image, result, ladder.compute, ladder.y), options)
-    else:
+    elif ladder is not None:
         _write_plot(given["plot"], lambda: _draw("optimal", image, result, ladder), options)
     _strict(result.fit.warnings, options.strict)
 

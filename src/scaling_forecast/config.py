@@ -55,6 +55,7 @@ JOB_SCHEMA: dict[str, Any] = {
     "exclude": "texts",
     "misspecification": "text",
     "drop_highest": "integer",
+    "chance": "number",
     "format": "text",
     "output": "text",
     "on": "text",
@@ -293,6 +294,7 @@ class CommandSettings:
     exclude: tuple[str, ...] = ()
     drop_highest: int = 0
     at: tuple[str, ...] = ()
+    chance: float | None = None
     on: str = "pi"
     gates: dict[str, float | None] = field(default_factory=lambda: dict.fromkeys(GATES))
     explicit: frozenset[str] = frozenset()
@@ -310,6 +312,9 @@ class CommandSettings:
             ("--buckets", self.buckets, "buckets" not in given or self.buckets >= 1, "must be 1 or more"),
             ("--drop-highest", self.drop_highest, self.drop_highest >= 0, "must be 0 or more"),
         ]
+        if self.chance is not None:
+            chance_ok = _finite(self.chance) and 0.0 <= self.chance < 1.0
+            rules.append(("--chance", f"{self.chance:g}", chance_ok, "must be at least 0 and below 1, e.g. 0.25"))
         if self.min_compute is not None:
             rules.append(("--min-compute", self.min_compute, _positive(self.min_compute), MIN_COMPUTE_RULE))
         gates = self.gates

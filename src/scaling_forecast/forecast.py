@@ -21,6 +21,7 @@ from .results import (
     Candidate,
     CandidateForecast,
     DataSummary,
+    DerivedForecast,
     Drift,
     Estimate,
     FitQuality,
@@ -28,10 +29,10 @@ from .results import (
     LawSelection,
     Optimum,
     ParameterEstimate,
-    PassRateForecast,
     Prediction,
 )
 from .selection import select_law
+from .trend import trend_verdict
 from .uncertainty import METHODS, Uncertainty, estimate_uncertainty
 
 #: Under ``--law auto`` the interval always spans this law's own: it nests the power law (``c = 0``),
@@ -461,6 +462,7 @@ def assemble(
     data_warnings += extra_warnings
     if drift is not None:
         data_warnings += _drift_warnings(drift, compute, settings.misspecification)
+    trend = trend_verdict(np.log(fitted_compute), np.log(fitted_y), lower_is_better=True)  # rises are warned above
     quality = FitQuality(
         rmse=float(np.sqrt(np.mean(residuals**2))),
         objective=float(best.objective[0]),
@@ -469,6 +471,7 @@ def assemble(
         failed_replicates=uncertainty.failed_replicates,
         warnings=data_warnings,
         drift=drift,
+        trend=trend,
     )
     result = FitResult(
         law=law.name,
@@ -684,10 +687,10 @@ def _predictions(
     # a new run's interval holds the law's: the bootstrap tails of the two can differ in skew
     pi = np.column_stack([np.minimum(pi[:, 0], ci[:, 0]), np.maximum(pi[:, 1], ci[:, 1])])
     ci, pi, estimate = np.exp(ci), np.exp(pi), np.exp(estimate)
-    pass_rates: list[PassRateForecast | None] = [None] * targets.size
+    pass_rates: list[DerivedForecast | None] = [None] * targets.size
     if isinstance(law, PassRateLaw):  # the pass rate exp(-Q) falls as Q rises: bounds swap
         pass_rates = [
-            PassRateForecast(
+            DerivedForecast(
                 float(np.exp(-estimate[i])),
                 (float(np.exp(-ci[i, 1])), float(np.exp(-ci[i, 0]))),
                 (float(np.exp(-pi[i, 1])), float(np.exp(-pi[i, 0]))),
@@ -870,6 +873,7 @@ def load_fit(saved: Any, file: str) -> FitResult:
                 drift=None
                 if fit.get("drift") is None or "p_value" not in fit["drift"]
                 else Drift.from_dict(fit["drift"]),
+                trend=None if fit.get("trend") is None else str(fit["trend"]),
             ),
             predictions=(),
             uncertainty=uncertainty,

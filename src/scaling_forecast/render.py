@@ -89,6 +89,10 @@ def _fit_records(result: FitResult) -> tuple[list[str], list[list[Any]]]:
     rates = any(q.pass_rate is not None for q in result.predictions)
     if rates:
         header += ["pass_rate", "pass_rate_ci_low", "pass_rate_ci_high", "pass_rate_pi_low", "pass_rate_pi_high"]
+    second = next((q.task_loss for q in result.predictions if q.task_loss is not None), None)
+    if second is not None:
+        name = result.data.y_column
+        header += [name, f"{name}_ci_low", f"{name}_ci_high", f"{name}_pi_low", f"{name}_pi_high"]
     groups = [("", result.params, result.predictions)] + [(b.name, b.params, b.predictions) for b in result.buckets]
     for bucket, params, predictions in groups:
         prefix = f"{bucket}: " if bucket else ""
@@ -106,12 +110,12 @@ def _fit_records(result: FitResult) -> tuple[list[str], list[list[Any]]]:
                 "",
                 result.level,
             ]
-            rows.append(row + ([""] * 5 if rates else []))
+            rows.append(row + ([""] * 5 if rates or second is not None else []))
         for q in predictions:
             at = "".join(f", {name} {value:g}" for name, value in q.design)
             row = [
                 "prediction",
-                prefix + result.data.y_column + at,
+                prefix + (result.data.accuracy_column or result.data.y_column) + at,
                 repr(q.target),
                 repr(q.extrapolation_factor),
                 repr(q.estimate),
@@ -122,9 +126,9 @@ def _fit_records(result: FitResult) -> tuple[list[str], list[list[Any]]]:
                 repr(q.pi[1]),
                 result.level,
             ]
-            if q.pass_rate is not None:
-                r = q.pass_rate
-                row += [repr(r.estimate), repr(r.ci[0]), repr(r.ci[1]), repr(r.pi[0]), repr(r.pi[1])]
+            for r in (q.pass_rate, q.task_loss):
+                if r is not None:
+                    row += [repr(r.estimate), repr(r.ci[0]), repr(r.ci[1]), repr(r.pi[0]), repr(r.pi[1])]
             rows.append(row)
     blank = [""] * (len(header) - 11)
     if result.law_selection is not None:
@@ -221,10 +225,13 @@ def _parameter_table(result: FitResult, params: tuple[ParameterEstimate, ...]) -
 def _prediction_table(result: FitResult, predictions: tuple[Prediction, ...]) -> tuple[list[str], list[list[str]]]:
     level = f"{result.level:.0%}"
     design = [name for name, _ in predictions[0].design] if predictions else []
-    headers = ["target", *design, "x largest run", result.data.y_column, f"{level} CI", f"{level} PI"]
+    quantity = result.data.accuracy_column or result.data.y_column
+    headers = ["target", *design, "x largest run", quantity, f"{level} CI", f"{level} PI"]
     rates = any(q.pass_rate is not None for q in predictions)
     if rates:
         headers += ["pass rate", f"{level} CI", f"{level} PI"]
+    if any(q.task_loss is not None for q in predictions):
+        headers += [result.data.y_column, f"{level} CI", f"{level} PI"]
     rows = []
     for q in predictions:
         row = [
@@ -238,6 +245,9 @@ def _prediction_table(result: FitResult, predictions: tuple[Prediction, ...]) ->
         if q.pass_rate is not None:
             r = q.pass_rate
             row += [format_percent(r.estimate), format_percent_interval(r.ci), format_percent_interval(r.pi)]
+        if q.task_loss is not None:
+            t = q.task_loss
+            row += [format_number(t.estimate), format_interval(t.ci), format_interval(t.pi)]
         rows.append(row)
     return headers, rows
 

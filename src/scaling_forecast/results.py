@@ -44,8 +44,9 @@ class ParameterEstimate:
 
 
 @dataclass(frozen=True)
-class PassRateForecast:
-    """The geometric-mean pass rate ``exp(-Q)`` implied by a forecast of ``Q = -E[log pass_rate]``."""
+class DerivedForecast:
+    """A second quantity of a forecast: the geometric-mean pass rate ``exp(-Q)`` implied by a forecast
+    of ``Q = -E[log pass_rate]``, or the task loss through which a two-step law forecasts accuracy."""
 
     estimate: float
     ci: tuple[float, float]
@@ -64,7 +65,9 @@ class Prediction:
     estimate: float
     ci: tuple[float, float]
     pi: tuple[float, float]
-    pass_rate: PassRateForecast | None = None
+    pass_rate: DerivedForecast | None = None
+    #: The two-step law's forecast of the task loss (step 1), from which the accuracy follows.
+    task_loss: DerivedForecast | None = None
     #: Where the law was evaluated, for a law of several design columns (chinchilla: params, tokens).
     design: tuple[tuple[str, float], ...] = ()
 
@@ -79,6 +82,8 @@ class Prediction:
         }
         if self.pass_rate is not None:
             document["pass_rate"] = self.pass_rate.to_dict()
+        if self.task_loss is not None:
+            document["task_loss"] = self.task_loss.to_dict()
         return document
 
 
@@ -174,6 +179,8 @@ class DataSummary:
     min_compute: float | None = None
     #: When the runs were more than the fit's cap: the number of points (equal-count bins) fitted.
     points: int | None = None
+    #: The accuracy a two-step law forecasts through ``y_column`` (its task loss).
+    accuracy_column: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         document = {
@@ -190,6 +197,8 @@ class DataSummary:
         }
         if self.problems is not None:
             document["problems"] = dict(self.problems)
+        if self.accuracy_column is not None:
+            document["accuracy_column"] = self.accuracy_column
         return document
 
 
@@ -278,6 +287,8 @@ class FitQuality:
     warnings: tuple[str, ...]
     #: The misspecification check (``None`` when it was not run); see :mod:`scaling_forecast.drift`.
     drift: Drift | None = None
+    #: How the runs move with compute in the metric's own sense (:func:`scaling_forecast.capability.trend_verdict`).
+    trend: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -287,6 +298,7 @@ class FitQuality:
             "dof": self.dof,
             "failed_replicates": self.failed_replicates,
             "drift": None if self.drift is None else self.drift.to_dict(),
+            "trend": self.trend,
             "warnings": list(self.warnings),
         }
 

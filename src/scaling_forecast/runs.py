@@ -31,6 +31,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "sweep": ("sweep", "group", "methodology"),
     "problem": ("problem", "task", "task_id"),
     "state": ("state", "status"),
+    "task_loss": ("task_loss", "bpb", "task_bpb", "bits_per_byte", "nll", "correct_nll"),
+    "accuracy": ("accuracy", "acc", "acc_norm", "rc_acc"),
+    "step": ("step", "global_step", "iteration"),
+    "chance": ("chance",),
 }
 SUFFIXES = {
     ".csv": "csv",

@@ -131,7 +131,7 @@ def test_shipped_job_files_pass(runner: CliRunner) -> None:
         ("data: runs.csv\ngates: {max_loss: abc}\n", "gates.max_loss: expected a number, got 'abc'"),
         (
             "data: runs.csv\ncolour: red\n",
-            "colour: unknown key (known: data, law, columns, input_format, task, metric, models, sweep, targets, level, method, bootstrap, seed, loss_fn, huber_delta, zeros, k, buckets, min_compute, exclude, misspecification, drop_highest, format, output, on, strict, gates)",
+            "colour: unknown key (known: data, law, columns, input_format, task, metric, models, sweep, targets, level, method, bootstrap, seed, loss_fn, huber_delta, zeros, k, buckets, min_compute, exclude, misspecification, drop_highest, chance, format, output, on, strict, gates)",
         ),
         ("data: runs.csv\nbootstrap: 2.5\n", "bootstrap: expected a whole number, got 2.5"),
         ("data: runs.csv\nstrict: maybe\n", "strict: expected true or false, got 'maybe'"),

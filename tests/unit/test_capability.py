@@ -1,0 +1,206 @@
+"""The two-step capability law and trend verdicts, against known truths and the published Pythia results."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.special import expit
+from typer.testing import CliRunner
+
+from scaling_forecast.capability import AccuracyMap, CapabilityRuns, fit_accuracy_map, fit_two_step
+from scaling_forecast.cli import app
+from scaling_forecast.forecast import FitSettings, Target
+from scaling_forecast.trend import trend_verdict
+
+from ..conftest import ROOT
+
+PYTHIA = ROOT.parent / "shared" / "data" / "pythia" / "pythia_evals_final.csv"
+EXAMPLE = ROOT / "examples" / "pythia_lambada.csv"
+#: Published 0-shot lambada_openai accuracy of Pythia 12B (EleutherAI/pythia evals, step 143000).
+PYTHIA_12B_LAMBADA = 0.7046
+PYTHIA_12B_COMPUTE = 2.1315e22
+
+
+def _ladder(n_runs: int, seed: int, chance: float = 0.25, k: float = 2.0, l0: float = 2.4, noise: float = 0.01):
+    """Runs whose task loss follows ``1.5 + 3 (C/1e18)^-0.3`` and accuracy the sigmoid (known truth)."""
+    rng = np.random.default_rng(seed)
+    compute = np.geomspace(1e18, 1e21, n_runs)
+    task_loss = (1.5 + 3.0 * (compute / 1e18) ** -0.3) * np.exp(rng.normal(0, 0.005, n_runs))
+    accuracy = chance + (1 - chance) * expit(-k * (task_loss - l0)) + rng.normal(0, noise, n_runs)
+    return compute, task_loss, np.clip(accuracy, 0.0, 1.0)
+
+
+def _truth(compute: float, chance: float = 0.25, k: float = 2.0, l0: float = 2.4) -> tuple[float, float]:
+    loss = 1.5 + 3.0 * (compute / 1e18) ** -0.3
+    return loss, chance + (1 - chance) * float(expit(-k * (loss - l0)))
+
+
+def test_the_accuracy_map_recovers_a_known_sigmoid_and_inverts_it() -> None:
+    loss = np.linspace(1.0, 4.0, 30)
+    accuracy = 0.25 + 0.75 * expit(-3.0 * (loss - 2.5))
+    law, theta, boot, _ = fit_accuracy_map(loss, accuracy, 0.25, 200, np.random.default_rng(0), None)
+    assert np.exp(theta[0]) == pytest.approx(3.0, rel=1e-6)
+    assert theta[1] == pytest.approx(2.5, abs=1e-6)
+    assert law.inverse(theta[None, :], 0.25 + 0.75 * 0.5)[0] == pytest.approx(2.5, abs=1e-6)
+    assert np.isnan(law.inverse(theta[None, :], 0.2)[0])  # below chance: never reached
+    assert np.isfinite(boot).all()
+
+
+def test_the_two_step_forecast_covers_a_known_truth_about_as_often_as_it_says() -> None:
+    """Simulated ladders from a known law: the 90% ci of accuracy at 10x holds the truth in 75-100% of them,
+    and is not so wide that it spans 0.1 of accuracy (its median width is about 0.024)."""
+    target = 1e22
+    _, truth = _truth(target)
+    covered, widths = 0, []
+    for seed in range(30):
+        compute, task_loss, accuracy = _ladder(8, seed)
+        runs = CapabilityRuns(compute, task_loss, accuracy, tuple(f"r{i}" for i in range(8)))
+        result = fit_two_step(runs, FitSettings(n_boot=300, seed=seed), (Target(target),), chance=0.25)
+        p = result.predictions[0]
+        assert p.task_loss is not None
+        assert p.ci[0] <= p.estimate <= p.ci[1] and p.pi[0] <= p.estimate <= p.pi[1]
+        covered += p.ci[0] <= truth <= p.ci[1]
+        widths.append(p.ci[1] - p.ci[0])
+    assert 0.75 <= covered / 30 <= 1.0
+    assert float(np.median(widths)) < 0.1
+
+
+def test_checkpoints_give_step_one_each_runs_last_step_and_step_two_every_row(tmp_path: Path) -> None:
+    compute, task_loss, accuracy = _ladder(6, 3)
+    lines = ["run,step,compute,task_loss,accuracy"]
+    for i, (c, loss, acc) in enumerate(zip(compute, task_loss, accuracy, strict=True)):
+        for step, share in ((1000, 0.25), (2000, 0.5), (4000, 1.0)):  # earlier checkpoints: less compute, more loss
+            early = loss * (1.0 + 0.3 * (1.0 - share))
+            early_acc = 0.25 + 0.75 * float(expit(-2.0 * (early - 2.4)))
+            lines.append(f"r{i},{step},{c * share:.6g},{early:.6f},{acc if share == 1.0 else early_acc:.6f}")
+    path = tmp_path / "checkpoints.csv"
+    path.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(
+        app, ["fit", str(path), "--law", "two-step", "--chance", "0.25", "-t", "1e22", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["data"]["n_runs"] == 6  # one result per run for step 1
+    assert document["data"]["compute_max"] == pytest.approx(compute[-1], rel=1e-5)
+    prediction = document["predictions"][0]
+    assert set(prediction["task_loss"]) == {"estimate", "ci", "pi"}
+    assert prediction["ci"][0] <= prediction["estimate"] <= prediction["ci"][1]
+
+
+def test_the_cli_prints_accuracy_with_its_task_loss(tmp_path: Path) -> None:
+    compute, task_loss, accuracy = _ladder(8, 5)
+    path = tmp_path / "ladder.csv"
+    rows = "".join(f"{c:.6g},{t:.6f},{a:.6f}\n" for c, t, a in zip(compute, task_loss, accuracy, strict=True))
+    path.write_text("compute,task_loss,accuracy\n" + rows)
+    result = CliRunner().invoke(
+        app, ["fit", str(path), "--law", "two-step", "--chance", "0.25", "--target", "1e22", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    prediction = document["predictions"][0]
+    assert set(prediction) >= {"estimate", "ci", "pi", "task_loss"}
+    loss, truth = _truth(1e22)
+    assert prediction["estimate"] == pytest.approx(truth, abs=0.05)
+    assert prediction["task_loss"]["estimate"] == pytest.approx(loss, rel=0.1)
+    assert document["law"] == "two-step" and document["fit"]["trend"] == "improving"
+    assert document["data"]["accuracy_column"] == "accuracy"
+
+
+def test_a_smallest_model_below_chance_does_not_break_the_fit(tmp_path: Path) -> None:
+    compute, task_loss, accuracy = _ladder(7, 8)
+    accuracy[0] = 0.181  # Pythia 70M on 4-choice arc_challenge
+    runs = CapabilityRuns(compute, task_loss, accuracy, tuple(f"r{i}" for i in range(7)))
+    result = fit_two_step(runs, FitSettings(n_boot=300), (Target(1e22),), chance=0.25)
+    assert np.isfinite(result.predictions[0].estimate)
+    assert any("below chance" in w for w in result.fit.warnings)
+
+
+def test_a_falling_accuracy_is_worsening_and_warned() -> None:
+    compute, task_loss, _ = _ladder(8, 9)
+    accuracy = np.linspace(0.6, 0.4, 8)
+    runs = CapabilityRuns(compute, task_loss, accuracy, tuple(f"r{i}" for i in range(8)))
+    result = fit_two_step(runs, FitSettings(n_boot=300), (Target(1e22),), chance=0.25)
+    assert result.fit.trend == "worsening"
+    assert any("scaling may reverse" in w for w in result.fit.warnings)
+
+
+def test_trend_verdicts_on_constructed_series() -> None:
+    x = np.log(np.geomspace(1e18, 1e21, 8))
+    rng = np.random.default_rng(0)
+    assert trend_verdict(x, 0.5 + 0.05 * (x - x.mean()) + rng.normal(0, 0.005, 8), lower_is_better=False) == "improving"
+    assert trend_verdict(x, 0.5 - 0.05 * (x - x.mean()), lower_is_better=False) == "worsening"
+    assert trend_verdict(x, 0.5 - 0.05 * (x - x.mean()), lower_is_better=True) == "improving"
+    assert trend_verdict(x, 0.365 + rng.normal(0, 0.01, 8), lower_is_better=False) == "flat"
+    u_shape = 0.5 + 0.02 * (x - x.mean()) ** 2  # falls, then rises (hindsight neglect)
+    assert trend_verdict(x, u_shape, lower_is_better=False) == "non-monotone"
+    assert trend_verdict(x[:2], u_shape[:2], lower_is_better=False) is None
+
+
+@pytest.mark.skipif(not PYTHIA.exists(), reason="../shared/data/pythia is absent")
+@pytest.mark.parametrize(
+    ("task", "expected"),
+    [("wsc", "flat"), ("lambada_openai", "improving"), ("piqa", "improving"), ("sciq", "improving")],
+)
+def test_pythia_trends(task: str, expected: str) -> None:
+    """Fit range 70M-1.4B, 0-shot, standard Pile, accuracy."""
+    with PYTHIA.open() as handle:
+        rows = [r for r in csv.DictReader(handle) if r["task"] == task and r["metric"] == "acc"]
+    rows = sorted((r for r in rows if r["shots"] == "0" and r["data"] == "standard"), key=lambda r: float(r["params"]))
+    compute = np.array([float(r["compute_6ND"]) for r in rows[:5]])
+    accuracy = np.array([float(r["value"]) for r in rows[:5]])
+    assert trend_verdict(np.log(compute), accuracy, lower_is_better=False) == expected
+
+
+def test_pythia_lambada_12b_is_forecast_within_4_points_from_the_five_smallest() -> None:
+    """examples/pythia_lambada.csv holds 70M-1.4B (log perplexity as the task loss); 12B scored 0.7046."""
+    result = CliRunner().invoke(
+        app, ["fit", str(EXAMPLE), "--law", "two-step", "--chance", "0", "-t", str(PYTHIA_12B_COMPUTE), "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    prediction = json.loads(result.stdout)["predictions"][0]
+    assert abs(prediction["estimate"] - PYTHIA_12B_LAMBADA) < 0.04
+    assert prediction["pi"][0] <= PYTHIA_12B_LAMBADA <= prediction["pi"][1]
+    if PYTHIA.exists():  # the shipped example is the published data
+        with PYTHIA.open() as handle:
+            rows = [r for r in csv.DictReader(handle) if r["model"] == "pythia-12b" and r["task"] == "lambada_openai"]
+        published = next(float(r["value"]) for r in rows if r["metric"] == "acc" and r["shots"] == "0")
+        assert published == pytest.approx(PYTHIA_12B_LAMBADA, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["--chance", "1.5"], "error: --chance 1.5: must be at least 0 and below 1, e.g. 0.25"),
+        (["--chance", "0.25", "--law", "loss"], "error: --chance applies to --law two-step only, not --law loss"),
+        (
+            ["--save", "fit.json"],
+            "error: --law two-step: --save and --plot are not available for it yet; leave them out",
+        ),
+    ],
+)
+def test_two_step_option_errors_are_one_line(args: list[str], line: str, tmp_path: Path) -> None:
+    law = [] if "--law" in args else ["--law", "two-step"]
+    result = CliRunner().invoke(app, ["fit", str(EXAMPLE), *law, *args])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == line
+
+
+def test_a_file_without_a_task_loss_says_what_to_add(tmp_path: Path) -> None:
+    path = tmp_path / "acc.csv"
+    path.write_text("compute,accuracy\n1e18,0.3\n1e19,0.4\n1e20,0.5\n")
+    result = CliRunner().invoke(app, ["fit", str(path), "--law", "two-step"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"error: {path}: --law two-step reads a task loss ('task_loss', 'bpb', 'nll' or 'correct_nll') column; "
+        "add it to the file"
+    )
+
+
+def test_the_map_is_not_a_registered_law() -> None:
+    from scaling_forecast.laws import LAWS
+
+    assert AccuracyMap.name not in LAWS
