@@ -23,7 +23,8 @@ from .errors import ConfigError, DataError, FitError
 from .fitting import fit_batch, polish
 from .forecast import FitSettings, Target, fit_law
 from .laws import Array, IndexArray, Law, RowObjective
-from .results import DerivedForecast, FitResult, ParameterEstimate
+from .reach import crossings, reach_grid
+from .results import DerivedForecast, FitResult, ParameterEstimate, Prediction, Reach
 from .trend import trend_verdict, trend_warning
 
 #: Seed-sequence key of the step-2 bootstrap and of the Monte Carlo that joins the two steps.
@@ -163,7 +164,11 @@ def _split_normal(rng: np.random.Generator, estimate: float, bounds: tuple[float
 
 
 def fit_two_step(
-    runs: CapabilityRuns, settings: FitSettings, targets: tuple[Target, ...], chance: float | None = None
+    runs: CapabilityRuns,
+    settings: FitSettings,
+    targets: tuple[Target, ...],
+    chance: float | None = None,
+    reach: tuple[float, ...] = (),
 ) -> FitResult:
     """Forecast accuracy at each target through the task loss (the module's two steps).
 
@@ -175,7 +180,8 @@ def fit_two_step(
     of the estimate, matched to the interval's bounds); each draw is paired with a bootstrap
     replicate of the sigmoid, and accuracy's ``ci`` is the central quantile interval of
     ``acc_r(L_r)``. The ``pi`` draws ``L_r`` from step 1's ``pi`` and adds a resampled step-2
-    residual (a model's own scatter around the curve), clipped to [0, 1].
+    residual (a model's own scatter around the curve), clipped to [0, 1]. ``reach``: the compute
+    at which accuracy reaches each value (:func:`scaling_forecast.reach.crossings` on the joined band).
     """
     floor_warning: tuple[str, ...] = ()
     chance = runs.chance if chance is None else chance
@@ -212,25 +218,37 @@ def fit_two_step(
 
     tail = (1.0 - settings.level) / 2.0
     z = float(ndtri(1.0 - tail))
-    predictions = []
-    for p in step1.predictions:
-        accuracy = float(law.log_predict(theta[None, :], np.array([p.estimate]))[0, 0])
-        mean_draws = _split_normal(rng, p.estimate, p.ci, z, boot_theta.shape[0])
-        new_draws = _split_normal(rng, p.estimate, p.pi, z, boot_theta.shape[0])
-        on_curve = law.log_predict(boot_theta, mean_draws[:, None])[:, 0]
-        new_run = law.log_predict(boot_theta, new_draws[:, None])[:, 0]
-        new_run = np.clip(new_run + residuals[rng.integers(0, residuals.size, boot_theta.shape[0])], 0.0, 1.0)
-        ci = np.quantile(on_curve, [tail, 1.0 - tail])
-        pi = np.quantile(new_run, [tail, 1.0 - tail])
-        predictions.append(
-            replace(
-                p,
-                estimate=accuracy,
-                ci=(float(min(ci[0], accuracy)), float(max(ci[1], accuracy))),
-                pi=(float(min(pi[0], accuracy)), float(max(pi[1], accuracy))),
-                task_loss=DerivedForecast(p.estimate, p.ci, p.pi),
+
+    def joined(predictions: tuple[Prediction, ...], draws: np.random.Generator) -> list[Prediction]:
+        """Each task-loss forecast carried through the sigmoid's replicates (see the notes)."""
+        joined_predictions = []
+        for p in predictions:
+            accuracy = float(law.log_predict(theta[None, :], np.array([p.estimate]))[0, 0])
+            mean_draws = _split_normal(draws, p.estimate, p.ci, z, boot_theta.shape[0])
+            new_draws = _split_normal(draws, p.estimate, p.pi, z, boot_theta.shape[0])
+            on_curve = law.log_predict(boot_theta, mean_draws[:, None])[:, 0]
+            new_run = law.log_predict(boot_theta, new_draws[:, None])[:, 0]
+            new_run = np.clip(new_run + residuals[draws.integers(0, residuals.size, boot_theta.shape[0])], 0.0, 1.0)
+            ci = np.quantile(on_curve, [tail, 1.0 - tail])
+            pi = np.quantile(new_run, [tail, 1.0 - tail])
+            joined_predictions.append(
+                replace(
+                    p,
+                    estimate=accuracy,
+                    ci=(float(min(ci[0], accuracy)), float(max(ci[1], accuracy))),
+                    pi=(float(min(pi[0], accuracy)), float(max(pi[1], accuracy))),
+                    task_loss=DerivedForecast(p.estimate, p.ci, p.pi),
+                )
             )
-        )
+        return joined_predictions
+
+    predictions = joined(step1.predictions, rng)
+    reaches: tuple[Reach, ...] = ()
+    if reach:
+        grid = reach_grid(step1.data.compute_min, step1.data.compute_max)
+        band = joined(step1.predict(grid).predictions, np.random.default_rng([settings.seed, TWO_STEP_STREAM, 1]))
+        bounds = np.array([b.ci for b in band])
+        reaches = crossings(reach, grid, np.array([b.estimate for b in band]), bounds[:, 0], bounds[:, 1])
     user = law.to_user(boot_theta, 0.0)
     estimates = law.to_user(theta[None, :], 0.0)[0]
     step2 = tuple(
@@ -260,6 +278,7 @@ def fit_two_step(
         predictions=tuple(predictions),
         data=replace(step1.data, accuracy_column=runs.accuracy_column),
         fit=replace(step1.fit, warnings=warnings, trend=trend),
+        reach=reaches,
     )
 
 

@@ -458,7 +458,7 @@ def _fit_two_step(options: CommandSettings) -> Any:
     table = read_table(options.data, options.input_format)
     runs = load_capability(table)
     settings = _settings(replace(options, law="auto"))
-    return fit_two_step(runs, settings, _targets(list(options.targets)), options.chance)
+    return fit_two_step(runs, settings, _targets(list(options.targets)), options.chance, options.reach)
 
 
 def _inputs(options: CommandSettings) -> tuple[str, ...]:
@@ -593,6 +593,14 @@ def fit(
         list[str] | None,
         typer.Option(help="Chinchilla law: also predict the loss at PARAMS,TOKENS, e.g. 7e10,1.4e12. Repeatable."),
     ] = None,
+    reach: Annotated[
+        list[float] | None,
+        typer.Option(
+            help="Also give the compute at which the forecast reaches this loss, pass rate or accuracy, with its "
+            "interval. Repeatable.",
+            metavar="VALUE",
+        ),
+    ] = None,
     chance: Annotated[
         float | None,
         typer.Option(
@@ -609,7 +617,7 @@ def fit(
     """
     from .render import render
 
-    command_line = {"targets": target, "law": law, "buckets": buckets, "at": at, "chance": chance}
+    command_line = {"targets": target, "law": law, "buckets": buckets, "at": at, "chance": chance, "reach": reach}
     options = _options(runs, given, command_line)
     image = _plot_format(given["plot"])
     if options.law == "two-step" and (save is not None or given["plot"] is not None):
@@ -617,6 +625,10 @@ def fit(
     if options.chance is not None and options.law != "two-step":
         raise ConfigError(f"--chance applies to --law two-step only, not --law {options.law}")
     result, ladder = _fit_ladder(options)
+    if ladder is not None and options.reach:
+        from .reach import with_reach
+
+        result = with_reach(result, options.reach)
     if save is not None:
         from .output import write_atomic
         from .render import json_text

@@ -295,6 +295,7 @@ class CommandSettings:
     drop_highest: int = 0
     at: tuple[str, ...] = ()
     chance: float | None = None
+    reach: tuple[float, ...] = ()
     on: str = "pi"
     gates: dict[str, float | None] = field(default_factory=lambda: dict.fromkeys(GATES))
     explicit: frozenset[str] = frozenset()
@@ -312,6 +313,8 @@ class CommandSettings:
             ("--buckets", self.buckets, "buckets" not in given or self.buckets >= 1, "must be 1 or more"),
             ("--drop-highest", self.drop_highest, self.drop_highest >= 0, "must be 0 or more"),
         ]
+        for wanted in self.reach:
+            rules.append(("--reach", f"{wanted:g}", _finite(wanted) and wanted > 0, "must be a positive loss or share"))
         if self.chance is not None:
             chance_ok = _finite(self.chance) and 0.0 <= self.chance < 1.0
             rules.append(("--chance", f"{self.chance:g}", chance_ok, "must be at least 0 and below 1, e.g. 0.25"))
@@ -339,7 +342,7 @@ class CommandSettings:
         merged = resolve(command_line, job)
         names = {f.name for f in fields(cls)}
         values = {key: value for key, value in merged.items() if key in names and value is not None}
-        for key in ("targets", "exclude", "at"):
+        for key in ("targets", "exclude", "at", "reach"):
             if key in values:
                 values[key] = tuple(values[key])
         values["gates"] = {gate: merged.get(gate) for gate in GATES}

@@ -147,6 +147,11 @@ def _fit_records(result: FitResult) -> tuple[list[str], list[list[Any]]]:
     for key, e in result.exponents:
         row = ["exponent", key, "", "", repr(e.estimate), "", *map(repr, e.ci), "", ""]
         rows.append([*row, result.level, *blank])
+    for reach in result.reach:  # the compute sits in the target column; open ends are empty
+        bounds = ["" if b is None else repr(b) for b in reach.ci]
+        compute = "" if reach.compute is None else repr(reach.compute)
+        row = ["reach", reach.status, compute, "", repr(reach.value), "", *bounds, "", ""]
+        rows.append([*row, result.level, *blank])
     return header, rows
 
 
@@ -331,7 +336,24 @@ def _allocation_sections(result: FitResult) -> list[tuple[str, tuple[list[str], 
     if result.exponents:
         rows = [[name, format_number(e.estimate), format_interval(e.ci)] for name, e in result.exponents]
         sections.append(("Allocation exponents", (["exponent", "estimate", f"{level} CI"], rows)))
+    if result.reach:
+        quantity = result.data.accuracy_column or result.data.y_column
+        rows = [
+            [format_number(r.value), _reach_compute(r.compute, r.status), _reach_interval(r.ci)] for r in result.reach
+        ]
+        sections.append(("Compute to reach", ([quantity, "compute", f"{level} CI"], rows)))
     return sections
+
+
+def _reach_compute(compute: float | None, status: str) -> str:
+    return status if compute is None else format_compute(compute)
+
+
+def _reach_interval(bounds: tuple[float | None, float | None]) -> str:
+    """``[low, high]``; an end the band does not reach is open."""
+    low = "(open" if bounds[0] is None else f"[{format_compute(bounds[0])}"
+    high = "open)" if bounds[1] is None else f"{format_compute(bounds[1])}]"
+    return f"{low}, {high}"
 
 
 def _markdown_table(headers: list[str], rows: list[list[str]]) -> list[str]:

@@ -336,6 +336,8 @@ class FitResult:
     optima: tuple[Optimum, ...] = ()
     #: ... and how the allocation grows with compute (``N_opt ~ C^a``, ``D_opt ~ C^b``).
     exponents: tuple[tuple[str, Estimate], ...] = ()
+    #: The compute to reach each ``--reach`` value.
+    reach: tuple[Reach, ...] = ()
 
     def param(self, name: str) -> ParameterEstimate:
         """The parameter called ``name``."""
@@ -434,6 +436,7 @@ class FitResult:
             **({"buckets": [b.to_dict() for b in self.buckets]} if self.buckets else {}),
             **({"optima": [o.to_dict() for o in self.optima]} if self.optima else {}),
             **({"exponents": {name: e.to_dict() for name, e in self.exponents}} if self.exponents else {}),
+            **({"reach": [r.to_dict() for r in self.reach]} if self.reach else {}),
         }
 
     def to_saved_dict(self) -> dict[str, Any]:
@@ -694,6 +697,28 @@ class Estimate:
 
     def to_dict(self) -> dict[str, Any]:
         return {"estimate": json_number(self.estimate), "ci": json_pair(self.ci)}
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The compute at which the forecast reaches ``value``, with its interval; ``None`` is open or not reached.
+
+    ``status``: ``reached``, ``not reached`` (beyond the law's floor or ceiling, or the horizon) or
+    ``already reached`` (below a tenth of the smallest run).
+    """
+
+    value: float
+    compute: float | None
+    ci: tuple[float | None, float | None]
+    status: str = "reached"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": json_number(self.value),
+            "compute": _optional(self.compute),
+            "ci": [_optional(self.ci[0]), _optional(self.ci[1])],
+            "status": self.status,
+        }
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,81 @@
+"""Compute to reach a value: where a forecast and its confidence band cross a loss or an accuracy.
+
+The interval inverts the pointwise ``ci`` of the forecast (a calibration interval): the computes
+at which the band's optimistic edge and its pessimistic edge reach the value. It holds whatever
+the ``ci`` holds (law choice, the misspecification check), so it is as honest as the forecasts.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+
+from .laws import Array
+from .results import FitResult, Reach
+
+#: Points per decade of the compute grid on which the band is evaluated.
+REACH_PER_DECADE = 25
+#: The grid runs from a tenth of the smallest run to this multiple of the largest (targets beyond are refused).
+REACH_HORIZON = 1e6
+
+
+def reach_grid(compute_min: float, compute_max: float) -> Array:
+    """Log-spaced computes from ``compute_min / 10`` to ``compute_max * REACH_HORIZON`` (inside the refusal limits)."""
+    low = math.log10(max(compute_min / 10.0, compute_max / REACH_HORIZON * (1 + 1e-9)))
+    high = math.log10(compute_max * REACH_HORIZON * (1 - 1e-9))
+    return np.asarray(np.logspace(low, high, max(int((high - low) * REACH_PER_DECADE) + 1, 2)), dtype=float)
+
+
+def _first_crossing(log_grid: Array, curve: Array, value: float, falling: bool) -> tuple[float | None, str]:
+    """The first compute at which ``curve`` reaches ``value`` (linear in log compute between grid points)."""
+    reached = curve <= value if falling else curve >= value
+    if not reached.any():
+        return None, "not reached"
+    i = int(np.argmax(reached))
+    if i == 0:
+        return None, "already reached"
+    share = (value - curve[i - 1]) / (curve[i] - curve[i - 1])
+    return float(np.exp(log_grid[i - 1] + share * (log_grid[i] - log_grid[i - 1]))), "reached"
+
+
+def crossings(values: tuple[float, ...], grid: Array, estimate: Array, low: Array, high: Array) -> tuple[Reach, ...]:
+    """Where ``estimate`` and the band ``[low, high]`` on ``grid`` reach each value.
+
+    Notes
+    -----
+    A falling metric (loss) reaches ``v`` where it drops to ``v``: the band's lower edge first (the
+    interval's lower end), its upper edge last. A rising one (accuracy) the other way round. A
+    bound the band does not reach within the grid is open (``None``); an estimate that does not
+    reach ``v`` is ``not reached`` (``v`` lies beyond the law's floor or ceiling, or beyond
+    :data:`REACH_HORIZON` times the largest run); one already reached at the grid's start (a tenth of
+    the smallest run) is ``already reached``.
+    """
+    log_grid = np.log(grid)
+    falling = bool(estimate[-1] <= estimate[0])
+    early, late = (low, high) if falling else (high, low)
+    reaches = []
+    for value in values:
+        compute, status = _first_crossing(log_grid, estimate, value, falling)
+        lower, _ = _first_crossing(log_grid, early, value, falling)
+        upper, _ = _first_crossing(log_grid, late, value, falling)
+        reaches.append(Reach(value=value, compute=compute, ci=(lower, upper), status=status))
+    return tuple(reaches)
+
+
+def with_reach(result: FitResult, values: tuple[float, ...]) -> FitResult:
+    """``result`` with the compute to reach each value (pass rates for a pass-rate fit), from its own ``ci``."""
+    if not values:
+        return result
+    from .forecast import Target, forecast
+
+    grid = reach_grid(result.data.compute_min, result.data.compute_max)
+    band = forecast(result, tuple(Target(float(c)) for c in grid), result.level).predictions
+    rates = [p.pass_rate for p in band]
+    if all(r is not None for r in rates):  # a pass-rate fit reaches a pass rate
+        estimate = np.array([r.estimate for r in rates if r is not None])
+        bounds = np.array([r.ci for r in rates if r is not None])
+    else:
+        estimate, bounds = np.array([p.estimate for p in band]), np.array([p.ci for p in band])
+    return replace(result, reach=crossings(values, grid, estimate, bounds[:, 0], bounds[:, 1]))

@@ -1,0 +1,84 @@
+"""``--reach``: where a forecast band crosses a value, against closed forms and a known simulated truth."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from scaling_forecast.cli import app
+from scaling_forecast.forecast import FitSettings, fit_law
+from scaling_forecast.reach import crossings, reach_grid, with_reach
+
+from ..conftest import ROOT
+
+
+def test_crossings_of_lines_in_log_compute_are_exact() -> None:
+    """``y = 5 - log10(C) / 10`` reaches 3 at C = 1e20; the band +-0.1 at 1e19 and 1e21 (falling)."""
+    grid = reach_grid(1e17, 1e20)
+    level = 5.0 - np.log10(grid) / 10.0
+    (reach,) = crossings((3.0,), grid, level, level - 0.1, level + 0.1)
+    assert reach.status == "reached"
+    assert math.log10(reach.compute) == pytest.approx(20.0, abs=1e-9)
+    assert math.log10(reach.ci[0]) == pytest.approx(19.0, abs=1e-9)  # the lower edge gets there first
+    assert math.log10(reach.ci[1]) == pytest.approx(21.0, abs=1e-9)
+
+
+def test_a_rising_metric_reaches_the_other_way_and_ends_can_be_open() -> None:
+    grid = reach_grid(1e17, 1e20)
+    accuracy = 0.2 + 0.05 * (np.log10(grid) - 16.0)  # rising: 0.5 at 1e22
+    low, high = accuracy - 0.02, accuracy + 0.1
+    (mid, beyond, before) = crossings((0.5, 0.75, 0.1), grid, accuracy, low, high)
+    assert math.log10(mid.compute) == pytest.approx(22.0, abs=1e-9)
+    assert mid.ci[0] is not None and mid.ci[1] is not None
+    assert math.log10(mid.ci[0]) == pytest.approx(20.0, abs=1e-9)  # the upper edge gets there first
+    assert math.log10(mid.ci[1]) == pytest.approx(22.4, abs=1e-9)
+    assert beyond.status == "not reached" and beyond.compute is None and beyond.ci[1] is None  # 1e27 > horizon
+    assert beyond.ci[0] is not None and math.log10(beyond.ci[0]) == pytest.approx(25.0, abs=1e-9)
+    assert before.status == "already reached" and before.compute is None
+
+
+def test_the_grid_stays_inside_the_refused_range() -> None:
+    grid = reach_grid(1e10, 1e20)  # ten decades of runs: the grid starts at 1e6 times below the largest
+    assert grid[0] > 1e14 and grid[-1] < 1e26
+    assert np.all(np.diff(np.log(grid)) > 0)
+
+
+def test_the_reach_interval_covers_a_known_truth_about_nine_times_in_ten() -> None:
+    """Ladders of ``1.8 + 777 C^-0.155`` with 1% noise; the value is the true loss at 10x the largest run.
+
+    ``benchmarks/reach_coverage.py`` runs 100 ladders (0.92 at 100x); here 20 with 500 replicates.
+    """
+    compute = np.geomspace(1e17, 1e20, 8)
+    truth = compute[-1] * 10.0
+    value = 1.8 + 777.0 * truth**-0.155
+    covered, closed = 0, 0
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        loss = (1.8 + 777.0 * compute**-0.155) * np.exp(rng.normal(0.0, 0.01, 8))
+        (reach,) = with_reach(fit_law(compute, loss, FitSettings(n_boot=500, seed=seed), ()), (value,)).reach
+        low, high = reach.ci
+        covered += (low is None or low <= truth) and (high is None or truth <= high)
+        closed += low is not None and high is not None
+        assert reach.compute is not None and (low is None or low <= reach.compute)
+    assert 15 <= covered <= 20
+    assert closed >= 10  # not an interval that is always open (too wide to mean anything)
+
+
+def test_the_cli_gives_reach_in_json() -> None:
+    result = CliRunner().invoke(app, ["fit", str(ROOT / "examples" / "runs.csv"), "--reach", "2.3", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    (reach,) = json.loads(result.stdout)["reach"]
+    assert set(reach) == {"value", "compute", "ci", "status"}
+    assert reach["ci"][0] <= reach["compute"] <= reach["ci"][1]
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "nan"])
+def test_a_bad_reach_value_is_one_line(value: str) -> None:
+    result = CliRunner().invoke(app, ["fit", str(ROOT / "examples" / "runs.csv"), "--reach", value])
+    assert result.exit_code == 2
+    shown = f"{float(value):g}"
+    assert result.stderr.strip() == f"error: --reach {shown}: must be a positive loss or share"
