@@ -13,7 +13,9 @@ Laws via Compute-Efficient Model Ladders", and of the Llama 3 report's two-stage
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -26,6 +28,7 @@ from .laws import Array, IndexArray, Law, RowObjective
 from .reach import crossings, reach_grid
 from .results import DerivedForecast, FitResult, ParameterEstimate, Prediction, Reach
 from .trend import trend_verdict, trend_warning
+from .uncertainty import student_t_quantile
 
 #: Seed-sequence key of the step-2 bootstrap and of the Monte Carlo that joins the two steps.
 TWO_STEP_STREAM = 2**32 - 2
@@ -156,6 +159,59 @@ def fit_accuracy_map(
     return law, theta, boot_theta, residuals
 
 
+def _floor(chance: float, accuracy: Array, column: str, warnings: tuple[str, ...]) -> tuple[float, tuple[str, ...]]:
+    """The sigmoid's floor: ``chance``, lowered to the lowest accuracy when runs score below chance."""
+    below = int((accuracy < chance).sum())
+    if not below:
+        return chance, warnings
+    lowest = float(accuracy.min())
+    message = (
+        f"{below} run(s) score below chance ({chance:g}) on {column}, the lowest {lowest:.4g}: small models do; "
+        f"the sigmoid's floor is lowered to {lowest:.4g}"
+    )
+    return lowest, (*warnings, message)
+
+
+def _flat(
+    predictions: tuple[Prediction, ...],
+    draws: np.random.Generator | None = None,
+    *,
+    accuracy: Array,
+    level: float,
+    task_loss: bool = True,
+) -> list[Prediction]:
+    """A flat task forecast as flat: the runs' mean, ``ci`` its Student-t interval, ``pi`` a new run's.
+
+    ``predictions`` are the step-1 forecasts (kept as ``task_loss``), or with ``task_loss`` false
+    any forecasts at the same targets.
+    """
+    n = accuracy.size
+    mean, scale = float(accuracy.mean()), float(accuracy.std(ddof=1))
+    half = student_t_quantile(0.5 + level / 2.0, n - 1) * scale
+    ci = (max(mean - half / math.sqrt(n), 0.0), min(mean + half / math.sqrt(n), 1.0))
+    pi = (max(mean - half * math.sqrt(1.0 + 1.0 / n), 0.0), min(mean + half * math.sqrt(1.0 + 1.0 / n), 1.0))
+    return [
+        replace(
+            p,
+            estimate=mean,
+            ci=ci,
+            pi=pi,
+            pass_rate=None,
+            task_loss=DerivedForecast(p.estimate, p.ci, p.pi) if task_loss else None,
+        )
+        for p in predictions
+    ]
+
+
+def _trend_warnings(trend: str | None, column: str) -> tuple[str, ...]:
+    if trend == "flat":
+        return (
+            f"{column} is flat across these runs (no change the noise can distinguish): it is forecast as flat, "
+            "the runs' mean with an interval as wide as their scatter",
+        )
+    return trend_warning(trend, column)
+
+
 def _split_normal(rng: np.random.Generator, estimate: float, bounds: tuple[float, float], z: float, size: int) -> Array:
     """Draws whose central interval at the level of ``z`` is ``bounds`` (a normal on each side of the estimate)."""
     normal = rng.standard_normal(size)
@@ -205,8 +261,9 @@ def fit_two_step(
     )
     rng = np.random.default_rng([settings.seed, TWO_STEP_STREAM])
     groups = np.array(runs.names) if runs.steps is not None else None
+    floor, floor_warning = _floor(chance, runs.accuracy, runs.accuracy_column, floor_warning)
     law, theta, boot_theta, residuals = fit_accuracy_map(
-        runs.task_loss, runs.accuracy, chance, settings.n_boot, rng, groups
+        runs.task_loss, runs.accuracy, floor, settings.n_boot, rng, groups
     )
     ok = np.isfinite(boot_theta).all(axis=1)
     if ok.sum() < 0.5 * settings.n_boot:
@@ -242,6 +299,10 @@ def fit_two_step(
             )
         return joined_predictions
 
+    final_accuracy = runs.accuracy[final]
+    trend = trend_verdict(np.log(runs.compute[final]), final_accuracy, lower_is_better=False)
+    if trend == "flat":
+        joined = partial(_flat, accuracy=final_accuracy, level=settings.level)  # type: ignore[assignment]
     predictions = joined(step1.predictions, rng)
     reaches: tuple[Reach, ...] = ()
     if reach:
@@ -260,20 +321,11 @@ def fit_two_step(
         )
         for i, (name, value) in enumerate(zip(law.param_names, estimates, strict=True))
     )
-    final_accuracy = runs.accuracy[final]
-    trend = trend_verdict(np.log(runs.compute[final]), final_accuracy, lower_is_better=False)
-    warnings = floor_warning + step1.fit.warnings
-    warnings += trend_warning(trend, runs.accuracy_column)
-    below = int((final_accuracy < chance).sum())
-    if below:
-        warnings += (
-            f"{below} run(s) score below chance ({chance:g}) on {runs.accuracy_column}: the sigmoid's floor is "
-            "chance, so they count as scatter around it",
-        )
+    warnings = floor_warning + step1.fit.warnings + _trend_warnings(trend, runs.accuracy_column)
     return replace(
         step1,
         law="two-step",
-        formula=f"{runs.loss_column}: {step1.formula}; accuracy = {chance:g} + (1 - {chance:g}) * sigmoid(-k (L - L0))",
+        formula=f"{runs.loss_column}: {step1.formula}; accuracy = {floor:g} + (1 - {floor:g}) * sigmoid(-k (L - L0))",
         params=step1.params + step2,
         predictions=tuple(predictions),
         data=replace(step1.data, accuracy_column=runs.accuracy_column),
@@ -282,14 +334,17 @@ def fit_two_step(
     )
 
 
-def load_capability(table: Any, *, chance_column: bool = True) -> CapabilityRuns:
-    """Read compute (or 6 N D), a task loss, an accuracy and optional ``run``/``step``/``chance`` columns."""
+def load_capability(table: Any, *, task_loss: bool = True) -> CapabilityRuns:
+    """Read compute (or 6 N D), a task loss (unless ``task_loss`` is false), an accuracy, and optional
+    ``run``/``step``/``chance`` columns."""
     from .runs import _ComputeColumn, _number, as_table
 
     table = as_table(table)
     label = table.label
     compute = _ComputeColumn(table, None, None, None)
     loss_column, accuracy_column = table.column("task_loss"), table.column("accuracy")
+    if not task_loss and accuracy_column is not None:
+        loss_column = loss_column or accuracy_column  # read twice, not used: the direct laws fit accuracy alone
     if loss_column is None or accuracy_column is None:
         missing = "a task loss ('task_loss', 'bpb', 'nll' or 'correct_nll')" if loss_column is None else "an accuracy"
         raise DataError(
@@ -298,13 +353,13 @@ def load_capability(table: Any, *, chance_column: bool = True) -> CapabilityRuns
             + "; add it to the file"
         )
     run_column, step_column = table.column("run"), table.column("step")
-    chance_name = table.column("chance") if chance_column else None
+    chance_name = table.column("chance")
     xs, losses, accuracies, names, steps, chances = [], [], [], [], [], []
     for row, record in enumerate(table.records, start=1):
         x_value = compute.value(record, row)
         loss = _number(record.get(loss_column), row, loss_column, label)
         accuracy = _number(record.get(accuracy_column), row, accuracy_column, label)
-        if loss <= 0:
+        if loss <= 0 and task_loss:
             raise DataError(f"{label}: row {row}, column '{loss_column}': {loss:g} must be positive; fix the value")
         if not 0.0 <= accuracy <= 1.0:
             raise DataError(
@@ -337,4 +392,199 @@ def load_capability(table: Any, *, chance_column: bool = True) -> CapabilityRuns
         loss_column=loss_column,
         accuracy_column=accuracy_column,
         chance=chance,
+    )
+
+
+#: The direct accuracy laws ``--law accuracy`` weighs, with their formulas.
+ACCURACY_LAWS = {
+    "gpt4": "-log(acc) = alpha * C^(-k)",
+    "sigmoid": "acc = chance + (1 - chance) * sigmoid(slope * (log10 C - log10 C_mid))",
+}
+
+
+def _sigmoid_in_compute(
+    compute: Array, accuracy: Array, chance: float, targets: Array, settings: FitSettings, rng: np.random.Generator
+) -> tuple[Array, Array, Array, Array]:
+    """The sigmoid in log compute: its ``(slope, C_mid)``, and the estimate, ci and pi at each target.
+
+    The fit is :class:`AccuracyMap` with ``L = -log10 C`` (so ``k`` is the slope per decade and
+    ``L0 = -log10 C_mid``); the intervals are percentile intervals of a case bootstrap, the pi
+    adding a resampled residual.
+    """
+    law, theta, boot, residuals = fit_accuracy_map(-np.log10(compute), accuracy, chance, settings.n_boot, rng, None)
+    boot = boot[np.isfinite(boot).all(axis=1)]
+    x = -np.log10(targets)
+    estimate = law.log_predict(theta[None, :], x)[0]
+    draws = law.log_predict(boot, x)
+    noisy = np.clip(draws + residuals[rng.integers(0, residuals.size, draws.shape)], 0.0, 1.0)
+    tail = (1.0 - settings.level) / 2.0
+    ci = np.quantile(draws, [tail, 1.0 - tail], axis=0).T
+    pi = np.quantile(noisy, [tail, 1.0 - tail], axis=0).T
+    params = np.array([np.exp(theta[0]), 10.0 ** (-theta[1])])
+    return params, estimate, ci, pi
+
+
+def fit_accuracy(
+    compute: Array,
+    accuracy: Array,
+    settings: FitSettings,
+    targets: tuple[Target, ...],
+    chance: float | None = None,
+    reach: tuple[float, ...] = (),
+    *,
+    file: str = "<data>",
+    x_column: str = "compute",
+    y_column: str = "accuracy",
+) -> FitResult:
+    """Accuracy forecast directly from compute, for files with no task loss: the better of two laws.
+
+    Notes
+    -----
+    ``gpt4`` is the GPT-4 report's capability form, the ``passrate`` law fitted to ``-log(acc)``
+    (its pass-rate forecast is the accuracy); ``sigmoid`` rises from chance to 1 in log compute.
+    Each forecasts the largest run from the others; the smaller absolute error is chosen. The
+    reported ``ci`` and ``pi`` are the hull of both laws' intervals (the choice of law is inside
+    the interval), and a warning says when the two laws' ``ci`` do not overlap at a target.
+    """
+    from .results import Candidate, CandidateForecast, LawSelection
+
+    floor_warning: tuple[str, ...] = ()
+    if chance is None:
+        chance = 0.0
+        floor_warning = (
+            "no --chance given: the sigmoid's floor is 0; for a multiple-choice task give the accuracy of "
+            "random guessing, e.g. --chance 0.25 for four choices",
+        )
+    if np.any(accuracy <= 0.0) or np.any(accuracy >= 1.0):
+        raise DataError(f"{file}: accuracies of exactly 0 or 1 cannot be fitted by the GPT-4 form; check '{y_column}'")
+    order = np.argsort(compute, kind="stable")
+    compute, accuracy = compute[order], accuracy[order]
+    if np.unique(compute).size < 4:
+        raise DataError(f"{file}: --law accuracy needs runs at 4 or more distinct compute values")
+    gpt4 = fit_law(
+        compute,
+        -np.log(accuracy),
+        replace(settings, law="passrate"),
+        targets,
+        file=file,
+        x_column=x_column,
+        y_column=f"-log {y_column}",
+    )
+    rng = np.random.default_rng([settings.seed, TWO_STEP_STREAM])
+    values = np.array([p.target for p in gpt4.predictions])
+    floor, floor_warning = _floor(chance, accuracy, y_column, floor_warning)
+    sig_params, sig_estimate, sig_ci, sig_pi = _sigmoid_in_compute(compute, accuracy, floor, values, settings, rng)
+    # each law forecasts the largest run from the smaller ones
+    held = replace(settings, n_boot=100)
+    last = Target(float(compute[-1]))
+    small = compute[:-1], accuracy[:-1]
+    gpt4_held = fit_law(small[0], -np.log(small[1]), replace(held, law="passrate"), (last,))
+    gpt4_error = abs(float(np.exp(-gpt4_held.predictions[0].estimate)) - accuracy[-1])
+    sig_held = _sigmoid_in_compute(*small, floor, np.array([compute[-1]]), held, np.random.default_rng(settings.seed))
+    sig_error = abs(float(sig_held[1][0]) - accuracy[-1])
+    chosen = "gpt4" if gpt4_error <= sig_error else "sigmoid"
+    predictions, disagree = [], []
+    for i, p in enumerate(gpt4.predictions):
+        assert p.pass_rate is not None
+        g = p.pass_rate
+        own = {
+            "gpt4": (g.estimate, g.ci, g.pi),
+            "sigmoid": (float(sig_estimate[i]), tuple(sig_ci[i]), tuple(sig_pi[i])),
+        }
+        estimate = own[chosen][0]
+        ci = (min(g.ci[0], sig_ci[i, 0], estimate), max(g.ci[1], sig_ci[i, 1], estimate))
+        pi = (min(g.pi[0], sig_pi[i, 0], estimate), max(g.pi[1], sig_pi[i, 1], estimate))
+        if g.ci[1] < sig_ci[i, 0] or sig_ci[i, 1] < g.ci[0]:
+            disagree.append(f"{p.target:.3g}")
+        predictions.append(replace(p, estimate=float(estimate), ci=ci, pi=pi, pass_rate=None))
+    candidates = tuple(
+        Candidate(
+            law=name,
+            n_params=2,
+            held_out_error=error,
+            aicc=None,
+            weight=1.0 if name == chosen else 0.0,
+            in_interval=True,
+            predictions=tuple(
+                CandidateForecast(float(t), float(own_estimate), own_ci, own_pi)
+                for t, own_estimate, own_ci, own_pi in rows
+            ),
+        )
+        for name, error, rows in (
+            (
+                "gpt4",
+                gpt4_error,
+                [
+                    (p.target, p.pass_rate.estimate, p.pass_rate.ci, p.pass_rate.pi)
+                    for p in gpt4.predictions
+                    if p.pass_rate is not None
+                ],
+            ),
+            (
+                "sigmoid",
+                sig_error,
+                [(t, e, tuple(c), tuple(q)) for t, e, c, q in zip(values, sig_estimate, sig_ci, sig_pi, strict=True)],
+            ),
+        )
+    )
+    reason = (
+        f"{chosen} forecasts the largest run from the smaller ones with absolute error "
+        f"{min(gpt4_error, sig_error):.3f} (gpt4 {gpt4_error:.3f}, sigmoid {sig_error:.3f}); "
+        "the interval spans both laws"
+    )
+    selection = LawSelection(chosen, "held-out", 1, candidates, reason)
+    warnings = floor_warning + gpt4.fit.warnings
+    if disagree:
+        warnings += (
+            f"the gpt4 and sigmoid laws disagree at {', '.join(disagree)} FLOP (their intervals do not overlap): "
+            "the forecast depends on the law; the reported interval spans both",
+        )
+    trend = trend_verdict(np.log(compute), accuracy, lower_is_better=False)
+    warnings += _trend_warnings(trend, y_column)
+    if trend == "flat":
+        predictions = _flat(tuple(predictions), accuracy=accuracy, level=settings.level, task_loss=False)
+    reaches: tuple[Reach, ...] = ()
+    if reach:
+        grid = reach_grid(float(compute[0]), float(compute[-1]))
+        band = with_band(gpt4, grid)
+        _, sig_band, sig_band_ci, _ = _sigmoid_in_compute(
+            compute, accuracy, floor, grid, settings, np.random.default_rng([settings.seed, TWO_STEP_STREAM, 1])
+        )
+        curve = band[0] if chosen == "gpt4" else sig_band
+        low = np.minimum(np.minimum(band[1], sig_band_ci[:, 0]), curve)
+        high = np.maximum(np.maximum(band[2], sig_band_ci[:, 1]), curve)
+        if trend == "flat":
+            flat = _flat(
+                tuple(Prediction(float(c), 1.0, 0.0, (0.0, 0.0), (0.0, 0.0)) for c in grid[:1]),
+                accuracy=accuracy,
+                level=settings.level,
+                task_loss=False,
+            )[0]
+            curve, low, high = (np.full(grid.size, v) for v in (flat.estimate, *flat.ci))
+        reaches = crossings(reach, grid, curve, low, high)
+    sigmoid_params = tuple(
+        ParameterEstimate(name, float(value), float("nan"), (float("nan"), float("nan")))
+        for name, value in zip(("slope", "C_mid"), sig_params, strict=True)
+    )
+    return replace(
+        gpt4,
+        law="accuracy",
+        formula=f"{ACCURACY_LAWS['gpt4']}; or {ACCURACY_LAWS['sigmoid']} (floor {floor:g})",
+        params=gpt4.params + sigmoid_params,
+        predictions=tuple(predictions),
+        data=replace(gpt4.data, y_column=y_column),
+        fit=replace(gpt4.fit, warnings=warnings, trend=trend),
+        law_selection=selection,
+        reach=reaches,
+    )
+
+
+def with_band(result: FitResult, grid: Array) -> tuple[Array, Array, Array]:
+    """A pass-rate fit's pass rate (here: accuracy) and its ci at each compute of ``grid``."""
+    band = result.predict(grid).predictions
+    rates = [p.pass_rate for p in band if p.pass_rate is not None]
+    return (
+        np.array([r.estimate for r in rates]),
+        np.array([r.ci[0] for r in rates]),
+        np.array([r.ci[1] for r in rates]),
     )

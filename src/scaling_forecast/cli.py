@@ -371,8 +371,10 @@ def _ladder(options: CommandSettings) -> Any:
     from .forecast import ladder
     from .runs import load_for_law
 
-    if options.law == "two-step":
-        raise ConfigError("--law two-step works with 'forecast fit' only; leave --law out or fit with forecast fit")
+    if options.law in CAPABILITY_LAWS:
+        raise ConfigError(
+            f"--law {options.law} works with 'forecast fit' only; leave --law out or fit with forecast fit"
+        )
     settings = _settings(options)
     data, dropped = load_for_law(
         options.data,
@@ -419,8 +421,8 @@ def _write_plot(plot: str | None, draw: Any, options: CommandSettings) -> None:
 
 def _fit(options: CommandSettings) -> Any:
     """Load the runs and fit the law the options ask for (``check``: the two-step law has no gates yet)."""
-    if options.law == "two-step":
-        raise ConfigError("--law two-step works with 'forecast fit' only; its gates are not built yet")
+    if options.law in CAPABILITY_LAWS:
+        raise ConfigError(f"--law {options.law} works with 'forecast fit' only; its gates are not built yet")
     return _fit_ladder(options)[0]
 
 
@@ -430,9 +432,15 @@ def _fit_ladder(options: CommandSettings) -> tuple[Any, Any]:
 
     from .forecast import fit_pass_rates, parse_point
 
-    if options.law == "two-step":
-        return _fit_two_step(options), None
-    ladder = _ladder(options)
+    if options.law in CAPABILITY_LAWS:
+        return _fit_capability(options, options.law), None
+    try:
+        ladder = _ladder(options)
+    except DataError:
+        law = _capability_law(options) if options.law == "auto" and options.y is None else None
+        if law is None:
+            raise  # what stopped the loss reading stands
+        return _fit_capability(options, law), None
     points = tuple(parse_point(text) for text in options.at)
     if points and ladder.columns is None:
         raise ConfigError("--at PARAMS,TOKENS needs a law of parameters and tokens: --law chinchilla")
@@ -445,20 +453,42 @@ def _fit_ladder(options: CommandSettings) -> tuple[Any, Any]:
     return ladder.fit(targets=targets), ladder
 
 
-def _fit_two_step(options: CommandSettings) -> Any:
-    """Accuracy through a task loss (:mod:`scaling_forecast.capability`): compute, task loss and accuracy per row."""
+#: Laws of accuracy, fitted by :mod:`scaling_forecast.capability` (``forecast fit`` only).
+CAPABILITY_LAWS = ("two-step", "accuracy")
+
+
+def _capability_law(options: CommandSettings) -> str | None:
+    """Under ``--law auto``, a file of accuracies with no loss: ``two-step`` with a task loss, else ``accuracy``."""
+    from .runs import read_table
+
+    try:
+        table = read_table(options.data, options.input_format)
+    except DataError:
+        return None
+    if table.column("accuracy") is None or table.column("loss") is not None or table.has_pass_rates():
+        return None
+    return "two-step" if table.column("task_loss") is not None else "accuracy"
+
+
+def _fit_capability(options: CommandSettings, law: str) -> Any:
+    """Accuracy through a task loss, or directly from compute (:mod:`scaling_forecast.capability`)."""
     from dataclasses import replace
 
-    from .capability import fit_two_step, load_capability
+    from .capability import fit_accuracy, fit_two_step, load_capability
     from .runs import read_table
 
     for option, value in (("--at", options.at), ("--buckets", options.buckets), ("--sweep", options.sweep)):
         if value:
-            raise ConfigError(f"{option} does not apply to --law two-step; leave it out")
+            raise ConfigError(f"{option} does not apply to --law {law}; leave it out")
     table = read_table(options.data, options.input_format)
-    runs = load_capability(table)
+    runs = load_capability(table, task_loss=law == "two-step")
     settings = _settings(replace(options, law="auto"))
-    return fit_two_step(runs, settings, _targets(list(options.targets)), options.chance, options.reach)
+    targets = _targets(list(options.targets))
+    chance = runs.chance if options.chance is None else options.chance
+    if law == "two-step":
+        return fit_two_step(runs, settings, targets, chance, options.reach)
+    where = {"file": runs.file, "x_column": runs.x_column, "y_column": runs.accuracy_column}
+    return fit_accuracy(runs.compute, runs.accuracy, settings, targets, chance, options.reach, **where)
 
 
 def _inputs(options: CommandSettings) -> tuple[str, ...]:
@@ -507,8 +537,9 @@ LawOption = Annotated[
     typer.Option(
         help="Law to fit: auto, loss (a*C^b + c), power (a*C^b), broken (a*C^b1*(1 + C/C_b)^(b2 - b1)), "
         "passrate (-E[log pass_rate] = alpha*C^-k) or chinchilla (E + A/N^alpha + B/D^beta, from params "
-        "and tokens), or two-step (fit only: accuracy through a task loss; --chance). auto picks passrate for "
-        "pass-rate data, else the law that best forecasts the largest runs. "
+        "and tokens), two-step (fit only: accuracy through a task loss; --chance) or accuracy (fit only: accuracy "
+        "from compute). auto picks passrate for pass-rate data, two-step or accuracy for accuracy files, else the "
+        "law that best forecasts the largest runs. "
         "[default: auto]",
         show_default=False,
     ),
@@ -620,11 +651,13 @@ def fit(
     command_line = {"targets": target, "law": law, "buckets": buckets, "at": at, "chance": chance, "reach": reach}
     options = _options(runs, given, command_line)
     image = _plot_format(given["plot"])
-    if options.law == "two-step" and (save is not None or given["plot"] is not None):
-        raise ConfigError("--law two-step: --save and --plot are not available for it yet; leave them out")
-    if options.chance is not None and options.law != "two-step":
-        raise ConfigError(f"--chance applies to --law two-step only, not --law {options.law}")
+    if options.law in CAPABILITY_LAWS and (save is not None or given["plot"] is not None):
+        raise ConfigError(f"--law {options.law}: --save and --plot are not available for it yet; leave them out")
+    if options.chance is not None and options.law not in (*CAPABILITY_LAWS, "auto"):
+        raise ConfigError(f"--chance applies to accuracy files (--law two-step or accuracy), not --law {options.law}")
     result, ladder = _fit_ladder(options)
+    if ladder is None and (save is not None or given["plot"] is not None):
+        raise ConfigError("--save and --plot are not available for accuracy files yet; leave them out")
     if ladder is not None and options.reach:
         from .reach import with_reach
 

@@ -116,7 +116,8 @@ def test_a_smallest_model_below_chance_does_not_break_the_fit(tmp_path: Path) ->
     runs = CapabilityRuns(compute, task_loss, accuracy, tuple(f"r{i}" for i in range(7)))
     result = fit_two_step(runs, FitSettings(n_boot=300), (Target(1e22),), chance=0.25)
     assert np.isfinite(result.predictions[0].estimate)
-    assert any("below chance" in w for w in result.fit.warnings)
+    assert any("below chance (0.25) on accuracy, the lowest 0.181" in w for w in result.fit.warnings)
+    assert "accuracy = 0.181 + (1 - 0.181)" in result.formula  # the floor follows the smallest model down
 
 
 def test_a_falling_accuracy_is_worsening_and_warned() -> None:
@@ -175,7 +176,10 @@ def test_pythia_lambada_12b_is_forecast_within_4_points_from_the_five_smallest()
     ("args", "line"),
     [
         (["--chance", "1.5"], "error: --chance 1.5: must be at least 0 and below 1, e.g. 0.25"),
-        (["--chance", "0.25", "--law", "loss"], "error: --chance applies to --law two-step only, not --law loss"),
+        (
+            ["--chance", "0.25", "--law", "loss"],
+            "error: --chance applies to accuracy files (--law two-step or accuracy), not --law loss",
+        ),
         (
             ["--save", "fit.json"],
             "error: --law two-step: --save and --plot are not available for it yet; leave them out",
