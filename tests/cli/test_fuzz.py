@@ -56,6 +56,8 @@ COLUMNS = [
     "n",
     "k",
     "accuracy",
+    "task_loss",
+    "chance",
     "flops",
     "train/loss",
     "state",
@@ -79,6 +81,9 @@ VALUES = [
     "-5",
     "1e308x",
     "auto",
+    "two-step",
+    "accuracy",
+    "0.25",
     "s0",
     "s1",
 ]
@@ -110,6 +115,8 @@ OPTIONS = [
     "--exclude",
     "--baseline",
     "--sweep",
+    "--chance",
+    "--reach",
 ]
 
 cells = st.one_of(
