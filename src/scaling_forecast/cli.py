@@ -470,7 +470,7 @@ def _capability_law(options: CommandSettings) -> str | None:
     return "two-step" if table.column("task_loss") is not None else "accuracy"
 
 
-def _fit_capability(options: CommandSettings, law: str) -> Any:
+def _fit_capability(options: CommandSettings, law: str, table: Any = None) -> Any:
     """Accuracy through a task loss, or directly from compute (:mod:`scaling_forecast.capability`)."""
     from dataclasses import replace
 
@@ -480,7 +480,8 @@ def _fit_capability(options: CommandSettings, law: str) -> Any:
     for option, value in (("--at", options.at), ("--buckets", options.buckets), ("--sweep", options.sweep)):
         if value:
             raise ConfigError(f"{option} does not apply to --law {law}; leave it out")
-    table = read_table(options.data, options.input_format)
+    if table is None:
+        table = read_table(options.data, options.input_format)
     runs = load_capability(table, task_loss=law == "two-step")
     settings = _settings(replace(options, law="auto"))
     targets = _targets(list(options.targets))
@@ -489,6 +490,33 @@ def _fit_capability(options: CommandSettings, law: str) -> Any:
         return fit_two_step(runs, settings, targets, chance, options.reach)
     where = {"file": runs.file, "x_column": runs.x_column, "y_column": runs.accuracy_column}
     return fit_accuracy(runs.compute, runs.accuracy, settings, targets, chance, options.reach, **where)
+
+
+def _fit_by(options: CommandSettings, by: str) -> Any:
+    """``fit --by task``: each value of the column fitted on its own (accuracy files), reported together."""
+    from .results import TaskFits
+    from .runs import Table, _explicit_column, read_table
+
+    if options.law not in (*CAPABILITY_LAWS, "auto"):
+        raise ConfigError(
+            f"--by fits accuracy files (--law two-step or accuracy), not --law {options.law}; "
+            "to compare ladders of losses use forecast compare --by"
+        )
+    table = read_table(options.data, options.input_format)
+    column = _explicit_column(table.columns, by, "--by", table.label)
+    if table.column("accuracy") is None:
+        raise DataError(f"{table.label}: --by {by} fits accuracy files; the file has no accuracy column")
+    law = (
+        options.law
+        if options.law in CAPABILITY_LAWS
+        else ("two-step" if table.column("task_loss") is not None else "accuracy")
+    )
+    fits = []
+    for value, rows in table.rows_by(column).items():
+        label = f"{table.label} ({column} {value!r}; rows counted within it)"
+        part = Table(label, table.columns, [record for _, record in rows])
+        fits.append((value, _fit_capability(options, law, part)))
+    return TaskFits(column, table.label, tuple(fits))
 
 
 def _inputs(options: CommandSettings) -> tuple[str, ...]:
@@ -632,6 +660,13 @@ def fit(
             metavar="VALUE",
         ),
     ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            help="Accuracy files: fit each value of this column on its own (e.g. --by task) and report them together.",
+            metavar="COLUMN",
+        ),
+    ] = None,
     chance: Annotated[
         float | None,
         typer.Option(
@@ -655,6 +690,13 @@ def fit(
         raise ConfigError(f"--law {options.law}: --save and --plot are not available for it yet; leave them out")
     if options.chance is not None and options.law not in (*CAPABILITY_LAWS, "auto"):
         raise ConfigError(f"--chance applies to accuracy files (--law two-step or accuracy), not --law {options.law}")
+    if by is not None:
+        if save is not None or given["plot"] is not None:
+            raise ConfigError("--by: --save and --plot are not available with it yet; leave them out")
+        tasks = _fit_by(options, by)
+        _emit(lambda f, c, w: render(tasks, f, color=c, width=w), tasks.warnings, options, given["no_color"])
+        _strict(tasks.warnings, options.strict)
+        return
     result, ladder = _fit_ladder(options)
     if ladder is None and (save is not None or given["plot"] is not None):
         raise ConfigError("--save and --plot are not available for accuracy files yet; leave them out")

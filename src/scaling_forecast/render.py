@@ -27,6 +27,7 @@ from .results import (
     Report,
     Table,
     TargetComparison,
+    TaskFits,
 )
 
 FORMATS = ("table", "json", "csv", "markdown")
@@ -717,9 +718,39 @@ def _fit_report(result: FitResult) -> Report:
     )
 
 
+def _task_report(result: TaskFits) -> Report:
+    """Fits of several tasks: one row per task and target, then every fit's records under its task."""
+    level = f"{result.fits[0][1].level:.0%}" if result.fits else "90%"
+    rows = []
+    for name, fit in result.fits:
+        quantity = fit.data.accuracy_column or fit.data.y_column
+        for p in fit.predictions:
+            trend = str(fit.fit.trend)
+            cells = [format_number(p.estimate), format_interval(p.ci), format_interval(p.pi)]
+            rows.append([name, fit.law, trend, quantity, format_compute(p.target), *cells])
+    headers = [result.by, "law", "trend", "metric", "target", "forecast", f"{level} CI", f"{level} PI"]
+    records = [_fit_records(fit) for _, fit in result.fits]
+    width = max((len(header) for header, _ in records), default=0)
+    widest = next((header for header, _ in records if len(header) == width), [])
+    csv_rows = [
+        [name, *row, *[""] * (width - len(row))]
+        for (name, _), (_, part) in zip(result.fits, records, strict=True)
+        for row in part
+    ]
+    return Report(
+        f"{len(result.fits)} {result.by}s from {result.file}, each fitted on its own",
+        (),
+        (Table("Forecasts", headers, rows),),
+        (),
+        result.warnings,
+        ([result.by, *widest], csv_rows),
+    )
+
+
 def report(result: Any) -> Report:
     """The :class:`Report` of any result: what every writer but JSON writes."""
     builders: dict[type, Callable[[Any], Report]] = {
+        TaskFits: _task_report,
         FitResult: _fit_report,
         CheckResult: _check_report,
         Comparison: _compare_report,

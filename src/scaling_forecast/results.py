@@ -742,6 +742,27 @@ class Optimum:
 
 
 @dataclass(frozen=True)
+class TaskFits:
+    """One fit per value of a column (``forecast fit FILE --by task``), reported together."""
+
+    by: str
+    file: str
+    fits: tuple[tuple[str, FitResult], ...]
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(f"{self.by} {name!r}: {w}" for name, fit in self.fits for w in fit.fit.warnings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "by": self.by,
+            "file": self.file,
+            "fits": [{self.by: name, **fit.to_dict()} for name, fit in self.fits],
+        }
+
+
+@dataclass(frozen=True)
 class Table:
     """A titled table of display strings: the first column, intervals and ``left`` columns flush left."""
 

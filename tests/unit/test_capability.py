@@ -208,3 +208,84 @@ def test_the_map_is_not_a_registered_law() -> None:
     from scaling_forecast.laws import LAWS
 
     assert AccuracyMap.name not in LAWS
+
+
+TASKS = ROOT / "examples" / "pythia_tasks.csv"
+
+
+def test_fit_by_task_fits_each_task_on_its_own_and_reports_them_together() -> None:
+    """Each task's forecast equals the one from a file of that task alone; every format carries all of them."""
+    runner = CliRunner()
+    result = runner.invoke(app, ["fit", str(TASKS), "--by", "task", "-t", "2.13e22", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert [f["task"] for f in document["fits"]] == ["arc_easy", "piqa", "sciq", "wsc"]
+    assert {f["fit"]["trend"] for f in document["fits"]} == {"improving", "flat"}
+    with TASKS.open() as handle:
+        piqa = [r for r in csv.DictReader(handle) if r["task"] == "piqa"]
+    alone = CapabilityRuns(
+        np.array([float(r["compute"]) for r in piqa]),
+        np.zeros(len(piqa)),
+        np.array([float(r["accuracy"]) for r in piqa]),
+        tuple(r["model"] for r in piqa),
+    )
+    from scaling_forecast.capability import fit_accuracy
+
+    single = fit_accuracy(alone.compute, alone.accuracy, FitSettings(), (Target(2.13e22),), 0.5)
+    by_task = next(f for f in document["fits"] if f["task"] == "piqa")
+    assert by_task["predictions"][0]["estimate"] == pytest.approx(single.predictions[0].estimate, rel=1e-9)
+    table = runner.invoke(app, ["fit", str(TASKS), "--by", "task", "-t", "2.13e22"])
+    assert all(task in table.stdout for task in ("arc_easy", "piqa", "sciq", "wsc"))
+    rows = runner.invoke(app, ["fit", str(TASKS), "--by", "task", "-t", "2.13e22", "-f", "csv"]).stdout.splitlines()
+    assert rows[0].startswith("task,section,") and {r.split(",")[0] for r in rows[1:]} == {
+        "arc_easy",
+        "piqa",
+        "sciq",
+        "wsc",
+    }
+    markdown = runner.invoke(app, ["fit", str(TASKS), "--by", "task", "-t", "2.13e22", "-f", "markdown"]).stdout
+    assert "| wsc | accuracy | flat |" in markdown
+
+
+def test_a_flat_task_is_forecast_as_flat_with_its_scatter() -> None:
+    """wsc (5 smallest Pythias): the mean of the runs, and a pi as wide as a new run's Student-t interval."""
+    with TASKS.open() as handle:
+        wsc = [r for r in csv.DictReader(handle) if r["task"] == "wsc"]
+    accuracy = np.array([float(r["accuracy"]) for r in wsc])
+    compute = np.array([float(r["compute"]) for r in wsc])
+    from scipy.stats import t as student
+
+    from scaling_forecast.capability import fit_accuracy
+
+    result = fit_accuracy(compute, accuracy, FitSettings(), (Target(2.13e22),), 0.5)
+    p = result.predictions[0]
+    assert result.fit.trend == "flat"
+    assert p.estimate == pytest.approx(accuracy.mean(), rel=1e-12)
+    half = student.ppf(0.95, 4) * accuracy.std(ddof=1) * np.sqrt(1 + 1 / 5)
+    assert p.pi[0] == pytest.approx(max(accuracy.mean() - half, 0.0), rel=1e-9)
+    assert p.pi[1] == pytest.approx(accuracy.mean() + half, rel=1e-9)
+
+
+def test_by_needs_an_accuracy_file() -> None:
+    result = CliRunner().invoke(app, ["fit", str(ROOT / "examples" / "runs.csv"), "--by", "run"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"error: {ROOT / 'examples' / 'runs.csv'}: --by run fits accuracy files; the file has no accuracy column"
+    )
+
+
+def test_an_accuracy_file_without_a_loss_is_fitted_with_the_direct_laws(tmp_path: Path) -> None:
+    """GPT-4 form data: -log(acc) = 300 C^-0.15 exactly; the chosen gpt4 law recovers it."""
+    compute = np.geomspace(1e18, 1e21, 6)
+    accuracy = np.exp(-300.0 * compute**-0.15)
+    path = tmp_path / "acc.csv"
+    path.write_text(
+        "compute,accuracy\n" + "".join(f"{c:.8g},{a:.10f}\n" for c, a in zip(compute, accuracy, strict=True))
+    )
+    result = CliRunner().invoke(app, ["fit", str(path), "-t", "1e22", "-f", "json", "--chance", "0"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["law"] == "accuracy" and document["law_selection"]["chosen"] == "gpt4"
+    truth = float(np.exp(-300.0 * 1e22**-0.15))
+    assert document["predictions"][0]["estimate"] == pytest.approx(truth, rel=1e-4)
+    assert document["predictions"][0]["ci"][0] <= truth <= document["predictions"][0]["ci"][1]
