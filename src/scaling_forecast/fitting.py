@@ -200,7 +200,7 @@ def polish(
         transposed = np.ascontiguousarray(jacobian.transpose(0, 2, 1))
         score, curvature = _score_and_curvature(residuals_k, loss_fn, huber_delta)
         if loss_fn == "lsq":
-            normal = transposed @ transposed.transpose(0, 2, 1)
+            normal = normal_matrix(transposed)
             scale = np.maximum(np.diagonal(normal, axis1=1, axis2=2), 1e-300)
         else:
             normal = (transposed * curvature[:, None, :]) @ transposed.transpose(0, 2, 1)
@@ -213,7 +213,10 @@ def polish(
         system = normal if free.all() else np.where(free[:, :, None] & free[:, None, :], normal, 0.0)
         damped = np.diagonal(normal, axis1=1, axis2=2) + damping[take, None] * scale
         system[:, diagonal, diagonal] = np.where(free, damped, 1.0)
-        step = solve_small(system, gradient * free)
+        # least squares on a law of 3 parameters: the adjugate's closed form, 3x faster (Huber's weighted
+        # systems can be far worse conditioned, and keep the elimination)
+        solve = _solve_three if loss_fn == "lsq" and n_params == 3 else solve_small
+        step = solve(system, gradient * free)
         trial = law.project(theta_k + step)
         trial_residuals = log_y[take] - law.log_predict(trial, x_k)
         trial_objective = row_objective(trial_residuals)
@@ -253,6 +256,31 @@ def solve_small(system: Array, rhs: Array) -> Array:
     for i in reversed(range(size)):
         x[:, i] = (b[:, i] - (a[:, i, i + 1 :, None] * x[:, i + 1 :]).sum(axis=1)) / a[:, i, i, None]
     return x[:, :, 0] if vector else x
+
+
+def _solve_three(system: Array, rhs: Array) -> Array:
+    """:func:`solve_small` for ``(B, 3, 3), (B, 3) -> (B, 3)`` by the adjugate: ``x = adj(A) b / det(A)``."""
+    a, b, c = system[:, 0, 0], system[:, 0, 1], system[:, 0, 2]
+    d, e, f = system[:, 1, 0], system[:, 1, 1], system[:, 1, 2]
+    g, h, i = system[:, 2, 0], system[:, 2, 1], system[:, 2, 2]
+    adjugate = np.empty_like(system)
+    adjugate[:, 0, 0], adjugate[:, 0, 1], adjugate[:, 0, 2] = e * i - f * h, c * h - b * i, b * f - c * e
+    adjugate[:, 1, 0], adjugate[:, 1, 1], adjugate[:, 1, 2] = f * g - d * i, a * i - c * g, c * d - a * f
+    adjugate[:, 2, 0], adjugate[:, 2, 1], adjugate[:, 2, 2] = d * h - e * g, b * g - a * h, a * e - b * d
+    determinant = a * adjugate[:, 0, 0] + b * adjugate[:, 1, 0] + c * adjugate[:, 2, 0]
+    solution = adjugate[:, :, 0] * rhs[:, 0, None] + adjugate[:, :, 1] * rhs[:, 1, None]
+    solution += adjugate[:, :, 2] * rhs[:, 2, None]
+    return np.asarray(solution / determinant[:, None], dtype=float)
+
+
+def normal_matrix(transposed: Array) -> Array:
+    """``J^T J`` from ``J^T`` ``(B, p, n)``: one row dot product per pair (faster than batched matmul for small p)."""
+    n_params = transposed.shape[1]
+    normal = np.empty((transposed.shape[0], n_params, n_params))
+    for i in range(n_params):
+        for j in range(i, n_params):
+            normal[:, i, j] = normal[:, j, i] = np.einsum("bn,bn->b", transposed[:, i], transposed[:, j])
+    return normal
 
 
 @quiet

@@ -7,9 +7,12 @@ report). A fit reports which, so that a flat or falling ladder is not extrapolat
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .laws import Array
+from .uncertainty import student_t_quantile
 
 #: Trends are judged at this two-sided level: a change the noise explains at 5% is flat.
 TREND_ALPHA = 0.05
@@ -26,40 +29,45 @@ def trend_verdict(log_compute: Array, y: Array, *, lower_is_better: bool) -> str
     in the middle 60% of the range, and whose arms both move by more than twice the residual scale,
     is ``non-monotone``. Fewer than 3 distinct computes: ``None`` (nothing to judge).
     """
-    from scipy.special import fdtrc, stdtr
-
     x, y = np.asarray(log_compute, dtype=float), np.asarray(y, dtype=float)
-    if np.unique(x).size < 3:
+    distinct = np.unique(x).size
+    if distinct < 3:
         return None
     n = x.size
-    centred = x - x.mean()
-    design = np.column_stack([np.ones(n), centred])
-    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
-    residual = y - design @ coef
-    rss1 = float(residual @ residual)
+    centred, level = x - x.mean(), y - y.mean()
     sxx = float(centred @ centred)
-    scale2 = rss1 / max(n - 2, 1)
-    if np.unique(x).size >= 5 and n >= 5:
-        quad = np.column_stack([design, centred**2])
-        coef2, *_ = np.linalg.lstsq(quad, y, rcond=None)
-        rss2 = float(np.sum((y - quad @ coef2) ** 2))
-        if rss2 > 0 and coef2[2] != 0:
-            f_stat = (rss1 - rss2) / (rss2 / (n - 3))
-            vertex = -coef2[1] / (2.0 * coef2[2])
-            low, high = centred.min(), centred.max()
-            inside = low + 0.2 * (high - low) < vertex < high - 0.2 * (high - low)
-            at = np.array([low, vertex, high])
-            values = coef2[0] + coef2[1] * at + coef2[2] * at**2
-            noise = 2.0 * np.sqrt(rss2 / (n - 3))
-            arms = abs(values[0] - values[1]) > noise and abs(values[2] - values[1]) > noise
-            if fdtrc(1, n - 3, f_stat) < TREND_ALPHA and inside and arms:
-                return "non-monotone"
-    with np.errstate(divide="ignore", invalid="ignore"):  # a perfect line: an infinite t, or 0 / 0 when level
-        slope_t = np.nan_to_num(coef[1] / np.sqrt(scale2 / sxx), nan=0.0)
-    if n <= 2 or 2.0 * stdtr(n - 2, -abs(slope_t)) >= TREND_ALPHA:
+    slope = float(centred @ level) / sxx
+    residual = level - slope * centred
+    rss1 = float(residual @ residual)
+    if distinct >= 5 and _turns(centred, y, rss1):
+        return "non-monotone"
+    critical = student_t_quantile(1.0 - TREND_ALPHA / 2.0, n - 2)
+    if rss1 <= 0.0:
+        return "flat" if slope == 0.0 else ("improving" if (slope < 0) == lower_is_better else "worsening")
+    if abs(slope) / math.sqrt(rss1 / (n - 2) / sxx) <= critical:
         return "flat"
-    falling = slope_t < 0
-    return "improving" if falling == lower_is_better else "worsening"
+    return "improving" if (slope < 0) == lower_is_better else "worsening"
+
+
+def _turns(centred: Array, y: Array, rss1: float) -> bool:
+    """Whether a quadratic in log compute turns inside the range (see :func:`trend_verdict`)."""
+    n = centred.size
+    design = np.column_stack([np.ones(n), centred, centred**2])
+    coef = np.linalg.solve(design.T @ design, design.T @ y)
+    rss2 = float(np.sum((y - design @ coef) ** 2))
+    if rss2 <= 0.0 or coef[2] == 0.0:
+        return False
+    vertex = -coef[1] / (2.0 * coef[2])
+    low, high = float(centred.min()), float(centred.max())
+    if not low + 0.2 * (high - low) < vertex < high - 0.2 * (high - low):
+        return False
+    at = np.array([low, vertex, high])
+    values = coef[0] + coef[1] * at + coef[2] * at**2
+    noise = 2.0 * math.sqrt(rss2 / (n - 3))
+    if not (abs(values[0] - values[1]) > noise and abs(values[2] - values[1]) > noise):
+        return False
+    f_stat = (rss1 - rss2) / (rss2 / (n - 3))  # F(1, n - 3) is the square of t(n - 3)
+    return bool(f_stat > student_t_quantile(1.0 - TREND_ALPHA / 2.0, n - 3) ** 2)
 
 
 def trend_warning(trend: str | None, metric: str) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .fitting import fit_batch, solve_small
+from .fitting import fit_batch, normal_matrix, solve_small
 from .laws import Array, Law
 
 METHODS = ("bootstrap", "delta")
@@ -129,8 +129,7 @@ def delta_covariance(law: Law, theta: Array, log_x: Array, residuals: Array) -> 
     """
     n_runs, n_params = residuals.shape[-1], theta.shape[-1]
     sigma2 = (residuals**2).sum(axis=-1) / (n_runs - n_params)
-    jacobian = law.log_jacobian(theta, log_x)
-    information = jacobian.transpose(0, 2, 1) @ jacobian
+    information = normal_matrix(np.ascontiguousarray(law.log_jacobian(theta, log_x).transpose(0, 2, 1)))
     with np.errstate(all="ignore"):
         identity = np.broadcast_to(np.eye(n_params), information.shape)
         inverse = solve_small(information, identity)
