@@ -10,6 +10,8 @@ from .errors import ConfigError
 from .results import FitResult, json_number, json_pair
 
 ON_CHOICES = ("pi", "ci", "estimate")
+#: What ``--require-trend`` accepts, and the trends (``fit.trend``) that pass it.
+TREND_REQUIREMENTS = {"improving": ("improving",), "not-worsening": ("improving", "flat")}
 
 
 @dataclass(frozen=True)
@@ -22,9 +24,12 @@ class GateResult:
     threshold: float
     passed: bool
     interval: tuple[float, float] | None = None
+    #: The trend gate: the fit's trend and what it had to be (``value`` and ``threshold`` are NaN).
+    observed: str | None = None
+    required: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        document = {
             "gate": self.gate,
             "target": None if self.target is None else json_number(self.target),
             "value": json_number(self.value),
@@ -32,8 +37,13 @@ class GateResult:
             "passed": self.passed,
             "interval": None if self.interval is None else json_pair(self.interval),
         }
+        if self.required is not None:
+            document.update(observed=self.observed, required=self.required)
+        return document
 
     def describe(self) -> str:
+        if self.required is not None:
+            return f"trend: {self.observed} (required: {self.required}) ({'pass' if self.passed else 'FAIL'})"
         where = f" at {self.target:.3g}" if self.target is not None else ""
         relation = {"max": "<=", "min": ">="}[self.gate[:3]]
         verdict = "pass" if self.passed else "FAIL"
@@ -80,21 +90,26 @@ class CheckResult:
 
 
 NO_GATE = (
-    "no gate given; add --max-loss, --min-pass-rate, --max-rmse or --max-interval-width (or gates: in the job file)"
+    "no gate given; add --max-loss, --min-pass-rate, --max-rmse, --max-interval-width or --require-trend "
+    "(or gates: in the job file)"
 )
 
 
-def validate_gates(gates: Mapping[str, float | None], on: str) -> dict[str, float]:
-    """The gates that are set; at least one, and ``on`` one of :data:`ON_CHOICES`."""
+def validate_gates(gates: Mapping[str, float | None], on: str, require_trend: str | None = None) -> dict[str, float]:
+    """The gates that are set; at least one, ``on`` one of :data:`ON_CHOICES`, a known trend requirement."""
     if on not in ON_CHOICES:
         raise ConfigError(f"--on {on!r}: choose one of {', '.join(ON_CHOICES)}")
+    if require_trend is not None and require_trend not in TREND_REQUIREMENTS:
+        raise ConfigError(f"--require-trend {require_trend!r}: choose one of {', '.join(TREND_REQUIREMENTS)}")
     active = {name: float(value) for name, value in gates.items() if value is not None}
-    if not active:
+    if not active and require_trend is None:
         raise ConfigError(NO_GATE)
     return active
 
 
-def evaluate_gates(result: FitResult, gates: Mapping[str, float | None], on: str = "pi") -> CheckResult:
+def evaluate_gates(
+    result: FitResult, gates: Mapping[str, float | None], on: str = "pi", require_trend: str | None = None
+) -> CheckResult:
     """Judge each gate at each prediction.
 
     Notes
@@ -102,9 +117,10 @@ def evaluate_gates(result: FitResult, gates: Mapping[str, float | None], on: str
     ``max_loss`` (loss laws) is judged on the upper end of the ``on`` interval, ``min_pass_rate``
     (pass-rate law) on the lower end of the pass-rate interval, ``max_interval_width`` on the
     width of the ``on`` interval (``pi`` for ``on = estimate``) in the forecast's units (pass
-    rate for the pass-rate law), ``max_rmse`` on the fit's rmse of log residuals.
+    rate for the pass-rate law), ``max_rmse`` on the fit's rmse of log residuals, ``require_trend``
+    on ``fit.trend`` (:data:`TREND_REQUIREMENTS`; a fit with no trend, under 3 distinct computes, fails).
     """
-    active = validate_gates(gates, on)
+    active = validate_gates(gates, on, require_trend)
     pass_rate_law = result.law == "passrate"
     if "max_loss" in active and pass_rate_law:
         raise ConfigError("--max-loss applies to loss laws; for pass rates use --min-pass-rate")
@@ -146,4 +162,9 @@ def evaluate_gates(result: FitResult, gates: Mapping[str, float | None], on: str
     if "max_rmse" in active:
         rmse = result.fit.rmse
         results.append(GateResult("max_rmse", None, rmse, active["max_rmse"], rmse <= active["max_rmse"]))
+    if require_trend is not None:
+        trend = result.fit.trend
+        passed = trend in TREND_REQUIREMENTS[require_trend]
+        nan = float("nan")
+        results.append(GateResult("trend", None, nan, nan, passed, observed=str(trend), required=require_trend))
     return CheckResult(result, on, tuple(results))

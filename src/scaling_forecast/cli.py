@@ -763,6 +763,13 @@ def check(
             show_default=False,
         ),
     ] = None,
+    require_trend: Annotated[
+        str | None,
+        typer.Option(
+            help="Gate: the runs' trend (fit.trend) must be improving, or not-worsening (improving or flat).",
+            metavar="improving|not-worsening",
+        ),
+    ] = None,
     law: LawOption = None,
     *,
     given: dict[str, Any],
@@ -776,17 +783,16 @@ def check(
     from .render import render
 
     gates = {"max_loss": max_loss, "min_pass_rate": min_pass_rate, "max_rmse": max_rmse}
-    options = _options(
-        runs, given, {"targets": target, "law": law, "on": on, **gates, "max_interval_width": max_interval_width}
-    )
+    command_line = {"targets": target, "law": law, "on": on, **gates, "max_interval_width": max_interval_width}
+    options = _options(runs, given, {**command_line, "require_trend": require_trend})
     gates = options.gates
     needs_target = any(gates[name] is not None for name in ("max_loss", "min_pass_rate", "max_interval_width"))
     if needs_target and "targets" not in options.explicit:
         raise ConfigError("forecast check needs --target C (or targets: in the job file)")
     on_value = options.on
-    validate_gates(gates, on_value)  # before the fit: a bad gate should not cost a bootstrap
+    validate_gates(gates, on_value, options.require_trend)  # before the fit: a bad gate should not cost a bootstrap
     result = _fit(options)
-    verdict = evaluate_gates(result, gates, on_value)
+    verdict = evaluate_gates(result, gates, on_value, options.require_trend)
     _emit(lambda f, c, w: render(verdict, f, color=c, width=w), result.fit.warnings, options, given["no_color"])
     _strict(result.fit.warnings, options.strict)
     _gate(None if verdict.passed else verdict.verdict())

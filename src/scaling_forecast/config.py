@@ -59,6 +59,7 @@ JOB_SCHEMA: dict[str, Any] = {
     "format": "text",
     "output": "text",
     "on": "text",
+    "require_trend": "text",
     "strict": "flag",
     "gates": dict.fromkeys(GATES, "number"),
 }
@@ -297,6 +298,7 @@ class CommandSettings:
     chance: float | None = None
     reach: tuple[float, ...] = ()
     on: str = "pi"
+    require_trend: str | None = None
     gates: dict[str, float | None] = field(default_factory=lambda: dict.fromkeys(GATES))
     explicit: frozenset[str] = frozenset()
     inputs: tuple[str, ...] = ()

@@ -462,8 +462,8 @@ def _gate_table(check: CheckResult) -> tuple[list[str], list[list[str]]]:
                 gate.gate,
                 "" if gate.target is None else format_compute(gate.target),
                 judged,
-                format_number(gate.value),
-                format_number(gate.threshold),
+                format_number(gate.value) if gate.required is None else str(gate.observed),
+                format_number(gate.threshold) if gate.required is None else gate.required,
                 "pass" if gate.passed else "FAIL",
             ]
         )
@@ -475,7 +475,10 @@ def _check_records(check: CheckResult) -> tuple[list[str], list[list[Any]]]:
     for gate in check.gates:
         on = "fit" if gate.target is None else check.on
         target = "" if gate.target is None else repr(gate.target)
-        rows.append([gate.gate, target, on, repr(gate.value), repr(gate.threshold), str(gate.passed).lower()])
+        value, threshold = (
+            (repr(gate.value), repr(gate.threshold)) if gate.required is None else (gate.observed, gate.required)
+        )
+        rows.append([gate.gate, target, on, value, threshold, str(gate.passed).lower()])
     return ["gate", "target", "on", "value", "threshold", "passed"], rows
 
 

@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -131,7 +132,7 @@ def test_shipped_job_files_pass(runner: CliRunner) -> None:
         ("data: runs.csv\ngates: {max_loss: abc}\n", "gates.max_loss: expected a number, got 'abc'"),
         (
             "data: runs.csv\ncolour: red\n",
-            "colour: unknown key (known: data, law, columns, input_format, task, metric, models, sweep, targets, level, method, bootstrap, seed, loss_fn, huber_delta, zeros, k, buckets, min_compute, exclude, misspecification, drop_highest, chance, format, output, on, strict, gates)",
+            "colour: unknown key (known: data, law, columns, input_format, task, metric, models, sweep, targets, level, method, bootstrap, seed, loss_fn, huber_delta, zeros, k, buckets, min_compute, exclude, misspecification, drop_highest, chance, format, output, on, require_trend, strict, gates)",
         ),
         ("data: runs.csv\nbootstrap: 2.5\n", "bootstrap: expected a whole number, got 2.5"),
         ("data: runs.csv\nstrict: maybe\n", "strict: expected true or false, got 'maybe'"),
@@ -182,7 +183,8 @@ def test_config_file_problems(runner: CliRunner, tmp_path: Path) -> None:
     [
         (
             ["-t", "1e24"],
-            "no gate given; add --max-loss, --min-pass-rate, --max-rmse or --max-interval-width (or gates: in the job file)",
+            "no gate given; add --max-loss, --min-pass-rate, --max-rmse, --max-interval-width or --require-trend "
+            "(or gates: in the job file)",
         ),
         (["--max-loss", "2"], "forecast check needs --target C (or targets: in the job file)"),
         (
@@ -248,3 +250,32 @@ def test_check_judges_the_default_procedure_interval(runner: CliRunner, tmp_path
     assert default.exit_code == 1  # ... the default is not: the true loss there is 3.06
     document = json.loads(default.stdout)
     assert document["law"] == "power" and document["check"]["gates"][0]["value"] == document["predictions"][0]["pi"][1]
+
+
+def test_the_trend_gate_passes_an_improving_ladder_and_fails_a_flat_one(runner: CliRunner, tmp_path: Path) -> None:
+    """examples/runs.csv falls with compute; a ladder of pure noise around 2.2 has no trend the noise can tell."""
+    improving = runner.invoke(app, ["check", str(EXAMPLES / "runs.csv"), "--require-trend", "improving", "-f", "json"])
+    assert improving.exit_code == 0, improving.output
+    (gate,) = json.loads(improving.stdout)["check"]["gates"]
+    assert (gate["gate"], gate["observed"], gate["required"], gate["passed"]) == (
+        "trend",
+        "improving",
+        "improving",
+        True,
+    )
+    rng = np.random.default_rng(4)
+    compute = np.geomspace(1e18, 1e21, 8)
+    loss = 2.2 * np.exp(rng.normal(0.0, 0.01, 8))
+    path = tmp_path / "flat.csv"
+    path.write_text("compute,loss\n" + "".join(f"{c:.6g},{v:.6f}\n" for c, v in zip(compute, loss, strict=True)))
+    flat = runner.invoke(app, ["check", str(path), "--require-trend", "improving", "--law", "power"])
+    assert flat.exit_code == 1
+    assert "trend: flat (required: improving) (FAIL)" in flat.stderr + flat.stdout
+    lenient = runner.invoke(app, ["check", str(path), "--require-trend", "not-worsening", "--law", "power"])
+    assert lenient.exit_code == 0
+
+
+def test_an_unknown_trend_requirement_is_one_line(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["check", str(EXAMPLES / "runs.csv"), "--require-trend", "flat"])
+    assert result.exit_code == 2
+    assert result.stderr == "error: --require-trend 'flat': choose one of improving, not-worsening\n"
