@@ -7,8 +7,9 @@ plus ``--chance P`` (the task's chance accuracy; 0 for lambada) for accuracies. 
 (lambada perplexity, as ``loss = log ppl``; crows_pairs likelihood difference) go through the loss
 path; lambada accuracy has a task loss (its log perplexity), so ``--law auto`` takes the two-step
 law; other accuracies take the direct ``accuracy`` law. Prints, per task and metric, the error at
-each held-out size, whether the 90% pi covered it, and ``fit.trend``; then the mean absolute
-error and pi coverage over all accuracies. ``--params nonembed`` uses compute = 6 N D with
+each held-out size, whether the 90% pi covered it, and ``fit.trend``; then how often each
+capability warning fired on forecasts the pi covered and on forecasts it missed, and the mean
+absolute error and pi coverage over all accuracies. ``--params nonembed`` uses compute = 6 N D with
 non-embedding parameters instead of total.
 """
 
@@ -55,6 +56,9 @@ def main() -> None:
     column = "params" if args.params == "total" else "nonembed_params"
     runner = CliRunner()
     errors, covered, total = [], 0, 0
+    kinds = {"laws disagree": "disagree", "forecast as flat": "is flat across", "below chance": "below chance"}
+    fired: dict[str, list[bool]] = {kind: [] for kind in kinds}  # per warning: whether each forecast it saw was covered
+    missed_warned = missed = 0
     print(f"Pythia, {args.shots}-shot, {args.data} Pile, compute = 6 N D with {args.params} N; fit 70M-1.4B")
     print(f"{'task':36s} {'metric':22s} {'law':9s} {'trend':13s} 2.8B / 6.9B / 12B: forecast - actual (pi covers?)")
     with tempfile.TemporaryDirectory() as folder:
@@ -101,7 +105,22 @@ def main() -> None:
                     errors.append(abs(prediction["estimate"] - actual))
                     covered += inside
                     total += 1
+                    warned = False
+                    for kind, text in kinds.items():
+                        if any(text in w for w in document["fit"]["warnings"]):
+                            fired[kind].append(inside)
+                            warned = True
+                    missed += not inside
+                    missed_warned += (not inside) and warned
             print(f"{task:36s} {metric:22s} {document['law']:9s} {document['fit']['trend']!s:13s} {' / '.join(cells)}")
+    for kind, outcomes in fired.items():
+        right = sum(outcomes)
+        print(
+            f"warning '{kind}': fired on {len(outcomes)} of {total} forecasts; "
+            f"pi covered {right}, missed {len(outcomes) - right}"
+        )
+    if missed:
+        print(f"of the {missed} forecasts the pi missed, {missed_warned} carried one of these warnings")
     if total:
         print(
             f"accuracies: mean absolute error {sum(errors) / total:.3f} over {total} forecasts; "
