@@ -26,6 +26,14 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+def shared_file(shared_data: Path, *parts: str) -> Path:
+    """A file of the real public data; the test skips when it is absent (the folder may hold others)."""
+    path = shared_data.joinpath(*parts)
+    if not path.is_file():
+        pytest.skip(f"{path} is not present")
+    return path
+
+
 def saturating_ladder(
     n: int = 8,
     *,

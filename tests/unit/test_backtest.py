@@ -98,3 +98,17 @@ def test_a_rolling_backtest_of_many_runs_fits_twenty_evenly_spaced_windows() -> 
     assert sizes[0] == 4 and sizes[-1] == 59 and sizes == sorted(set(sizes))
     _, few = windows(compute[:20], names[:20], rolling=True, min_fitted=4)
     assert [fitted.size for fitted, _ in few] == list(range(4, 20))  # small ladders keep every window
+
+
+def test_the_mean_error_is_a_mean_over_three_held_out_runs_with_known_errors() -> None:
+    """A noise-free power law on the 4 smallest runs; the 3 held out sit at 1.0, 1.3 and 1.02 times the law, so
+    their absolute relative errors are 0, 0.3/1.3 and 0.02/1.02 by construction (a median would be 0.0196)."""
+    compute = np.geomspace(1e18, 1e21, 7)
+    factors = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 1.3, 1.02])
+    loss = 40.0 * compute**-0.08 * factors
+    ladder = Ladder(compute, loss, NAMES, FitSettings(law="power", method="delta").validated())
+    result = backtest(ladder, holdout=3)
+    expected = [0.0, 0.3 / 1.3, 0.02 / 1.02]
+    assert [r.are for r in result.runs] == pytest.approx(expected, abs=1e-9)
+    assert result.summary.mean_are == pytest.approx(sum(expected) / 3, abs=1e-9)
+    assert result.summary.max_are == pytest.approx(0.3 / 1.3, abs=1e-9)

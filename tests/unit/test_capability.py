@@ -289,3 +289,29 @@ def test_an_accuracy_file_without_a_loss_is_fitted_with_the_direct_laws(tmp_path
     truth = float(np.exp(-300.0 * 1e22**-0.15))
     assert document["predictions"][0]["estimate"] == pytest.approx(truth, rel=1e-4)
     assert document["predictions"][0]["ci"][0] <= truth <= document["predictions"][0]["ci"][1]
+
+
+def test_split_normal_draws_have_the_bounds_as_their_quantiles() -> None:
+    """The step-1 interval (estimate 2, bounds [1.5, 3.2]) carried as a split normal: its 5% and 95% quantiles
+    are the bounds (each side its own normal), not the bounds mirrored."""
+    from scipy.special import ndtri
+
+    from scaling_forecast.capability import _split_normal
+
+    z = float(ndtri(0.95))
+    draws = _split_normal(np.random.default_rng(0), 2.0, (1.5, 3.2), z, 200_000)
+    assert np.quantile(draws, [0.05, 0.95]) == pytest.approx([1.5, 3.2], abs=0.01)
+    assert np.median(draws) == pytest.approx(2.0, abs=0.01)
+
+
+@pytest.mark.parametrize(("t_statistic", "expected"), [(2.0, "flat"), (2.6, "improving"), (-2.6, "worsening")])
+def test_the_trend_test_is_two_sided_at_five_percent(t_statistic: float, expected: str) -> None:
+    """A line plus residuals orthogonal to it, scaled so the slope's t statistic is exactly ``t`` (6 dof):
+    |t| <= t_{0.975, 6} = 2.447 is flat, beyond it a trend (accuracy: rising is improving)."""
+    x = np.arange(8.0)
+    design = np.column_stack([np.ones(8), x])
+    raw = np.random.default_rng(5).normal(size=8)
+    residual = raw - design @ np.linalg.lstsq(design, raw, rcond=None)[0]
+    residual *= np.sqrt(6.0 / (residual @ residual))  # s^2 = 1
+    slope = t_statistic / np.sqrt(((x - x.mean()) ** 2).sum())
+    assert trend_verdict(x, 0.5 + slope * x + residual, lower_is_better=False) == expected

@@ -12,6 +12,8 @@ from scaling_forecast.laws import CHINCHILLA_GRID, ChinchillaLaw
 from scaling_forecast.results import FitResult
 from scaling_forecast.runs import Runs, load_two_variable
 
+from ..conftest import shared_file
+
 TRUE = {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28}
 #: Besiroglu et al. 2024 (Epoch AI), Table 1: estimate and standard error.
 REFERENCE = {
@@ -157,9 +159,7 @@ def test_case_bootstrap_replicates_are_the_fits_of_their_resampled_runs() -> Non
 
 
 def test_reproduces_the_published_reference_fit(shared_data) -> None:  # type: ignore[no-untyped-def]
-    path = shared_data / "chinchilla" / "chinchilla_points.csv"
-    if not path.is_file():
-        pytest.skip(f"{path} is not present")
+    path = shared_file(shared_data, "chinchilla", "chinchilla_points.csv")
     runs, dropped = load_two_variable(path, drop_highest=5)
     assert runs.y.size == 240 and len(dropped) == 5
     result = _fit(runs, (parse_target(5.88e23),), level=0.95)

@@ -151,3 +151,26 @@ def test_sweeps_fitted_by_worker_processes_give_the_same_answer(monkeypatch: pyt
     forked = compare_sweeps(sweeps, settings, AT_1E24, workers=2)
     assert json.dumps(forked.to_dict()) == json.dumps(serial.to_dict())
     assert [r.sweep for r in forked.comparisons[0].ranking] == ["s0", "s1", "s2", "s3"]
+
+
+def test_each_sweep_has_n_minus_p_degrees_of_freedom() -> None:
+    """8 runs of a 3-parameter law leave 5 residual degrees of freedom (the Student-t floor of every interval)."""
+    result = compare_sweeps([_sweep("a", 1), _sweep("b", 2, c=1.7)], FitSettings(n_boot=200), AT_1E24)
+    assert [f.fit.dof for f in result.fits] == [5, 5]
+    assert [f.uncertainty.dof for f in result.fits] == [5, 5]
+
+
+def test_a_chinchilla_sweep_better_by_construction_wins_with_the_case_bootstrap() -> None:
+    """Two Chinchilla ladders that differ only in E (1.69 against 1.80): the first is better at any budget,
+    and P(better) from the case bootstrap's replicates says so."""
+    rng = np.random.default_rng(3)
+    params = np.repeat(np.geomspace(5e7, 2e9, 6), 3)
+    tokens = params * np.tile([10.0, 20.0, 40.0], 6)
+    sweeps = []
+    for name, floor in (("low", 1.69), ("high", 1.80)):
+        loss = (floor + 406.4 / params**0.34 + 410.7 / tokens**0.28) * np.exp(rng.normal(0.0, 0.003, params.size))
+        sweeps.append(Sweep(name, 6 * params * tokens, loss, columns=np.column_stack([params, tokens])))
+    result = compare_sweeps(sweeps, FitSettings(law="chinchilla", n_boot=200), (Target(1e22),), baseline="high")
+    low = _row(result, "low")
+    assert low.p_better is not None and low.p_better > 0.95
+    assert low.delta is not None and low.delta < 0

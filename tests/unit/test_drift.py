@@ -95,3 +95,12 @@ def test_auto_checks_the_nesting_loss_law() -> None:
     result = fit_law(compute, loss, FitSettings(n_boot=200))
     assert result.fit.drift is not None and result.fit.drift.law == "loss"
     assert fit_law(compute, loss, FitSettings(law="power", method="delta")).fit.drift.law == "power"  # type: ignore[union-attr]
+
+
+def test_a_ladder_beyond_every_null_replicate_has_the_smallest_monte_carlo_p_value() -> None:
+    """``p = (1 + #{T* >= T}) / (1 + R)``: never 0; a strongly bent ladder beats all R null ladders, so p is 1 / (R + 1)."""
+    from scaling_forecast.drift import NULL_REPLICATES
+
+    compute, loss = bent_ladder(0, noise=0.0005)
+    drift = rolling_drift(get_law("loss"), compute, loss)
+    assert drift.p_value == pytest.approx(1.0 / (1 + NULL_REPLICATES))

@@ -9,9 +9,11 @@ import numpy as np
 
 from scaling_forecast.forecast import FitSettings, fit_law, parse_target
 
+from ..conftest import shared_file
+
 
 def _redpajama_compute_optimal(shared_data: Path) -> tuple[np.ndarray, np.ndarray]:
-    with open(shared_data / "gadre-overtrain" / "gadre_models.csv", encoding="utf-8") as stream:
+    with open(shared_file(shared_data, "gadre-overtrain", "gadre_models.csv"), encoding="utf-8") as stream:
         rows = [r for r in csv.DictReader(stream) if r["dataset"] == "rpj" and float(r["tokens_per_param"]) == 20.0]
     rows.sort(key=lambda r: float(r["flops_6ND"]))
     return np.array([float(r["flops_6ND"]) for r in rows]), np.array([float(r["loss_c4_val"]) for r in rows])

@@ -56,3 +56,13 @@ def test_three_runs_leave_only_the_power_law() -> None:
     compute = np.array([1e18, 1e19, 1e20])
     result = fit_law(compute, 50.0 * compute**-0.07, FitSettings(method="delta"))
     assert result.law == "power" and result.law_selection is not None
+
+
+def test_akaike_weights_are_the_closed_form() -> None:
+    """Burnham & Anderson: ``w_k = exp(-d_k / 2) / sum exp(-d_j / 2)`` with ``d_k = AICc_k - min AICc``."""
+    from scaling_forecast.selection import akaike_weights
+
+    weights = akaike_weights([10.0, 12.0, 20.0, None])
+    expected = np.array([1.0, np.exp(-1.0), np.exp(-5.0)]) / (1.0 + np.exp(-1.0) + np.exp(-5.0))
+    assert weights[:3] == pytest.approx(expected.tolist(), rel=1e-12)
+    assert weights[3] == 0.0

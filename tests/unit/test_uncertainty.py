@@ -11,6 +11,7 @@ from scaling_forecast.uncertainty import (
     adjusted_residuals,
     probability_below,
     student_t_quantile,
+    studentised_draws,
     studentised_interval,
 )
 
@@ -158,3 +159,32 @@ def test_coverage_benchmark_runs_at_a_small_size() -> None:
     power = module.best_half_widths("power", (777.0, -0.155), compute, target, 0.01, 0.9)
     nested = module.best_half_widths("loss", (777.0, -0.155, 0.0), compute, target, 0.01, 0.9)
     assert power[0, 0] < nested[0, 0]
+
+
+def _right_skewed(size: int = 4000) -> np.ndarray:
+    """Replicates ``q* = q + e`` with ``e`` exponential (scale 3): a long right tail, and a known distribution."""
+    return np.random.default_rng(7).exponential(3.0, size)
+
+
+def test_the_bootstrap_t_interval_leans_against_the_replicates_skew() -> None:
+    """Textbook bootstrap-t (Efron & Tibshirani, ch. 12): ``[q - se t*_(1-a/2), q - se t*_(a/2)]`` with
+    ``t* = (q* - q) / se*``. Replicates that overshoot to the right say the estimate overshoots, so the
+    interval reaches far to the left: with ``q = 0``, ``se = se* = 1`` its lower end is ``-Q_e(0.95)``
+    (the exponential's 95% quantile, ``3 ln 20``), and its upper end is the Student-t floor."""
+    e = _right_skewed()
+    low, high = studentised_interval(
+        np.array([0.0]), np.array([1.0]), np.zeros((e.size, 1)), e[:, None], np.ones((e.size, 1)), 200, 0.9
+    )[0]
+    assert low == pytest.approx(-3.0 * np.log(20.0), rel=0.05)  # the closed form, to Monte Carlo error
+    assert high == pytest.approx(stats.t.ppf(0.95, 200), rel=1e-9)  # the right side is only the t floor
+    assert -low > 4 * high
+
+
+def test_probabilities_use_reflected_draws() -> None:
+    """``studentised_draws`` are ``q + se (q - q*) / se*``: for right-skewed replicates around ``q = 0``,
+    ``P(true < -1)`` is ``P(e > 1) = exp(-1/3)``, closer to 1/2 than Student-t's ``F_t(-1)``, so it is kept."""
+    e = _right_skewed()
+    p = probability_below(0.0, 1.0, e, np.ones(e.size), 200, threshold=-1.0)
+    assert float(p) == pytest.approx(np.exp(-1.0 / 3.0), abs=0.02)
+    draws = studentised_draws(0.0, 1.0, e, np.ones(e.size), 200)
+    assert np.median(draws) == pytest.approx(-3.0 * np.log(2.0), rel=0.05)  # the reflected median

@@ -1,0 +1,261 @@
+"""Mutation check of the numeric core: does the suite catch a plausible one-token bug in the uncertainty code?
+
+Run: ``python benchmarks/mutation.py [--only NAME] [--list]`` (on demand, not in CI; several minutes).
+
+Each mutation below replaces one exact snippet of ``src/`` (a pivot's or a difference's sign, a
+degree of freedom, a quantile's level or tail, a mean made a median, ``n`` made ``n - 1``, a
+variance term dropped) in a copy of the project, then runs the fast tests that own that code
+(the golden-file tests left out: they are regression nets, not truths). A mutant is *killed* when
+a test fails, *survives* otherwise; a survivor is either a gap (add a test) or *equivalent* (the
+mutation cannot change any answer), and :data:`EQUIVALENT` says why. The report ends with the kill
+rate over the non-equivalent mutants. Nothing in the working tree is modified.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    name: str
+    file: str
+    original: str
+    mutated: str
+    tests: tuple[str, ...]
+
+
+U, C, D, B, S, F, K, R, T = (
+    "uncertainty.py",
+    "compare.py",
+    "drift.py",
+    "backtest.py",
+    "selection.py",
+    "fitting.py",
+    "capability.py",
+    "reach.py",
+    "trend.py",
+)
+UNC_TESTS = ("tests/unit/test_uncertainty.py", "tests/unit/test_procedure.py")
+MUTATIONS = (
+    Mutation(
+        "bootstrap-t pivot reflected",
+        U,
+        "pivot, pivot_scale = (boot_centre - boot_estimate) / boot_stderr, stderr",
+        "pivot, pivot_scale = (boot_estimate - boot_centre) / boot_stderr, stderr",
+        UNC_TESTS,
+    ),
+    Mutation(
+        "studentised draws reflected (p_better, p_best)",
+        U,
+        "draws = estimate + stderr * (estimate - boot_estimate) / boot_stderr",
+        "draws = estimate + stderr * (boot_estimate - estimate) / boot_stderr",
+        (*UNC_TESTS, "tests/unit/test_compare.py"),
+    ),
+    Mutation(
+        "interval tail not halved",
+        U,
+        "    tail = (1.0 - level) / 2.0\n    with np.errstate",
+        "    tail = 1.0 - level\n    with np.errstate",
+        UNC_TESTS,
+    ),
+    Mutation(
+        "probability keeps the farther of the two",
+        U,
+        "closer = (count > 0) & (np.abs(bootstrap - 0.5) < np.abs(student - 0.5))",
+        "closer = (count > 0) & (np.abs(bootstrap - 0.5) > np.abs(student - 0.5))",
+        UNC_TESTS,
+    ),
+    Mutation(
+        "residual variance divides by n",
+        U,
+        "sigma2 = (residuals**2).sum(axis=-1) / (n_runs - n_params)",
+        "sigma2 = (residuals**2).sum(axis=-1) / n_runs",
+        UNC_TESTS,
+    ),
+    Mutation(
+        "leverage adjustment dropped",
+        U,
+        "adjusted = residuals / np.sqrt(1.0 - leverage)",
+        "adjusted = residuals",
+        UNC_TESTS,
+    ),
+    Mutation(
+        "bootstrap draws n - 1 runs",
+        U,
+        "drawn = rng.integers(0, log_y.size, size=(n_boot, log_y.size))",
+        "drawn = rng.integers(0, log_y.size - 1, size=(n_boot, log_y.size))",
+        (*UNC_TESTS, "tests/unit/test_chinchilla.py"),
+    ),
+    Mutation(
+        "fit dof n + p",
+        U,
+        "dof = log_y.size - theta.size",
+        "dof = log_y.size + theta.size",
+        UNC_TESTS,
+    ),
+    Mutation(
+        "compare dof n + p",
+        C,
+        "            n_runs - law.n_params,",
+        "            n_runs + law.n_params,",
+        ("tests/unit/test_compare.py",),
+    ),
+    Mutation(
+        "compare delta se drops the baseline's",
+        C,
+        "delta_se = np.hypot(stderrs[cols], stderrs[base])",
+        "delta_se = stderrs[cols]",
+        ("tests/unit/test_compare.py",),
+    ),
+    Mutation(
+        "case-bootstrap delta share reflected",
+        C,
+        "share = ((boot_delta < 0).sum(axis=0) + 0.5 * (boot_delta == 0).sum(axis=0)) / count",
+        "share = ((boot_delta > 0).sum(axis=0) + 0.5 * (boot_delta == 0).sum(axis=0)) / count",
+        ("tests/unit/test_compare.py", "tests/unit/test_chinchilla.py", "tests/cli/test_compare_cli.py"),
+    ),
+    Mutation(
+        "drift statistic drops the variance inflation",
+        D,
+        "(sigma * np.sqrt(np.nansum(weight**2 * inflation, axis=1)))",
+        "(sigma * np.sqrt(np.nansum(weight**2, axis=1)))",
+        ("tests/unit/test_drift.py",),
+    ),
+    Mutation(
+        "drift windows not centred",
+        D,
+        "        centre = log_c[:k].mean()\n",
+        "        centre = 0.0\n",
+        ("tests/unit/test_drift.py",),
+    ),
+    Mutation(
+        "drift p-value without the +1",
+        D,
+        "p_value = float((1 + (finite >= observed).sum()) / (1 + finite.size))",
+        "p_value = float(((finite >= observed).sum()) / (finite.size))",
+        ("tests/unit/test_drift.py",),
+    ),
+    Mutation(
+        "backtest mean error as a median",
+        B,
+        "mean_are=float(errors.mean()),",
+        "mean_are=float(np.median(errors)),",
+        ("tests/unit/test_backtest.py", "tests/cli/test_backtest_cli.py"),
+    ),
+    Mutation(
+        "Akaike weight exp(-d)",
+        S,
+        "relative = np.exp(-(scores - scores.min()) / 2.0)",
+        "relative = np.exp(-(scores - scores.min()))",
+        ("tests/unit/test_selection.py",),
+    ),
+    Mutation(
+        "split normal sides swapped (two-step)",
+        K,
+        "return estimate + normal * np.where(normal < 0, below, above)",
+        "return estimate + normal * np.where(normal < 0, above, below)",
+        ("tests/unit/test_capability.py",),
+    ),
+    Mutation(
+        "flat pi without the new run's variance",
+        K,
+        "pi = (max(mean - half * math.sqrt(1.0 + 1.0 / n), 0.0), min(mean + half * math.sqrt(1.0 + 1.0 / n), 1.0))",
+        "pi = (max(mean - half * math.sqrt(1.0 / n), 0.0), min(mean + half * math.sqrt(1.0 / n), 1.0))",
+        ("tests/unit/test_capability.py",),
+    ),
+    Mutation(
+        "reach band edges swapped",
+        R,
+        "early, late = (low, high) if falling else (high, low)",
+        "early, late = (high, low) if falling else (low, high)",
+        ("tests/unit/test_reach.py",),
+    ),
+    Mutation(
+        "trend t-test one-sided level",
+        T,
+        "critical = student_t_quantile(1.0 - TREND_ALPHA / 2.0, n - 2)",
+        "critical = student_t_quantile(1.0 - TREND_ALPHA * 2.0, n - 2)",
+        ("tests/unit/test_capability.py",),
+    ),
+)
+#: Survivors that cannot change an answer, and why.
+EQUIVALENT = {
+    "drift windows not centred": (
+        "centring the design re-parametrises the law (a' = a C_ref^-b) without changing its predictions; "
+        "only the conditioning of the normal matrix changes"
+    ),
+}
+
+
+def run(mutation: Mutation, workdir: Path) -> tuple[bool, float]:
+    """Apply ``mutation`` in a fresh copy of ``src`` and run its tests; ``True`` when a test failed (killed)."""
+    target = workdir / "src" / "scaling_forecast" / mutation.file
+    shutil.rmtree(workdir / "src", ignore_errors=True)
+    shutil.copytree(ROOT / "src", workdir / "src")
+    text = target.read_text(encoding="utf-8")
+    if text.count(mutation.original) != 1:
+        raise SystemExit(
+            f"{mutation.name}: the snippet occurs {text.count(mutation.original)} times in {mutation.file}"
+        )
+    target.write_text(text.replace(mutation.original, mutation.mutated), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(workdir / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
+    start = time.perf_counter()
+    tests = [str(workdir / t) for t in mutation.tests]
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--rootdir", str(workdir), *tests]
+    completed = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
+    return completed.returncode != 0, time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", help="run the mutations whose name contains this")
+    parser.add_argument("--list", action="store_true", help="list the mutations and exit")
+    args = parser.parse_args()
+    chosen = [m for m in MUTATIONS if args.only is None or args.only in m.name]
+    if args.list:
+        for m in chosen:
+            print(f"{m.name}: {m.file}: {m.original.strip()!r} -> {m.mutated.strip()!r}")
+        return 0
+    killed = survived = equivalent = 0
+    with tempfile.TemporaryDirectory() as folder:
+        workdir = Path(folder)
+        shutil.copytree(ROOT / "tests", workdir / "tests")
+        shutil.copytree(ROOT / "examples", workdir / "examples")
+        for name in ("pyproject.toml", "README.md", "configs"):
+            source = ROOT / name
+            if source.is_dir():
+                shutil.copytree(source, workdir / name)
+            elif source.exists():
+                shutil.copy(source, workdir / name)
+        # tests look for the real data beside their own root: in the copy they skip (what ships must stand alone)
+        for mutation in chosen:
+            dead, seconds = run(mutation, workdir)
+            if dead:
+                killed += 1
+                verdict = "killed"
+            elif mutation.name in EQUIVALENT:
+                equivalent += 1
+                verdict = f"survived, equivalent: {EQUIVALENT[mutation.name]}"
+            else:
+                survived += 1
+                verdict = "SURVIVED"
+            print(f"{mutation.name:48s} {seconds:6.1f} s  {verdict}", flush=True)
+    scored = killed + survived
+    rate = killed / scored if scored else 1.0
+    print(f"{killed} killed, {survived} survived, {equivalent} equivalent; kill rate {rate:.0%} of {scored}")
+    return 1 if survived else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
