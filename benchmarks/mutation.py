@@ -105,6 +105,27 @@ MUTATIONS = (
         UNC_TESTS,
     ),
     Mutation(
+        "pi without the new run's noise (delta floor)",
+        U,
+        "scale = np.sqrt(stderr**2 + self.sigma**2) if new_run else stderr",
+        "scale = stderr",
+        UNC_TESTS,
+    ),
+    Mutation(
+        "pi without the new run's noise (replicates)",
+        U,
+        "boot_se2 = boot_se2 + self.boot_sigma[:, None] ** 2",
+        "boot_se2 = boot_se2",
+        UNC_TESTS,
+    ),
+    Mutation(
+        "case-bootstrap stderr with ddof 0 (Chinchilla)",
+        U,
+        "stderr = np.nanstd(draws, axis=0, ddof=1)",
+        "stderr = np.nanstd(draws, axis=0, ddof=0)",
+        (*UNC_TESTS, "tests/unit/test_chinchilla.py"),
+    ),
+    Mutation(
         "compare dof n + p",
         C,
         "            n_runs - law.n_params,",
@@ -172,6 +193,13 @@ MUTATIONS = (
         K,
         "pi = (max(mean - half * math.sqrt(1.0 + 1.0 / n), 0.0), min(mean + half * math.sqrt(1.0 + 1.0 / n), 1.0))",
         "pi = (max(mean - half * math.sqrt(1.0 / n), 0.0), min(mean + half * math.sqrt(1.0 / n), 1.0))",
+        ("tests/unit/test_capability.py",),
+    ),
+    Mutation(
+        "two-step pi without the step-2 scatter",
+        K,
+        "new_run = np.clip(new_run + residuals[draws.integers(0, residuals.size, boot_theta.shape[0])], 0.0, 1.0)",
+        "new_run = np.clip(new_run, 0.0, 1.0)",
         ("tests/unit/test_capability.py",),
     ),
     Mutation(

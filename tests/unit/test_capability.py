@@ -55,7 +55,7 @@ def test_the_two_step_forecast_covers_a_known_truth_about_as_often_as_it_says() 
     and is not so wide that it spans 0.1 of accuracy (its median width is about 0.024)."""
     target = 1e22
     _, truth = _truth(target)
-    covered, widths = 0, []
+    covered, widths, pi_widths = 0, [], []
     for seed in range(30):
         compute, task_loss, accuracy = _ladder(8, seed)
         runs = CapabilityRuns(compute, task_loss, accuracy, tuple(f"r{i}" for i in range(8)))
@@ -65,8 +65,11 @@ def test_the_two_step_forecast_covers_a_known_truth_about_as_often_as_it_says() 
         assert p.ci[0] <= p.estimate <= p.ci[1] and p.pi[0] <= p.estimate <= p.pi[1]
         covered += p.ci[0] <= truth <= p.ci[1]
         widths.append(p.ci[1] - p.ci[0])
+        pi_widths.append(p.pi[1] - p.pi[0])
     assert 0.75 <= covered / 30 <= 1.0
     assert float(np.median(widths)) < 0.1
+    # a new run scatters by the simulated 1% around the curve: its pi is at least that scatter's own 90% width
+    assert float(np.median(pi_widths)) >= 2 * 1.645 * 0.01
 
 
 def test_checkpoints_give_step_one_each_runs_last_step_and_step_two_every_row(tmp_path: Path) -> None:

@@ -103,7 +103,7 @@ def test_coverage_of_the_law_in_a_small_simulation(method: str) -> None:
         )
         low, high = result.predictions[0].ci
         covered += low <= truth <= high
-    assert 0.78 <= covered / trials <= 1.0
+    assert 0.78 <= covered / trials <= 0.97  # too narrow or too wide (60 of 60, or 59) both fail
 
 
 def test_probability_below_agrees_with_the_interval() -> None:
