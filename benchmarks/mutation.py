@@ -154,6 +154,20 @@ MUTATIONS = (
         ("tests/unit/test_drift.py",),
     ),
     Mutation(
+        "drift statistic drops the noise scale",
+        D,
+        "statistic = np.abs(total) / (sigma * np.sqrt(np.nansum(weight**2 * inflation, axis=1)))",
+        "statistic = np.abs(total) / np.sqrt(np.nansum(weight**2 * inflation, axis=1))",
+        ("tests/unit/test_drift.py",),
+    ),
+    Mutation(
+        "widening adds the drift linearly, not in quadrature",
+        "forecast.py",
+        "math.copysign(math.hypot(math.log(v) - centre, extra), math.log(v) - centre)",
+        "math.copysign(abs(math.log(v) - centre) + extra, math.log(v) - centre)",
+        ("tests/unit/test_drift.py",),
+    ),
+    Mutation(
         "drift windows not centred",
         D,
         "        centre = log_c[:k].mean()\n",
