@@ -159,6 +159,19 @@ def fit_accuracy_map(
     return law, theta, boot_theta, residuals
 
 
+def _percentile_params(
+    names: tuple[str, ...], estimates: Array, draws: Array, level: float
+) -> tuple[ParameterEstimate, ...]:
+    """Parameters with the standard deviation and percentile interval of their bootstrap ``draws`` ``(B, p)``."""
+    tail = (1.0 - level) / 2.0
+    low, high = np.quantile(draws, [tail, 1.0 - tail], axis=0)
+    spread = np.std(draws, axis=0, ddof=1)
+    return tuple(
+        ParameterEstimate(name, float(estimates[i]), float(spread[i]), (float(low[i]), float(high[i])))
+        for i, name in enumerate(names)
+    )
+
+
 def _floor(chance: float, accuracy: Array, column: str, warnings: tuple[str, ...]) -> tuple[float, tuple[str, ...]]:
     """The sigmoid's floor: ``chance``, lowered to the lowest accuracy when runs score below chance."""
     below = int((accuracy < chance).sum())
@@ -310,17 +323,8 @@ def fit_two_step(
         band = joined(step1.predict(grid).predictions, np.random.default_rng([settings.seed, TWO_STEP_STREAM, 1]))
         bounds = np.array([b.ci for b in band])
         reaches = crossings(reach, grid, np.array([b.estimate for b in band]), bounds[:, 0], bounds[:, 1])
-    user = law.to_user(boot_theta, 0.0)
-    estimates = law.to_user(theta[None, :], 0.0)[0]
-    step2 = tuple(
-        ParameterEstimate(
-            name,
-            float(value),
-            float(np.std(user[:, i], ddof=1)),
-            (float(np.quantile(user[:, i], tail)), float(np.quantile(user[:, i], 1.0 - tail))),
-        )
-        for i, (name, value) in enumerate(zip(law.param_names, estimates, strict=True))
-    )
+    user = law.to_user(np.vstack([theta[None, :], boot_theta]), 0.0)
+    step2 = _percentile_params(law.param_names, user[0], user[1:], settings.level)
     warnings = floor_warning + step1.fit.warnings + _trend_warnings(trend, runs.accuracy_column)
     return replace(
         step1,
@@ -404,8 +408,8 @@ ACCURACY_LAWS = {
 
 def _sigmoid_in_compute(
     compute: Array, accuracy: Array, chance: float, targets: Array, settings: FitSettings, rng: np.random.Generator
-) -> tuple[Array, Array, Array, Array]:
-    """The sigmoid in log compute: its ``(slope, C_mid)``, and the estimate, ci and pi at each target.
+) -> tuple[tuple[ParameterEstimate, ...], Array, Array, Array]:
+    """The sigmoid in log compute: its ``slope`` and ``C_mid``, and the estimate, ci and pi at each target.
 
     The fit is :class:`AccuracyMap` with ``L = -log10 C`` (so ``k`` is the slope per decade and
     ``L0 = -log10 C_mid``); the intervals are percentile intervals of a case bootstrap, the pi
@@ -420,7 +424,9 @@ def _sigmoid_in_compute(
     tail = (1.0 - settings.level) / 2.0
     ci = np.quantile(draws, [tail, 1.0 - tail], axis=0).T
     pi = np.quantile(noisy, [tail, 1.0 - tail], axis=0).T
-    params = np.array([np.exp(theta[0]), 10.0 ** (-theta[1])])
+    with np.errstate(over="ignore", invalid="ignore"):  # a replicate whose midpoint runs off to 1e300 FLOP
+        user = np.column_stack([np.exp(np.r_[theta[0], boot[:, 0]]), 10.0 ** -np.r_[theta[1], boot[:, 1]]])
+        params = _percentile_params(("slope", "C_mid"), user[0], user[1:], settings.level)
     return params, estimate, ci, pi
 
 
@@ -562,15 +568,11 @@ def fit_accuracy(
             )[0]
             curve, low, high = (np.full(grid.size, v) for v in (flat.estimate, *flat.ci))
         reaches = crossings(reach, grid, curve, low, high)
-    sigmoid_params = tuple(
-        ParameterEstimate(name, float(value), float("nan"), (float("nan"), float("nan")))
-        for name, value in zip(("slope", "C_mid"), sig_params, strict=True)
-    )
     return replace(
         gpt4,
         law="accuracy",
         formula=f"{ACCURACY_LAWS['gpt4']}; or {ACCURACY_LAWS['sigmoid']} (floor {floor:g})",
-        params=gpt4.params + sigmoid_params,
+        params=gpt4.params + sig_params,
         predictions=tuple(predictions),
         data=replace(gpt4.data, y_column=y_column),
         fit=replace(gpt4.fit, warnings=warnings, trend=trend),
