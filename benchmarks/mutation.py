@@ -231,6 +231,66 @@ MUTATIONS = (
         ("tests/unit/test_capability.py",),
     ),
 )
+#: The subject replaced by a constant or by its own output: a test that still passes checks nothing.
+CONSTANTS = (
+    Mutation(
+        "constant: bootstrap-t interval is the estimate",
+        U,
+        "    return np.column_stack([low, high])",
+        "    return np.column_stack([estimate, estimate])",
+        UNC_TESTS,
+    ),
+    Mutation(
+        "constant: every probability is 1/2",
+        U,
+        "    return np.asarray(np.where(closer, bootstrap, student), dtype=float)",
+        "    return np.full(np.shape(estimate), 0.5)",
+        (*UNC_TESTS, "tests/unit/test_compare.py"),
+    ),
+    Mutation(
+        "constant: P(best) uniform",
+        C,
+        "p_best = np.bincount(winners, minlength=len(fitted)) / max(int(usable.sum()), 1)",
+        "p_best = np.full(len(fitted), 1.0 / len(fitted))",
+        ("tests/unit/test_compare.py",),
+    ),
+    Mutation(
+        "constant: Akaike weights uniform",
+        S,
+        "    return [float(w) for w in relative / relative.sum()]",
+        "    return [1.0 / len(aicc)] * len(aicc)",
+        ("tests/unit/test_selection.py",),
+    ),
+    Mutation(
+        "constant: backtest coverage 0.9",
+        B,
+        "coverage=float(covered.mean()),",
+        "coverage=0.9,",
+        ("tests/unit/test_backtest.py", "tests/cli/test_backtest_cli.py"),
+    ),
+    Mutation(
+        "constant: every trend improving",
+        T,
+        "    distinct = np.unique(x).size\n",
+        '    return "improving"\n',
+        ("tests/unit/test_capability.py",),
+    ),
+    Mutation(
+        "own output: reach interval is the estimate",
+        R,
+        "reaches.append(Reach(value=value, compute=compute, ci=(lower, upper), status=status))",
+        "reaches.append(Reach(value=value, compute=compute, ci=(compute, compute), status=status))",
+        ("tests/unit/test_reach.py",),
+    ),
+    Mutation(
+        "constant: drift p-value 0.5",
+        D,
+        "p_value = float((1 + (finite >= observed).sum()) / (1 + finite.size))",
+        "p_value = 0.5",
+        ("tests/unit/test_drift.py",),
+    ),
+)
+MUTATIONS = MUTATIONS + CONSTANTS
 #: Survivors that cannot change an answer, and why.
 EQUIVALENT = {
     "drift windows not centred": (

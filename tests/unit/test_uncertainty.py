@@ -188,3 +188,28 @@ def test_probabilities_use_reflected_draws() -> None:
     assert float(p) == pytest.approx(np.exp(-1.0 / 3.0), abs=0.02)
     draws = studentised_draws(0.0, 1.0, e, np.ones(e.size), 200)
     assert np.median(draws) == pytest.approx(-3.0 * np.log(2.0), rel=0.05)  # the reflected median
+
+
+def test_the_percentile_interval_of_a_case_bootstrap_leans_with_the_skew() -> None:
+    """A case bootstrap's percentile interval (Chinchilla's) is the replicates' own quantiles: right-skewed
+    replicates give an interval that reaches far to the right, ``[Q_e(0.05), Q_e(0.95)]`` of the exponential."""
+    e = _right_skewed()
+    state = Uncertainty(
+        "bootstrap",
+        np.zeros(2),
+        np.eye(2),
+        0.01,
+        5,
+        boot_theta=np.zeros((e.size, 2)),
+        boot_covariance=np.tile(np.eye(2), (e.size, 1, 1)),
+        boot_sigma=np.full(e.size, 0.01),
+        boot_noise=np.zeros(e.size),
+        percentile=True,
+    )
+    stderr, bounds = state.quantity_intervals(
+        np.array([0.0]), np.zeros((1, 2)), e[:, None], np.zeros((e.size, 1, 2)), 0.9
+    )
+    low, high = bounds[0]
+    assert low == pytest.approx(0.0, abs=0.05)  # the estimate: the 5% quantile 3 ln(1/0.95) = 0.15 lies above it
+    assert high == pytest.approx(3.0 * np.log(20.0), rel=0.05)
+    assert stderr[0] == pytest.approx(3.0, rel=0.05)  # the exponential's standard deviation
