@@ -231,6 +231,29 @@ MUTATIONS = (
         ("tests/unit/test_capability.py",),
     ),
 )
+CHINCHILLA = (
+    Mutation(
+        "chinchilla N_opt exponent alpha / (alpha + beta)",
+        "laws.py",
+        "n_opt = g * (budget / 6.0) ** (beta / (alpha + beta))",
+        "n_opt = g * (budget / 6.0) ** (alpha / (alpha + beta))",
+        ("tests/unit/test_chinchilla.py",),
+    ),
+    Mutation(
+        "chinchilla G ratio inverted",
+        "laws.py",
+        "g = (alpha * a_coef / (beta * b_coef)) ** (1.0 / (alpha + beta))",
+        "g = (beta * b_coef / (alpha * a_coef)) ** (1.0 / (alpha + beta))",
+        ("tests/unit/test_chinchilla.py",),
+    ),
+    Mutation(
+        "chinchilla allocation exponents swapped",
+        "laws.py",
+        'return {"a": beta / (alpha + beta), "b": alpha / (alpha + beta)}',
+        'return {"a": alpha / (alpha + beta), "b": beta / (alpha + beta)}',
+        ("tests/unit/test_chinchilla.py",),
+    ),
+)
 #: The subject replaced by a constant or by its own output: a test that still passes checks nothing.
 CONSTANTS = (
     Mutation(
@@ -290,7 +313,7 @@ CONSTANTS = (
         ("tests/unit/test_drift.py",),
     ),
 )
-MUTATIONS = MUTATIONS + CONSTANTS
+MUTATIONS = MUTATIONS + CHINCHILLA + CONSTANTS
 #: Survivors that cannot change an answer, and why.
 EQUIVALENT = {
     "drift windows not centred": (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -34,6 +35,15 @@ def test_optimal_json_contract(runner: CliRunner) -> None:
         optimum["tokens"]["estimate"] / optimum["params"]["estimate"]
     )
     assert set(document["exponents"]) == {"a", "b"}
+    # the truth by brute force: the N that minimises L(N, C / 6N) for the printed parameters
+    p = {name: document["params"][name]["estimate"] for name in ("E", "A", "B", "alpha", "beta")}
+    sizes = np.geomspace(1e6, 1e14, 400_001)
+    loss = p["E"] + p["A"] / sizes ** p["alpha"] + p["B"] / (5.88e23 / (6 * sizes)) ** p["beta"]
+    best = int(np.argmin(loss))
+    assert optimum["params"]["estimate"] == pytest.approx(sizes[best], rel=1e-3)
+    assert optimum["loss"]["estimate"] == pytest.approx(loss[best], rel=1e-9)
+    a = p["beta"] / (p["alpha"] + p["beta"])  # Hoffmann et al.'s closed form, eq. (4)
+    assert document["exponents"]["a"]["estimate"] == pytest.approx(a, rel=1e-9)
 
 
 def test_fit_predicts_at_points_and_budgets(runner: CliRunner) -> None:

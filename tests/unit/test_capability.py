@@ -66,7 +66,7 @@ def test_the_two_step_forecast_covers_a_known_truth_about_as_often_as_it_says() 
         covered += p.ci[0] <= truth <= p.ci[1]
         widths.append(p.ci[1] - p.ci[0])
         pi_widths.append(p.pi[1] - p.pi[0])
-    assert 0.75 <= covered / 30 <= 1.0
+    assert 0.75 <= covered / 30 <= 29 / 30  # two-sided: all 30 would say too wide; these seeds give 25
     assert float(np.median(widths)) < 0.1
     # a new run scatters by the simulated 1% around the curve: its pi is at least that scatter's own 90% width
     assert float(np.median(pi_widths)) >= 2 * 1.645 * 0.01

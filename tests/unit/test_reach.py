@@ -64,7 +64,7 @@ def test_the_reach_interval_covers_a_known_truth_about_nine_times_in_ten() -> No
         covered += (low is None or low <= truth) and (high is None or truth <= high)
         closed += low is not None and high is not None
         assert reach.compute is not None and (low is None or low <= reach.compute)
-    assert 15 <= covered <= 20
+    assert 13 <= covered <= 19  # Binomial(20, 0.9): P(<= 12) = 0.4%; all 20 would say too wide; these seeds give 15
     assert closed >= 10  # not an interval that is always open (too wide to mean anything)
 
 
