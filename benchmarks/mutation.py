@@ -313,6 +313,43 @@ CONSTANTS = (
         ("tests/unit/test_drift.py",),
     ),
 )
+CONSTANTS += (
+    Mutation(
+        "constant: pass@k is the raw share",
+        "passrate.py",
+        "    return np.asarray(np.where(certain, 1.0, -np.expm1(log_ratio)), dtype=float)",
+        "    return np.asarray(c / n, dtype=float)",
+        ("tests/unit/test_passrate.py",),
+    ),
+    Mutation(
+        "constant: no crossing is ever found",
+        C,
+        "    return tuple(sorted(crossings, key=lambda c: (c.compute, c.below, c.above)))",
+        "    return ()",
+        ("tests/unit/test_compare.py",),
+    ),
+    Mutation(
+        "constant: held-out error 1%",
+        S,
+        "            error = float(np.sqrt(np.mean(np.square(errors))))",
+        "            error = 0.01",
+        ("tests/unit/test_selection.py",),
+    ),
+    Mutation(
+        "constant: Chinchilla's rule of 20 tokens per parameter",
+        "laws.py",
+        "n_opt = g * (budget / 6.0) ** (beta / (alpha + beta))",
+        "n_opt = g * 0.0 + np.sqrt(budget / 120.0)",
+        ("tests/unit/test_chinchilla.py",),
+    ),
+    Mutation(
+        "constant: two-step accuracy is the sigmoid's midpoint",
+        K,
+        "            accuracy = float(law.log_predict(theta[None, :], np.array([p.estimate]))[0, 0])",
+        "            accuracy = float(law.log_predict(theta[None, :], theta[None, 1:2])[0, 0])",
+        ("tests/unit/test_capability.py",),
+    ),
+)
 MUTATIONS = MUTATIONS + CHINCHILLA + CONSTANTS
 #: Survivors that cannot change an answer, and why.
 EQUIVALENT = {
@@ -323,8 +360,8 @@ EQUIVALENT = {
 }
 
 
-def run(mutation: Mutation, workdir: Path) -> tuple[bool, float]:
-    """Apply ``mutation`` in a fresh copy of ``src`` and run its tests; ``True`` when a test failed (killed)."""
+def run(mutation: Mutation, workdir: Path) -> tuple[bool, float, str]:
+    """Apply ``mutation`` in a fresh copy of ``src`` and run its tests: killed (a test failed), seconds, which test."""
     target = workdir / "src" / "scaling_forecast" / mutation.file
     shutil.rmtree(workdir / "src", ignore_errors=True)
     shutil.copytree(ROOT / "src", workdir / "src")
@@ -339,7 +376,9 @@ def run(mutation: Mutation, workdir: Path) -> tuple[bool, float]:
     tests = [str(workdir / t) for t in mutation.tests]
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--rootdir", str(workdir), *tests]
     completed = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
-    return completed.returncode != 0, time.perf_counter() - start
+    failed = [line for line in completed.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
+    which = failed[0].split(" - ")[0].split("::", 1)[-1] if failed else ""
+    return completed.returncode != 0, time.perf_counter() - start, which
 
 
 def main() -> int:
@@ -365,10 +404,10 @@ def main() -> int:
                 shutil.copy(source, workdir / name)
         # tests look for the real data beside their own root: in the copy they skip (what ships must stand alone)
         for mutation in chosen:
-            dead, seconds = run(mutation, workdir)
+            dead, seconds, which = run(mutation, workdir)
             if dead:
                 killed += 1
-                verdict = "killed"
+                verdict = f"killed by {which}"
             elif mutation.name in EQUIVALENT:
                 equivalent += 1
                 verdict = f"survived, equivalent: {EQUIVALENT[mutation.name]}"
