@@ -213,3 +213,21 @@ def test_the_percentile_interval_of_a_case_bootstrap_leans_with_the_skew() -> No
     assert low == pytest.approx(0.0, abs=0.05)  # the estimate: the 5% quantile 3 ln(1/0.95) = 0.15 lies above it
     assert high == pytest.approx(3.0 * np.log(20.0), rel=0.05)
     assert stderr[0] == pytest.approx(3.0, rel=0.05)  # the exponential's standard deviation
+
+
+def test_the_bootstrap_pi_of_a_straight_line_is_close_to_the_textbook_one() -> None:
+    """40 runs of a power law (a straight line in logs, Gaussian noise): the studentised bootstrap's pi for a new
+    run at 10x is the textbook OLS prediction interval to within Monte Carlo error (its own noise in ``se*``
+    included: without it the pivot's spread, and the pi, would be several times too wide)."""
+    compute, loss = _power_runs(seed=3, n=40)
+    target = compute[-1] * 10.0
+    result = fit_law(compute, loss, FitSettings(law="power", n_boot=2000), (parse_target(target),))
+    x, y = np.log(compute), np.log(loss)
+    regression = stats.linregress(x, y)
+    n = x.size
+    residual_sd = np.sqrt(np.sum((y - regression.intercept - regression.slope * x) ** 2) / (n - 2))
+    x0 = np.log(target)
+    new_se = residual_sd * np.sqrt(1 + 1 / n + (x0 - x.mean()) ** 2 / np.sum((x - x.mean()) ** 2))
+    half_width = stats.t.ppf(0.95, n - 2) * new_se
+    low, high = np.log(result.predictions[0].pi)
+    assert (high - low) / 2 == pytest.approx(half_width, rel=0.15)
