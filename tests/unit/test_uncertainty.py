@@ -231,3 +231,23 @@ def test_the_bootstrap_pi_of_a_straight_line_is_close_to_the_textbook_one() -> N
     half_width = stats.t.ppf(0.95, n - 2) * new_se
     low, high = np.log(result.predictions[0].pi)
     assert (high - low) / 2 == pytest.approx(half_width, rel=0.15)
+
+
+def test_the_case_bootstrap_standard_error_divides_by_b_minus_one() -> None:
+    """Efron & Tibshirani (1993), eq. 6.6: ``se_B = sqrt(sum (q*_b - mean q*)^2 / (B - 1))``. Four replicates
+    1, 2, 3, 4 give ``sqrt(5 / 3)`` (with ``B`` in the denominator it would be ``sqrt(5 / 4)``)."""
+    draws = np.array([1.0, 2.0, 3.0, 4.0])
+    state = Uncertainty(
+        "bootstrap",
+        np.zeros(2),
+        np.eye(2),
+        0.01,
+        5,
+        boot_theta=np.zeros((4, 2)),
+        boot_covariance=np.tile(np.eye(2), (4, 1, 1)),
+        boot_sigma=np.full(4, 0.01),
+        boot_noise=np.zeros(4),
+        percentile=True,
+    )
+    stderr, _ = state.quantity_intervals(np.array([2.5]), np.zeros((1, 2)), draws[:, None], np.zeros((4, 1, 2)), 0.9)
+    assert stderr[0] == pytest.approx(np.sqrt(5.0 / 3.0), rel=1e-12)
