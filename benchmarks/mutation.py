@@ -212,7 +212,7 @@ MUTATIONS = (
     Mutation(
         "two-step pi without the step-2 scatter",
         K,
-        "new_run = np.clip(new_run + residuals[draws.integers(0, residuals.size, boot_theta.shape[0])], 0.0, 1.0)",
+        "new_run = np.clip(new_run + residuals[draws.integers(0, residuals.size, size)], 0.0, 1.0)",
         "new_run = np.clip(new_run, 0.0, 1.0)",
         ("tests/unit/test_capability.py",),
     ),
@@ -345,8 +345,8 @@ CONSTANTS += (
     Mutation(
         "constant: two-step accuracy is the sigmoid's midpoint",
         K,
-        "            accuracy = float(law.log_predict(theta[None, :], np.array([p.estimate]))[0, 0])",
-        "            accuracy = float(law.log_predict(theta[None, :], theta[None, 1:2])[0, 0])",
+        "        accuracy = float(law.log_predict(theta[None, :], np.array([p.estimate]))[0, 0])",
+        "        accuracy = float(law.log_predict(theta[None, :], theta[None, 1:2])[0, 0])",
         ("tests/unit/test_capability.py",),
     ),
 )

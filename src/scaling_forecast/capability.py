@@ -21,12 +21,13 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
+from .config import CAPABILITY_LAWS
 from .errors import ConfigError, DataError, FitError
 from .fitting import fit_batch, polish
 from .forecast import FitSettings, Target, fit_law
 from .laws import Array, IndexArray, Law, RowObjective
 from .reach import crossings, reach_grid
-from .results import DerivedForecast, FitResult, ParameterEstimate, Prediction, Reach
+from .results import DerivedForecast, FitResult, ParameterEstimate, Prediction, Reach, TaskFits
 from .trend import trend_verdict, trend_warning
 from .uncertainty import student_t_quantile
 
@@ -172,6 +173,18 @@ def _percentile_params(
     )
 
 
+def _chance(chance: float | None) -> tuple[float, tuple[str, ...]]:
+    """The accuracy of random guessing, 0 (with a warning that says so) when the user gave none."""
+    if chance is None:
+        return 0.0, (
+            "no --chance given (nor a 'chance' column): the sigmoid's floor is 0; for a multiple-choice task "
+            "give the accuracy of random guessing, e.g. --chance 0.25 for four choices",
+        )
+    if not 0.0 <= chance < 1.0:
+        raise ConfigError(f"--chance {chance:g}: must be at least 0 and below 1 (the accuracy of random guessing)")
+    return chance, ()
+
+
 def _floor(chance: float, accuracy: Array, column: str, warnings: tuple[str, ...]) -> tuple[float, tuple[str, ...]]:
     """The sigmoid's floor: ``chance``, lowered to the lowest accuracy when runs score below chance."""
     below = int((accuracy < chance).sum())
@@ -183,6 +196,50 @@ def _floor(chance: float, accuracy: Array, column: str, warnings: tuple[str, ...
         f"the sigmoid's floor is lowered to {lowest:.4g}"
     )
     return lowest, (*warnings, message)
+
+
+def _joined(
+    law: AccuracyMap,
+    theta: Array,
+    boot_theta: Array,
+    residuals: Array,
+    level: float,
+    predictions: tuple[Prediction, ...],
+    draws: np.random.Generator,
+) -> list[Prediction]:
+    """Each step-1 forecast carried through the sigmoid's replicates (see :func:`fit_two_step`)."""
+    from scipy.special import ndtri
+
+    tail = (1.0 - level) / 2.0
+    z = float(ndtri(1.0 - tail))
+    size = boot_theta.shape[0]
+    joined = []
+    for p in predictions:
+        accuracy = float(law.log_predict(theta[None, :], np.array([p.estimate]))[0, 0])
+        on_curve = law.log_predict(boot_theta, _split_normal(draws, p.estimate, p.ci, z, size)[:, None])[:, 0]
+        new_run = law.log_predict(boot_theta, _split_normal(draws, p.estimate, p.pi, z, size)[:, None])[:, 0]
+        new_run = np.clip(new_run + residuals[draws.integers(0, residuals.size, size)], 0.0, 1.0)
+        ci, pi = np.quantile(on_curve, [tail, 1.0 - tail]), np.quantile(new_run, [tail, 1.0 - tail])
+        joined.append(
+            replace(
+                p,
+                estimate=accuracy,
+                ci=(float(min(ci[0], accuracy)), float(max(ci[1], accuracy))),
+                pi=(float(min(pi[0], accuracy)), float(max(pi[1], accuracy))),
+                task_loss=DerivedForecast(p.estimate, p.ci, p.pi),
+            )
+        )
+    return joined
+
+
+def _flat_interval(accuracy: Array, level: float) -> tuple[float, tuple[float, float], tuple[float, float]]:
+    """The runs' mean, its Student-t ``ci`` and a new run's ``pi``, within [0, 1]."""
+    n = accuracy.size
+    mean, scale = float(accuracy.mean()), float(accuracy.std(ddof=1))
+    half = student_t_quantile(0.5 + level / 2.0, n - 1) * scale
+    ci = (max(mean - half / math.sqrt(n), 0.0), min(mean + half / math.sqrt(n), 1.0))
+    pi = (max(mean - half * math.sqrt(1.0 + 1.0 / n), 0.0), min(mean + half * math.sqrt(1.0 + 1.0 / n), 1.0))
+    return mean, ci, pi
 
 
 def _flat(
@@ -198,11 +255,7 @@ def _flat(
     ``predictions`` are the step-1 forecasts (kept as ``task_loss``), or with ``task_loss`` false
     any forecasts at the same targets.
     """
-    n = accuracy.size
-    mean, scale = float(accuracy.mean()), float(accuracy.std(ddof=1))
-    half = student_t_quantile(0.5 + level / 2.0, n - 1) * scale
-    ci = (max(mean - half / math.sqrt(n), 0.0), min(mean + half / math.sqrt(n), 1.0))
-    pi = (max(mean - half * math.sqrt(1.0 + 1.0 / n), 0.0), min(mean + half * math.sqrt(1.0 + 1.0 / n), 1.0))
+    mean, ci, pi = _flat_interval(accuracy, level)
     return [
         replace(
             p,
@@ -252,16 +305,7 @@ def fit_two_step(
     residual (a model's own scatter around the curve), clipped to [0, 1]. ``reach``: the compute
     at which accuracy reaches each value (:func:`scaling_forecast.reach.crossings` on the joined band).
     """
-    floor_warning: tuple[str, ...] = ()
-    chance = runs.chance if chance is None else chance
-    if chance is None:
-        chance = 0.0
-        floor_warning = (
-            "no --chance given (nor a 'chance' column): the sigmoid's floor is 0; for a multiple-choice task "
-            "give the accuracy of random guessing, e.g. --chance 0.25 for four choices",
-        )
-    if not 0.0 <= chance < 1.0:
-        raise ConfigError(f"--chance {chance:g}: must be at least 0 and below 1 (the accuracy of random guessing)")
+    chance, floor_warning = _chance(runs.chance if chance is None else chance)
     final = runs.final_rows()
     step1 = fit_law(
         runs.compute[final],
@@ -284,38 +328,13 @@ def fit_two_step(
             "the task-loss-to-accuracy sigmoid failed in most bootstrap replicates; check the accuracy column"
         )
     boot_theta = boot_theta[ok]
-    from scipy.special import ndtri
-
-    tail = (1.0 - settings.level) / 2.0
-    z = float(ndtri(1.0 - tail))
-
-    def joined(predictions: tuple[Prediction, ...], draws: np.random.Generator) -> list[Prediction]:
-        """Each task-loss forecast carried through the sigmoid's replicates (see the notes)."""
-        joined_predictions = []
-        for p in predictions:
-            accuracy = float(law.log_predict(theta[None, :], np.array([p.estimate]))[0, 0])
-            mean_draws = _split_normal(draws, p.estimate, p.ci, z, boot_theta.shape[0])
-            new_draws = _split_normal(draws, p.estimate, p.pi, z, boot_theta.shape[0])
-            on_curve = law.log_predict(boot_theta, mean_draws[:, None])[:, 0]
-            new_run = law.log_predict(boot_theta, new_draws[:, None])[:, 0]
-            new_run = np.clip(new_run + residuals[draws.integers(0, residuals.size, boot_theta.shape[0])], 0.0, 1.0)
-            ci = np.quantile(on_curve, [tail, 1.0 - tail])
-            pi = np.quantile(new_run, [tail, 1.0 - tail])
-            joined_predictions.append(
-                replace(
-                    p,
-                    estimate=accuracy,
-                    ci=(float(min(ci[0], accuracy)), float(max(ci[1], accuracy))),
-                    pi=(float(min(pi[0], accuracy)), float(max(pi[1], accuracy))),
-                    task_loss=DerivedForecast(p.estimate, p.ci, p.pi),
-                )
-            )
-        return joined_predictions
 
     final_accuracy = runs.accuracy[final]
     trend = trend_verdict(np.log(runs.compute[final]), final_accuracy, lower_is_better=False)
     if trend == "flat":
-        joined = partial(_flat, accuracy=final_accuracy, level=settings.level)  # type: ignore[assignment]
+        joined = partial(_flat, accuracy=final_accuracy, level=settings.level)
+    else:
+        joined = partial(_joined, law, theta, boot_theta, residuals, settings.level)
     predictions = joined(step1.predictions, rng)
     reaches: tuple[Reach, ...] = ()
     if reach:
@@ -399,6 +418,58 @@ def load_capability(table: Any, *, task_loss: bool = True) -> CapabilityRuns:
     )
 
 
+def capability_law(table: Any) -> str | None:
+    """The law of a file of accuracies with no loss and no pass rates: ``two-step`` with a task loss, else
+    ``accuracy``; ``None`` for any other file."""
+    if table.column("accuracy") is None or table.column("loss") is not None or table.has_pass_rates():
+        return None
+    return _accuracy_law(table)
+
+
+def _accuracy_law(table: Any) -> str:
+    return "two-step" if table.column("task_loss") is not None else "accuracy"
+
+
+def fit_capability(
+    table: Any,
+    law: str,
+    settings: FitSettings,
+    targets: tuple[Target, ...],
+    chance: float | None = None,
+    reach: tuple[float, ...] = (),
+) -> FitResult:
+    """``law`` (one of :data:`CAPABILITY_LAWS`) fitted to a table's rows; ``chance`` wins over its column."""
+    runs = load_capability(table, task_loss=law == "two-step")
+    chance = runs.chance if chance is None else chance
+    if law == "two-step":
+        return fit_two_step(runs, settings, targets, chance, reach)
+    where = {"file": runs.file, "x_column": runs.x_column, "y_column": runs.accuracy_column}
+    return fit_accuracy(runs.compute, runs.accuracy, settings, targets, chance, reach, **where)
+
+
+def fit_by(
+    table: Any,
+    by: str,
+    law: str,
+    settings: FitSettings,
+    targets: tuple[Target, ...],
+    chance: float | None = None,
+    reach: tuple[float, ...] = (),
+) -> TaskFits:
+    """Each value of column ``by`` (a task) fitted on its own; ``law`` ``auto`` is the file's capability law."""
+    from .runs import Table, _explicit_column
+
+    column = _explicit_column(table.columns, by, "--by", table.label)
+    if table.column("accuracy") is None:
+        raise DataError(f"{table.label}: --by {by} fits accuracy files; the file has no accuracy column")
+    chosen = law if law in CAPABILITY_LAWS else _accuracy_law(table)  # a 'task' column is no pass-rate file here
+    fits = []
+    for value, rows in table.rows_by(column).items():
+        part = Table(f"{table.label} ({column} {value!r}; rows counted within it)", table.columns, [r for _, r in rows])
+        fits.append((value, fit_capability(part, chosen, settings, targets, chance, reach)))
+    return TaskFits(column, table.label, tuple(fits))
+
+
 #: The direct accuracy laws ``--law accuracy`` weighs, with their formulas.
 ACCURACY_LAWS = {
     "gpt4": "-log(acc) = alpha * C^(-k)",
@@ -452,15 +523,9 @@ def fit_accuracy(
     reported ``ci`` and ``pi`` are the hull of both laws' intervals (the choice of law is inside
     the interval), and a warning says when the two laws' ``ci`` do not overlap at a target.
     """
-    from .results import Candidate, CandidateForecast, LawSelection
+    from .results import LawSelection
 
-    floor_warning: tuple[str, ...] = ()
-    if chance is None:
-        chance = 0.0
-        floor_warning = (
-            "no --chance given: the sigmoid's floor is 0; for a multiple-choice task give the accuracy of "
-            "random guessing, e.g. --chance 0.25 for four choices",
-        )
+    chance, floor_warning = _chance(chance)
     if np.any(accuracy <= 0.0) or np.any(accuracy >= 1.0):
         raise DataError(f"{file}: accuracies of exactly 0 or 1 cannot be fitted by the GPT-4 form; check '{y_column}'")
     order = np.argsort(compute, kind="stable")
@@ -503,35 +568,10 @@ def fit_accuracy(
         if g.ci[1] < sig_ci[i, 0] or sig_ci[i, 1] < g.ci[0]:
             disagree.append(f"{p.target:.3g}")
         predictions.append(replace(p, estimate=float(estimate), ci=ci, pi=pi, pass_rate=None))
-    candidates = tuple(
-        Candidate(
-            law=name,
-            n_params=2,
-            held_out_error=error,
-            aicc=None,
-            weight=1.0 if name == chosen else 0.0,
-            in_interval=True,
-            predictions=tuple(
-                CandidateForecast(float(t), float(own_estimate), own_ci, own_pi)
-                for t, own_estimate, own_ci, own_pi in rows
-            ),
-        )
-        for name, error, rows in (
-            (
-                "gpt4",
-                gpt4_error,
-                [
-                    (p.target, p.pass_rate.estimate, p.pass_rate.ci, p.pass_rate.pi)
-                    for p in gpt4.predictions
-                    if p.pass_rate is not None
-                ],
-            ),
-            (
-                "sigmoid",
-                sig_error,
-                [(t, e, tuple(c), tuple(q)) for t, e, c, q in zip(values, sig_estimate, sig_ci, sig_pi, strict=True)],
-            ),
-        )
+    rates = [p.pass_rate for p in gpt4.predictions if p.pass_rate is not None]
+    candidates = (
+        _candidate("gpt4", gpt4_error, chosen, values, [(r.estimate, r.ci, r.pi) for r in rates]),
+        _candidate("sigmoid", sig_error, chosen, values, list(zip(sig_estimate, sig_ci, sig_pi, strict=True))),
     )
     reason = (
         f"{chosen} forecasts the largest run from the smaller ones with absolute error "
@@ -560,13 +600,8 @@ def fit_accuracy(
         low = np.minimum(np.minimum(band[1], sig_band_ci[:, 0]), curve)
         high = np.maximum(np.maximum(band[2], sig_band_ci[:, 1]), curve)
         if trend == "flat":
-            flat = _flat(
-                tuple(Prediction(float(c), 1.0, 0.0, (0.0, 0.0), (0.0, 0.0)) for c in grid[:1]),
-                accuracy=accuracy,
-                level=settings.level,
-                task_loss=False,
-            )[0]
-            curve, low, high = (np.full(grid.size, v) for v in (flat.estimate, *flat.ci))
+            mean, flat_ci, _ = _flat_interval(accuracy, settings.level)
+            curve, low, high = (np.full(grid.size, v) for v in (mean, *flat_ci))
         reaches = crossings(reach, grid, curve, low, high)
     return replace(
         gpt4,
@@ -579,6 +614,18 @@ def fit_accuracy(
         law_selection=selection,
         reach=reaches,
     )
+
+
+def _candidate(name: str, error: float, chosen: str, targets: Array, forecasts: list[Any]) -> Any:
+    """One direct law as ``--law auto``'s candidates are shown: held-out error and its own ``(estimate, ci, pi)``."""
+    from .results import Candidate, CandidateForecast
+
+    own = tuple(
+        CandidateForecast(float(t), float(e), (float(c[0]), float(c[1])), (float(q[0]), float(q[1])))
+        for t, (e, c, q) in zip(targets, forecasts, strict=True)
+    )
+    weight = 1.0 if name == chosen else 0.0
+    return Candidate(name, 2, error, None, weight=weight, in_interval=True, predictions=own)
 
 
 def with_band(result: FitResult, grid: Array) -> tuple[Array, Array, Array]:

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from .config import DEFAULTS, CommandSettings
+from .config import CAPABILITY_LAWS, DEFAULTS, CommandSettings
 from .errors import INTERNAL_ERROR, ConfigError, DataError, FitError, ForecastError
 
 
@@ -420,10 +420,15 @@ def _write_plot(plot: str | None, draw: Any, options: CommandSettings) -> None:
 
 
 def _fit(options: CommandSettings) -> Any:
-    """Load the runs and fit the law the options ask for (``check``: the two-step law has no gates yet)."""
+    """Load the runs and fit the law the options ask for (``check``: accuracy files have no gates yet)."""
     if options.law in CAPABILITY_LAWS:
         raise ConfigError(f"--law {options.law} works with 'forecast fit' only; its gates are not built yet")
-    return _fit_ladder(options)[0]
+    result, ladder = _fit_ladder(options)
+    if ladder is None:
+        raise ConfigError(
+            f"{options.data}: holds accuracies: 'forecast check' has no gates for them yet; use forecast fit"
+        )
+    return result
 
 
 def _fit_ladder(options: CommandSettings) -> tuple[Any, Any]:
@@ -453,70 +458,49 @@ def _fit_ladder(options: CommandSettings) -> tuple[Any, Any]:
     return ladder.fit(targets=targets), ladder
 
 
-#: Laws of accuracy, fitted by :mod:`scaling_forecast.capability` (``forecast fit`` only).
-CAPABILITY_LAWS = ("two-step", "accuracy")
-
-
 def _capability_law(options: CommandSettings) -> str | None:
-    """Under ``--law auto``, a file of accuracies with no loss: ``two-step`` with a task loss, else ``accuracy``."""
+    """Under ``--law auto``, the law of a file of accuracies (:func:`scaling_forecast.capability.capability_law`)."""
+    from .capability import capability_law
     from .runs import read_table
 
     try:
-        table = read_table(options.data, options.input_format)
+        return capability_law(read_table(options.data, options.input_format))
     except DataError:
         return None
-    if table.column("accuracy") is None or table.column("loss") is not None or table.has_pass_rates():
-        return None
-    return "two-step" if table.column("task_loss") is not None else "accuracy"
 
 
-def _fit_capability(options: CommandSettings, law: str, table: Any = None) -> Any:
-    """Accuracy through a task loss, or directly from compute (:mod:`scaling_forecast.capability`)."""
+def _capability_options(options: CommandSettings, law: str) -> tuple[Any, tuple[Any, ...]]:
+    """The settings and targets of a capability fit, after refusing the options it does not take."""
     from dataclasses import replace
-
-    from .capability import fit_accuracy, fit_two_step, load_capability
-    from .runs import read_table
 
     for option, value in (("--at", options.at), ("--buckets", options.buckets), ("--sweep", options.sweep)):
         if value:
             raise ConfigError(f"{option} does not apply to --law {law}; leave it out")
-    if table is None:
-        table = read_table(options.data, options.input_format)
-    runs = load_capability(table, task_loss=law == "two-step")
-    settings = _settings(replace(options, law="auto"))
-    targets = _targets(list(options.targets))
-    chance = runs.chance if options.chance is None else options.chance
-    if law == "two-step":
-        return fit_two_step(runs, settings, targets, chance, options.reach)
-    where = {"file": runs.file, "x_column": runs.x_column, "y_column": runs.accuracy_column}
-    return fit_accuracy(runs.compute, runs.accuracy, settings, targets, chance, options.reach, **where)
+    return _settings(replace(options, law="auto")), _targets(list(options.targets))
+
+
+def _fit_capability(options: CommandSettings, law: str) -> Any:
+    from .capability import fit_capability
+    from .runs import read_table
+
+    settings, targets = _capability_options(options, law)
+    table = read_table(options.data, options.input_format)
+    return fit_capability(table, law, settings, targets, options.chance, options.reach)
 
 
 def _fit_by(options: CommandSettings, by: str) -> Any:
-    """``fit --by task``: each value of the column fitted on its own (accuracy files), reported together."""
-    from .results import TaskFits
-    from .runs import Table, _explicit_column, read_table
+    """``fit --by task``: :func:`~scaling_forecast.capability.fit_by`."""
+    from .capability import fit_by
+    from .runs import read_table
 
     if options.law not in (*CAPABILITY_LAWS, "auto"):
         raise ConfigError(
             f"--by fits accuracy files (--law two-step or accuracy), not --law {options.law}; "
             "to compare ladders of losses use forecast compare --by"
         )
+    settings, targets = _capability_options(options, options.law)
     table = read_table(options.data, options.input_format)
-    column = _explicit_column(table.columns, by, "--by", table.label)
-    if table.column("accuracy") is None:
-        raise DataError(f"{table.label}: --by {by} fits accuracy files; the file has no accuracy column")
-    law = (
-        options.law
-        if options.law in CAPABILITY_LAWS
-        else ("two-step" if table.column("task_loss") is not None else "accuracy")
-    )
-    fits = []
-    for value, rows in table.rows_by(column).items():
-        label = f"{table.label} ({column} {value!r}; rows counted within it)"
-        part = Table(label, table.columns, [record for _, record in rows])
-        fits.append((value, _fit_capability(options, law, part)))
-    return TaskFits(column, table.label, tuple(fits))
+    return fit_by(table, by, options.law, settings, targets, options.chance, options.reach)
 
 
 def _inputs(options: CommandSettings) -> tuple[str, ...]:
@@ -686,20 +670,20 @@ def fit(
     command_line = {"targets": target, "law": law, "buckets": buckets, "at": at, "chance": chance, "reach": reach}
     options = _options(runs, given, command_line)
     image = _plot_format(given["plot"])
-    if options.law in CAPABILITY_LAWS and (save is not None or given["plot"] is not None):
-        raise ConfigError(f"--law {options.law}: --save and --plot are not available for it yet; leave them out")
+    refuse_outputs = save is not None or given["plot"] is not None  # accuracy fits have no saved state or figure yet
+    if refuse_outputs and (options.law in CAPABILITY_LAWS or by is not None):
+        what = f"--law {options.law}" if by is None else "--by"
+        raise ConfigError(f"{what}: --save and --plot are not available for it yet; leave them out")
     if options.chance is not None and options.law not in (*CAPABILITY_LAWS, "auto"):
         raise ConfigError(f"--chance applies to accuracy files (--law two-step or accuracy), not --law {options.law}")
     if by is not None:
-        if save is not None or given["plot"] is not None:
-            raise ConfigError("--by: --save and --plot are not available with it yet; leave them out")
         tasks = _fit_by(options, by)
         _emit(lambda f, c, w: render(tasks, f, color=c, width=w), tasks.warnings, options, given["no_color"])
         _strict(tasks.warnings, options.strict)
         return
     result, ladder = _fit_ladder(options)
-    if ladder is None and (save is not None or given["plot"] is not None):
-        raise ConfigError("--save and --plot are not available for accuracy files yet; leave them out")
+    if ladder is None and refuse_outputs:
+        raise ConfigError(f"{options.data} holds accuracies: --save and --plot are not available for it yet")
     if ladder is not None and options.reach:
         from .reach import with_reach
 

@@ -28,6 +28,9 @@ DEFAULTS: dict[str, Any] = {
     "misspecification": "widen",
 }
 
+#: Laws of accuracy, fitted by :mod:`scaling_forecast.capability` (``forecast fit`` only).
+CAPABILITY_LAWS = ("two-step", "accuracy")
+
 GATES = ("max_loss", "min_pass_rate", "max_rmse", "max_interval_width")
 
 #: Job-file keys and their types: ``number``, ``integer``, ``text``, ``flag``, ``targets``, or a

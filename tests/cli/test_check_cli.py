@@ -279,3 +279,13 @@ def test_an_unknown_trend_requirement_is_one_line(runner: CliRunner) -> None:
     result = runner.invoke(app, ["check", str(EXAMPLES / "runs.csv"), "--require-trend", "flat"])
     assert result.exit_code == 2
     assert result.stderr == "error: --require-trend 'flat': choose one of improving, not-worsening\n"
+
+
+def test_an_accuracy_file_is_refused_by_check_in_one_line(runner: CliRunner) -> None:
+    """``--law auto`` fits a file of accuracies with the capability laws, which have no gates yet."""
+    tasks = str(EXAMPLES / "pythia_lambada.csv")
+    result = runner.invoke(app, ["check", tasks, "-t", "2e22", "--max-loss", "0.5"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"error: {tasks}: holds accuracies: 'forecast check' has no gates for them yet; use forecast fit"
+    )
