@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import curve_fit
 
-from scaling_forecast.fitting import fit_batch, objective
+from scaling_forecast.engine.fitting import fit_batch, objective
+from scaling_forecast.engine.uncertainty import adjusted_residuals
 from scaling_forecast.laws import SaturatingPowerLaw
-from scaling_forecast.uncertainty import adjusted_residuals
 
 ROOT = Path(__file__).resolve().parents[1]
 

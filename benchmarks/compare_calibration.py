@@ -17,8 +17,8 @@ import itertools
 
 import numpy as np
 
-from scaling_forecast.compare import Sweep, compare_sweeps
-from scaling_forecast.forecast import FitSettings, Target
+from scaling_forecast.settings import FitSettings, Target
+from scaling_forecast.tasks.compare import Sweep, compare_sweeps
 
 BASE = (777.0, -0.155, 1.80)
 

@@ -12,8 +12,8 @@ import time
 
 import numpy as np
 
-from scaling_forecast.compare import Sweep, compare_sweeps
-from scaling_forecast.forecast import FitSettings, parse_target
+from scaling_forecast.settings import FitSettings, parse_target
+from scaling_forecast.tasks.compare import Sweep, compare_sweeps
 
 
 def make_sweeps(n_sweeps: int, n_runs: int, seed: int) -> list[Sweep]:

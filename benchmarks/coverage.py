@@ -37,8 +37,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ladders import GENERATING_LAW, TRUTHS, WELL_SPECIFIED, draw_ladder, ladder_compute, true_loss
 
-from scaling_forecast.forecast import FitSettings, Target, fit_law
 from scaling_forecast.laws import get_law
+from scaling_forecast.settings import FitSettings, Target
+from scaling_forecast.tasks.fit import fit_law
 
 FACTORS = (10.0, 100.0, 1000.0)
 GRID = {"runs": (5, 8, 12), "decades": (2.0, 4.0), "noise": (0.005, 0.02)}

@@ -14,8 +14,9 @@ import argparse
 
 import numpy as np
 
-from scaling_forecast.forecast import FitSettings, fit_pass_rates, parse_target
-from scaling_forecast.passrate import PassRateRuns
+from scaling_forecast.engine.passrates import PassRateRuns
+from scaling_forecast.settings import FitSettings, parse_target
+from scaling_forecast.tasks.fit import fit_pass_rates
 
 
 def main() -> None:

@@ -34,11 +34,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from coverage import best_half_widths
 from ladders import GENERATING_LAW, WELL_SPECIFIED, draw_ladder, true_loss
 
-from scaling_forecast.fitting import fit_batch
-from scaling_forecast.forecast import FitSettings, Target, fit_law
+from scaling_forecast.engine.fitting import fit_batch
+from scaling_forecast.engine.selection import CLEAR_MARGIN, SIMPLER_MARGIN
+from scaling_forecast.engine.uncertainty import adjusted_residuals, delta_covariance, studentised_interval
 from scaling_forecast.laws import Array, get_law
-from scaling_forecast.selection import CLEAR_MARGIN, SIMPLER_MARGIN
-from scaling_forecast.uncertainty import adjusted_residuals, delta_covariance, studentised_interval
+from scaling_forecast.settings import FitSettings, Target
+from scaling_forecast.tasks.fit import fit_law
 
 FACTORS = np.array([10.0, 100.0, 1000.0])
 ORDER = ("power", "loss", "broken")

@@ -16,8 +16,8 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from .config import CAPABILITY_LAWS, DEFAULTS, CommandSettings
 from .errors import INTERNAL_ERROR, ConfigError, DataError, FitError, ForecastError
+from .settings import CAPABILITY_LAWS, DEFAULTS, CommandSettings
 
 
 class OneLineErrors(TyperGroup):
@@ -315,14 +315,14 @@ ExcludeOption = Annotated[
 
 
 def _targets(values: list[str] | None) -> tuple[Any, ...]:
-    from .forecast import parse_target
+    from .settings import parse_target
 
     return tuple(parse_target(v) for v in (values or DEFAULTS["targets"]))
 
 
 def _check_format(fmt: str | Enum) -> str:
     """A format name (a choice of the command line, or a job file's text), checked."""
-    from .render import FORMATS
+    from .writers import FORMATS
 
     fmt = fmt.value if isinstance(fmt, Enum) else fmt
     if fmt not in FORMATS:
@@ -335,7 +335,7 @@ def _options(runs: str | None, given: dict[str, Any], command_line: dict[str, An
 
     ``given`` holds the shared options (:data:`LADDER_OPTIONS`, :data:`OUTPUT_OPTIONS`) as parsed.
     """
-    from .config import load_job
+    from .readers.jobs import load_job
 
     config = given.get("config")
     parsed = {key: value for key, value in given.items() if key not in ("fmt", "config", "no_color", "plot", "quiet")}
@@ -350,7 +350,7 @@ def _options(runs: str | None, given: dict[str, Any], command_line: dict[str, An
 
 
 def _settings(options: CommandSettings) -> Any:
-    from .forecast import FitSettings
+    from .settings import FitSettings
 
     settings = FitSettings(
         law=options.law,
@@ -368,8 +368,8 @@ def _settings(options: CommandSettings) -> Any:
 
 def _ladder(options: CommandSettings) -> Any:
     """Load the runs the options ask for, drop the excluded ones, and make them a ladder to fit."""
-    from .forecast import ladder
-    from .runs import load_for_law
+    from .readers.runs import load_for_law
+    from .tasks.fit import ladder
 
     if options.law in CAPABILITY_LAWS:
         raise ConfigError(
@@ -402,7 +402,7 @@ def _plot_format(plot: str | None) -> str | None:
         return None
     from pathlib import Path
 
-    from .plot import plot_format
+    from .plot.draw import plot_format
 
     fmt = plot_format(plot)
     folder = Path(plot).parent
@@ -414,7 +414,7 @@ def _plot_format(plot: str | None) -> str | None:
 def _write_plot(plot: str | None, draw: Any, options: CommandSettings) -> None:
     if plot is None:
         return
-    from .output import write_atomic
+    from .writers import write_atomic
 
     write_atomic(plot, draw(), protected=_inputs(options))
 
@@ -435,7 +435,8 @@ def _fit_ladder(options: CommandSettings) -> tuple[Any, Any]:
     """The fit and the ladder of runs it was fitted to; ``--at`` points follow the targets."""
     from dataclasses import replace
 
-    from .forecast import fit_pass_rates, parse_point
+    from .settings import parse_point
+    from .tasks.fit import fit_pass_rates
 
     if options.law in CAPABILITY_LAWS:
         return _fit_capability(options, options.law), None
@@ -460,8 +461,8 @@ def _fit_ladder(options: CommandSettings) -> tuple[Any, Any]:
 
 def _capability_law(options: CommandSettings) -> str | None:
     """Under ``--law auto``, the law of a file of accuracies (:func:`scaling_forecast.capability.capability_law`)."""
-    from .capability import capability_law
-    from .runs import read_table
+    from .readers.tables import read_table
+    from .tasks.capability import capability_law
 
     try:
         return capability_law(read_table(options.data, options.input_format))
@@ -480,8 +481,8 @@ def _capability_options(options: CommandSettings, law: str) -> tuple[Any, tuple[
 
 
 def _fit_capability(options: CommandSettings, law: str) -> Any:
-    from .capability import fit_capability
-    from .runs import read_table
+    from .readers.tables import read_table
+    from .tasks.capability import fit_capability
 
     settings, targets = _capability_options(options, law)
     table = read_table(options.data, options.input_format)
@@ -490,8 +491,8 @@ def _fit_capability(options: CommandSettings, law: str) -> Any:
 
 def _fit_by(options: CommandSettings, by: str) -> Any:
     """``fit --by task``: :func:`~scaling_forecast.capability.fit_by`."""
-    from .capability import fit_by
-    from .runs import read_table
+    from .readers.tables import read_table
+    from .tasks.capability import fit_by
 
     if options.law not in (*CAPABILITY_LAWS, "auto"):
         raise ConfigError(
@@ -518,14 +519,14 @@ def _emit(text_for: Any, warnings: tuple[str, ...], options: CommandSettings, no
     width = max(80, os.get_terminal_size().columns) if on_terminal else 160
     text = text_for(fmt, color, width)
     if output is not None:
-        from .output import write_atomic
+        from .writers import write_atomic
 
         write_atomic(output, text, protected=_inputs(options))
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
     if fmt != "table" or output is not None:
-        from .render import shown_warnings
+        from .writers import shown_warnings
 
         for warning in shown_warnings(warnings):
             print(f"warning: {warning}", file=sys.stderr)
@@ -665,7 +666,7 @@ def fit(
     With --law chinchilla, fits L(N, D) to runs with params and tokens; each target is a compute
     budget, forecast at its compute-optimal allocation.
     """
-    from .render import render
+    from .writers import render
 
     command_line = {"targets": target, "law": law, "buckets": buckets, "at": at, "chance": chance, "reach": reach}
     options = _options(runs, given, command_line)
@@ -685,12 +686,11 @@ def fit(
     if ladder is None and refuse_outputs:
         raise ConfigError(f"{options.data} holds accuracies: --save and --plot are not available for it yet")
     if ladder is not None and options.reach:
-        from .reach import with_reach
+        from .engine.reach import with_reach
 
         result = with_reach(result, options.reach)
     if save is not None:
-        from .output import write_atomic
-        from .render import json_text
+        from .writers import json_text, write_atomic
 
         write_atomic(save, json_text(result.to_saved_dict()), protected=_inputs(options))
     _emit(lambda f, c, w: render(result, f, color=c, width=w), result.fit.warnings, options, given["no_color"])
@@ -703,8 +703,8 @@ def fit(
 
 def _draw(kind: str, fmt: str | None, *args: Any) -> Any:
     """Evaluate what the figure shows from the result (:mod:`scaling_forecast.figures`), then draw it."""
-    from . import figures
-    from . import plot as draw
+    from .plot import curves as figures
+    from .plot import draw
 
     assert fmt is not None
     if kind == "fit":
@@ -763,8 +763,8 @@ def check(
     Exit codes: 0 every gate passes, 1 a gate fails, 2 bad input, 3 the fit failed (or, with
     --strict, is unreliable).
     """
-    from .check import evaluate_gates, validate_gates
-    from .render import render
+    from .tasks.check import evaluate_gates, validate_gates
+    from .writers import render
 
     gates = {"max_loss": max_loss, "min_pass_rate": min_pass_rate, "max_rmse": max_rmse}
     command_line = {"targets": target, "law": law, "on": on, **gates, "max_interval_width": max_interval_width}
@@ -812,9 +812,9 @@ def backtest(
     Exit codes: 0 done, 1 with --require-predictable the ladder does not scale predictably, 2 bad
     input, 3 a fit failed (or, with --strict, is unreliable).
     """
-    from .backtest import DEFAULT_TOLERANCE
-    from .backtest import backtest as run_backtest
-    from .render import render
+    from .tasks.backtest import DEFAULT_TOLERANCE
+    from .tasks.backtest import backtest as run_backtest
+    from .writers import render
 
     options = _options(runs, given, {"law": law})
     image = _plot_format(given["plot"])
@@ -854,7 +854,7 @@ def optimal(
     intervals; and the allocation exponents a = beta/(alpha+beta), b = alpha/(alpha+beta).
     The same as 'forecast fit RUNS --law chinchilla --target C'.
     """
-    from .render import render
+    from .writers import render
 
     options = _options(runs, given, {"law": "chinchilla", "targets": budget})
     if "targets" not in options.explicit:
@@ -887,8 +887,9 @@ def predict(
     import json
     from pathlib import Path
 
-    from .forecast import forecast, load_fit
-    from .render import render
+    from .engine.forecasting import forecast
+    from .readers.saved import load_fit
+    from .writers import render
 
     options = CommandSettings(saved, format=_check_format(fmt or DEFAULTS["format"]), output=output)
     targets = _targets(target)
@@ -972,11 +973,11 @@ def compare(
     failed (or, with --strict, is unreliable).
     """
 
-    from .compare import compare_sweeps, require_best_failure, sweeps_from
-    from .forecast import FitSettings
-    from .passrate import ZERO_POLICIES
-    from .render import render
-    from .runs import read_sweeps
+    from .engine.passrates import ZERO_POLICIES
+    from .readers.runs import read_sweeps
+    from .settings import FitSettings
+    from .tasks.compare import compare_sweeps, require_best_failure, sweeps_from
+    from .writers import render
 
     chosen_zeros = zeros or DEFAULTS["zeros"]
     if chosen_zeros not in ZERO_POLICIES:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # a type only: results import nothing of the engine
-    from .uncertainty import Uncertainty
+    from .engine.uncertainty import Uncertainty
 
 SCHEMA_VERSION = 1
 
@@ -345,15 +345,16 @@ class FitResult:
 
     def predict(self, compute: Any, level: float | None = None) -> FitResult:
         """This fit forecast at ``compute`` (FLOP: one value or many) and ``level``, without refitting."""
-        from .forecast import Target, forecast  # the task that forecasts a fit, imported when called
+        from .engine.forecasting import forecast
+        from .settings import Target
 
         values = [compute] if isinstance(compute, (int, float)) else list(compute)
         return forecast(self, tuple(Target(float(c)) for c in values), self.level if level is None else level)
 
     def plot(self, compute: Any, y: Any, ax: Any = None) -> Any:
         """The fit drawn over its runs (``compute``, ``y``) on ``ax`` (or a new figure): the matplotlib Figure."""
-        from .figures import fit_curves  # evaluation and drawing, imported when called
-        from .plot import plot_fit
+        from .plot.curves import fit_curves
+        from .plot.draw import plot_fit
 
         law, buckets = fit_curves(self, compute)
         return plot_fit(self, law, buckets, compute, y, ax=ax)

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from scaling_forecast import forecast, runs
 from scaling_forecast.cli import app, working
+from scaling_forecast.readers import runs, saved, tables
+from scaling_forecast.tasks import fit
 
 from ..conftest import EXAMPLES
 
@@ -32,7 +33,7 @@ def _boom(*args: object, **kwargs: object) -> None:
         (["backtest", RUNS], runs, "load_for_law"),
         (["optimal", str(EXAMPLES / "chinchilla.csv"), "--budget", "1e21"], runs, "load_for_law"),
         (["compare", str(EXAMPLES / "sweeps.csv"), "--by", "sweep"], runs, "read_sweeps"),
-        (["predict", "FIT.json", "-t", "1e24"], forecast, "load_fit"),
+        (["predict", "FIT.json", "-t", "1e24"], saved, "load_fit"),
     ],
 )
 def test_an_unexpected_exception_is_one_line_and_exit_4(
@@ -76,11 +77,11 @@ def test_a_yaml_alias_bomb_is_refused_before_it_grows(runner: CliRunner, tmp_pat
 def test_a_file_larger_than_the_limit_is_one_line(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(runs, "MAX_INPUT_BYTES", 100)
+    monkeypatch.setattr(tables, "MAX_INPUT_BYTES", 100)
     result = runner.invoke(app, ["fit", RUNS])
     assert result.exit_code == 2 and "MB a runs file may hold" in result.stderr and result.stderr.count("\n") == 1
-    monkeypatch.setattr(runs, "MAX_ROWS", 3)
-    monkeypatch.setattr(runs, "MAX_INPUT_BYTES", 2**20)
+    monkeypatch.setattr(tables, "MAX_ROWS", 3)
+    monkeypatch.setattr(tables, "MAX_INPUT_BYTES", 2**20)
     result = runner.invoke(app, ["fit", RUNS])
     assert result.exit_code == 2 and "rows is more than the 3 a runs file may hold" in result.stderr
 
@@ -226,7 +227,7 @@ def _interrupt(*args: object, **kwargs: object) -> None:
 def test_ctrl_c_is_one_line_exit_130_and_leaves_no_file(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(forecast, "forecast", _interrupt)
+    monkeypatch.setattr(fit, "forecast", _interrupt)
     output = tmp_path / "forecast.json"
     result = runner.invoke(app, ["fit", RUNS, "--output", str(output), "--format", "json"])
     assert result.exit_code == 130 and result.stderr == "interrupted: stopped before anything was written\n"

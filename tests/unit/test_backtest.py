@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from scaling_forecast.backtest import backtest, windows
 from scaling_forecast.errors import ConfigError, DataError
-from scaling_forecast.forecast import FitSettings, Ladder
+from scaling_forecast.settings import FitSettings
+from scaling_forecast.tasks.backtest import backtest, windows
+from scaling_forecast.tasks.fit import Ladder
 
 COMPUTE = np.geomspace(1e18, 1e21, 7)
 NAMES = tuple(f"r{i}" for i in range(7))
@@ -91,7 +92,7 @@ def test_bad_backtest_options(options: dict, error: type, message: str) -> None:
 
 
 def test_a_rolling_backtest_of_many_runs_fits_twenty_evenly_spaced_windows() -> None:
-    from scaling_forecast.backtest import MAX_ROLLING_WINDOWS, windows
+    from scaling_forecast.tasks.backtest import MAX_ROLLING_WINDOWS, windows
 
     compute = np.geomspace(1e17, 1e21, 60)
     names = tuple(f"r{i}" for i in range(60))

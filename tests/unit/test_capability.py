@@ -11,10 +11,10 @@ import pytest
 from scipy.special import expit
 from typer.testing import CliRunner
 
-from scaling_forecast.capability import AccuracyMap, CapabilityRuns, fit_accuracy_map, fit_two_step
 from scaling_forecast.cli import app
-from scaling_forecast.forecast import FitSettings, Target
-from scaling_forecast.trend import trend_verdict
+from scaling_forecast.engine.trend import trend_verdict
+from scaling_forecast.settings import FitSettings, Target
+from scaling_forecast.tasks.capability import AccuracyMap, CapabilityRuns, fit_accuracy_map, fit_two_step
 
 from ..conftest import ROOT
 
@@ -232,7 +232,7 @@ def test_fit_by_task_fits_each_task_on_its_own_and_reports_them_together() -> No
         np.array([float(r["accuracy"]) for r in piqa]),
         tuple(r["model"] for r in piqa),
     )
-    from scaling_forecast.capability import fit_accuracy
+    from scaling_forecast.tasks.capability import fit_accuracy
 
     single = fit_accuracy(alone.compute, alone.accuracy, FitSettings(), (Target(2.13e22),), 0.5)
     by_task = next(f for f in document["fits"] if f["task"] == "piqa")
@@ -258,7 +258,7 @@ def test_a_flat_task_is_forecast_as_flat_with_its_scatter() -> None:
     compute = np.array([float(r["compute"]) for r in wsc])
     from scipy.stats import t as student
 
-    from scaling_forecast.capability import fit_accuracy
+    from scaling_forecast.tasks.capability import fit_accuracy
 
     result = fit_accuracy(compute, accuracy, FitSettings(), (Target(2.13e22),), 0.5)
     p = result.predictions[0]
@@ -299,7 +299,7 @@ def test_split_normal_draws_have_the_bounds_as_their_quantiles() -> None:
     are the bounds (each side its own normal), not the bounds mirrored."""
     from scipy.special import ndtri
 
-    from scaling_forecast.capability import _split_normal
+    from scaling_forecast.tasks.capability import _split_normal
 
     z = float(ndtri(0.95))
     draws = _split_normal(np.random.default_rng(0), 2.0, (1.5, 3.2), z, 200_000)

@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 from scipy.optimize import least_squares, minimize_scalar
 
-from scaling_forecast.fitting import fit_batch, objective, refine
-from scaling_forecast.forecast import FitSettings, Target, fit_law, parse_target
+from scaling_forecast.engine.fitting import fit_batch, objective, refine
 from scaling_forecast.laws import CHINCHILLA_GRID, ChinchillaLaw
+from scaling_forecast.readers.runs import Runs, load_two_variable
 from scaling_forecast.results import FitResult
-from scaling_forecast.runs import Runs, load_two_variable
+from scaling_forecast.settings import FitSettings, Target, parse_target
+from scaling_forecast.tasks.fit import fit_law
 
 from ..conftest import shared_file
 

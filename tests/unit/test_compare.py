@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from scaling_forecast.compare import Sweep, compare_sweeps
 from scaling_forecast.errors import ConfigError, DataError
-from scaling_forecast.forecast import FitSettings, Target, fit_law, parse_target
+from scaling_forecast.settings import FitSettings, Target, parse_target
+from scaling_forecast.tasks.compare import Sweep, compare_sweeps
+from scaling_forecast.tasks.fit import fit_law
 
 from ..conftest import saturating_ladder
 
@@ -142,7 +143,7 @@ def test_sweeps_fitted_by_worker_processes_give_the_same_answer(monkeypatch: pyt
     """With one sweep per chunk, two forked workers fit the chunks; the answer is byte for byte the serial one."""
     import json
 
-    import scaling_forecast.compare as compare
+    import scaling_forecast.tasks.compare as compare
 
     sweeps = [_sweep(f"s{i}", 20 + i, c=1.7 + 0.02 * i) for i in range(4)]
     settings = FitSettings(n_boot=200)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import yaml
 
-from scaling_forecast.config import DEFAULTS
+from scaling_forecast.settings import DEFAULTS
 
 from ..conftest import ROOT
 

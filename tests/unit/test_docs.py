@@ -20,7 +20,12 @@ from scaling_forecast.cli import app
 from ..conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-MODULES = ["scaling_forecast", "scaling_forecast.laws", "scaling_forecast.forecast", "scaling_forecast.fitting"]
+#: Every module with a docstring example.
+MODULES = sorted(
+    ".".join(path.relative_to(ROOT / "src").with_suffix("").parts).removesuffix(".__init__")
+    for path in (ROOT / "src").rglob("*.py")
+    if ">>>" in path.read_text(encoding="utf-8")
+)
 
 
 def _options(command: str) -> list[str]:

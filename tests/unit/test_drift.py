@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 from scipy.special import ndtri
 
-from scaling_forecast.drift import DRIFT_LEVEL, rolling_drift, trend
-from scaling_forecast.forecast import FitSettings, Target, fit_law, forecast, load_fit
+from scaling_forecast.engine.drift import DRIFT_LEVEL, rolling_drift, trend
 from scaling_forecast.laws import get_law
+from scaling_forecast.readers.saved import load_fit
+from scaling_forecast.settings import FitSettings, Target
+from scaling_forecast.tasks.fit import fit_law, forecast
 
 from ..conftest import saturating_ladder
 
@@ -99,7 +101,7 @@ def test_auto_checks_the_nesting_loss_law() -> None:
 
 def test_a_ladder_beyond_every_null_replicate_has_the_smallest_monte_carlo_p_value() -> None:
     """``p = (1 + #{T* >= T}) / (1 + R)``: never 0; a strongly bent ladder beats all R null ladders, so p is 1 / (R + 1)."""
-    from scaling_forecast.drift import NULL_REPLICATES
+    from scaling_forecast.engine.drift import NULL_REPLICATES
 
     compute, loss = bent_ladder(0, noise=0.0005)
     drift = rolling_drift(get_law("loss"), compute, loss)

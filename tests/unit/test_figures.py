@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scaling_forecast.figures import allocation_surface, fit_curves
-from scaling_forecast.forecast import FitSettings, loss_ladder, parse_target
-from scaling_forecast.runs import load_runs, load_two_variable
+from scaling_forecast.plot.curves import allocation_surface, fit_curves
+from scaling_forecast.readers.runs import load_runs, load_two_variable
+from scaling_forecast.settings import FitSettings, parse_target
+from scaling_forecast.tasks.fit import loss_ladder
 
 from ..conftest import EXAMPLES
 

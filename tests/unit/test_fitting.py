@@ -5,7 +5,7 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy.optimize import curve_fit, least_squares
 
-from scaling_forecast.fitting import fit_batch, objective, rho, solve_small
+from scaling_forecast.engine.fitting import fit_batch, objective, rho, solve_small
 from scaling_forecast.laws import SaturatingPowerLaw, get_law
 
 from ..conftest import saturating_ladder

@@ -58,15 +58,3 @@ def test_summary_frame_and_predict_are_the_fit_s_own_forecasts() -> None:
     assert again.predictions == result.predictions  # the same state, the same numbers
     assert result.predict(1e24, level=0.5).predictions[0].ci[1] < result.predictions[1].ci[1]
     assert "loss law" in repr(result) and "<table>" in result._repr_html_()
-
-
-def test_scaling_forecast_forecast_is_always_the_module() -> None:
-    import subprocess
-    import sys
-
-    code = (
-        "import types, scaling_forecast as sf; before = hasattr(sf, 'forecast'); "
-        "import scaling_forecast.forecast; print(before, isinstance(sf.forecast, types.ModuleType))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "True"]  # never the function, whatever was imported first

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 from scipy.optimize import least_squares
 
-from scaling_forecast import drift, selection
-from scaling_forecast.forecast import MAX_POINTS, FitSettings, binned_runs, fit_law, fitted_points, parse_target
+from scaling_forecast.engine import drift, selection
+from scaling_forecast.engine.uncertainty import adjusted_residuals
 from scaling_forecast.laws import get_law
-from scaling_forecast.uncertainty import adjusted_residuals
+from scaling_forecast.settings import FitSettings, parse_target
+from scaling_forecast.tasks.fit import MAX_POINTS, binned_runs, fit_law, fitted_points
 
 
 def _ladder(n: int, noise: float = 0.01, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -9,10 +9,11 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import stats
 
+from scaling_forecast.engine.passrates import PassRateRuns, handle_zeros, pass_at_k, smoothed_pass_at_k
 from scaling_forecast.errors import DataError
-from scaling_forecast.forecast import FitSettings, fit_pass_rates, parse_target
-from scaling_forecast.passrate import PassRateRuns, handle_zeros, pass_at_k, smoothed_pass_at_k
-from scaling_forecast.runs import load_pass_rates
+from scaling_forecast.readers.runs import load_pass_rates
+from scaling_forecast.settings import FitSettings, parse_target
+from scaling_forecast.tasks.fit import fit_pass_rates
 
 from ..conftest import EXAMPLES
 

@@ -11,13 +11,14 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from scaling_forecast.backtest import backtest
 from scaling_forecast.cli import app
-from scaling_forecast.compare import compare_sweeps, sweeps_from
-from scaling_forecast.figures import allocation_surface, backtest_curves, compare_curves, fit_curves
-from scaling_forecast.forecast import FitSettings, fit_pass_rates, loss_ladder, parse_target
-from scaling_forecast.plot import DPI, SIZE, plot_backtest, plot_compare, plot_fit, plot_optimal
-from scaling_forecast.runs import load_pass_rates, load_runs, load_two_variable, read_sweeps
+from scaling_forecast.plot.curves import allocation_surface, backtest_curves, compare_curves, fit_curves
+from scaling_forecast.plot.draw import DPI, SIZE, plot_backtest, plot_compare, plot_fit, plot_optimal
+from scaling_forecast.readers.runs import load_pass_rates, load_runs, load_two_variable, read_sweeps
+from scaling_forecast.settings import FitSettings, parse_target
+from scaling_forecast.tasks.backtest import backtest
+from scaling_forecast.tasks.compare import compare_sweeps, sweeps_from
+from scaling_forecast.tasks.fit import fit_pass_rates, loss_ladder
 
 from ..conftest import EXAMPLES
 

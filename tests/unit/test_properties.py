@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from scaling_forecast.forecast import FitSettings, fit_law, parse_target
+from scaling_forecast.settings import FitSettings, parse_target
+from scaling_forecast.tasks.fit import fit_law
 
 from ..conftest import saturating_ladder
 
@@ -97,8 +98,8 @@ def test_the_fast_table_prints_exactly_what_rich_prints(
     from rich.table import Table as RichTable
     from rich.text import Text
 
-    from scaling_forecast.render import _console, _plain_table
     from scaling_forecast.results import Table
+    from scaling_forecast.writers.formats import _console, _plain_table
 
     headers = data.draw(st.lists(cells.filter(str.strip), min_size=n_columns, max_size=n_columns))
     rows = data.draw(st.lists(st.lists(cells, min_size=n_columns, max_size=n_columns), max_size=6))

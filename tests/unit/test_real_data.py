@@ -7,7 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from scaling_forecast.forecast import FitSettings, fit_law, parse_target
+from scaling_forecast.settings import FitSettings, parse_target
+from scaling_forecast.tasks.fit import fit_law
 
 from ..conftest import shared_file
 

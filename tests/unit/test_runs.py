@@ -8,7 +8,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from scaling_forecast.errors import DataError
-from scaling_forecast.runs import load_runs
+from scaling_forecast.readers.runs import load_runs
 
 from ..conftest import EXAMPLES, write_csv
 

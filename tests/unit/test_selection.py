@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scaling_forecast.forecast import FitSettings, fit_law
+from scaling_forecast.engine.selection import select_law
 from scaling_forecast.laws import get_law
-from scaling_forecast.selection import select_law
+from scaling_forecast.settings import FitSettings
+from scaling_forecast.tasks.fit import fit_law
 
 COMPUTE = np.geomspace(1e17, 1e21, 9)
 TRUTH = {
@@ -60,7 +61,7 @@ def test_three_runs_leave_only_the_power_law() -> None:
 
 def test_akaike_weights_are_the_closed_form() -> None:
     """Burnham & Anderson: ``w_k = exp(-d_k / 2) / sum exp(-d_j / 2)`` with ``d_k = AICc_k - min AICc``."""
-    from scaling_forecast.selection import akaike_weights
+    from scaling_forecast.engine.selection import akaike_weights
 
     weights = akaike_weights([10.0, 12.0, 20.0, None])
     expected = np.array([1.0, np.exp(-1.0), np.exp(-5.0)]) / (1.0 + np.exp(-1.0) + np.exp(-5.0))

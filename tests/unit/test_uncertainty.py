@@ -5,8 +5,7 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import stats
 
-from scaling_forecast.forecast import FitSettings, fit_law, parse_target
-from scaling_forecast.uncertainty import (
+from scaling_forecast.engine.uncertainty import (
     Uncertainty,
     adjusted_residuals,
     probability_below,
@@ -14,6 +13,8 @@ from scaling_forecast.uncertainty import (
     studentised_draws,
     studentised_interval,
 )
+from scaling_forecast.settings import FitSettings, parse_target
+from scaling_forecast.tasks.fit import fit_law
 
 from ..conftest import saturating_ladder
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from ..laws import Array, get_law
+from ..results import Candidate, LawSelection
 from .fitting import fit_batch
-from .laws import Array, get_law
-from .results import Candidate, LawSelection
 from .uncertainty import estimate_uncertainty
 
 CANDIDATES = ("loss", "power", "broken")

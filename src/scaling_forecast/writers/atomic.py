@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 
 def write_atomic(path: str | Path, text: str | bytes, *, protected: tuple[str | Path, ...] = ()) -> None:

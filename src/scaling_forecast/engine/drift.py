@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from ..laws import Array, Law
+from ..results import Drift
 from .fitting import fit_batch, refine
-from .laws import Array, Law
-from .results import Drift
 from .uncertainty import adjusted_residuals
 
 #: The drift test's level: a ladder whose p-value is below it is said to drift (the false-alarm rate).

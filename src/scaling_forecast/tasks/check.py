@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import ConfigError
-from .results import FitResult, json_number, json_pair
+from ..errors import ConfigError
+from ..results import FitResult, json_number, json_pair
 
 ON_CHOICES = ("pi", "ci", "estimate")
 #: What ``--require-trend`` accepts, and the trends (``fit.trend``) that pass it.

@@ -21,15 +21,15 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
-from .config import CAPABILITY_LAWS
-from .errors import ConfigError, DataError, FitError
-from .fitting import fit_batch, polish
-from .forecast import FitSettings, Target, fit_law
-from .laws import Array, IndexArray, Law, RowObjective
-from .reach import crossings, reach_grid
-from .results import DerivedForecast, FitResult, ParameterEstimate, Prediction, Reach, TaskFits
-from .trend import trend_verdict, trend_warning
-from .uncertainty import student_t_quantile
+from ..engine.fitting import fit_batch, polish
+from ..engine.reach import crossings, reach_grid
+from ..engine.trend import trend_verdict, trend_warning
+from ..engine.uncertainty import student_t_quantile
+from ..errors import ConfigError, DataError, FitError
+from ..laws import Array, IndexArray, Law, RowObjective
+from ..results import DerivedForecast, FitResult, ParameterEstimate, Prediction, Reach, TaskFits
+from ..settings import CAPABILITY_LAWS, FitSettings, Target
+from .fit import fit_law
 
 #: Seed-sequence key of the step-2 bootstrap and of the Monte Carlo that joins the two steps.
 TWO_STEP_STREAM = 2**32 - 2
@@ -360,7 +360,8 @@ def fit_two_step(
 def load_capability(table: Any, *, task_loss: bool = True) -> CapabilityRuns:
     """Read compute (or 6 N D), a task loss (unless ``task_loss`` is false), an accuracy, and optional
     ``run``/``step``/``chance`` columns."""
-    from .runs import _ComputeColumn, _number, as_table
+    from ..readers.runs import _ComputeColumn
+    from ..readers.tables import as_table, cell_number
 
     table = as_table(table)
     label = table.label
@@ -380,8 +381,8 @@ def load_capability(table: Any, *, task_loss: bool = True) -> CapabilityRuns:
     xs, losses, accuracies, names, steps, chances = [], [], [], [], [], []
     for row, record in enumerate(table.records, start=1):
         x_value = compute.value(record, row)
-        loss = _number(record.get(loss_column), row, loss_column, label)
-        accuracy = _number(record.get(accuracy_column), row, accuracy_column, label)
+        loss = cell_number(record.get(loss_column), row, loss_column, label)
+        accuracy = cell_number(record.get(accuracy_column), row, accuracy_column, label)
         if loss <= 0 and task_loss:
             raise DataError(f"{label}: row {row}, column '{loss_column}': {loss:g} must be positive; fix the value")
         if not 0.0 <= accuracy <= 1.0:
@@ -395,9 +396,9 @@ def load_capability(table: Any, *, task_loss: bool = True) -> CapabilityRuns:
         accuracies.append(accuracy)
         names.append(name)
         if step_column is not None:
-            steps.append(_number(record.get(step_column), row, step_column, label))
+            steps.append(cell_number(record.get(step_column), row, step_column, label))
         if chance_name is not None:
-            chances.append(_number(record.get(chance_name), row, chance_name, label))
+            chances.append(cell_number(record.get(chance_name), row, chance_name, label))
     if len(set(chances)) > 1:
         raise DataError(f"{label}: column '{chance_name}' holds several values; one file is one task with one chance")
     chance = chances[0] if chances else None
@@ -457,9 +458,9 @@ def fit_by(
     reach: tuple[float, ...] = (),
 ) -> TaskFits:
     """Each value of column ``by`` (a task) fitted on its own; ``law`` ``auto`` is the file's capability law."""
-    from .runs import Table, _explicit_column
+    from ..readers.tables import Table, explicit_column
 
-    column = _explicit_column(table.columns, by, "--by", table.label)
+    column = explicit_column(table.columns, by, "--by", table.label)
     if table.column("accuracy") is None:
         raise DataError(f"{table.label}: --by {by} fits accuracy files; the file has no accuracy column")
     chosen = law if law in CAPABILITY_LAWS else _accuracy_law(table)  # a 'task' column is no pass-rate file here
@@ -523,7 +524,7 @@ def fit_accuracy(
     reported ``ci`` and ``pi`` are the hull of both laws' intervals (the choice of law is inside
     the interval), and a warning says when the two laws' ``ci`` do not overlap at a target.
     """
-    from .results import LawSelection
+    from ..results import LawSelection
 
     chance, floor_warning = _chance(chance)
     if np.any(accuracy <= 0.0) or np.any(accuracy >= 1.0):
@@ -618,7 +619,7 @@ def fit_accuracy(
 
 def _candidate(name: str, error: float, chosen: str, targets: Array, forecasts: list[Any]) -> Any:
     """One direct law as ``--law auto``'s candidates are shown: held-out error and its own ``(estimate, ci, pi)``."""
-    from .results import Candidate, CandidateForecast
+    from ..results import Candidate, CandidateForecast
 
     own = tuple(
         CandidateForecast(float(t), float(e), (float(c[0]), float(c[1])), (float(q[0]), float(q[1])))

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import DataError
+from ..errors import DataError
 
 #: Metrics where higher is better and the value is a rate in [0, 1], fitted as a pass rate.
 RATES = ("acc", "acc_norm", "exact_match", "pass@1", "pass@10", "pass@100", "mc1", "mc2", "em", "f1")
@@ -74,8 +74,13 @@ def _is_scalar_csv(path: Path) -> bool:
     return [cell.strip().lower() for cell in header.split(",")] == ["wall time", "step", "value"]
 
 
-def harness_records(path: Path, label: str, options: HarnessOptions) -> tuple[list[str], list[dict[str, Any]]]:
-    """The runs of a results file, or of every results file in a folder: columns and one record per model."""
+def harness_records(
+    path: Path, label: str, options: HarnessOptions, models: dict[str, dict[str, Any]] | None = None
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The runs of a results file, or of every results file in a folder: columns and one record per model.
+
+    ``models`` is the ``--models`` table read (model name -> its params, tokens and compute).
+    """
     files = result_files(path) if path.is_dir() else [path]
     if not files:
         raise DataError(
@@ -90,7 +95,7 @@ def harness_records(path: Path, label: str, options: HarnessOptions) -> tuple[li
         if record["run"] in seen and "problem" not in record:
             raise DataError(f"{label}: model {record['run']!r} appears in two results files; keep one per model")
         seen.add(record["run"])
-    _add_compute(records, label, options)
+    _add_compute(records, label, options, models or {})
     columns = list(dict.fromkeys(key for record in records for key in record))
     return columns, records
 
@@ -264,9 +269,10 @@ def _sibling_params(file: Path) -> float | None:
     return None
 
 
-def _add_compute(records: Iterable[dict[str, Any]], label: str, options: HarnessOptions) -> None:
+def _add_compute(
+    records: Iterable[dict[str, Any]], label: str, options: HarnessOptions, table: dict[str, dict[str, Any]]
+) -> None:
     """Training tokens (and params, compute) for each model, from ``--tokens N`` or the ``--models`` table."""
-    table = _models_table(options.models) if options.models else {}
     for record in records:
         known = table.get(str(record["run"]))
         if known is not None:
@@ -284,20 +290,3 @@ def _add_compute(records: Iterable[dict[str, Any]], label: str, options: Harness
                 f"{label}: model {record['run']!r}: no {missing}, so no compute; give --tokens N (one count for "
                 "every model, e.g. 3e11) or --models FILE (model, params, tokens or compute)"
             )
-
-
-def _models_table(path: str) -> dict[str, dict[str, Any]]:
-    """``--models FILE``: model name -> its params, tokens and compute (any of them)."""
-    from .runs import read_table
-
-    table = read_table(path)
-    model = table.column("run")
-    if model is None:
-        raise DataError(f"{path}: --models needs a 'model' (or 'run', 'name') column naming each model")
-    found = {key: table.column(key) for key in ("params", "tokens", "compute")}
-    if all(column is None for column in found.values()):
-        raise DataError(f"{path}: --models needs 'params' and 'tokens', or 'compute', per model")
-    return {
-        str(record[model]).strip(): {key: record.get(column) for key, column in found.items() if column}
-        for record in table.records
-    }

@@ -9,9 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from .forecast import Target, forecast
-from .laws import Array, get_law
-from .results import Backtest, Comparison, Curve, FitResult
+from ..engine.forecasting import forecast
+from ..laws import Array, get_law
+from ..results import Backtest, Comparison, Curve, FitResult
+from ..settings import Target
 
 #: Points of a drawn curve.
 POINTS = 120

@@ -11,10 +11,11 @@ import math
 
 import numpy as np
 
-from .errors import ConfigError, DataError, FitError
-from .forecast import Ladder, Target
-from .laws import get_law
-from .results import Backtest, BacktestSummary, HeldOutRun
+from ..errors import ConfigError, DataError, FitError
+from ..laws import get_law
+from ..results import Backtest, BacktestSummary, HeldOutRun
+from ..settings import Target
+from .fit import Ladder
 
 MODES = ("holdout", "fraction", "rolling")
 #: A rolling backtest fits at most this many windows (ladders of up to 22 runs keep every one).

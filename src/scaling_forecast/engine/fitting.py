@@ -14,9 +14,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from .laws import Array, BoolArray, IndexArray, Law
-
-LOSS_FUNCTIONS = ("lsq", "huber")
+from ..laws import Array, BoolArray, IndexArray, Law
 
 _Function = TypeVar("_Function", bound=Callable[..., Any])
 

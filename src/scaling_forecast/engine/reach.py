@@ -12,8 +12,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from .laws import Array
-from .results import FitResult, Reach
+from ..laws import Array
+from ..results import FitResult, Reach
 
 #: Points per decade of the compute grid on which the band is evaluated.
 REACH_PER_DECADE = 25
@@ -68,7 +68,8 @@ def with_reach(result: FitResult, values: tuple[float, ...]) -> FitResult:
     """``result`` with the compute to reach each value (pass rates for a pass-rate fit), from its own ``ci``."""
     if not values:
         return result
-    from .forecast import Target, forecast
+    from ..settings import Target
+    from .forecasting import forecast
 
     grid = reach_grid(result.data.compute_min, result.data.compute_max)
     band = forecast(result, tuple(Target(float(c)) for c in grid), result.level).predictions

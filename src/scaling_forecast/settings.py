@@ -1,4 +1,4 @@
-"""Option defaults and YAML job files; precedence: command line > job file > defaults.
+"""Settings: every default in one table, typed settings per command, targets; command line > job file > defaults.
 
 ``configs/default.yaml`` mirrors :data:`DEFAULTS` (a test keeps the two equal).
 """
@@ -6,12 +6,12 @@
 from __future__ import annotations
 
 import math
-import os
-from dataclasses import dataclass, field, fields
-from pathlib import Path
+import re
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from .errors import ConfigError
+from .laws import LAWS, get_law
 
 DEFAULTS: dict[str, Any] = {
     "law": "auto",
@@ -68,65 +68,6 @@ JOB_SCHEMA: dict[str, Any] = {
 }
 
 
-def _check(value: Any, kind: Any, path: str, problems: list[str]) -> Any:
-    """``value`` converted to ``kind``, or ``None`` with a problem recorded."""
-    if isinstance(kind, dict):
-        if not isinstance(value, dict):
-            problems.append(f"{path}: expected a mapping, got {value!r}")
-            return None
-        return _check_mapping(value, kind, path + ".", problems)
-    if kind == "text":
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-        problems.append(f"{path}: expected text, got {value!r}")
-    elif kind == "flag":
-        if isinstance(value, bool):
-            return value
-        problems.append(f"{path}: expected true or false, got {value!r}")
-    elif kind == "integer":
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        problems.append(f"{path}: expected a whole number, got {value!r}")
-    elif kind == "number":
-        if not isinstance(value, bool) and isinstance(value, (int, float, str)):
-            try:
-                number = float(value)
-            except ValueError:
-                number = math.nan
-            if math.isfinite(number):
-                return number
-        problems.append(f"{path}: expected a number, got {value!r}")
-    elif kind == "texts":
-        items = value if isinstance(value, list) else [value]
-        if items and all(isinstance(v, str) and v.strip() for v in items):
-            return [v.strip() for v in items]
-        problems.append(f"{path}: expected a list of run names, got {value!r}")
-    elif kind == "targets":
-        items = value if isinstance(value, list) else [value]
-        good = [v for v in items if isinstance(v, (int, float, str)) and not isinstance(v, bool)]
-        if items and len(good) == len(items):
-            return [str(v) if isinstance(v, str) else v for v in items]
-        problems.append(f"{path}: expected a list of computes like 1e24 or multiples like 1000x, got {value!r}")
-    return None
-
-
-def _check_mapping(
-    document: dict[Any, Any], schema: dict[str, Any], prefix: str, problems: list[str]
-) -> dict[str, Any]:
-    checked: dict[str, Any] = {}
-    for key, value in document.items():
-        path = f"{prefix}{key}"
-        if key not in schema:
-            problems.append(f"{path}: unknown key (known: {', '.join(schema)})")
-            continue
-        if value is None:
-            continue
-        converted = _check(value, schema[key], path, problems)
-        if converted is not None:
-            checked[str(key)] = converted
-    return checked
-
-
 #: Limits on what is read, checked before or while parsing (the README's "Limits" says why).
 MAX_INPUT_BYTES = 256 * 2**20
 MAX_ROWS = 2_000_000
@@ -154,102 +95,6 @@ def _positive(value: Any) -> bool:
 
 #: Values a YAML document may hold once its aliases are expanded.
 MAX_YAML_VALUES = 1_000_000
-
-
-def bounded_yaml(text: str) -> Any:
-    """``yaml.safe_load`` with at most :data:`MAX_YAML_ALIASES` aliases, and :data:`MAX_YAML_VALUES` values
-    once they are expanded, counted on the composed graph before anything is built (an alias bomb is refused).
-
-    Raises ``ValueError`` with the reason; ``yaml.YAMLError`` as usual.
-    """
-    import yaml
-
-    class Bounded(yaml.SafeLoader):
-        aliases = 0
-
-        def compose_node(self, parent: Any, index: Any) -> Any:
-            if self.check_event(yaml.AliasEvent):
-                self.aliases += 1
-                if self.aliases > MAX_YAML_ALIASES:
-                    raise ValueError(f"more than {MAX_YAML_ALIASES} YAML aliases (*name); write the values out")
-            return super().compose_node(parent, index)
-
-    loader = Bounded(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        sizes: dict[int, int] = {}
-        stack = [(node, False)]
-        while stack:  # the expanded size of every node, children first, each shared node once
-            current, ready = stack.pop()
-            if id(current) in sizes:
-                continue
-            children = _children(current)
-            if not ready:
-                stack.append((current, True))
-                stack.extend((child, False) for child in children if id(child) not in sizes)
-                continue
-            sizes[id(current)] = 1 + sum(sizes[id(child)] for child in children)
-            if sizes[id(current)] > MAX_YAML_VALUES:
-                raise ValueError(
-                    f"expands to more than {MAX_YAML_VALUES:,} values through its aliases; write the values out"
-                )
-        return loader.construct_document(node)
-    finally:
-        loader.dispose()
-
-
-def _children(node: Any) -> list[Any]:
-    """A YAML node's child nodes: a sequence's items, a mapping's keys and values."""
-    import yaml
-
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    if isinstance(node, yaml.MappingNode):
-        return [part for pair in node.value for part in pair]
-    return []
-
-
-def load_job(path: str | Path) -> dict[str, Any]:
-    """Read and validate a job file; ``data`` and ``output`` become paths relative to the job file.
-
-    Returns a flat mapping of option names (``columns.x`` becomes ``x``) to values. Every bad field
-    is reported at once, with its path: ``gates.max_loss: expected a number, got 'abc'``.
-    """
-    import yaml
-
-    label = str(path)
-    job_path = Path(path)
-    if not job_path.is_file():
-        raise ConfigError(f"{label}: job file not found; check the path")
-    try:
-        document = bounded_yaml(job_path.read_text(encoding="utf-8"))
-    except (ValueError, RecursionError) as error:
-        reason = str(error) if isinstance(error, ValueError) else "nested too deeply"
-        raise ConfigError(f"{label}: {reason}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{label}: not UTF-8 text; save the job file as UTF-8 YAML") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(error, "problem", None) or "malformed YAML"
-        raise ConfigError(f"{label}: {where}invalid YAML ({problem}); fix the syntax") from None
-    if not isinstance(document, dict):
-        raise ConfigError(f"{label}: a job file is a YAML mapping with at least 'data: RUNS.csv'")
-    problems: list[str] = []
-    job = _check_mapping(document, JOB_SCHEMA, "", problems)
-    if "data" not in document:
-        problems.append("data: required (the runs file, relative to the job file)")
-    if problems:
-        raise ConfigError(f"{label}: invalid job file: {'; '.join(problems)}")
-    flat = {k: v for k, v in job.items() if k not in ("columns", "gates")}
-    flat.update(job.get("columns", {}))
-    flat.update(job.get("gates", {}))
-    for key in ("data", "output"):
-        if key in flat:
-            flat[key] = os.path.normpath(job_path.parent / flat[key])
-    return flat
 
 
 def resolve(command_line: dict[str, Any], job: dict[str, Any]) -> dict[str, Any]:
@@ -353,3 +198,116 @@ class CommandSettings:
         values["gates"] = {gate: merged.get(gate) for gate in GATES}
         explicit = {key for key, value in command_line.items() if value is not None} | set(job)
         return cls(**values, explicit=frozenset(explicit), **extra)
+
+
+#: Interval methods, objectives and what a drifting ladder does to the prediction interval.
+METHODS = ("bootstrap", "delta")
+LOSS_FUNCTIONS = ("lsq", "huber")
+MISSPECIFICATION = ("warn", "widen")
+
+_TARGET = re.compile(r"^\s*([0-9.eE+-]+)\s*([xX×])?\s*$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target compute: absolute FLOP, or a multiple of the largest fitted run (``1000x``).
+
+    A law of several design columns can also be forecast at an explicit ``point`` of its design
+    (``N, D`` for chinchilla), whose compute is ``value``; a compute target alone is forecast where
+    the law puts it (for chinchilla: the fit's compute-optimal allocation).
+    """
+
+    value: float
+    relative: bool = False
+    point: tuple[float, ...] | None = None
+
+    def resolve(self, compute_max: float) -> float:
+        return self.value * compute_max if self.relative else self.value
+
+    def __str__(self) -> str:
+        if self.point is not None:
+            return ",".join(f"{v:g}" for v in self.point)
+        return f"{self.value:g}x" if self.relative else f"{self.value:g}"
+
+
+def parse_target(text: str | float | int) -> Target:
+    """Parse ``1e24``, ``"3.2e23"`` or ``"1000x"``; a target must be a positive finite number."""
+    if isinstance(text, bool):
+        raise ConfigError(f"target {text!r}: expected a compute like 1e24 or a multiple like 1000x")
+    if isinstance(text, (int, float)):
+        value, relative = float(text), False
+    else:
+        match = _TARGET.match(str(text))
+        if match is None:
+            raise ConfigError(
+                f"target {text!r}: expected a compute like 1e24 or a multiple of the largest run like 1000x"
+            )
+        try:
+            value = float(match.group(1))
+        except ValueError:
+            raise ConfigError(
+                f"target {text!r}: expected a compute like 1e24 or a multiple of the largest run like 1000x"
+            ) from None
+        relative = match.group(2) is not None
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"target {text!r}: target compute must be a positive finite number")
+    return Target(value, relative)
+
+
+def parse_point(text: str) -> Target:
+    """``"7e10,1.4e12"`` -> the target at ``N = 7e10`` parameters and ``D = 1.4e12`` tokens (``C = 6 N D``)."""
+    parts = text.split(",")
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        n_value, d_value = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise ConfigError(f"--at {text!r}: expected PARAMS,TOKENS like 7e10,1.4e12") from None
+    if not (math.isfinite(n_value) and math.isfinite(d_value) and n_value > 0 and d_value > 0):
+        raise ConfigError(f"--at {text}: parameters and tokens must be positive numbers")
+    return Target(6.0 * n_value * d_value, point=(n_value, d_value))
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """How to fit: law, objective and uncertainty method."""
+
+    law: str = "auto"
+    level: float = 0.9
+    method: str = "bootstrap"
+    n_boot: int = 2000
+    seed: int = 0
+    #: ``auto``: the law's own (``huber`` for chinchilla, as its reference protocol; ``lsq`` otherwise).
+    loss_fn: str = "auto"
+    huber_delta: float = 1e-3
+    misspecification: str = "widen"
+
+    def validated(self) -> FitSettings:
+        """Check every value; law ``auto`` resolves to ``loss``, loss function ``auto`` to the law's own."""
+        if self.law != "auto" and self.law not in LAWS:  # the registry as it is now: laws can be added
+            raise ConfigError(f"--law {self.law!r}: unknown law; choose one of {', '.join(('auto', *LAWS))}")
+        if self.method not in METHODS:
+            raise ConfigError(f"--method {self.method!r}: unknown method; choose one of {', '.join(METHODS)}")
+        if self.loss_fn not in ("auto", *LOSS_FUNCTIONS):
+            raise ConfigError(
+                f"--loss-fn {self.loss_fn!r}: unknown loss function; choose one of auto, {', '.join(LOSS_FUNCTIONS)}"
+            )
+        check_level(self.level)
+        if self.method == "bootstrap" and not 100 <= self.n_boot <= MAX_BOOTSTRAP:
+            raise ConfigError(f"--bootstrap {self.n_boot}: {BOOTSTRAP_RANGE}")
+        if not (math.isfinite(self.huber_delta) and self.huber_delta > 0):
+            raise ConfigError(f"--huber-delta {self.huber_delta}: must be a positive number, e.g. 1e-3")
+        if self.seed < 0:
+            raise ConfigError(f"--seed {self.seed}: must be a non-negative integer")
+        if self.misspecification not in MISSPECIFICATION:
+            raise ConfigError(
+                f"--misspecification {self.misspecification!r}: choose one of {', '.join(MISSPECIFICATION)}"
+            )
+        law = "loss" if self.law == "auto" else self.law
+        loss_fn = get_law(law).default_loss_fn if self.loss_fn == "auto" else self.loss_fn
+        return replace(self, law=law, loss_fn=loss_fn)
+
+
+def check_level(level: float) -> None:
+    if not (0.0 < level < 1.0):
+        raise ConfigError(f"--level {level}: must be between 0 and 1 (exclusive), e.g. 0.9")

@@ -15,10 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from ..laws import Array, Law
 from .fitting import fit_batch, normal_matrix, solve_small
-from .laws import Array, Law
 
-METHODS = ("bootstrap", "delta")
 #: The memory a batch of bootstrap refits may take, and the arrays of ``n x p`` floats a refit holds.
 CHUNK_BYTES = 256 * 2**20
 FIT_ARRAYS = 40

@@ -18,13 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ConfigError, DataError, FitError
-from .fitting import BatchFit, fit_batch, objective, polish, quiet, refine
-from .forecast import FitSettings, Target, assemble, fit_law, rate_inputs, validated
-from .laws import Array, Law, PassRateLaw, get_law
-from .passrate import PassRateRuns
-from .results import Comparison, Crossing, FitResult, RankedSweep, TargetComparison
-from .uncertainty import (
+from ..engine.fitting import BatchFit, fit_batch, objective, polish, quiet, refine
+from ..engine.passrates import PassRateRuns
+from ..engine.uncertainty import (
     CHUNK_BYTES,
     Uncertainty,
     adjusted_residuals,
@@ -34,6 +30,11 @@ from .uncertainty import (
     studentised_draws,
     studentised_interval,
 )
+from ..errors import ConfigError, DataError, FitError
+from ..laws import Array, Law, PassRateLaw, get_law
+from ..results import Comparison, Crossing, FitResult, RankedSweep, TargetComparison
+from ..settings import FitSettings, Target
+from .fit import assemble, fit_law, rate_inputs, validated
 
 #: Bootstrap rows polished at a time: small enough to stay in cache, large enough to amortise numpy's overhead.
 CHUNK_ROWS = 10_000

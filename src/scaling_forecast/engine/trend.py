@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .laws import Array
+from ..laws import Array
 from .uncertainty import student_t_quantile
 
 #: Trends are judged at this two-sided level: a change the noise explains at 5% is flat.

@@ -1,0 +1,1 @@
+"""Readers: files, foreign formats (harnesses, trackers), job files and saved fits, as tables and runs."""

@@ -1,0 +1,579 @@
+"""Fit a law to runs and forecast targets: the pure pipeline behind ``forecast fit`` and ``predict``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from ..engine.drift import rolling_drift
+from ..engine.fitting import BatchFit, fit_batch, quiet, refine
+from ..engine.forecasting import forecast
+from ..engine.passrates import ZERO_POLICIES, PassRateRuns, PassRates
+from ..engine.reliability import data_warnings, drift_warnings
+from ..engine.selection import select_law
+from ..engine.trend import trend_verdict
+from ..engine.uncertainty import Uncertainty, estimate_uncertainty
+from ..errors import ConfigError, DataError, FitError
+from ..laws import Array, IndexArray, Law, PassRateLaw, get_law
+from ..results import BucketResult, DataSummary, FitQuality, FitResult, LawSelection
+from ..settings import FitSettings, Target
+
+#: Under ``--law auto`` the interval always spans this law's own: it nests the power law (``c = 0``),
+#: so its interval carries the uncertainty of an irreducible loss the runs may not show yet.
+NESTING_LAW = "loss"
+#: More than twice this many runs are fitted as at most this many points (see :func:`fitted_points`),
+#: so that the cost of the fit no longer grows with the runs.
+MAX_POINTS = 24
+#: Seed-sequence key of the stream that draws a new run's noise from every run of a binned fit.
+RUN_NOISE_STREAM = 2**32 - 3
+#: A fitted law whose log changes less than this over the fitted runs is flat (0.01%).
+FLAT = 1e-4
+
+
+@quiet
+def fit_law(
+    compute: Array,
+    y: Array,
+    settings: FitSettings,
+    targets: tuple[Target, ...] = (),
+    *,
+    file: str = "<data>",
+    x_column: str = "compute",
+    y_column: str = "loss",
+    sweep: str | None = None,
+    replicates: Callable[[np.random.Generator, int], Array] | None = None,
+    extra_warnings: tuple[str, ...] = (),
+    problems: dict[str, Any] | None = None,
+    columns: Array | None = None,
+) -> FitResult:
+    """Fit ``settings.law`` to ``y`` against ``compute`` and forecast each target.
+
+    Notes
+    -----
+    Runs are put in a canonical order first, so the row order of the input changes nothing.
+    Compute is normalised by ``C_ref = exp(mean log C)``; parameters are reported in the
+    user's units. ``replicates(rng, n_boot)`` gives bootstrap data sets of ``log y`` in the
+    caller's run order (see :func:`estimate_uncertainty`). A law of several design columns
+    reads them from ``columns`` ``(n, k)`` (for chinchilla: parameters and tokens; ``compute`` is then
+    ``6 N D``, which orders the runs and measures extrapolation).
+    """
+    compute, y = validated(compute, y, file, x_column, y_column)
+    runs = None
+    if columns is None and replicates is None and compute.size > 2 * MAX_POINTS:
+        runs = (compute, y)
+        compute, y = fitted_points(compute, y)
+    selection = None
+    if settings.law == "auto":
+        settings = replace(settings, loss_fn=settings.validated().loss_fn)
+        unit = "run(s)" if runs is None else "points"
+        selection = select_law(compute, y, loss_fn=settings.loss_fn, huber_delta=settings.huber_delta, unit=unit)
+        if selection is None:
+            raise DataError(
+                f"{file}: runs at {np.unique(compute).size} distinct compute value(s); even the power law "
+                "needs 3 or more; add runs"
+            )
+        settings = replace(settings, law=selection.chosen)
+    settings = settings.validated()
+    law = get_law(settings.law)
+    if law.resampling == "cases" and settings.method != "bootstrap":
+        raise ConfigError(
+            f"--law {law.name} uses a case bootstrap over runs, as its reference protocol; "
+            "--method delta is not available"
+        )
+    if (columns is None) != (law.design == ("compute",)):
+        needs = ", ".join(law.design)
+        raise ConfigError(f"--law {settings.law}: the law reads {needs} per run; give the runs' {needs}")
+    order = np.lexsort((y, compute))
+    compute, y = compute[order], y[order]
+    log_columns = None if columns is None else np.log(np.asarray(columns, dtype=float)[order])
+    if replicates is not None:
+        draw = replicates
+
+        def replicates(rng: np.random.Generator, n_boot: int) -> Array:
+            return draw(rng, n_boot)[:, order]
+
+    distinct = np.unique(compute).size
+    if distinct < law.n_params + 1:
+        raise DataError(
+            f"{file}: the {law.name} law has {law.n_params} parameters and needs runs at "
+            f"{law.n_params + 1} or more distinct compute values, got {distinct}; add runs"
+            + (" or use --law power" if law.name == "loss" else "")
+        )
+    log_compute = np.log(compute)
+    log_cref = law.log_reference(log_compute)
+    log_x, log_y = law.log_design(log_compute, log_columns, log_cref), np.log(y)
+    problem = law.design_problem(log_x)
+    if problem is not None:
+        raise DataError(f"{file}: {problem}")
+    best = fit_batch(law, log_x, log_y[None, :], loss_fn=settings.loss_fn, huber_delta=settings.huber_delta)
+    best = refine(law, log_x, log_y[None, :], best, loss_fn=settings.loss_fn, huber_delta=settings.huber_delta)
+    theta = best.theta[0]
+    if not (np.isfinite(theta).all() and np.isfinite(best.objective[0])):
+        raise FitError(f"{file}: the {law.name} law could not be fitted (non-finite optimum)")
+    fitted = law.log_predict(theta[None, :], log_x)[0]
+    if np.ptp(fitted) < FLAT:
+        slope = float(np.polyfit(np.log(compute), log_y, 1)[0]) if np.unique(compute).size > 1 else 0.0
+        if slope > FLAT:  # the law can only fall: a rising metric comes out as a flat fit
+            raise FitError(
+                f"{file}: {y_column} rises with {x_column} (from {y[0]:.4g} at {compute[0]:.3g} to {y[-1]:.4g} at "
+                f"{compute[-1]:.3g}), and the {law.name} law can only fall; fit a quantity that falls with scale "
+                "(a loss, --y COL), or check that larger runs really have more compute"
+            )
+        raise FitError(
+            f"{file}: the fitted {law.name} law is flat ({y_column} does not change with {x_column}); "
+            "check that the runs differ in compute"
+        )
+    degenerate = law.degenerate(theta, log_x)
+    if degenerate is not None:
+        raise FitError(f"{file}: {degenerate}")
+    options: dict[str, Any] = {
+        "method": settings.method,
+        "n_boot": settings.n_boot,
+        "seed": settings.seed,
+        "loss_fn": settings.loss_fn,
+        "huber_delta": settings.huber_delta,
+    }
+    uncertainty = estimate_uncertainty(law, log_x, log_y, theta, replicates=replicates, **options)
+    if selection is not None:
+        selection = _interval_laws(selection, uncertainty, log_x, log_y, options)
+    points = None
+    if runs is not None:  # the fit saw bins: a new run's noise is every run's own scatter about the law
+        points = (compute, y)
+        every = np.lexsort((runs[1], runs[0]))
+        compute, y = runs[0][every], runs[1][every]
+        log_x = law.log_design(np.log(compute), None, log_cref)
+        uncertainty = _run_noise(law, uncertainty, log_x, np.log(y), settings.seed)
+        if selection is not None:  # the interval spans these laws' own states: each gets the runs' noise
+            candidates = []
+            for c in selection.candidates:
+                if c.law == law.name:
+                    c = replace(c, state=uncertainty)
+                elif c.state is not None and c.in_interval:
+                    c = replace(c, state=_run_noise(get_law(c.law), c.state, log_x, np.log(y), settings.seed))
+                candidates.append(c)
+            selection = replace(selection, candidates=tuple(candidates))
+    return assemble(
+        law,
+        settings,
+        targets,
+        compute,
+        y,
+        log_cref,
+        best,
+        uncertainty,
+        log_x=log_x,
+        points=points,
+        file=file,
+        x_column=x_column,
+        y_column=y_column,
+        sweep=sweep,
+        extra_warnings=extra_warnings,
+        problems=problems,
+        law_selection=selection,
+    )
+
+
+def fitted_points(compute: Array, y: Array) -> tuple[Array, Array]:
+    """The points a fit of many runs sees: one per compute value when the runs sit at
+    :data:`MAX_POINTS` or fewer (seeds, repeated evaluations: replicates of one point), else
+    :func:`binned_runs` of at most :data:`MAX_POINTS` bins of equal count (``m`` or ``m + 1`` runs)."""
+    levels, index = np.unique(compute, return_inverse=True)
+    if levels.size <= MAX_POINTS:
+        counts = np.bincount(index)
+        return levels, np.exp(np.bincount(index, weights=np.log(y)) / counts)
+    per_bin = -(-compute.size // MAX_POINTS)
+    return binned_runs(compute, y, compute.size // per_bin)
+
+
+def binned_runs(compute: Array, y: Array, n_points: int) -> tuple[Array, Array]:
+    """The runs as ``n_points`` equal-count bins in compute order: geometric means of compute and of ``y``.
+
+    Notes
+    -----
+    In log space a bin of ``m`` runs is one point with noise ``s / sqrt(m)``; bins of equal count
+    (sizes differ by at most one) keep the points' noise equal, so the unweighted fit to the bins
+    is the fit to the runs up to the law's curvature across a bin. Ties keep the file's order.
+    """
+    order = np.argsort(compute, kind="stable")
+    log_c, log_y = np.log(compute[order]), np.log(y[order])
+    bins = np.array_split(np.arange(compute.size), n_points)
+    starts = np.array([b[0] for b in bins])
+    counts = np.array([b.size for b in bins])
+    mean_c = np.add.reduceat(log_c, starts) / counts
+    mean_y = np.add.reduceat(log_y, starts) / counts
+    return np.exp(mean_c), np.exp(mean_y)
+
+
+def _run_noise(law: Law, uncertainty: Uncertainty, log_x: Array, log_y: Array, seed: int) -> Uncertainty:
+    """``uncertainty`` of a fit to bins, with a new run's noise taken from every run, not from the bins.
+
+    ``s_run^2 = sum r_i^2 / (n - p)`` over every run's log residual ``r_i`` from the fitted law; each
+    replicate's new-run noise is a centred ``r_i`` drawn at random, and its noise scale is ``s_run``
+    (known to about ``1 / sqrt(2n)``: the replicates of the law's curve are what vary).
+    """
+    residuals = log_y - law.log_predict(uncertainty.theta[None, :], log_x)[0]
+    run_sigma = math.sqrt(float(residuals @ residuals) / max(log_y.size - law.n_params, 1))
+    if uncertainty.boot_noise is None or uncertainty.boot_sigma is None:
+        return replace(uncertainty, sigma=run_sigma)
+    rng = np.random.default_rng([seed, RUN_NOISE_STREAM])
+    noise = (residuals - residuals.mean())[rng.integers(0, residuals.size, size=uncertainty.boot_noise.size)]
+    return replace(
+        uncertainty,
+        sigma=run_sigma,
+        boot_sigma=np.where(np.isfinite(uncertainty.boot_sigma), run_sigma, np.nan),
+        boot_noise=noise,
+    )
+
+
+def validated(compute: Any, y: Any, file: str, x_column: str, y_column: str) -> tuple[Array, Array]:
+    """``compute`` and ``y`` as float arrays of one length, every value positive and finite; else a DataError."""
+    arrays = []
+    for values, name in ((compute, x_column), (y, y_column)):
+        try:
+            array = np.asarray(values, dtype=float)
+        except (TypeError, ValueError):
+            raise DataError(f"{file}: {name} must be numbers; got {type(values).__name__}") from None
+        if array.ndim != 1:
+            raise DataError(f"{file}: {name} must be one value per run (a 1-d array); got shape {array.shape}")
+        bad = np.flatnonzero(~(np.isfinite(array) & (array > 0)))
+        if bad.size:
+            i = int(bad[0])
+            raise DataError(
+                f"{file}: {name}[{i}] is {float(array[i])!r}; every value must be a positive finite number "
+                "(laws are fitted in log space)"
+            )
+        arrays.append(array)
+    if arrays[0].size != arrays[1].size:
+        raise DataError(f"{file}: {arrays[0].size} {x_column} values but {arrays[1].size} {y_column} values")
+    return arrays[0], arrays[1]
+
+
+def _interval_laws(
+    selection: LawSelection, uncertainty: Uncertainty, log_x: Array, log_y: Array, options: dict[str, Any]
+) -> LawSelection:
+    """Mark the laws whose intervals the reported interval spans, and give them their own uncertainty.
+
+    The chosen law keeps the fit's own uncertainty; :data:`NESTING_LAW`, when it could be fitted and
+    was not chosen, gets the same bootstrap (method, replicates, seed) on the same runs.
+    """
+    candidates = []
+    for candidate in selection.candidates:
+        if candidate.law == selection.chosen:
+            candidate = replace(candidate, in_interval=True, state=uncertainty)
+        elif candidate.law == NESTING_LAW and candidate.state is not None:
+            law = get_law(candidate.law)
+            state = estimate_uncertainty(law, log_x, log_y, candidate.state.theta, **options)
+            candidate = replace(candidate, in_interval=True, state=state)
+        candidates.append(candidate)
+    return replace(selection, candidates=tuple(candidates))
+
+
+def assemble(
+    law: Law,
+    settings: FitSettings,
+    targets: tuple[Target, ...],
+    compute: Array,
+    y: Array,
+    log_cref: float,
+    best: BatchFit,
+    uncertainty: Uncertainty,
+    *,
+    file: str,
+    x_column: str,
+    y_column: str,
+    sweep: str | None,
+    extra_warnings: tuple[str, ...] = (),
+    problems: dict[str, Any] | None = None,
+    check_drift: bool = True,
+    law_selection: LawSelection | None = None,
+    log_x: Array | None = None,
+    points: tuple[Array, Array] | None = None,
+) -> FitResult:
+    """The :class:`FitResult` of a fitted law (``best`` holds one row) with its forecasts.
+
+    ``check_drift`` runs the ladder's rolling backtest (:func:`rolling_drift`) on laws of compute
+    alone. ``log_x`` is the runs' design (default: log compute over ``C_ref``). ``points`` are the
+    bins the law was fitted to when the runs were more than :data:`MAX_POINTS` (the check runs on them).
+    """
+    if log_x is None:
+        log_x = np.log(compute) - log_cref
+    residuals = np.log(y) - law.log_predict(uncertainty.theta[None, :], log_x)[0]
+    data = DataSummary(
+        file=file,
+        n_runs=int(y.size),
+        compute_min=float(compute[0]),
+        compute_max=float(compute[-1]),
+        x_column=x_column,
+        y_column=y_column,
+        sweep=sweep,
+        problems=problems,
+        points=None if points is None else int(points[0].size),
+    )
+    drift = None
+    fitted_compute, fitted_y = points or (compute, y)
+    if check_drift and law.design == ("compute",):
+        drift_law = law
+        if law_selection is not None and any(c.law == NESTING_LAW and c.in_interval for c in law_selection.candidates):
+            drift_law = get_law(NESTING_LAW)
+        drift = rolling_drift(
+            drift_law,
+            fitted_compute,
+            fitted_y,
+            loss_fn=settings.loss_fn,
+            huber_delta=settings.huber_delta,
+            seed=settings.seed,
+        )
+    warnings = data_warnings(law, fitted_compute, fitted_y, data, uncertainty, bool(best.converged[0]))
+    warnings += extra_warnings
+    if drift is not None:
+        warnings += drift_warnings(drift, compute, settings.misspecification)
+    trend = trend_verdict(np.log(fitted_compute), np.log(fitted_y), lower_is_better=True)  # rises are warned above
+    quality = FitQuality(
+        rmse=float(np.sqrt(np.mean(residuals**2))),
+        objective=float(best.objective[0]),
+        converged=bool(best.converged[0]),
+        dof=uncertainty.dof,
+        failed_replicates=uncertainty.failed_replicates,
+        warnings=warnings,
+        drift=drift,
+        trend=trend,
+    )
+    result = FitResult(
+        law=law.name,
+        formula=law.formula,
+        level=settings.level,
+        method=settings.method,
+        n_boot=uncertainty.n_boot,
+        seed=settings.seed,
+        loss_fn=settings.loss_fn,
+        huber_delta=settings.huber_delta,
+        log_compute_ref=log_cref,
+        data=data,
+        params=(),
+        fit=quality,
+        predictions=(),
+        uncertainty=uncertainty,
+        data_warnings=warnings,
+        law_selection=law_selection,
+        misspecification=settings.misspecification,
+    )
+    return forecast(result, targets, settings.level)
+
+
+MIN_PROBLEMS = 10
+
+
+def _pass_rate_settings(settings: FitSettings, zeros: str) -> FitSettings:
+    """``settings`` for pass rates (law ``passrate``), after checking the zero policy and the law."""
+    if zeros not in ZERO_POLICIES:
+        raise ConfigError(f"--zeros {zeros!r}: unknown policy; choose one of {', '.join(ZERO_POLICIES)}")
+    if settings.law not in ("auto", "passrate"):
+        raise ConfigError(f"--law {settings.law}: this file holds pass rates; use --law passrate (or auto)")
+    return replace(settings, law="passrate")
+
+
+SATURATION = 0.9
+
+
+@quiet
+def fit_pass_rates(
+    data: PassRateRuns,
+    settings: FitSettings,
+    targets: tuple[Target, ...] = (),
+    *,
+    zeros: str = "subset",
+    buckets: int = 0,
+) -> FitResult:
+    """Fit the capability law to pass rates, and optionally to each of ``buckets`` difficulty buckets.
+
+    Notes
+    -----
+    ``Q_r = -mean_j log p_rj`` over the problems left by the zero policy. With per-problem data the
+    bootstrap resamples problems (the same draw for every run); with one rate per run it resamples
+    residuals as for loss. Each bucket is fitted the same way to its own problems.
+    """
+    settings = _pass_rate_settings(settings, zeros)
+    rates = data.apply_zeros(zeros)
+    result = _fit_rates(data, rates, settings, targets)
+    if buckets <= 0:
+        return result
+    fitted, failures = [], []
+    for name, columns, (lowest, highest) in rates.buckets(buckets):
+        try:
+            bucket = _fit_rates(data, rates.subset(columns), settings, targets)
+        except FitError as error:
+            failures.append(f"{name} could not be fitted: {str(error).split(': ', 1)[-1]}")
+            continue
+        fitted.append(BucketResult(name, len(columns), (lowest, highest), bucket.params, bucket.predictions))
+    return replace(
+        result, buckets=tuple(fitted), fit=replace(result.fit, warnings=result.fit.warnings + tuple(failures))
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class RateInputs:
+    """What the capability law is fitted to: ``Q`` per run, its problem bootstrap and notes."""
+
+    quantity: Array
+    replicates: Callable[[np.random.Generator, int], Array] | None
+    warnings: tuple[str, ...]
+    problems: dict[str, Any]
+    #: The problems resampled by ``replicates``, in column order (per-problem data only).
+    problem_set: tuple[str, ...] | None = None
+
+
+def rate_inputs(data: PassRateRuns, rates: PassRates) -> RateInputs:
+    """``Q_r = -mean_j log p_rj`` per run, with the warnings that the problem set draws."""
+    quantity = rates.mean_neg_log()
+    if not np.all(quantity > 0):
+        raise FitError(
+            f"{data.file}: every pass rate is 1 on some run, so -E[log pass_rate] is 0; the law needs failures"
+        )
+    warnings = []
+    if rates.per_problem and rates.n_problems < MIN_PROBLEMS:
+        warnings.append(
+            f"only {rates.n_problems} problems after zero handling (fewer than {MIN_PROBLEMS}): "
+            "the mean log pass rate is noisy; add problems or use --zeros smooth"
+        )
+    best = int(np.argmin(quantity))
+    if np.exp(-quantity[best]) > SATURATION:
+        warnings.append(
+            f"pass rates saturate near 1 (run {data.names[best]!r}: {np.exp(-quantity[best]):.0%} geometric mean): "
+            "the law has no ceiling, so forecasts near 100% are unreliable"
+        )
+    problems = {
+        "n_problems": rates.n_problems if rates.per_problem else None,
+        "n_problems_total": rates.n_problems_total if rates.per_problem else None,
+        "zeros": rates.zeros,
+        "k": data.k,
+        "note": rates.note,
+    }
+    if not rates.per_problem:
+        return RateInputs(quantity, None, tuple(warnings), problems)
+    return RateInputs(quantity, rates.problem_bootstrap, tuple(warnings), problems, rates.problems)
+
+
+def _fit_rates(data: PassRateRuns, rates: PassRates, settings: FitSettings, targets: tuple[Target, ...]) -> FitResult:
+    inputs = rate_inputs(data, rates)
+    return fit_law(
+        data.compute,
+        inputs.quantity,
+        settings,
+        targets,
+        file=data.file,
+        x_column=data.x_column,
+        y_column=PassRateLaw.quantity,
+        sweep=data.sweep,
+        replicates=inputs.replicates,
+        extra_warnings=inputs.warnings,
+        problems=inputs.problems,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Ladder:
+    """Runs ready to fit with fixed settings: ``y`` is loss, or ``-E[log pass_rate]`` for pass rates.
+
+    :meth:`fit` fits all runs or a subset (``rows``), which is what backtests need.
+    """
+
+    compute: Array
+    y: Array
+    names: tuple[str, ...]
+    settings: FitSettings
+    file: str = "<data>"
+    x_column: str = "compute"
+    y_column: str = "loss"
+    sweep: str | None = None
+    rate_runs: PassRateRuns | None = None
+    rates: PassRates | None = None
+    excluded: tuple[str, ...] = ()
+    min_compute: float | None = None
+    #: The law's other design columns per run (chinchilla: parameters and tokens).
+    columns: Array | None = None
+    #: What reading the runs left out and why, repeated with every fit.
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def n_runs(self) -> int:
+        return int(self.compute.size)
+
+    def fit(self, rows: IndexArray | None = None, targets: tuple[Target, ...] = ()) -> FitResult:
+        """Fit ``settings.law`` to the runs in ``rows`` (default: all) and forecast ``targets``."""
+        index = np.arange(self.n_runs) if rows is None else np.asarray(rows, dtype=np.intp)
+        result = self._fit(index, targets)
+        if not (self.excluded or self.min_compute is not None):
+            return result
+        return replace(result, data=replace(result.data, excluded=self.excluded, min_compute=self.min_compute))
+
+    def _fit(self, index: IndexArray, targets: tuple[Target, ...]) -> FitResult:
+        if self.rates is None or self.rate_runs is None:
+            return fit_law(
+                self.compute[index],
+                self.y[index],
+                self.settings,
+                targets,
+                file=self.file,
+                x_column=self.x_column,
+                y_column=self.y_column,
+                sweep=self.sweep,
+                columns=None if self.columns is None else self.columns[index],
+                extra_warnings=self.warnings,
+            )
+        data = replace(
+            self.rate_runs,
+            compute=self.rate_runs.compute[index],
+            names=tuple(self.rate_runs.names[i] for i in index),
+        )
+        return _fit_rates(data, self.rates.runs(index), self.settings, targets)
+
+
+def loss_ladder(runs: Any, settings: FitSettings, **dropped: Any) -> Ladder:
+    """A :class:`Ladder` of loss runs (a :class:`scaling_forecast.runs.Runs`).
+
+    ``dropped`` records ``excluded`` runs and ``min_compute`` for the output.
+    """
+    settings.validated()  # report bad settings before any fit; "auto" is resolved by each fit
+    return Ladder(
+        runs.x,
+        runs.y,
+        tuple(runs.names),
+        settings,
+        file=runs.file,
+        x_column=runs.x_column,
+        y_column=runs.y_column,
+        sweep=runs.sweep,
+        columns=runs.columns,
+        warnings=runs.warnings,
+        **dropped,
+    )
+
+
+def rate_ladder(data: PassRateRuns, settings: FitSettings, zeros: str = "subset", **dropped: Any) -> Ladder:
+    """A :class:`Ladder` of pass rates, after the zero policy (applied to all runs at once)."""
+    settings = _pass_rate_settings(settings, zeros).validated()
+    rates = data.apply_zeros(zeros)
+    return Ladder(
+        data.compute,
+        rates.mean_neg_log(),
+        data.names,
+        settings,
+        file=data.file,
+        x_column=data.x_column,
+        y_column=PassRateLaw.quantity,
+        sweep=data.sweep,
+        rate_runs=data,
+        rates=rates,
+        **dropped,
+    )
+
+
+def ladder(data: Any, settings: FitSettings, zeros: str = "subset", **dropped: Any) -> Ladder:
+    """The :class:`Ladder` of loaded runs: pass rates (:func:`rate_ladder`) or losses (:func:`loss_ladder`)."""
+    if isinstance(data, PassRateRuns):
+        return rate_ladder(data, settings, zeros, **dropped)
+    return loss_ladder(data, settings, **dropped)
