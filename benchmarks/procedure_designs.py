@@ -35,6 +35,7 @@ from coverage import best_half_widths
 from ladders import GENERATING_LAW, WELL_SPECIFIED, draw_ladder, true_loss
 
 from scaling_forecast.engine.fitting import fit_batch
+from scaling_forecast.engine.forecasting import curve_model
 from scaling_forecast.engine.selection import CLEAR_MARGIN, SIMPLER_MARGIN
 from scaling_forecast.engine.uncertainty import adjusted_residuals, delta_covariance, studentised_interval
 from scaling_forecast.laws import Array, get_law
@@ -129,7 +130,7 @@ def _designs(compute: Array, loss: Array, n_boot: int, seed: int) -> dict[str, A
         q_star[mine] = candidate.log_predict(rows, log_t)[mine]
         se_star[mine] = np.sqrt(np.einsum("bmp,bpq,bmq->bm", gradient, covariance, gradient))[mine]
     chosen_law = get_law(chosen)
-    state = selection.candidate(chosen).state
+    state = curve_model(result).candidate(chosen)
     assert state is not None
     estimate = chosen_law.log_predict(state.theta[None, :], log_t)[0]
     gradient = chosen_law.log_jacobian(state.theta[None, :], log_t)[0]
@@ -141,7 +142,7 @@ def _designs(compute: Array, loss: Array, n_boot: int, seed: int) -> dict[str, A
     draws, weights = [], []
     for name in own:
         share = float(np.mean(picks == ORDER.index(name)))
-        candidate_state = selection.candidate(name).state
+        candidate_state = curve_model(result).candidate(name)
         assert candidate_state is not None and candidate_state.boot_theta is not None
         candidate = get_law(name)
         q = candidate.log_predict(candidate_state.theta[None, :], log_t)[0]

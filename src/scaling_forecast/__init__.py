@@ -45,6 +45,7 @@ _EXPORTS = {
     "FitResult": "results",
     "ParameterEstimate": "results",
     "Prediction": "results",
+    "draw": "plot",
     "Runs": "readers.runs",
     "as_table": "readers.tables",
     "load_for_law": "readers.runs",

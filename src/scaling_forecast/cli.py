@@ -402,7 +402,7 @@ def _plot_format(plot: str | None) -> str | None:
         return None
     from pathlib import Path
 
-    from .plot.draw import plot_format
+    from .plot.figures import plot_format
 
     fmt = plot_format(plot)
     folder = Path(plot).parent
@@ -411,12 +411,14 @@ def _plot_format(plot: str | None) -> str | None:
     return fmt
 
 
-def _write_plot(plot: str | None, draw: Any, options: CommandSettings) -> None:
+def _write_plot(plot: str | None, result: Any, fmt: str | None, options: CommandSettings) -> None:
+    """The result's figure (:func:`scaling_forecast.plot.figures`, from the result alone) to ``--plot``."""
     if plot is None:
         return
+    from .plot import draw
     from .writers import write_atomic
 
-    write_atomic(plot, draw(), protected=_inputs(options))
+    write_atomic(plot, draw(result, fmt), protected=_inputs(options))
 
 
 def _fit(options: CommandSettings) -> Any:
@@ -694,32 +696,9 @@ def fit(
 
         write_atomic(save, json_text(result.to_saved_dict()), protected=_inputs(options))
     _emit(lambda f, c, w: render(result, f, color=c, width=w), result.fit.warnings, options, given["no_color"])
-    if ladder is not None and ladder.columns is None:
-        _write_plot(given["plot"], lambda: _draw("fit", image, result, ladder.compute, ladder.y), options)
-    elif ladder is not None:
-        _write_plot(given["plot"], lambda: _draw("optimal", image, result, ladder), options)
+    if ladder is not None:
+        _write_plot(given["plot"], result, image, options)
     _strict(result.fit.warnings, options.strict)
-
-
-def _draw(kind: str, fmt: str | None, *args: Any) -> Any:
-    """Evaluate what the figure shows from the result (:mod:`scaling_forecast.figures`), then draw it."""
-    from .plot import curves as figures
-    from .plot import draw
-
-    assert fmt is not None
-    if kind == "fit":
-        result, compute, y = args
-        law, buckets = figures.fit_curves(result, compute)
-        return draw.plot_fit(result, law, buckets, compute, y, fmt)
-    if kind == "compare":
-        comparison, sweeps = args
-        curves, crossings = figures.compare_curves(comparison)
-        return draw.plot_compare(comparison, curves, crossings, sweeps, fmt)
-    if kind == "backtest":
-        result, compute, y = args
-        return draw.plot_backtest(result, figures.backtest_curves(result, compute), compute, y, fmt)
-    result, ladder = args
-    return draw.plot_optimal(result, ladder, figures.allocation_surface(result, ladder), fmt)
 
 
 @app.command()
@@ -827,7 +806,7 @@ def backtest(
         tolerance=DEFAULT_TOLERANCE if tolerance is None else tolerance,
     )
     _emit(lambda f, c, w: render(result, f, color=c, width=w), result.warnings, options, given["no_color"])
-    _write_plot(given["plot"], lambda: _draw("backtest", image, result, ladder.compute, ladder.y), options)
+    _write_plot(given["plot"], result, image, options)
     _strict(result.warnings, options.strict)
     _gate(result.summary.verdict if require_predictable and not result.summary.passed else None)
 
@@ -860,9 +839,9 @@ def optimal(
     if "targets" not in options.explicit:
         raise ConfigError("forecast optimal needs --budget C (or targets: in the job file)")
     image = _plot_format(given["plot"])
-    result, ladder = _fit_ladder(options)
+    result, _ = _fit_ladder(options)
     _emit(lambda f, c, w: render(result, f, color=c, width=w), result.fit.warnings, options, given["no_color"])
-    _write_plot(given["plot"], lambda: _draw("optimal", image, result, ladder), options)
+    _write_plot(given["plot"], result, image, options)
     _strict(result.fit.warnings, options.strict)
 
 
@@ -1005,7 +984,7 @@ def compare(
         raise ConfigError(f"--require-best {require_best!r}: no such sweep; sweeps are {names}")
     comparison = compare_sweeps(sweeps, settings, targets, baseline=baseline, strict=strict)
     _emit(lambda f, c, w: render(comparison, f, color=c, width=w), comparison.warnings, options, no_color)
-    _write_plot(plot, lambda: _draw("compare", image, comparison, sweeps), options)
+    _write_plot(plot, comparison, image, options)
     _strict(comparison.warnings, strict)
     if require_best is not None:
         _gate(require_best_failure(comparison, require_best, min_p_best or 0.0))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:  # a type only: results import nothing of the engine
-    from .engine.uncertainty import Uncertainty
+from .settings import Target
 
 SCHEMA_VERSION = 1
 
@@ -112,8 +111,7 @@ class Candidate:
     ``held_out_error`` is the RMS log error of its forecasts of the largest runs from the smaller
     ones, ``aicc`` its corrected Akaike criterion on all runs, ``weight`` its Akaike weight
     ``exp(-dAICc / 2)`` normalised over the candidates. ``in_interval`` marks the laws whose
-    intervals the reported interval spans. ``state`` (the fit and its bootstrap, for
-    ``forecast predict``) is not part of :meth:`to_dict`.
+    intervals the reported interval spans.
     """
 
     law: str
@@ -123,7 +121,6 @@ class Candidate:
     weight: float = 0.0
     in_interval: bool = False
     predictions: tuple[CandidateForecast, ...] = ()
-    state: Uncertainty | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -200,6 +197,29 @@ class DataSummary:
         if self.accuracy_column is not None:
             document["accuracy_column"] = self.accuracy_column
         return document
+
+
+@dataclass(frozen=True, eq=False)
+class Points:
+    """The runs a law was fitted to, as a figure draws them: ``x`` (compute, or a design column) against ``y``.
+
+    ``columns`` holds a law's other design columns per run (chinchilla: parameters and tokens).
+    """
+
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+    columns: tuple[tuple[float, ...], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"x": list(self.x), "y": list(self.y), "columns": [list(c) for c in self.columns]}
+
+    @classmethod
+    def from_dict(cls, state: dict[str, Any]) -> Points:
+        return cls(
+            tuple(float(v) for v in state["x"]),
+            tuple(float(v) for v in state["y"]),
+            tuple(tuple(float(v) for v in c) for c in state.get("columns", ())),
+        )
 
 
 @dataclass(frozen=True)
@@ -303,12 +323,26 @@ class FitQuality:
         }
 
 
+class Model(Protocol):
+    """The fitted state a result holds, as lmfit's ``ModelResult`` holds its ``Model``: its registered law, and
+    what forecasting at new targets and levels needs, without refitting and without importing a task."""
+
+    kind: str
+
+    @property
+    def law(self) -> Any: ...
+
+    def forecast(self, result: FitResult, targets: tuple[Target, ...], level: float) -> FitResult: ...
+
+    def to_state(self) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
 class FitResult:
     """A fitted law, its parameters, fit quality and forecasts.
 
-    ``state`` holds what ``forecast predict`` needs to put intervals on new targets without
-    refitting; it is written by :meth:`to_saved_dict` only.
+    ``model`` holds what ``predict`` needs to put intervals on new targets without refitting; its
+    state is written by :meth:`to_saved_dict` only.
     """
 
     law: str
@@ -319,12 +353,11 @@ class FitResult:
     seed: int
     loss_fn: str
     huber_delta: float
-    log_compute_ref: float
     data: DataSummary
     params: tuple[ParameterEstimate, ...]
     fit: FitQuality
     predictions: tuple[Prediction, ...]
-    uncertainty: Uncertainty
+    model: Model
     #: The warnings that depend only on the runs (``fit.warnings`` adds level and target ones).
     data_warnings: tuple[str, ...] = ()
     buckets: tuple[BucketResult, ...] = ()
@@ -338,6 +371,8 @@ class FitResult:
     exponents: tuple[tuple[str, Estimate], ...] = ()
     #: The compute to reach each ``--reach`` value.
     reach: tuple[Reach, ...] = ()
+    #: The runs fitted, for figures (every run, also when bins were fitted).
+    runs: Points | None = None
 
     def param(self, name: str) -> ParameterEstimate:
         """The parameter called ``name``."""
@@ -345,19 +380,9 @@ class FitResult:
 
     def predict(self, compute: Any, level: float | None = None) -> FitResult:
         """This fit forecast at ``compute`` (FLOP: one value or many) and ``level``, without refitting."""
-        from .engine.forecasting import forecast
-        from .settings import Target
-
         values = [compute] if isinstance(compute, (int, float)) else list(compute)
-        return forecast(self, tuple(Target(float(c)) for c in values), self.level if level is None else level)
-
-    def plot(self, compute: Any, y: Any, ax: Any = None) -> Any:
-        """The fit drawn over its runs (``compute``, ``y``) on ``ax`` (or a new figure): the matplotlib Figure."""
-        from .plot.curves import fit_curves
-        from .plot.draw import plot_fit
-
-        law, buckets = fit_curves(self, compute)
-        return plot_fit(self, law, buckets, compute, y, ax=ax)
+        targets = tuple(Target(float(c)) for c in values)
+        return self.model.forecast(self, targets, self.level if level is None else level)
 
     def summary_frame(self) -> Any:
         """The predictions as a pandas ``DataFrame``, one row per target, with statsmodels' column names.
@@ -444,15 +469,9 @@ class FitResult:
         """:meth:`to_dict` plus the fitted state that ``forecast predict`` reads back."""
         saved = self.to_dict()
         saved.pop("buckets", None)  # bucket fits are not saved: predict forecasts the whole problem set
-        saved["state"] = {
-            "log_compute_ref": self.log_compute_ref,
-            "data_warnings": list(self.data_warnings),
-            "uncertainty": self.uncertainty.to_dict(),
-        }
-        if self.law_selection is not None:
-            saved["state"]["candidates"] = {
-                c.law: c.state.to_dict() for c in self.law_selection.candidates if c.state is not None
-            }
+        saved["state"] = {"kind": self.model.kind, "data_warnings": list(self.data_warnings), **self.model.to_state()}
+        if self.runs is not None:
+            saved["state"]["runs"] = self.runs.to_dict()
         return saved
 
 

@@ -145,7 +145,7 @@ def test_case_bootstrap_replicates_are_the_fits_of_their_resampled_runs() -> Non
     """Refit a few replicates' resampled runs independently with scipy: the batch found their optima."""
     runs = _synthetic(0.01, seed=3)
     result = _fit(runs, n_boot=100, seed=5, loss_fn="lsq")
-    state = result.uncertainty
+    state = result.model.uncertainty
     assert state.boot_theta is not None and state.percentile
     order = np.lexsort((runs.y, runs.x))  # the fit's canonical order of the runs
     drawn = order[np.random.default_rng(5).integers(0, runs.y.size, size=(100, runs.y.size))]

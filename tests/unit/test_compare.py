@@ -158,7 +158,7 @@ def test_each_sweep_has_n_minus_p_degrees_of_freedom() -> None:
     """8 runs of a 3-parameter law leave 5 residual degrees of freedom (the Student-t floor of every interval)."""
     result = compare_sweeps([_sweep("a", 1), _sweep("b", 2, c=1.7)], FitSettings(n_boot=200), AT_1E24)
     assert [f.fit.dof for f in result.fits] == [5, 5]
-    assert [f.uncertainty.dof for f in result.fits] == [5, 5]
+    assert [f.model.uncertainty.dof for f in result.fits] == [5, 5]
 
 
 def test_a_chinchilla_sweep_better_by_construction_wins_with_the_case_bootstrap() -> None:

@@ -16,7 +16,7 @@ from ..conftest import EXAMPLES
 def test_the_fit_curve_passes_through_the_forecasts_and_spans_the_targets() -> None:
     runs = load_runs(EXAMPLES / "runs.csv")
     result = loss_ladder(runs, FitSettings(law="loss", n_boot=200)).fit(targets=(parse_target("1e23"),))
-    line, buckets = fit_curves(result, runs.x)
+    line, buckets = fit_curves(result)
     assert buckets == ()
     assert line.compute[0] < runs.x.min() and line.compute[-1] > 1e23
     prediction = result.predictions[0]
@@ -33,7 +33,7 @@ def test_the_allocation_surface_is_the_law_written_out_and_its_frontier_the_mini
     runs, _ = load_two_variable(EXAMPLES / "chinchilla.csv")
     ladder = loss_ladder(runs, FitSettings(law="chinchilla", n_boot=100))
     result = ladder.fit(targets=(parse_target(1e21),))
-    n, d, loss, frontier = allocation_surface(result, ladder)
+    n, d, loss, frontier = allocation_surface(result)
     p = {q.name: q.estimate for q in result.params}
     written = p["E"] + p["A"] / n[None, :] ** p["alpha"] + p["B"] / d[:, None] ** p["beta"]
     assert loss == pytest.approx(written, rel=1e-10)

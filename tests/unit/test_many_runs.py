@@ -35,11 +35,14 @@ def test_a_binned_fit_agrees_with_the_least_squares_fit_to_every_run() -> None:
     result = fit_law(compute, y, FitSettings(law="loss", n_boot=400), (parse_target("1000x"),))
     assert result.data.points is not None and result.data.points <= MAX_POINTS and result.data.n_runs == 3000
     law = get_law("loss")
-    log_x = np.log(compute) - result.log_compute_ref
+    log_x = np.log(compute) - result.model.log_cref
     reference = least_squares(
-        lambda t: np.log(y) - law.log_predict(t[None, :], log_x)[0], result.uncertainty.theta, xtol=1e-14, ftol=1e-14
+        lambda t: np.log(y) - law.log_predict(t[None, :], log_x)[0],
+        result.model.uncertainty.theta,
+        xtol=1e-14,
+        ftol=1e-14,
     ).x
-    for p, value in zip(result.params, law.to_user(reference[None, :], result.log_compute_ref)[0], strict=True):
+    for p, value in zip(result.params, law.to_user(reference[None, :], result.model.log_cref)[0], strict=True):
         assert abs(p.estimate - value) < 0.1 * p.stderr, p.name
 
 
@@ -47,7 +50,7 @@ def test_a_new_runs_noise_is_the_runs_own_not_the_bins() -> None:
     """With 1% noise per run the pi's noise scale is 1%, not 1% / sqrt(runs per bin); the ci is much narrower."""
     compute, y = _ladder(4000, noise=0.01, seed=3)
     result = fit_law(compute, y, FitSettings(law="loss", n_boot=400), (parse_target("10x"),))
-    assert result.uncertainty.sigma == pytest.approx(0.01, rel=0.05)
+    assert result.model.uncertainty.sigma == pytest.approx(0.01, rel=0.05)
     p = result.predictions[0]
     pi_half = np.log(p.pi[1] / p.pi[0]) / 2
     ci_half = np.log(p.ci[1] / p.ci[0]) / 2
@@ -74,7 +77,7 @@ def test_the_drift_check_and_the_law_choice_are_capped() -> None:
     assert len(chosen) == drift.MAX_WINDOWS and chosen[0] == 4 and chosen[-1] == 199
     compute, y = _ladder(60)
     choice = selection.select_law(compute, y)
-    assert choice is not None and choice.held_out == selection.MAX_HELD_OUT
+    assert choice is not None and choice[0].held_out == selection.MAX_HELD_OUT
 
 
 def test_leverages_match_the_hat_matrix_diagonal() -> None:
@@ -96,7 +99,7 @@ def test_seeds_at_one_compute_are_replicates_of_one_point() -> None:
     y = (2.0 + 50.0 * compute**-0.15) * np.exp(rng.normal(0.0, 0.02, compute.size))
     result = fit_law(compute, y, FitSettings(law="loss", n_boot=300), (parse_target("10x"),))
     assert result.data.n_runs == 300 and result.data.points is not None
-    assert result.uncertainty.sigma == pytest.approx(0.02, rel=0.1)
+    assert result.model.uncertainty.sigma == pytest.approx(0.02, rel=0.1)
     p = result.predictions[0]
     assert np.log(p.pi[1] / p.pi[0]) / 2 == pytest.approx(1.7 * 0.02, rel=0.2)
     points, values = fitted_points(compute, y)

@@ -7,13 +7,13 @@ import sys
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
-import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from scaling_forecast.cli import app
-from scaling_forecast.plot.curves import allocation_surface, backtest_curves, compare_curves, fit_curves
-from scaling_forecast.plot.draw import DPI, SIZE, plot_backtest, plot_compare, plot_fit, plot_optimal
+from scaling_forecast.plot import draw
+from scaling_forecast.plot.curves import fit_curves
+from scaling_forecast.plot.figures import DPI, SIZE, plot_backtest, plot_compare, plot_fit, plot_optimal
 from scaling_forecast.readers.runs import load_pass_rates, load_runs, load_two_variable, read_sweeps
 from scaling_forecast.settings import FitSettings, parse_target
 from scaling_forecast.tasks.backtest import backtest
@@ -45,42 +45,37 @@ def _check_svg(data: bytes) -> None:
 def test_fit_plots_for_each_loss_law(law: str) -> None:
     runs = load_runs(EXAMPLES / "runs.csv")
     result = loss_ladder(runs, FitSettings(law=law, method="delta")).fit(targets=TARGETS)
-    curves = fit_curves(result, runs.x)
-    png = plot_fit(result, *curves, runs.x, runs.y, "png")
+    png = plot_fit(result, "png")
     _check_png(png)
-    _check_svg(plot_fit(result, *curves, runs.x, runs.y, "svg"))
-    assert plot_fit(result, *fit_curves(result, runs.x), runs.x, runs.y, "png") == png  # same input, same image
-    assert plot_fit(result, *curves, runs.x, runs.y, "pdf").startswith(b"%PDF")
+    _check_svg(plot_fit(result, "svg"))
+    assert draw(result, "png") == png  # same input, same image
+    assert plot_fit(result, "pdf").startswith(b"%PDF")
 
 
 def test_pass_rate_plot_has_two_panels_and_buckets() -> None:
     data = load_pass_rates(EXAMPLES / "passrates.csv")
     result = fit_pass_rates(data, FitSettings(method="delta"), (parse_target("1e22"),), buckets=3)
-    quantity = -np.log(np.exp(-np.log(data.rates.clip(1e-9)).mean(axis=1)))
-    curves = fit_curves(result, data.compute)
-    assert len(curves[1]) == 3  # one curve per bucket
-    _check_png(plot_fit(result, *curves, data.compute, quantity, "png"), columns=2)
-    _check_svg(plot_fit(result, *curves, data.compute, quantity, "svg"))
+    assert len(fit_curves(result)[1]) == 3  # one curve per bucket
+    _check_png(plot_fit(result, "png"), columns=2)
+    _check_svg(plot_fit(result, "svg"))
 
 
 def test_compare_backtest_and_optimal_plots() -> None:
     sweeps = sweeps_from(read_sweeps([str(EXAMPLES / "sweeps.csv")], by="sweep"))
     comparison = compare_sweeps(sweeps, FitSettings(n_boot=200), TARGETS)
-    curves, crossings = compare_curves(comparison)
-    _check_png(plot_compare(comparison, curves, crossings, sweeps, "png"))
-    _check_svg(plot_compare(comparison, curves, crossings, sweeps, "svg"))
+    _check_png(plot_compare(comparison, "png"))
+    _check_svg(plot_compare(comparison, "svg"))
     runs = load_runs(EXAMPLES / "runs.csv")
     ladder = loss_ladder(runs, FitSettings(law="loss", method="delta"))
     for options in ({"holdout": 3}, {"rolling": True}):
         result = backtest(ladder, **options)  # type: ignore[arg-type]
-        _check_png(plot_backtest(result, backtest_curves(result, runs.x), runs.x, runs.y, "png"))
-    _check_svg(plot_backtest(result, backtest_curves(result, runs.x), runs.x, runs.y, "svg"))
+        _check_png(plot_backtest(result, "png"))
+    _check_svg(plot_backtest(result, "svg"))
     two, _ = load_two_variable(EXAMPLES / "chinchilla.csv")
     chinchilla = loss_ladder(two, FitSettings(law="chinchilla", n_boot=100))
     summary = chinchilla.fit(targets=(parse_target(1e21), parse_target(5.88e23)))
-    surface = allocation_surface(summary, chinchilla)
-    _check_png(plot_optimal(summary, chinchilla, surface, "png"))
-    _check_svg(plot_optimal(summary, chinchilla, surface, "svg"))
+    _check_png(plot_optimal(summary, "png"))
+    _check_svg(plot_optimal(summary, "svg"))
 
 
 def test_plot_option_on_every_command(runner: CliRunner, tmp_path: Path) -> None:
@@ -127,7 +122,7 @@ def test_a_fit_draws_on_a_given_axes_and_returns_the_figure() -> None:
     result = loss_ladder(runs, FitSettings(law="loss", method="delta")).fit(targets=TARGETS)
     figure = Figure()
     ax = figure.subplots()
-    assert result.plot(runs.x, runs.y, ax=ax) is figure
+    assert draw(result, ax=ax) is figure
     assert len(ax.lines) >= 1 and len(ax.collections) >= 2  # the law, its bands and the runs
-    own = result.plot(runs.x, runs.y)
+    own = draw(result)
     assert isinstance(own, Figure) and own is not figure

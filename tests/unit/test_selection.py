@@ -23,16 +23,20 @@ def test_auto_picks_the_generating_law(law: str, at_least: int) -> None:
     chosen = []
     for seed in range(10):
         noisy = TRUTH[law] * np.exp(np.random.default_rng(seed).normal(0.0, 0.005, COMPUTE.size))
-        selection = select_law(COMPUTE, noisy)
-        assert selection is not None and selection.criterion == "held-out" and selection.held_out == 2
+        choice = select_law(COMPUTE, noisy)
+        assert choice is not None
+        selection = choice[0]
+        assert selection and selection.criterion == "held-out" and selection.held_out == 2
         chosen.append(selection.chosen)
     assert chosen.count(law) >= at_least, chosen
 
 
 def test_too_few_runs_fall_back_to_aicc_and_say_why() -> None:
     compute = np.geomspace(1e17, 1e20, 4)
-    selection = select_law(compute, 50.0 * compute**-0.07 * np.array([1.0, 1.01, 0.99, 1.0]))
-    assert selection is not None and selection.criterion == "aicc" and selection.held_out == 0
+    choice = select_law(compute, 50.0 * compute**-0.07 * np.array([1.0, 1.01, 0.99, 1.0]))
+    assert choice is not None
+    selection = choice[0]
+    assert selection and selection.criterion == "aicc" and selection.held_out == 0
     assert "too few runs to hold any out" in selection.reason and selection.chosen == "power"
     assert {c.law for c in selection.candidates} == {"loss", "power"}  # broken needs 5 compute values
     assert next(c for c in selection.candidates if c.law == "loss").aicc is None  # n - k - 1 = 0
@@ -40,8 +44,10 @@ def test_too_few_runs_fall_back_to_aicc_and_say_why() -> None:
 
 def test_candidates_that_cannot_be_held_out_are_left_out_and_named() -> None:
     compute = np.geomspace(1e17, 1e19, 5)
-    selection = select_law(compute, (777.0 * compute**-0.155 + 1.8) * np.array([1.0, 1.002, 0.998, 1.0, 1.001]))
-    assert selection is not None and selection.criterion == "held-out" and selection.held_out == 1
+    choice = select_law(compute, (777.0 * compute**-0.155 + 1.8) * np.array([1.0, 1.002, 0.998, 1.0, 1.001]))
+    assert choice is not None
+    selection = choice[0]
+    assert selection and selection.criterion == "held-out" and selection.held_out == 1
     assert "broken left out: too few runs below the held-out ones" in selection.reason
 
 

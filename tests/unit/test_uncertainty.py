@@ -85,10 +85,10 @@ def test_state_round_trips_through_json() -> None:
 
     compute, loss = saturating_ladder(n=6, seed=1)
     result = fit_law(compute, loss, FitSettings(law="loss", n_boot=200), (parse_target(1e23),))
-    state = json.loads(json.dumps(result.uncertainty.to_dict()))
+    state = json.loads(json.dumps(result.model.uncertainty.to_dict()))
     restored = Uncertainty.from_dict(state)
-    assert_allclose(restored.boot_covariance, result.uncertainty.boot_covariance, rtol=0, atol=0)
-    assert_allclose(restored.boot_theta, result.uncertainty.boot_theta, rtol=0, atol=0)
+    assert_allclose(restored.boot_covariance, result.model.uncertainty.boot_covariance, rtol=0, atol=0)
+    assert_allclose(restored.boot_theta, result.model.uncertainty.boot_theta, rtol=0, atol=0)
 
 
 @pytest.mark.parametrize("method", ["bootstrap", "delta"])

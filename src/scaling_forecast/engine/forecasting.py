@@ -1,9 +1,15 @@
-"""Forecast a fitted law at targets and a level, without refitting: parameters, ``ci``, ``pi`` and allocations."""
+"""Forecast a fitted curve law at targets and a level, without refitting: parameters, ``ci``, ``pi``, allocations.
+
+A :class:`CurveModel` is the state of a fitted curve law (its parameters, bootstrap, the candidate
+laws the interval spans, the misspecification check): the model a :class:`~scaling_forecast.results.FitResult`
+holds, so that the result alone forecasts, saves and draws.
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -12,6 +18,7 @@ from ..laws import Array, Law, PassRateLaw, get_law
 from ..results import (
     CandidateForecast,
     DerivedForecast,
+    Drift,
     Estimate,
     FitResult,
     LawSelection,
@@ -28,36 +35,104 @@ from .uncertainty import Uncertainty
 NESTED = ("power",)
 
 
+@dataclass(frozen=True, eq=False)
+class CandidateState:
+    """One law weighed by ``--law auto``: its fitted state (``None``: it could not be fitted) and whether the
+    reported interval spans its own."""
+
+    law: str
+    state: Uncertainty | None
+    in_interval: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class CurveModel:
+    """A fitted curve law: ``law`` at ``theta`` in compute normalised by ``C_ref``, with its uncertainty.
+
+    ``candidates`` are the laws ``--law auto`` weighed (the chosen one among them), ``drift`` the
+    misspecification check, which widens the ``pi`` under ``misspecification`` ``widen``.
+    """
+
+    law: Law
+    log_cref: float
+    uncertainty: Uncertainty
+    candidates: tuple[CandidateState, ...] = ()
+    drift: Drift | None = None
+    misspecification: str = "warn"
+
+    kind = "curve"
+
+    @property
+    def theta(self) -> Array:
+        return self.uncertainty.theta
+
+    def candidate(self, law: str) -> Uncertainty | None:
+        """The fitted state of candidate ``law`` (``None``: not weighed, or it could not be fitted)."""
+        return next((c.state for c in self.candidates if c.law == law), None)
+
+    def forecast(self, result: FitResult, targets: tuple[Target, ...], level: float) -> FitResult:
+        return forecast(result, targets, level)
+
+    def to_state(self) -> dict[str, Any]:
+        """What :meth:`from_state` needs to give the same forecasts (the keys of the saved ``state``)."""
+        state: dict[str, Any] = {"log_compute_ref": self.log_cref, "uncertainty": self.uncertainty.to_dict()}
+        if self.candidates:
+            state["candidates"] = {c.law: c.state.to_dict() for c in self.candidates if c.state is not None}
+            state["in_interval"] = [c.law for c in self.candidates if c.in_interval]
+        return state
+
+    @classmethod
+    def from_state(
+        cls, law: Law, state: dict[str, Any], drift: Drift | None, misspecification: str, selection: Any = None
+    ) -> CurveModel:
+        """The model of a saved fit; ``selection`` (its saved ``law_selection``) marks the spanned laws of old files."""
+        states = state.get("candidates", {})
+        spanned = state.get("in_interval")
+        if spanned is None and selection is not None:
+            spanned = [c["law"] for c in selection["candidates"] if c.get("in_interval")]
+        names = [c["law"] for c in selection["candidates"]] if selection is not None else list(states)
+        candidates = tuple(
+            CandidateState(
+                str(name),
+                None if name not in states else Uncertainty.from_dict(states[name]),
+                name in (spanned or ()),
+            )
+            for name in names
+        )
+        return cls(
+            law,
+            float(state["log_compute_ref"]),
+            Uncertainty.from_dict(state["uncertainty"]),
+            candidates,
+            drift,
+            misspecification,
+        )
+
+
 @quiet
 def forecast(result: FitResult, targets: tuple[Target, ...], level: float) -> FitResult:
-    """Parameters and predictions of a fitted law at ``level`` and ``targets`` (no refit).
+    """Parameters and predictions of a fitted curve law at ``level`` and ``targets`` (no refit).
 
     The warnings that depend on the level and the targets are added to ``result.data_warnings``.
     """
     check_level(level)
-    law = get_law(result.law)
-    params = _parameters(law, result.uncertainty, result.log_compute_ref, level)
-    compute_max = result.data.compute_max
-    values = np.array([t.resolve(compute_max) for t in targets], dtype=float)
-    factors = np.array([t.value if t.relative else t.value / compute_max for t in targets], dtype=float)
-    for target, value, factor in zip(targets, values, factors, strict=True):
-        if not (1.0 / ABSURD_FACTOR <= factor <= ABSURD_FACTOR):
-            raise ConfigError(
-                f"target {target}: {value:.3g} FLOP is {factor:.3g}x the largest run ({compute_max:.3g}); "
-                f"no law holds that far, so targets beyond {ABSURD_FACTOR:.0e}x either way are refused"
-            )
+    model = result.model
+    assert isinstance(model, CurveModel)
+    law, uncertainty, log_cref = model.law, model.uncertainty, model.log_cref
+    params = _parameters(law, uncertainty, log_cref, level)
+    values, factors = resolved(result, targets)
     if any(t.point is not None for t in targets) and law.design == ("compute",):
         raise ConfigError(f"the {law.name} law is forecast at a compute, not at a point of parameters and tokens")
-    design = _target_design(law, result.uncertainty.theta, result.log_compute_ref, targets, values)
+    design = _target_design(law, uncertainty.theta, log_cref, targets, values)
     predictions = tuple(
         p if t.point is None else replace(p, design=tuple(zip(law.design, t.point, strict=True)))
-        for p, t in zip(_predictions(law, result.uncertainty, design, values, factors, level), targets, strict=True)
+        for p, t in zip(_predictions(law, uncertainty, design, values, factors, level), targets, strict=True)
     )
     selection = result.law_selection
-    if selection is not None:
-        selection, predictions = _spanned(selection, predictions, result.log_compute_ref, values, factors, level)
-    drift = result.fit.drift
-    if result.misspecification == "widen" and drift is not None and drift.warned and drift.excess is not None:
+    if selection is not None and model.candidates:
+        selection, predictions = _spanned(selection, model, predictions, values, factors, level)
+    drift = model.drift
+    if model.misspecification == "widen" and drift is not None and drift.warned and drift.excess is not None:
         from scipy.special import ndtri
 
         z = float(ndtri(0.5 + level / 2.0))
@@ -68,7 +143,7 @@ def forecast(result: FitResult, targets: tuple[Target, ...], level: float) -> Fi
         + extrapolation_warnings(predictions, result.data.compute_min)
     )
     budgets = tuple(float(v) for v, t in zip(values, targets, strict=True) if t.point is None)
-    optima, exponents = _allocations(law, result.uncertainty, result.log_compute_ref, budgets, level)
+    optima, exponents = _allocations(law, uncertainty, log_cref, budgets, level)
     return replace(
         result,
         level=level,
@@ -79,6 +154,28 @@ def forecast(result: FitResult, targets: tuple[Target, ...], level: float) -> Fi
         optima=optima,
         exponents=exponents,
     )
+
+
+def curve_model(result: FitResult) -> CurveModel:
+    """The :class:`CurveModel` of a fit of a curve law."""
+    model = result.model
+    if not isinstance(model, CurveModel):
+        raise TypeError(f"the {result.law} law is not a curve law")
+    return model
+
+
+def resolved(result: FitResult, targets: tuple[Target, ...]) -> tuple[Array, Array]:
+    """Each target's compute and its multiple of the largest run; targets beyond :data:`ABSURD_FACTOR` are refused."""
+    compute_max = result.data.compute_max
+    values = np.array([t.resolve(compute_max) for t in targets], dtype=float)
+    factors = np.array([t.value if t.relative else t.value / compute_max for t in targets], dtype=float)
+    for target, value, factor in zip(targets, values, factors, strict=True):
+        if not (1.0 / ABSURD_FACTOR <= factor <= ABSURD_FACTOR):
+            raise ConfigError(
+                f"target {target}: {value:.3g} FLOP is {factor:.3g}x the largest run ({compute_max:.3g}); "
+                f"no law holds that far, so targets beyond {ABSURD_FACTOR:.0e}x either way are refused"
+            )
+    return values, factors
 
 
 def _target_design(law: Law, theta: Array, log_cref: float, targets: tuple[Target, ...], values: Array) -> Array:
@@ -126,8 +223,8 @@ def _percentile(estimate: float, draws: Array, level: float) -> Estimate:
 
 def _spanned(
     selection: LawSelection,
+    model: CurveModel,
     predictions: tuple[Prediction, ...],
-    log_cref: float,
     targets: Array,
     factors: Array,
     level: float,
@@ -144,12 +241,14 @@ def _spanned(
     lower tail (its linearised ``c < 0`` side) holds no law of the family.
     """
     candidates, spans, floor = [], [], None
+    states = {c.law: c for c in model.candidates}
     for candidate in selection.candidates:
         own: tuple[Prediction, ...] = ()
-        if candidate.state is not None:
+        fitted = states.get(candidate.law)
+        if fitted is not None and fitted.state is not None:
             law = get_law(candidate.law)
-            design = law.target_design(candidate.state.theta, np.log(targets), log_cref)
-            own = _predictions(law, candidate.state, design, targets, factors, level)
+            design = law.target_design(fitted.state.theta, np.log(targets), model.log_cref)
+            own = _predictions(law, fitted.state, design, targets, factors, level)
         if candidate.in_interval:
             spans.append(own)
             if candidate.law == selection.chosen and candidate.law in NESTED:

@@ -16,7 +16,7 @@ import numpy as np
 from ..laws import Array, get_law
 from ..results import Candidate, LawSelection
 from .fitting import fit_batch
-from .uncertainty import estimate_uncertainty
+from .uncertainty import Uncertainty, estimate_uncertainty
 
 CANDIDATES = ("loss", "power", "broken")
 #: At most this many of the largest runs are held out (each is one fit per candidate).
@@ -57,8 +57,11 @@ def akaike_weights(aicc: list[float | None]) -> list[float]:
 
 def select_law(
     compute: Array, y: Array, *, loss_fn: str = "lsq", huber_delta: float = 1e-3, unit: str = "run(s)"
-) -> LawSelection | None:
+) -> tuple[LawSelection, dict[str, Uncertainty | None]] | None:
     """Choose among :data:`CANDIDATES`, or ``None`` when no candidate can be fitted.
+
+    Returns the choice and each candidate's fit to all runs (a delta-method state, ``None`` where it
+    could not be fitted).
 
     Notes
     -----
@@ -91,7 +94,7 @@ def select_law(
         and int((compute < compute[first]).sum()) > get_law(name).n_params
     ]
     can_hold = len(holdable) >= 2
-    candidates = []
+    candidates, states = [], {}
     for name in feasible:
         law = get_law(name)
         k = law.n_params
@@ -112,7 +115,8 @@ def select_law(
         state = None
         if np.isfinite(theta).all():
             state = estimate_uncertainty(law, log_x, log_y, theta, method="delta")
-        candidates.append(Candidate(name, k, error, aicc, state=state))
+        candidates.append(Candidate(name, k, error, aicc))
+        states[name] = state
     by_size = sorted(candidates, key=lambda c: (c.n_params, CANDIDATES.index(c.law)))
     if can_hold:
         by_size = [c for c in by_size if c.held_out_error is not None]
@@ -135,15 +139,15 @@ def select_law(
                 else ""
             )
         )
-        return _selection(chosen.law, "held-out", held, candidates, reason)
+        return _selection(chosen.law, "held-out", held, candidates, reason), states
     scored = [c for c in candidates if c.aicc is not None]
     if not scored:
         chosen = by_size[0]
         reason = f"too few runs to score any candidate; {chosen.law} has the fewest parameters"
-        return _selection(chosen.law, "fewest parameters", 0, candidates, reason)
+        return _selection(chosen.law, "fewest parameters", 0, candidates, reason), states
     chosen = min(scored, key=lambda c: (c.aicc, c.n_params))
     reason = f"too few runs to hold any out; {chosen.law} has the lowest AICc ({chosen.aicc:.2f})"
-    return _selection(chosen.law, "aicc", 0, candidates, reason)
+    return _selection(chosen.law, "aicc", 0, candidates, reason), states
 
 
 def _selection(chosen: str, criterion: str, held: int, candidates: list[Candidate], reason: str) -> LawSelection:

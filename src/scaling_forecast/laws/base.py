@@ -63,6 +63,12 @@ class Law(ABC):
     default_loss_fn: ClassVar[str] = "lsq"
     #: Basins of the start's scan that are polished.
     n_starts: ClassVar[int] = 3
+    #: What the law reports (``loss``, or a derived ``pass_rate``) and the sense of better (``lower``).
+    reported: ClassVar[str] = "loss"
+    sense: ClassVar[str] = "lower"
+    #: Figures: the parameter drawn as a floor line, and whether the metric axis is logarithmic.
+    floor_param: ClassVar[str | None] = None
+    log_axis: ClassVar[bool] = False
 
     def per_row(self, log_x: Array) -> bool:
         """Whether ``log_x`` holds a design per data set of the batch."""

@@ -33,6 +33,7 @@ class SaturatingPowerLaw(Law):
     upper = (np.inf, EXPONENT_CEILING, np.inf)
     param_bounds = ((0.0, np.inf), (-np.inf, 0.0), (0.0, np.inf))
     identified = (("b", "exponent b"), ("c", "irreducible loss c"))
+    floor_param = "c"
 
     def log_predict(self, theta: Array, log_x: Array) -> Array:
         power = np.exp(theta[:, :1] + theta[:, 1:2] * log_x)
@@ -104,6 +105,7 @@ class PowerLaw(Law):
     upper = (np.inf, EXPONENT_CEILING)
     param_bounds = ((0.0, np.inf), (-np.inf, 0.0))
     identified = (("b", "exponent b"),)
+    log_axis = True
 
     def log_predict(self, theta: Array, log_x: Array) -> Array:
         return theta[:, :1] + theta[:, 1:2] * log_x
@@ -162,6 +164,7 @@ class BrokenPowerLaw(Law):
     param_bounds = ((0.0, np.inf), (-np.inf, 0.0), (-np.inf, 0.0), (0.0, np.inf))
     min_runs = 7
     identified = (("b2", "exponent after the break b2"), ("C_b", "break compute C_b"))
+    log_axis = True
     #: Breaks scanned per gap between consecutive runs, and at most this many in all (ladders of 13
     #: runs or fewer scan every one; the scan is repeated for every bootstrap replicate).
     BREAKS_PER_GAP = 4

@@ -5,11 +5,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from ..engine.forecasting import forecast
+from ..engine.forecasting import curve_model, forecast
 from ..laws import Array, get_law
 from ..results import Backtest, Comparison, Curve, FitResult
 from ..settings import Target
@@ -36,8 +34,16 @@ def curve(result: FitResult, compute: Array, label: str = "") -> Curve:
     )
 
 
-def fit_curves(result: FitResult, compute: Array) -> tuple[Curve, tuple[Curve, ...]]:
+def runs_of(result: FitResult) -> tuple[Array, Array]:
+    """The compute and the fitted metric of the runs a result was fitted to (a result always carries them)."""
+    if result.runs is None:
+        raise ValueError("this result carries no runs to draw")
+    return np.asarray(result.runs.x, dtype=float), np.asarray(result.runs.y, dtype=float)
+
+
+def fit_curves(result: FitResult) -> tuple[Curve, tuple[Curve, ...]]:
     """The law from below the smallest run to beyond the largest target, and each bucket's law (estimate only)."""
+    compute, _ = runs_of(result)
     targets = [p.target for p in result.predictions]
     along = grid(float(compute.min()) / 2.0, max([float(compute.max()) * 2.0, *(t * 1.5 for t in targets)]))
     law = get_law(result.law)
@@ -75,26 +81,37 @@ def compare_curves(comparison: Comparison) -> tuple[tuple[Curve, ...], tuple[tup
     return curves, points
 
 
-def backtest_curves(backtest: Backtest, compute: Array) -> tuple[Curve, ...]:
+def backtest_runs(backtest: Backtest) -> tuple[Array, Array]:
+    """Every run of a backtest: those its largest window fitted and those held out by any window."""
+    compute, y = runs_of(backtest.fits[-1])
+    held = {(r.compute, r.actual) for r in backtest.runs} - set(zip(compute.tolist(), y.tolist(), strict=True))
+    pairs = sorted(set(zip(compute.tolist(), y.tolist(), strict=True)) | held)
+    return np.array([c for c, _ in pairs]), np.array([v for _, v in pairs])
+
+
+def backtest_curves(backtest: Backtest) -> tuple[Curve, ...]:
     """Each window's fitted law over the runs and the held-out ones."""
+    compute, _ = backtest_runs(backtest)
     high = max(float(compute.max()) * 1.5, *(r.compute * 1.5 for r in backtest.runs))
     along = grid(float(compute.min()) / 1.5, high)
     return tuple(curve(fit, along) for fit in backtest.fits)
 
 
-def allocation_surface(result: FitResult, ladder: Any) -> tuple[Array, Array, Array, Curve]:
+def allocation_surface(result: FitResult) -> tuple[Array, Array, Array, Curve]:
     """The law over a grid of ``(N, D)`` (``n``, ``d``, loss ``(d, n)``), and its compute-optimal frontier.
 
     The frontier is a curve of ``N_opt`` (``estimate``) along compute ``C = 6 N D`` across the grid.
     """
     law = get_law(result.law)
     params = np.array([[p.estimate for p in result.params]])
-    n_values = [*ladder.columns[:, 0], *(o.params.estimate for o in result.optima)]
-    d_values = [*ladder.columns[:, 1], *(o.tokens.estimate for o in result.optima)]
+    assert result.runs is not None and result.runs.columns
+    columns = np.asarray(result.runs.columns, dtype=float)
+    n_values = [*columns[:, 0], *(o.params.estimate for o in result.optima)]
+    d_values = [*columns[:, 1], *(o.tokens.estimate for o in result.optima)]
     n_grid = np.geomspace(min(n_values) / 3.0, max(n_values) * 3.0, 160)
     d_grid = np.geomspace(min(d_values) / 3.0, max(d_values) * 3.0, 160)
     mesh = np.log(np.stack(np.meshgrid(n_grid, d_grid), axis=-1)).reshape(-1, 2)
-    theta = law.from_user(params, result.log_compute_ref)
+    theta = law.from_user(params, curve_model(result).log_cref)
     loss = np.exp(law.log_predict(theta, mesh)[0]).reshape(d_grid.size, n_grid.size)
     frontier = np.geomspace(6.0 * n_grid[0] * d_grid[0], 6.0 * n_grid[-1] * d_grid[-1], 200)
     optimum = np.array([law.allocation(params, c)["params"][0] for c in frontier])  # type: ignore[index]

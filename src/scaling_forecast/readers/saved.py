@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine.uncertainty import Uncertainty
+from ..engine.models import load_model
 from ..errors import DataError
 from ..laws import get_law
-from ..results import Candidate, DataSummary, Drift, FitQuality, FitResult, LawSelection
+from ..results import Candidate, DataSummary, Drift, FitQuality, FitResult, LawSelection, Points
 
 
 def load_fit(saved: Any, file: str) -> FitResult:
@@ -16,9 +16,13 @@ def load_fit(saved: Any, file: str) -> FitResult:
         state = saved["state"]
         law = get_law(saved["law"])
         data = DataSummary(**{**saved["data"], "excluded": tuple(saved["data"].get("excluded", ()))})
-        uncertainty = Uncertainty.from_dict(state["uncertainty"])
         data_warnings = tuple(str(w) for w in state["data_warnings"])
         fit = saved["fit"]
+        drift = None if fit.get("drift") is None or "p_value" not in fit["drift"] else Drift.from_dict(fit["drift"])
+        misspecification = str(saved.get("misspecification", "warn"))
+        selection = saved.get("law_selection")
+        if selection is not None and any("in_interval" not in c for c in selection["candidates"]):
+            selection = None  # saved before the interval spanned the candidates: the chosen law's alone
         result = FitResult(
             law=law.name,
             formula=law.formula,
@@ -28,7 +32,6 @@ def load_fit(saved: Any, file: str) -> FitResult:
             seed=int(saved["seed"]),
             loss_fn=str(saved["loss_fn"]),
             huber_delta=float(saved["huber_delta"] or 1e-3),
-            log_compute_ref=float(state["log_compute_ref"]),
             data=data,
             params=(),
             fit=FitQuality(
@@ -38,16 +41,15 @@ def load_fit(saved: Any, file: str) -> FitResult:
                 dof=int(fit["dof"]),
                 failed_replicates=int(fit["failed_replicates"]),
                 warnings=data_warnings,
-                drift=None
-                if fit.get("drift") is None or "p_value" not in fit["drift"]
-                else Drift.from_dict(fit["drift"]),
+                drift=drift,
                 trend=None if fit.get("trend") is None else str(fit["trend"]),
             ),
             predictions=(),
-            uncertainty=uncertainty,
+            model=load_model(law, state, drift, misspecification, selection),
             data_warnings=data_warnings,
-            law_selection=_load_selection(saved.get("law_selection"), state.get("candidates", {})),
-            misspecification=str(saved.get("misspecification", "warn")),
+            law_selection=_load_selection(selection),
+            misspecification=misspecification,
+            runs=None if state.get("runs") is None else Points.from_dict(state["runs"]),
         )
     except (KeyError, TypeError, ValueError, IndexError) as error:
         raise DataError(
@@ -56,13 +58,9 @@ def load_fit(saved: Any, file: str) -> FitResult:
     return result
 
 
-def _load_selection(document: Any, states: dict[str, Any]) -> LawSelection | None:
-    """The :class:`LawSelection` of a saved fit, with each candidate's saved state.
-
-    Fits saved before the interval spanned the candidates carry no candidate states: their
-    forecasts are the chosen law's alone, as they were when saved.
-    """
-    if document is None or any("in_interval" not in c for c in document["candidates"]):
+def _load_selection(document: Any) -> LawSelection | None:
+    """The :class:`LawSelection` of a saved fit."""
+    if document is None:
         return None
     candidates = tuple(
         Candidate(
@@ -72,7 +70,6 @@ def _load_selection(document: Any, states: dict[str, Any]) -> LawSelection | Non
             aicc=None if c["aicc"] is None else float(c["aicc"]),
             weight=float(c["weight"]),
             in_interval=bool(c["in_interval"]),
-            state=None if c["law"] not in states else Uncertainty.from_dict(states[c["law"]]),
         )
         for c in document["candidates"]
     )

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.fitting import BatchFit, fit_batch, objective, polish, quiet, refine
+from ..engine.forecasting import curve_model
 from ..engine.passrates import PassRateRuns
 from ..engine.uncertainty import (
     CHUNK_BYTES,
@@ -376,14 +377,10 @@ def _fit_group(
 
 def _at_target(law: Law, items: list[_Fitted], log_target: float) -> tuple[Array, Array, Array, Array]:
     """``y`` and its delta-method se at the target for each sweep ``(m,)``, and for every replicate ``(m, B)``."""
-    states = [item.result.uncertainty for item in items]
+    models = [curve_model(item.result) for item in items]
+    states = [m.uncertainty for m in models]
     log_target_array = np.array([log_target])
-    log_x = np.stack(
-        [
-            law.target_design(u.theta, log_target_array, i.result.log_compute_ref)
-            for u, i in zip(states, items, strict=True)
-        ]
-    )
+    log_x = np.stack([law.target_design(m.theta, log_target_array, m.log_cref) for m in models])
     theta, covariance = np.stack([u.theta for u in states]), np.stack([u.covariance for u in states])
     estimate = np.exp(law.log_predict(theta, log_x)[:, 0])
     gradient = law.log_jacobian(theta, log_x)[:, 0]
@@ -403,7 +400,7 @@ def _rank(law: Law, fitted: list[_Fitted], target: float, baseline: str | None, 
     values = [_at_target(law, fitted[first : first + 1000], log_target) for first in range(0, len(fitted), 1000)]
     estimates, stderrs, boots, boot_ses = (np.concatenate(parts) for parts in zip(*values, strict=True))
     dofs = np.array([item.result.fit.dof for item in fitted])
-    percentile = fitted[0].result.uncertainty.percentile  # a case bootstrap: the replicates are the draws
+    percentile = curve_model(fitted[0].result).uncertainty.percentile  # a case bootstrap: the draws are replicates
     truths = boots.copy()
     if not percentile:
         for dof in np.unique(dofs):
@@ -497,8 +494,9 @@ def _crossings(
     low = min(f.result.data.compute_min for f in fitted)
     high = max([f.result.data.compute_max for f in fitted] + [t.value for t in targets])
     grid = np.linspace(math.log(low), math.log(high), CROSSING_GRID)
-    thetas = [f.result.uncertainty.theta for f in fitted]
-    designs = [law.target_design(t, grid, f.result.log_compute_ref) for t, f in zip(thetas, fitted, strict=True)]
+    models = [curve_model(f.result) for f in fitted]
+    thetas = [m.theta for m in models]
+    designs = [law.target_design(m.theta, grid, m.log_cref) for m in models]
     curves = np.array([law.log_predict(t[None, :], d)[0] for t, d in zip(thetas, designs, strict=True)])
     names = [f.sweep.name for f in fitted]
     if len(fitted) <= ALL_PAIRS_LIMIT:

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..engine.drift import rolling_drift
 from ..engine.fitting import BatchFit, fit_batch, quiet, refine
-from ..engine.forecasting import forecast
+from ..engine.forecasting import CandidateState, CurveModel, forecast
 from ..engine.passrates import ZERO_POLICIES, PassRateRuns, PassRates
 from ..engine.reliability import data_warnings, drift_warnings
 from ..engine.selection import select_law
@@ -19,7 +19,7 @@ from ..engine.trend import trend_verdict
 from ..engine.uncertainty import Uncertainty, estimate_uncertainty
 from ..errors import ConfigError, DataError, FitError
 from ..laws import Array, IndexArray, Law, PassRateLaw, get_law
-from ..results import BucketResult, DataSummary, FitQuality, FitResult, LawSelection
+from ..results import BucketResult, DataSummary, FitQuality, FitResult, LawSelection, Points
 from ..settings import FitSettings, Target
 
 #: Under ``--law auto`` the interval always spans this law's own: it nests the power law (``c = 0``),
@@ -50,96 +50,39 @@ def fit_law(
     problems: dict[str, Any] | None = None,
     columns: Array | None = None,
 ) -> FitResult:
-    """Fit ``settings.law`` to ``y`` against ``compute`` and forecast each target.
+    """Fit ``settings.law`` (a curve law, or ``auto``) to ``y`` against ``compute`` and forecast each target.
 
     Notes
     -----
-    Runs are put in a canonical order first, so the row order of the input changes nothing.
-    Compute is normalised by ``C_ref = exp(mean log C)``; parameters are reported in the
-    user's units. ``replicates(rng, n_boot)`` gives bootstrap data sets of ``log y`` in the
-    caller's run order (see :func:`estimate_uncertainty`). A law of several design columns
-    reads them from ``columns`` ``(n, k)`` (for chinchilla: parameters and tokens; ``compute`` is then
-    ``6 N D``, which orders the runs and measures extrapolation).
+    The steps: check the arrays; fit many runs as bins; choose the law (``auto``); put the runs in
+    a canonical order (the row order of the input changes nothing) and normalise compute by
+    ``C_ref = exp(mean log C)``; fit; bootstrap; give the laws the interval spans their own
+    bootstrap; take a new run's noise from every run when bins were fitted; assemble the result.
+    Parameters are reported in the user's units. ``replicates(rng, n_boot)`` gives bootstrap data
+    sets of ``log y`` in the caller's run order (see :func:`estimate_uncertainty`). A law of several
+    design columns reads them from ``columns`` ``(n, k)`` (for chinchilla: parameters and tokens;
+    ``compute`` is then ``6 N D``, which orders the runs and measures extrapolation).
     """
+    where = Where(file, x_column, y_column)
     compute, y = validated(compute, y, file, x_column, y_column)
     runs = None
     if columns is None and replicates is None and compute.size > 2 * MAX_POINTS:
         runs = (compute, y)
         compute, y = fitted_points(compute, y)
-    selection = None
-    if settings.law == "auto":
-        settings = replace(settings, loss_fn=settings.validated().loss_fn)
-        unit = "run(s)" if runs is None else "points"
-        selection = select_law(compute, y, loss_fn=settings.loss_fn, huber_delta=settings.huber_delta, unit=unit)
-        if selection is None:
-            raise DataError(
-                f"{file}: runs at {np.unique(compute).size} distinct compute value(s); even the power law "
-                "needs 3 or more; add runs"
-            )
-        settings = replace(settings, law=selection.chosen)
-    settings = settings.validated()
-    law = get_law(settings.law)
-    if law.resampling == "cases" and settings.method != "bootstrap":
-        raise ConfigError(
-            f"--law {law.name} uses a case bootstrap over runs, as its reference protocol; "
-            "--method delta is not available"
-        )
-    if (columns is None) != (law.design == ("compute",)):
-        needs = ", ".join(law.design)
-        raise ConfigError(f"--law {settings.law}: the law reads {needs} per run; give the runs' {needs}")
-    order = np.lexsort((y, compute))
-    compute, y = compute[order], y[order]
-    log_columns = None if columns is None else np.log(np.asarray(columns, dtype=float)[order])
-    if replicates is not None:
-        draw = replicates
-
-        def replicates(rng: np.random.Generator, n_boot: int) -> Array:
-            return draw(rng, n_boot)[:, order]
-
-    distinct = np.unique(compute).size
-    if distinct < law.n_params + 1:
-        raise DataError(
-            f"{file}: the {law.name} law has {law.n_params} parameters and needs runs at "
-            f"{law.n_params + 1} or more distinct compute values, got {distinct}; add runs"
-            + (" or use --law power" if law.name == "loss" else "")
-        )
-    log_compute = np.log(compute)
-    log_cref = law.log_reference(log_compute)
-    log_x, log_y = law.log_design(log_compute, log_columns, log_cref), np.log(y)
+    settings, selection, states = _choose_law(settings, compute, y, where, binned=runs is not None)
+    settings, law = _curve_law(settings, columns)
+    compute, y, columns, replicates = _canonical_order(compute, y, columns, replicates)
+    log_columns = None if columns is None else np.log(columns)
+    _check_design(law, compute, where)
+    log_cref = law.log_reference(np.log(compute))
+    log_x, log_y = law.log_design(np.log(compute), log_columns, log_cref), np.log(y)
     problem = law.design_problem(log_x)
     if problem is not None:
         raise DataError(f"{file}: {problem}")
-    best = fit_batch(law, log_x, log_y[None, :], loss_fn=settings.loss_fn, huber_delta=settings.huber_delta)
-    best = refine(law, log_x, log_y[None, :], best, loss_fn=settings.loss_fn, huber_delta=settings.huber_delta)
-    theta = best.theta[0]
-    if not (np.isfinite(theta).all() and np.isfinite(best.objective[0])):
-        raise FitError(f"{file}: the {law.name} law could not be fitted (non-finite optimum)")
-    fitted = law.log_predict(theta[None, :], log_x)[0]
-    if np.ptp(fitted) < FLAT:
-        slope = float(np.polyfit(np.log(compute), log_y, 1)[0]) if np.unique(compute).size > 1 else 0.0
-        if slope > FLAT:  # the law can only fall: a rising metric comes out as a flat fit
-            raise FitError(
-                f"{file}: {y_column} rises with {x_column} (from {y[0]:.4g} at {compute[0]:.3g} to {y[-1]:.4g} at "
-                f"{compute[-1]:.3g}), and the {law.name} law can only fall; fit a quantity that falls with scale "
-                "(a loss, --y COL), or check that larger runs really have more compute"
-            )
-        raise FitError(
-            f"{file}: the fitted {law.name} law is flat ({y_column} does not change with {x_column}); "
-            "check that the runs differ in compute"
-        )
-    degenerate = law.degenerate(theta, log_x)
-    if degenerate is not None:
-        raise FitError(f"{file}: {degenerate}")
-    options: dict[str, Any] = {
-        "method": settings.method,
-        "n_boot": settings.n_boot,
-        "seed": settings.seed,
-        "loss_fn": settings.loss_fn,
-        "huber_delta": settings.huber_delta,
-    }
-    uncertainty = estimate_uncertainty(law, log_x, log_y, theta, replicates=replicates, **options)
-    if selection is not None:
-        selection = _interval_laws(selection, uncertainty, log_x, log_y, options)
+    best = _optimum(law, log_x, log_y, settings, compute, y, where)
+    options = _bootstrap_options(settings)
+    uncertainty = estimate_uncertainty(law, log_x, log_y, best.theta[0], replicates=replicates, **options)
+    candidates = _interval_laws(selection, states, uncertainty, log_x, log_y, options)
     points = None
     if runs is not None:  # the fit saw bins: a new run's noise is every run's own scatter about the law
         points = (compute, y)
@@ -147,15 +90,7 @@ def fit_law(
         compute, y = runs[0][every], runs[1][every]
         log_x = law.log_design(np.log(compute), None, log_cref)
         uncertainty = _run_noise(law, uncertainty, log_x, np.log(y), settings.seed)
-        if selection is not None:  # the interval spans these laws' own states: each gets the runs' noise
-            candidates = []
-            for c in selection.candidates:
-                if c.law == law.name:
-                    c = replace(c, state=uncertainty)
-                elif c.state is not None and c.in_interval:
-                    c = replace(c, state=_run_noise(get_law(c.law), c.state, log_x, np.log(y), settings.seed))
-                candidates.append(c)
-            selection = replace(selection, candidates=tuple(candidates))
+        candidates = _candidates_run_noise(law, candidates, uncertainty, log_x, np.log(y), settings.seed)
     return assemble(
         law,
         settings,
@@ -174,7 +109,117 @@ def fit_law(
         extra_warnings=extra_warnings,
         problems=problems,
         law_selection=selection,
+        candidates=candidates,
+        columns=columns,
     )
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where the runs come from, for the one-line errors: the file and the columns fitted."""
+
+    file: str
+    x_column: str
+    y_column: str
+
+
+def _choose_law(
+    settings: FitSettings, compute: Array, y: Array, where: Where, *, binned: bool
+) -> tuple[FitSettings, LawSelection | None, dict[str, Uncertainty | None]]:
+    """``settings`` with the law ``auto`` chooses (:func:`select_law`), the choice, and the candidates' fits."""
+    if settings.law != "auto":
+        return settings, None, {}
+    settings = replace(settings, loss_fn=settings.validated().loss_fn)
+    unit = "points" if binned else "run(s)"
+    chosen = select_law(compute, y, loss_fn=settings.loss_fn, huber_delta=settings.huber_delta, unit=unit)
+    if chosen is None:
+        raise DataError(
+            f"{where.file}: runs at {np.unique(compute).size} distinct compute value(s); even the power law "
+            "needs 3 or more; add runs"
+        )
+    selection, states = chosen
+    return replace(settings, law=selection.chosen), selection, states
+
+
+def _curve_law(settings: FitSettings, columns: Array | None) -> tuple[FitSettings, Law]:
+    """``settings`` validated and their curve law, after checking that the runs give the columns it reads."""
+    settings = settings.validated()
+    law = get_law(settings.law)
+    if law.resampling == "cases" and settings.method != "bootstrap":
+        raise ConfigError(
+            f"--law {law.name} uses a case bootstrap over runs, as its reference protocol; "
+            "--method delta is not available"
+        )
+    if (columns is None) != (law.design == ("compute",)):
+        needs = ", ".join(law.design)
+        raise ConfigError(f"--law {settings.law}: the law reads {needs} per run; give the runs' {needs}")
+    return settings, law
+
+
+def _canonical_order(
+    compute: Array, y: Array, columns: Array | None, replicates: Callable[[np.random.Generator, int], Array] | None
+) -> tuple[Array, Array, Array | None, Callable[[np.random.Generator, int], Array] | None]:
+    """The runs sorted by compute then ``y``, with their design columns and their resampler in the same order."""
+    order = np.lexsort((y, compute))
+    ordered_columns = None if columns is None else np.asarray(columns, dtype=float)[order]
+    if replicates is None:
+        return compute[order], y[order], ordered_columns, None
+    draw = replicates
+
+    def ordered(rng: np.random.Generator, n_boot: int) -> Array:
+        return draw(rng, n_boot)[:, order]
+
+    return compute[order], y[order], ordered_columns, ordered
+
+
+def _check_design(law: Law, compute: Array, where: Where) -> None:
+    """A law of ``p`` parameters needs runs at ``p + 1`` or more distinct computes."""
+    distinct = np.unique(compute).size
+    if distinct < law.n_params + 1:
+        raise DataError(
+            f"{where.file}: the {law.name} law has {law.n_params} parameters and needs runs at "
+            f"{law.n_params + 1} or more distinct compute values, got {distinct}; add runs"
+            + (" or use --law power" if law.name == "loss" else "")
+        )
+
+
+def _optimum(
+    law: Law, log_x: Array, log_y: Array, settings: FitSettings, compute: Array, y: Array, where: Where
+) -> BatchFit:
+    """The law's global optimum (a batched start and polish, then scipy where that did not converge), checked:
+    finite, not flat, and still this law (no term that vanished)."""
+    best = fit_batch(law, log_x, log_y[None, :], loss_fn=settings.loss_fn, huber_delta=settings.huber_delta)
+    best = refine(law, log_x, log_y[None, :], best, loss_fn=settings.loss_fn, huber_delta=settings.huber_delta)
+    theta = best.theta[0]
+    if not (np.isfinite(theta).all() and np.isfinite(best.objective[0])):
+        raise FitError(f"{where.file}: the {law.name} law could not be fitted (non-finite optimum)")
+    fitted = law.log_predict(theta[None, :], log_x)[0]
+    if np.ptp(fitted) < FLAT:
+        slope = float(np.polyfit(np.log(compute), log_y, 1)[0]) if np.unique(compute).size > 1 else 0.0
+        if slope > FLAT:  # the law can only fall: a rising metric comes out as a flat fit
+            raise FitError(
+                f"{where.file}: {where.y_column} rises with {where.x_column} (from {y[0]:.4g} at {compute[0]:.3g} "
+                f"to {y[-1]:.4g} at {compute[-1]:.3g}), and the {law.name} law can only fall; fit a quantity that "
+                "falls with scale (a loss, --y COL), or check that larger runs really have more compute"
+            )
+        raise FitError(
+            f"{where.file}: the fitted {law.name} law is flat ({where.y_column} does not change with "
+            f"{where.x_column}); check that the runs differ in compute"
+        )
+    degenerate = law.degenerate(theta, log_x)
+    if degenerate is not None:
+        raise FitError(f"{where.file}: {degenerate}")
+    return best
+
+
+def _bootstrap_options(settings: FitSettings) -> dict[str, Any]:
+    return {
+        "method": settings.method,
+        "n_boot": settings.n_boot,
+        "seed": settings.seed,
+        "loss_fn": settings.loss_fn,
+        "huber_delta": settings.huber_delta,
+    }
 
 
 def fitted_points(compute: Array, y: Array) -> tuple[Array, Array]:
@@ -253,23 +298,47 @@ def validated(compute: Any, y: Any, file: str, x_column: str, y_column: str) -> 
 
 
 def _interval_laws(
-    selection: LawSelection, uncertainty: Uncertainty, log_x: Array, log_y: Array, options: dict[str, Any]
-) -> LawSelection:
-    """Mark the laws whose intervals the reported interval spans, and give them their own uncertainty.
+    selection: LawSelection | None,
+    states: dict[str, Uncertainty | None],
+    uncertainty: Uncertainty,
+    log_x: Array,
+    log_y: Array,
+    options: dict[str, Any],
+) -> tuple[CandidateState, ...]:
+    """Each candidate's state, the laws whose intervals the reported interval spans marked.
 
     The chosen law keeps the fit's own uncertainty; :data:`NESTING_LAW`, when it could be fitted and
     was not chosen, gets the same bootstrap (method, replicates, seed) on the same runs.
     """
+    if selection is None:
+        return ()
     candidates = []
     for candidate in selection.candidates:
+        state = states.get(candidate.law)
         if candidate.law == selection.chosen:
-            candidate = replace(candidate, in_interval=True, state=uncertainty)
-        elif candidate.law == NESTING_LAW and candidate.state is not None:
+            candidates.append(CandidateState(candidate.law, uncertainty, True))
+        elif candidate.law == NESTING_LAW and state is not None:
             law = get_law(candidate.law)
-            state = estimate_uncertainty(law, log_x, log_y, candidate.state.theta, **options)
-            candidate = replace(candidate, in_interval=True, state=state)
-        candidates.append(candidate)
-    return replace(selection, candidates=tuple(candidates))
+            candidates.append(
+                CandidateState(candidate.law, estimate_uncertainty(law, log_x, log_y, state.theta, **options), True)
+            )
+        else:
+            candidates.append(CandidateState(candidate.law, state, False))
+    return tuple(candidates)
+
+
+def _candidates_run_noise(
+    law: Law, candidates: tuple[CandidateState, ...], uncertainty: Uncertainty, log_x: Array, log_y: Array, seed: int
+) -> tuple[CandidateState, ...]:
+    """The spanned laws' states with a new run's noise from every run (see :func:`_run_noise`)."""
+    updated = []
+    for c in candidates:
+        if c.law == law.name:
+            c = replace(c, state=uncertainty)
+        elif c.state is not None and c.in_interval:
+            c = replace(c, state=_run_noise(get_law(c.law), c.state, log_x, log_y, seed))
+        updated.append(c)
+    return tuple(updated)
 
 
 def assemble(
@@ -290,10 +359,14 @@ def assemble(
     problems: dict[str, Any] | None = None,
     check_drift: bool = True,
     law_selection: LawSelection | None = None,
+    candidates: tuple[CandidateState, ...] = (),
+    columns: Array | None = None,
     log_x: Array | None = None,
     points: tuple[Array, Array] | None = None,
 ) -> FitResult:
     """The :class:`FitResult` of a fitted law (``best`` holds one row) with its forecasts.
+
+    ``candidates`` are the states of the laws ``--law auto`` weighed (:func:`_interval_laws`).
 
     ``check_drift`` runs the ladder's rolling backtest (:func:`rolling_drift`) on laws of compute
     alone. ``log_x`` is the runs' design (default: log compute over ``C_ref``). ``points`` are the
@@ -315,9 +388,14 @@ def assemble(
     )
     drift = None
     fitted_compute, fitted_y = points or (compute, y)
+    if law_selection is not None:
+        spanned = {c.law for c in candidates if c.in_interval}
+        law_selection = replace(
+            law_selection, candidates=tuple(replace(c, in_interval=c.law in spanned) for c in law_selection.candidates)
+        )
     if check_drift and law.design == ("compute",):
         drift_law = law
-        if law_selection is not None and any(c.law == NESTING_LAW and c.in_interval for c in law_selection.candidates):
+        if any(c.law == NESTING_LAW and c.in_interval for c in candidates):
             drift_law = get_law(NESTING_LAW)
         drift = rolling_drift(
             drift_law,
@@ -351,15 +429,19 @@ def assemble(
         seed=settings.seed,
         loss_fn=settings.loss_fn,
         huber_delta=settings.huber_delta,
-        log_compute_ref=log_cref,
         data=data,
         params=(),
         fit=quality,
         predictions=(),
-        uncertainty=uncertainty,
+        model=CurveModel(law, log_cref, uncertainty, candidates, drift, settings.misspecification),
         data_warnings=warnings,
         law_selection=law_selection,
         misspecification=settings.misspecification,
+        runs=Points(
+            tuple(compute.tolist()),
+            tuple(y.tolist()),
+            () if columns is None else tuple(tuple(row) for row in np.asarray(columns, dtype=float).tolist()),
+        ),
     )
     return forecast(result, targets, settings.level)
 

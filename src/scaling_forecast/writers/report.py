@@ -154,8 +154,13 @@ def _optimum_items(optimum: Optimum) -> tuple[tuple[str, Estimate], ...]:
     )
 
 
+def _percentile(result: FitResult) -> bool:
+    """Whether the intervals are percentiles of a case bootstrap over runs (the law's reference protocol)."""
+    return getattr(result.model.law, "resampling", "residuals") == "cases"
+
+
 def _method_text(result: FitResult) -> str:
-    if result.method == "bootstrap" and result.uncertainty.percentile:
+    if result.method == "bootstrap" and _percentile(result):
         uncertainty = f"case bootstrap over runs ({result.n_boot} replicates, seed {result.seed}), percentile"
     elif result.method == "bootstrap":
         resampled = "problem" if result.data.problems and result.data.problems.get("n_problems") else "residual"
@@ -402,7 +407,7 @@ def _compare_method(comparison: Comparison) -> str:
         "problem" if any(f.data.problems and f.data.problems.get("n_problems") for f in comparison.fits) else "residual"
     )
     bootstrap = f"studentised {resampled} bootstrap"
-    if comparison.fits[0].uncertainty.percentile:
+    if _percentile(comparison.fits[0]):
         bootstrap = "case bootstrap over runs, percentile,"
     return (
         f"{LOSS_FN_TEXT[comparison.loss_fn]}; {bootstrap} ({comparison.n_boot} replicates per "

@@ -9,13 +9,13 @@ version stamps, so the same input gives the same bytes.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..errors import ConfigError
+from . import curves
 
 PLOT_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 SIZE = (9.0, 5.5)
@@ -66,23 +66,17 @@ def _encode(figure: Any, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def plot_fit(
-    result: Any,
-    law: Any,
-    buckets: Sequence[Any],
-    compute: np.ndarray,
-    y: np.ndarray,
-    fmt: str | None = None,
-    *,
-    ax: Any = None,
-) -> Any:
+def plot_fit(result: Any, fmt: str | None = None, *, ax: Any = None) -> Any:
     """Observed runs, the fitted law (a curve) out to the largest target, ``ci`` and ``pi`` bands, targets.
 
-    ``law`` and ``buckets`` are :func:`scaling_forecast.figures.fit_curves`.
+    What is drawn is evaluated from the result alone (:func:`scaling_forecast.plot.curves.fit_curves`).
     """
+    law, buckets = curves.fit_curves(result)
+    compute, y = curves.runs_of(result)
     level = f"{result.level:.0%}"
     grid, estimate, ci, pi = law.compute, law.estimate, law.ci, law.pi
-    rates = result.law == "passrate"
+    spec = result.model.law
+    rates = spec.reported == "pass_rate"
     figure, axes = _figure(2 if rates and ax is None else 1, ax)
     ax = axes[0]
     ax.fill_between(
@@ -105,14 +99,19 @@ def plot_fit(
     if result.predictions:
         ax.plot([], [], "D", color="tab:red", label=f"targets with {level} CI")
     params = {p.name: p.estimate for p in result.params}
-    if result.law == "loss" and "c" in params:
+    floor = spec.floor_param
+    if floor is not None and floor in params:
         ax.axhline(
-            params["c"], color="gray", linestyle="--", linewidth=1, label=f"irreducible loss c = {params['c']:.4g}"
+            params[floor],
+            color="gray",
+            linestyle="--",
+            linewidth=1,
+            label=f"irreducible loss {floor} = {params[floor]:.4g}",
         )
     for bucket in buckets:
         ax.plot(bucket.compute, bucket.estimate, linewidth=1, linestyle=":", label=bucket.label)
     ax.set_xscale("log")
-    if result.law in ("power", "broken", "passrate"):
+    if spec.log_axis:
         ax.set_yscale("log")
     ax.set_xlabel("compute C (FLOP)")
     ax.set_ylabel(result.data.y_column if not rates else "-E[log pass_rate] (mean over problems)")
@@ -137,30 +136,23 @@ def plot_fit(
     return _done(figure, fmt)
 
 
-def plot_compare(
-    comparison: Any,
-    curves: Sequence[Any],
-    crossings: Sequence[tuple[float, float]],
-    sweeps: Sequence[Any],
-    fmt: str | None = None,
-    *,
-    ax: Any = None,
-) -> Any:
-    """One colour per sweep with its ``ci`` band, the target lines and the crossings.
+def plot_compare(comparison: Any, fmt: str | None = None, *, ax: Any = None) -> Any:
+    """One colour per sweep with its ``ci`` band and runs, the target lines and the crossings.
 
-    ``curves`` and ``crossings`` are :func:`scaling_forecast.figures.compare_curves`.
+    What is drawn is evaluated from the comparison alone (:func:`scaling_forecast.plot.curves.compare_curves`).
     """
-    data = {s.name: s for s in sweeps}
+    lines, crossings = curves.compare_curves(comparison)
+    data = {str(f.data.sweep): curves.runs_of(f) for f in comparison.fits}
     targets = [c.target for c in comparison.comparisons]
     figure, axes = _figure(1, ax)
     ax = axes[0]
-    colours = [f"C{i % 10}" for i in range(len(curves))]
-    for line, colour in zip(curves, colours, strict=True):
+    colours = [f"C{i % 10}" for i in range(len(lines))]
+    for line, colour in zip(lines, colours, strict=True):
         ax.fill_between(line.compute, line.ci[:, 0], line.ci[:, 1], color=colour, alpha=0.2, linewidth=0)
         ax.plot(line.compute, line.estimate, color=colour, linewidth=2, label=line.label)
-        sweep = data.get(line.label)
-        if sweep is not None:
-            ax.scatter(sweep.compute, sweep.y, color=colour, s=18, zorder=3)
+        runs = data.get(line.label)
+        if runs is not None:
+            ax.scatter(runs[0], runs[1], color=colour, s=18, zorder=3)
     for target in targets:
         ax.axvline(target, color="gray", linestyle="--", linewidth=1)
         ax.annotate(
@@ -179,23 +171,22 @@ def plot_compare(
     ax.set_xscale("log")
     ax.set_xlabel("compute C (FLOP)")
     ax.set_ylabel(comparison.fits[0].data.y_column)
-    shown = "" if len(curves) == len(comparison.fits) else f" ({len(curves)} of {len(comparison.fits)} shown)"
+    shown = "" if len(lines) == len(comparison.fits) else f" ({len(lines)} of {len(comparison.fits)} shown)"
     ax.set_title(f"{len(comparison.fits)} sweeps, {comparison.law} law, {comparison.level:.0%} CI bands{shown}")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8, loc="best")
     return _done(figure, fmt)
 
 
-def plot_backtest(
-    backtest: Any, curves: Sequence[Any], compute: np.ndarray, y: np.ndarray, fmt: str | None = None, *, ax: Any = None
-) -> Any:
+def plot_backtest(backtest: Any, fmt: str | None = None, *, ax: Any = None) -> Any:
     """Fitted and held-out runs, each window's law, and the forecasts with their ``pi``.
 
-    ``curves`` are :func:`scaling_forecast.figures.backtest_curves`.
+    What is drawn is evaluated from the backtest alone (:func:`scaling_forecast.plot.curves.backtest_curves`).
     """
+    compute, y = curves.backtest_runs(backtest)
     figure, axes = _figure(1, ax)
     ax = axes[0]
-    for i, line in enumerate(curves):
+    for i, line in enumerate(curves.backtest_curves(backtest)):
         ax.plot(
             line.compute,
             line.estimate,
@@ -249,16 +240,14 @@ def plot_backtest(
     return _done(figure, fmt)
 
 
-def plot_optimal(
-    result: Any, ladder: Any, surface: tuple[Any, Any, Any, Any], fmt: str | None = None, *, ax: Any = None
-) -> Any:
-    """Isoloss contours over (N, D), the compute-optimal frontier and the budget lines.
+def plot_optimal(result: Any, fmt: str | None = None, *, ax: Any = None) -> Any:
+    """Isoloss contours over (N, D), the compute-optimal frontier and the budget lines, of a chinchilla fit.
 
-    ``result`` is a chinchilla fit, ``ladder`` the runs it was fitted to (``columns``: N, D) and
-    ``surface`` :func:`scaling_forecast.figures.allocation_surface`.
+    What is drawn is evaluated from the result alone (:func:`scaling_forecast.plot.curves.allocation_surface`).
     """
-    n_grid, d_grid, loss, frontier = surface
-    run_params, run_tokens = ladder.columns[:, 0], ladder.columns[:, 1]
+    n_grid, d_grid, loss, frontier = curves.allocation_surface(result)
+    columns = np.asarray(result.runs.columns, dtype=float)
+    run_params, run_tokens = columns[:, 0], columns[:, 1]
     budgets = [o.budget for o in result.optima]
     mesh_n, mesh_d = np.meshgrid(n_grid, d_grid)
     figure, axes = _figure(1, ax)
@@ -269,7 +258,7 @@ def plot_optimal(
     scatter = ax.scatter(
         run_params,
         run_tokens,
-        c=ladder.y,
+        c=np.asarray(result.runs.y, dtype=float),
         cmap="viridis",
         s=16,
         edgecolors="black",
