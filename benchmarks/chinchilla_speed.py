@@ -24,10 +24,11 @@ import numpy as np
 from scipy.optimize import minimize
 
 from scaling_forecast.engine.fitting import fit_batch, refine
+from scaling_forecast.engine.runs import Runs
 from scaling_forecast.laws import CHINCHILLA_GRID, ChinchillaLaw
-from scaling_forecast.readers.runs import Runs, load_two_variable
+from scaling_forecast.readers.runs import load_two_variable
 from scaling_forecast.settings import FitSettings
-from scaling_forecast.tasks.fit import fit_law
+from scaling_forecast.tasks.ladder import fit_law
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "chinchilla" / "chinchilla_points.csv"
 

@@ -39,7 +39,7 @@ from ladders import GENERATING_LAW, TRUTHS, WELL_SPECIFIED, draw_ladder, ladder_
 
 from scaling_forecast.laws import get_law
 from scaling_forecast.settings import FitSettings, Target
-from scaling_forecast.tasks.fit import fit_law
+from scaling_forecast.tasks.ladder import fit_law
 
 FACTORS = (10.0, 100.0, 1000.0)
 GRID = {"runs": (5, 8, 12), "decades": (2.0, 4.0), "noise": (0.005, 0.02)}

@@ -40,7 +40,7 @@ from scaling_forecast.engine.selection import CLEAR_MARGIN, SIMPLER_MARGIN
 from scaling_forecast.engine.uncertainty import adjusted_residuals, delta_covariance, studentised_interval
 from scaling_forecast.laws import Array, get_law
 from scaling_forecast.settings import FitSettings, Target
-from scaling_forecast.tasks.fit import fit_law
+from scaling_forecast.tasks.ladder import fit_law
 
 FACTORS = np.array([10.0, 100.0, 1000.0])
 ORDER = ("power", "loss", "broken")

@@ -19,7 +19,7 @@ import numpy as np
 
 from scaling_forecast.engine.reach import with_reach
 from scaling_forecast.settings import FitSettings
-from scaling_forecast.tasks.fit import fit_law
+from scaling_forecast.tasks.ladder import fit_law
 
 FLOOR, COEFFICIENT, EXPONENT = 1.80, 777.0, -0.155  # the example ladder's law (benchmarks/compare_calibration.py)
 

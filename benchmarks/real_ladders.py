@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from scaling_forecast.settings import FitSettings, Target
-from scaling_forecast.tasks.fit import fit_law
+from scaling_forecast.tasks.ladder import fit_law
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS = {"c4_original": "C4", "rpj": "RedPajama", "rw_original": "RefinedWeb"}

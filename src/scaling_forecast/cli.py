@@ -16,8 +16,8 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from .errors import INTERNAL_ERROR, ConfigError, DataError, FitError, ForecastError
-from .settings import CAPABILITY_LAWS, DEFAULTS, CommandSettings
+from .errors import INTERNAL_ERROR, ConfigError, FitError, ForecastError
+from .settings import DEFAULTS, CommandSettings
 
 
 class OneLineErrors(TyperGroup):
@@ -170,7 +170,8 @@ CheckTargetOption = Annotated[
         "-t",
         metavar="C",
         help="Compute to forecast and gate, e.g. 1e24, or a multiple of the largest run, e.g. 1000x. Repeatable. "
-        "Required (here or as targets: in the job file) by --max-loss, --min-pass-rate and --max-interval-width.",
+        "Required (here or as targets: in the job file) by --max-loss, --min-pass-rate, --min-accuracy and "
+        "--max-interval-width.",
         show_default=False,
     ),
 ]
@@ -309,6 +310,14 @@ MinComputeOption = Annotated[
     float | None,
     typer.Option(help="Leave out runs below this compute (e.g. warm-up-dominated small runs).", metavar="C"),
 ]
+ChanceOption = Annotated[
+    float | None,
+    typer.Option(
+        help="Laws of accuracy: the accuracy of random guessing, the floor of the sigmoid (e.g. 0.25 for four "
+        "choices; default: a 'chance' column, else 0 with a warning).",
+        metavar="P",
+    ),
+]
 ExcludeOption = Annotated[
     list[str] | None, typer.Option(help="Leave out the run with this name. Repeatable.", metavar="RUN")
 ]
@@ -349,35 +358,29 @@ def _options(runs: str | None, given: dict[str, Any], command_line: dict[str, An
     return options
 
 
-def _settings(options: CommandSettings) -> Any:
-    from .settings import FitSettings
+def _table(options: CommandSettings, by: str | None = None) -> Any:
+    """The runs file's table, read as the options ask (a harness's task and metric, a plain file's task)."""
+    from .readers.runs import runs_table
 
-    settings = FitSettings(
-        law=options.law,
-        level=options.level,
-        method=options.method,
-        n_boot=options.bootstrap,
-        seed=options.seed,
-        loss_fn=options.loss_fn,
-        huber_delta=options.huber_delta,
-        misspecification=options.misspecification,
-    )
-    settings.validated()
-    return settings
-
-
-def _ladder(options: CommandSettings) -> Any:
-    """Load the runs the options ask for, drop the excluded ones, and make them a ladder to fit."""
-    from .readers.runs import load_for_law
-    from .tasks.fit import ladder
-
-    if options.law in CAPABILITY_LAWS:
-        raise ConfigError(
-            f"--law {options.law} works with 'forecast fit' only; leave --law out or fit with forecast fit"
-        )
-    settings = _settings(options)
-    data, dropped = load_for_law(
+    return runs_table(
         options.data,
+        input_format=options.input_format,
+        task=options.task,
+        metric=options.metric,
+        tokens=options.tokens,
+        models=options.models,
+        by=by,
+    )
+
+
+def _ladder(options: CommandSettings, table: Any = None) -> Any:
+    """Load the runs the options ask for (any law), drop the excluded ones, and make them a ladder to fit."""
+    from .readers.runs import runs_of
+    from .tasks.ladder import ladder
+
+    settings = options.fit_settings()
+    data, dropped = runs_of(
+        _table(options) if table is None else table,
         options.law,
         x=options.x,
         y=options.y,
@@ -388,12 +391,14 @@ def _ladder(options: CommandSettings) -> Any:
         exclude=list(options.exclude),
         params=options.params,
         tokens=options.tokens,
-        input_format=options.input_format,
-        task=options.task,
-        metric=options.metric,
-        models=options.models,
     )
-    return ladder(data, settings, options.zeros, excluded=dropped, min_compute=options.min_compute)
+    fitted = ladder(data, settings, options.zeros, excluded=dropped, min_compute=options.min_compute)
+    if options.chance is not None and fitted.accuracy_runs is None:
+        raise ConfigError(
+            f"--chance applies to accuracies (the laws of accuracy), not to {fitted.y_column} under --law "
+            f"{fitted.settings.law}; leave it out"
+        )
+    return fitted
 
 
 def _plot_format(plot: str | None) -> str | None:
@@ -421,89 +426,44 @@ def _write_plot(plot: str | None, result: Any, fmt: str | None, options: Command
     write_atomic(plot, draw(result, fmt), protected=_inputs(options))
 
 
-def _fit(options: CommandSettings) -> Any:
-    """Load the runs and fit the law the options ask for (``check``: accuracy files have no gates yet)."""
-    if options.law in CAPABILITY_LAWS:
-        raise ConfigError(f"--law {options.law} works with 'forecast fit' only; its gates are not built yet")
-    result, ladder = _fit_ladder(options)
-    if ladder is None:
-        raise ConfigError(
-            f"{options.data}: holds accuracies: 'forecast check' has no gates for them yet; use forecast fit"
-        )
-    return result
-
-
-def _fit_ladder(options: CommandSettings) -> tuple[Any, Any]:
-    """The fit and the ladder of runs it was fitted to; ``--at`` points follow the targets."""
+def _fit_ladder(options: CommandSettings, table: Any = None) -> tuple[Any, Any]:
+    """The fit and the ladder of runs it was fitted to: every law; ``--at`` points follow the targets."""
     from dataclasses import replace
 
+    from .engine.reach import with_reach
     from .settings import parse_point
     from .tasks.fit import fit_pass_rates
 
-    if options.law in CAPABILITY_LAWS:
-        return _fit_capability(options, options.law), None
-    try:
-        ladder = _ladder(options)
-    except DataError:
-        law = _capability_law(options) if options.law == "auto" and options.y is None else None
-        if law is None:
-            raise  # what stopped the loss reading stands
-        return _fit_capability(options, law), None
+    ladder = _ladder(options, table)
     points = tuple(parse_point(text) for text in options.at)
     if points and ladder.columns is None:
         raise ConfigError("--at PARAMS,TOKENS needs a law of parameters and tokens: --law chinchilla")
     targets = _targets(list(options.targets)) + points
-    buckets = options.buckets
-    if buckets and ladder.rate_runs is not None:
-        result = fit_pass_rates(ladder.rate_runs, ladder.settings, targets, zeros=options.zeros, buckets=buckets)
+    if options.buckets and ladder.rate_runs is None:
+        raise ConfigError(
+            f"--buckets splits a problem set by difficulty: it applies to per-problem pass rates, not to "
+            f"{ladder.y_column} under --law {ladder.settings.law}; leave it out"
+        )
+    if options.buckets:
+        result = fit_pass_rates(
+            ladder.rate_runs, ladder.settings, targets, zeros=options.zeros, buckets=options.buckets
+        )
         result = replace(result, data=replace(result.data, excluded=ladder.excluded, min_compute=ladder.min_compute))
-        return result, ladder
-    return ladder.fit(targets=targets), ladder
-
-
-def _capability_law(options: CommandSettings) -> str | None:
-    """Under ``--law auto``, the law of a file of accuracies (:func:`scaling_forecast.capability.capability_law`)."""
-    from .readers.tables import read_table
-    from .tasks.capability import capability_law
-
-    try:
-        return capability_law(read_table(options.data, options.input_format))
-    except DataError:
-        return None
-
-
-def _capability_options(options: CommandSettings, law: str) -> tuple[Any, tuple[Any, ...]]:
-    """The settings and targets of a capability fit, after refusing the options it does not take."""
-    from dataclasses import replace
-
-    for option, value in (("--at", options.at), ("--buckets", options.buckets), ("--sweep", options.sweep)):
-        if value:
-            raise ConfigError(f"{option} does not apply to --law {law}; leave it out")
-    return _settings(replace(options, law="auto")), _targets(list(options.targets))
-
-
-def _fit_capability(options: CommandSettings, law: str) -> Any:
-    from .readers.tables import read_table
-    from .tasks.capability import fit_capability
-
-    settings, targets = _capability_options(options, law)
-    table = read_table(options.data, options.input_format)
-    return fit_capability(table, law, settings, targets, options.chance, options.reach)
+    else:
+        result = ladder.fit(targets=targets)
+    return with_reach(result, options.reach), ladder
 
 
 def _fit_by(options: CommandSettings, by: str) -> Any:
-    """``fit --by task``: :func:`~scaling_forecast.capability.fit_by`."""
-    from .readers.tables import read_table
-    from .tasks.capability import fit_by
+    """``fit --by COLUMN``: each value of the column fitted on its own (any law), reported together."""
+    from .readers.runs import split_table
+    from .readers.tables import explicit_column
+    from .results import TaskFits
 
-    if options.law not in (*CAPABILITY_LAWS, "auto"):
-        raise ConfigError(
-            f"--by fits accuracy files (--law two-step or accuracy), not --law {options.law}; "
-            "to compare ladders of losses use forecast compare --by"
-        )
-    settings, targets = _capability_options(options, options.law)
-    table = read_table(options.data, options.input_format)
-    return fit_by(table, by, options.law, settings, targets, options.chance, options.reach)
+    table = _table(options, by)
+    column = explicit_column(table.columns, by, "--by", table.label)
+    fits = tuple((value, _fit_ladder(options, part)[0]) for value, part in split_table(table, column))
+    return TaskFits(column, table.label, fits)
 
 
 def _inputs(options: CommandSettings) -> tuple[str, ...]:
@@ -583,6 +543,7 @@ LADDER_OPTIONS: dict[str, tuple[Any, Any]] = {
     "exclude": (ExcludeOption, None),
     "drop_highest": (DropHighestOption, None),
     "misspecification": (MisspecificationOption, None),
+    "chance": (ChanceOption, None),
 }
 #: Where and how the result is written: the options of every command that reads a runs file.
 OUTPUT_OPTIONS: dict[str, tuple[Any, Any]] = {
@@ -650,54 +611,39 @@ def fit(
     by: Annotated[
         str | None,
         typer.Option(
-            help="Accuracy files: fit each value of this column on its own (e.g. --by task) and report them together.",
+            help="Fit each value of this column on its own (e.g. --by task) and report them together.",
             metavar="COLUMN",
-        ),
-    ] = None,
-    chance: Annotated[
-        float | None,
-        typer.Option(
-            help="Two-step law: the accuracy of random guessing, the sigmoid's floor (e.g. 0.25).", metavar="P"
         ),
     ] = None,
     *,
     given: dict[str, Any],
 ) -> None:
-    """Fit a scaling law to RUNS (losses or pass rates) and forecast each target compute.
+    """Fit a scaling law to RUNS (losses, pass rates or accuracies) and forecast each target compute.
 
     With --law chinchilla, fits L(N, D) to runs with params and tokens; each target is a compute
-    budget, forecast at its compute-optimal allocation.
+    budget, forecast at its compute-optimal allocation. A file of accuracies is fitted with the
+    two-step law when it has a task loss, else with the direct laws (--law accuracy).
     """
     from .writers import render
 
-    command_line = {"targets": target, "law": law, "buckets": buckets, "at": at, "chance": chance, "reach": reach}
+    command_line = {"targets": target, "law": law, "buckets": buckets, "at": at, "reach": reach}
     options = _options(runs, given, command_line)
     image = _plot_format(given["plot"])
-    refuse_outputs = save is not None or given["plot"] is not None  # accuracy fits have no saved state or figure yet
-    if refuse_outputs and (options.law in CAPABILITY_LAWS or by is not None):
-        what = f"--law {options.law}" if by is None else "--by"
-        raise ConfigError(f"{what}: --save and --plot are not available for it yet; leave them out")
-    if options.chance is not None and options.law not in (*CAPABILITY_LAWS, "auto"):
-        raise ConfigError(f"--chance applies to accuracy files (--law two-step or accuracy), not --law {options.law}")
     if by is not None:
+        for option, value in (("--save", save), ("--plot", given["plot"])):
+            if value is not None:
+                raise ConfigError(f"{option} takes one fit, and --by gives one per value of {by}; fit one with --task")
         tasks = _fit_by(options, by)
         _emit(lambda f, c, w: render(tasks, f, color=c, width=w), tasks.warnings, options, given["no_color"])
         _strict(tasks.warnings, options.strict)
         return
-    result, ladder = _fit_ladder(options)
-    if ladder is None and refuse_outputs:
-        raise ConfigError(f"{options.data} holds accuracies: --save and --plot are not available for it yet")
-    if ladder is not None and options.reach:
-        from .engine.reach import with_reach
-
-        result = with_reach(result, options.reach)
+    result, _ = _fit_ladder(options)
     if save is not None:
         from .writers import json_text, write_atomic
 
         write_atomic(save, json_text(result.to_saved_dict()), protected=_inputs(options))
     _emit(lambda f, c, w: render(result, f, color=c, width=w), result.fit.warnings, options, given["no_color"])
-    if ladder is not None:
-        _write_plot(given["plot"], result, image, options)
+    _write_plot(given["plot"], result, image, options)
     _strict(result.fit.warnings, options.strict)
 
 
@@ -711,6 +657,10 @@ def check(
     ] = None,
     min_pass_rate: Annotated[
         float | None, typer.Option(help="Gate: the pass rate at each target must reach this (passrate law).")
+    ] = None,
+    min_accuracy: Annotated[
+        float | None,
+        typer.Option(help="Gate: the accuracy at each target must reach this (laws of accuracy: two-step, accuracy)."),
     ] = None,
     max_rmse: Annotated[
         float | None, typer.Option(help="Gate: the fit's rmse of log residuals must not exceed this.")
@@ -742,19 +692,19 @@ def check(
     Exit codes: 0 every gate passes, 1 a gate fails, 2 bad input, 3 the fit failed (or, with
     --strict, is unreliable).
     """
-    from .tasks.check import evaluate_gates, validate_gates
+    from .tasks.check import QUANTITY_GATES, evaluate_gates, validate_gates
     from .writers import render
 
-    gates = {"max_loss": max_loss, "min_pass_rate": min_pass_rate, "max_rmse": max_rmse}
+    gates = {"max_loss": max_loss, "min_pass_rate": min_pass_rate, "min_accuracy": min_accuracy, "max_rmse": max_rmse}
     command_line = {"targets": target, "law": law, "on": on, **gates, "max_interval_width": max_interval_width}
     options = _options(runs, given, {**command_line, "require_trend": require_trend})
     gates = options.gates
-    needs_target = any(gates[name] is not None for name in ("max_loss", "min_pass_rate", "max_interval_width"))
+    needs_target = any(gates[name] is not None for name in (*QUANTITY_GATES, "max_interval_width"))
     if needs_target and "targets" not in options.explicit:
         raise ConfigError("forecast check needs --target C (or targets: in the job file)")
     on_value = options.on
     validate_gates(gates, on_value, options.require_trend)  # before the fit: a bad gate should not cost a bootstrap
-    result = _fit(options)
+    result, _ = _fit_ladder(options)
     verdict = evaluate_gates(result, gates, on_value, options.require_trend)
     _emit(lambda f, c, w: render(verdict, f, color=c, width=w), result.fit.warnings, options, given["no_color"])
     _strict(result.fit.warnings, options.strict)
@@ -863,26 +813,14 @@ def predict(
     quiet: QuietOption = False,
 ) -> None:
     """Forecast new targets from a saved fit, without refitting."""
-    import json
-    from pathlib import Path
 
-    from .engine.forecasting import forecast
-    from .readers.saved import load_fit
+    from .readers.saved import read_fit
     from .writers import render
 
     options = CommandSettings(saved, format=_check_format(fmt or DEFAULTS["format"]), output=output)
     targets = _targets(target)
-    path = Path(saved)
-    if not path.is_file():
-        raise DataError(f"{saved}: file not found; save a fit with 'forecast fit RUNS --save {saved}'")
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise DataError(
-            f"{saved}: not a saved fit (not valid JSON); create one with 'forecast fit RUNS --save FIT.json'"
-        ) from None
-    saved_fit = load_fit(document, saved)
-    result = forecast(saved_fit, targets, saved_fit.level if level is None else level)
+    saved_fit = read_fit(saved)
+    result = saved_fit.model.forecast(saved_fit, targets, saved_fit.level if level is None else level)
     _emit(lambda f, c, w: render(result, f, color=c, width=w), result.fit.warnings, options, no_color)
 
 
@@ -974,7 +912,6 @@ def compare(
         loss_fn=loss_fn or DEFAULTS["loss_fn"],
         huber_delta=DEFAULTS["huber_delta"] if huber_delta is None else huber_delta,
     )
-    settings.validated()
     targets = _targets(target)
     image = _plot_format(plot)
     loaded = read_sweeps(runs, by=by, names=name, law=settings.law, x=x, y=y, k=DEFAULTS["k"] if k is None else k)

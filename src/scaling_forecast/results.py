@@ -143,6 +143,8 @@ class LawSelection:
     held_out: int
     candidates: tuple[Candidate, ...]
     reason: str
+    #: The law that chose (``auto`` among the loss laws, ``accuracy`` among the direct accuracy laws).
+    chooser: str = "auto"
 
     def candidate(self, law: str) -> Candidate:
         """The candidate called ``law``."""

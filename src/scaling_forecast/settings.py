@@ -28,10 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "misspecification": "widen",
 }
 
-#: Laws of accuracy, fitted by :mod:`scaling_forecast.capability` (``forecast fit`` only).
-CAPABILITY_LAWS = ("two-step", "accuracy")
-
-GATES = ("max_loss", "min_pass_rate", "max_rmse", "max_interval_width")
+GATES = ("max_loss", "min_pass_rate", "min_accuracy", "max_rmse", "max_interval_width")
 
 #: Job-file keys and their types: ``number``, ``integer``, ``text``, ``flag``, ``targets``, or a
 #: nested mapping of the same.
@@ -151,29 +148,39 @@ class CommandSettings:
     explicit: frozenset[str] = frozenset()
     inputs: tuple[str, ...] = ()
 
+    def fit_settings(self) -> FitSettings:
+        """The settings of the fit these options ask for (checked as they are made)."""
+        return FitSettings(
+            law=self.law,
+            level=self.level,
+            method=self.method,
+            n_boot=self.bootstrap,
+            seed=self.seed,
+            loss_fn=self.loss_fn,
+            huber_delta=self.huber_delta,
+            misspecification=self.misspecification,
+            chance=self.chance,
+        )
+
     def checked(self) -> CommandSettings:
-        """Every number checked as its meaning needs (finite, sign, range), with one line for the first bad one."""
+        """Every number checked as its meaning needs (finite, sign, range), with one line for the first bad one:
+        the fit's settings by :class:`FitSettings`, the others here."""
         given = self.explicit
+        self.fit_settings()
         rules: list[tuple[str, Any, bool, str]] = [
-            ("--level", self.level, 0.0 < self.level < 1.0, "must be between 0 and 1 (exclusive), e.g. 0.9"),
-            ("--bootstrap", self.bootstrap, 100 <= self.bootstrap <= MAX_BOOTSTRAP, BOOTSTRAP_RANGE),
-            ("--seed", self.seed, self.seed >= 0, "must be a non-negative integer"),
-            ("--huber-delta", self.huber_delta, _positive(self.huber_delta), "must be a positive number, e.g. 1e-3"),
             ("--k", self.k, self.k >= 1, "must be a whole number >= 1"),
             ("--buckets", self.buckets, "buckets" not in given or self.buckets >= 1, "must be 1 or more"),
             ("--drop-highest", self.drop_highest, self.drop_highest >= 0, "must be 0 or more"),
         ]
         for wanted in self.reach:
             rules.append(("--reach", f"{wanted:g}", _finite(wanted) and wanted > 0, "must be a positive loss or share"))
-        if self.chance is not None:
-            chance_ok = _finite(self.chance) and 0.0 <= self.chance < 1.0
-            rules.append(("--chance", f"{self.chance:g}", chance_ok, "must be at least 0 and below 1, e.g. 0.25"))
         if self.min_compute is not None:
             rules.append(("--min-compute", self.min_compute, _positive(self.min_compute), MIN_COMPUTE_RULE))
         gates = self.gates
         for name, rule, text in (
             ("max_loss", _positive, "must be a positive loss"),
             ("min_pass_rate", lambda v: 0.0 <= v <= 1.0, "must be a pass rate in [0, 1]"),
+            ("min_accuracy", lambda v: 0.0 <= v <= 1.0, "must be an accuracy in [0, 1]"),
             ("max_rmse", _positive, "must be a positive number"),
             ("max_interval_width", _positive, "must be a positive width"),
         ):
@@ -270,20 +277,25 @@ def parse_point(text: str) -> Target:
 
 @dataclass(frozen=True)
 class FitSettings:
-    """How to fit: law, objective and uncertainty method."""
+    """How to fit: law, objective, uncertainty method, and the chance accuracy of the accuracy laws.
 
-    law: str = "auto"
-    level: float = 0.9
-    method: str = "bootstrap"
-    n_boot: int = 2000
-    seed: int = 0
-    #: ``auto``: the law's own (``huber`` for chinchilla, as its reference protocol; ``lsq`` otherwise).
-    loss_fn: str = "auto"
-    huber_delta: float = 1e-3
-    misspecification: str = "widen"
+    Every value is checked when the settings are made, so settings are valid wherever they travel.
+    ``loss_fn`` ``auto`` is the law's own (``huber`` for chinchilla, as its reference protocol; ``lsq``
+    otherwise); :meth:`resolved` resolves it and law ``auto``.
+    """
 
-    def validated(self) -> FitSettings:
-        """Check every value; law ``auto`` resolves to ``loss``, loss function ``auto`` to the law's own."""
+    law: str = DEFAULTS["law"]
+    level: float = DEFAULTS["level"]
+    method: str = DEFAULTS["method"]
+    n_boot: int = DEFAULTS["bootstrap"]
+    seed: int = DEFAULTS["seed"]
+    loss_fn: str = DEFAULTS["loss_fn"]
+    huber_delta: float = DEFAULTS["huber_delta"]
+    misspecification: str = DEFAULTS["misspecification"]
+    #: The accuracy of random guessing (the accuracy laws' floor); ``None``: from the runs, else 0 with a warning.
+    chance: float | None = None
+
+    def __post_init__(self) -> None:
         if self.law != "auto" and self.law not in LAWS:  # the registry as it is now: laws can be added
             raise ConfigError(f"--law {self.law!r}: unknown law; choose one of {', '.join(('auto', *LAWS))}")
         if self.method not in METHODS:
@@ -303,6 +315,12 @@ class FitSettings:
             raise ConfigError(
                 f"--misspecification {self.misspecification!r}: choose one of {', '.join(MISSPECIFICATION)}"
             )
+        if self.chance is not None and not (math.isfinite(self.chance) and 0.0 <= self.chance < 1.0):
+            raise ConfigError(f"--chance {self.chance:g}: must be at least 0 and below 1, e.g. 0.25")
+
+    def resolved(self) -> FitSettings:
+        """Law ``auto`` resolved to ``loss`` (the loss procedure chooses among the loss laws), and loss function
+        ``auto`` to the law's own."""
         law = "loss" if self.law == "auto" else self.law
         loss_fn = get_law(law).default_loss_fn if self.loss_fn == "auto" else self.loss_fn
         return replace(self, law=law, loss_fn=loss_fn)

@@ -144,7 +144,7 @@ def test_shipped_job_files_pass(runner: CliRunner) -> None:
         ("data: runs.csv\ncolumns: [x]\n", "columns: expected a mapping, got ['x']"),
         (
             "data: runs.csv\ngates: {max_los: 2}\n",
-            "gates.max_los: unknown key (known: max_loss, min_pass_rate, max_rmse, max_interval_width)",
+            "gates.max_los: unknown key (known: max_loss, min_pass_rate, min_accuracy, max_rmse, max_interval_width)",
         ),
         (
             "level: high\n",
@@ -170,7 +170,7 @@ def test_config_file_problems(runner: CliRunner, tmp_path: Path) -> None:
     assert runner.invoke(app, ["fit", "--config", str(job)]).stderr.startswith(f"error: {job}: line 2: invalid YAML")
     job.write_text("data: runs.csv\nlaw: cubic\n")
     assert runner.invoke(app, ["fit", "--config", str(job)]).stderr == (
-        "error: --law 'cubic': unknown law; choose one of auto, loss, power, broken, passrate, chinchilla\n"
+        "error: --law 'cubic': unknown law; choose one of auto, loss, power, broken, passrate, chinchilla, two-step, gpt4, sigmoid, accuracy\n"
     )
     assert (
         runner.invoke(app, ["fit"]).stderr
@@ -183,13 +183,13 @@ def test_config_file_problems(runner: CliRunner, tmp_path: Path) -> None:
     [
         (
             ["-t", "1e24"],
-            "no gate given; add --max-loss, --min-pass-rate, --max-rmse, --max-interval-width or --require-trend "
-            "(or gates: in the job file)",
+            "no gate given; add --max-loss, --min-pass-rate, --min-accuracy, --max-rmse, --max-interval-width or "
+            "--require-trend (or gates: in the job file)",
         ),
         (["--max-loss", "2"], "forecast check needs --target C (or targets: in the job file)"),
         (
             ["-t", "1e24", "--min-pass-rate", "0.5"],
-            "--min-pass-rate applies to the passrate law; for losses use --max-loss",
+            "--min-pass-rate does not apply to the loss law, which forecasts a loss; gate it with --max-loss",
         ),
         (["-t", "1e24", "--max-loss", "2", "--on", "median"], "--on 'median': choose one of pi, ci, estimate"),
     ],
@@ -201,7 +201,9 @@ def test_check_usage_errors(runner: CliRunner, args: list[str], message: str) ->
 
 def test_pass_rate_usage_errors(runner: CliRunner) -> None:
     result = runner.invoke(app, ["check", PASSRATES, "-t", "1e24", "--max-loss", "2", *FAST])
-    assert result.stderr == "error: --max-loss applies to loss laws; for pass rates use --min-pass-rate\n"
+    assert result.stderr == (
+        "error: --max-loss does not apply to the passrate law, which forecasts a pass rate; gate it with --min-pass-rate\n"
+    )
     result = runner.invoke(app, ["check", PASSRATES, "-t", "1e24", "--min-pass-rate", "85", *FAST])
     assert result.stderr == "error: --min-pass-rate 85: must be a pass rate in [0, 1]\n"
 
@@ -281,11 +283,19 @@ def test_an_unknown_trend_requirement_is_one_line(runner: CliRunner) -> None:
     assert result.stderr == "error: --require-trend 'flat': choose one of improving, not-worsening\n"
 
 
-def test_an_accuracy_file_is_refused_by_check_in_one_line(runner: CliRunner) -> None:
-    """``--law auto`` fits a file of accuracies with the capability laws, which have no gates yet."""
-    tasks = str(EXAMPLES / "pythia_lambada.csv")
-    result = runner.invoke(app, ["check", tasks, "-t", "2e22", "--max-loss", "0.5"])
-    assert result.exit_code == 2
-    assert result.stderr.splitlines()[-1] == (
-        f"error: {tasks}: holds accuracies: 'forecast check' has no gates for them yet; use forecast fit"
+def test_an_accuracy_forecast_is_gated_on_its_pi_in_its_own_sense(runner: CliRunner) -> None:
+    """``--min-accuracy`` passes just below the lower end of the accuracy's pi and fails just above it; a loss
+    gate on an accuracy is refused in one line."""
+    lambada = str(EXAMPLES / "pythia_lambada.csv")
+    args = ["check", lambada, "--chance", "0", "-t", "2.13e22", "--bootstrap", "300"]
+    fitted = runner.invoke(app, ["fit", *args[1:], "-f", "json"])
+    low = json.loads(fitted.stdout)["predictions"][0]["pi"][0]
+    assert runner.invoke(app, [*args, "--min-accuracy", f"{low - 1e-6}"]).exit_code == 0
+    failed = runner.invoke(app, [*args, "--min-accuracy", f"{low + 1e-6}"])
+    assert failed.exit_code == 1 and "min_accuracy at 2.13e+22" in failed.stderr
+    on_ci = runner.invoke(app, [*args, "--min-accuracy", f"{low + 1e-6}", "--on", "ci"])
+    assert on_ci.exit_code == 0  # the ci is inside the pi: its lower end is higher
+    refused = runner.invoke(app, [*args, "--max-loss", "0.5"])
+    assert refused.exit_code == 2 and refused.stderr.splitlines()[-1] == (
+        "error: --max-loss does not apply to the two-step law, which forecasts an accuracy; gate it with --min-accuracy"
     )

@@ -28,12 +28,12 @@ def _boom(*args: object, **kwargs: object) -> None:
 @pytest.mark.parametrize(
     ("args", "module", "name"),
     [
-        (["fit", RUNS], runs, "load_for_law"),
-        (["check", RUNS, "-t", "1e24", "--max-loss", "3"], runs, "load_for_law"),
-        (["backtest", RUNS], runs, "load_for_law"),
-        (["optimal", str(EXAMPLES / "chinchilla.csv"), "--budget", "1e21"], runs, "load_for_law"),
+        (["fit", RUNS], runs, "runs_of"),
+        (["check", RUNS, "-t", "1e24", "--max-loss", "3"], runs, "runs_of"),
+        (["backtest", RUNS], runs, "runs_of"),
+        (["optimal", str(EXAMPLES / "chinchilla.csv"), "--budget", "1e21"], runs, "runs_of"),
         (["compare", str(EXAMPLES / "sweeps.csv"), "--by", "sweep"], runs, "read_sweeps"),
-        (["predict", "FIT.json", "-t", "1e24"], saved, "load_fit"),
+        (["predict", "FIT.json", "-t", "1e24"], saved, "read_fit"),
     ],
 )
 def test_an_unexpected_exception_is_one_line_and_exit_4(

@@ -217,7 +217,7 @@ def test_malformed_yaml_and_python_tags(runner: CliRunner, tmp_path: Path) -> No
     [
         (
             ["--law", "cubic"],
-            "error: --law 'cubic': unknown law; choose one of auto, loss, power, broken, passrate, chinchilla",
+            "error: --law 'cubic': unknown law; choose one of auto, loss, power, broken, passrate, chinchilla, two-step, gpt4, sigmoid, accuracy",
         ),
         (
             ["--format", "xml"],

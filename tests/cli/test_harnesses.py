@@ -28,18 +28,24 @@ def _sizes() -> dict[str, float]:
     return {line.split(",")[0]: float(line.split(",")[1]) for line in lines}
 
 
-def test_lm_eval_results_fit_as_the_same_pass_rates_written_by_hand(runner: CliRunner, tmp_path: Path) -> None:
+def test_lm_eval_accuracies_fit_with_their_perplexity_as_the_two_step_law_written_by_hand(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """An lm-eval accuracy goes to the accuracy laws; the task's perplexity beside it is the two-step's task loss."""
+    import math
+
     rows = []
     for path in sorted((HARNESSES / "lm-eval").glob("*/results_*.json")):
         document = json.loads(path.read_text(encoding="utf-8"))
         params = document["config"]["model_num_parameters"]
-        rows.append(
-            f"{document['model_name']},{6 * params * 3e11!r},{document['results']['lambada_openai']['acc,none']}"
-        )
-    by_hand = write_csv(tmp_path / "acc.csv", "run,compute,pass_rate", rows)
+        task = document["results"]["lambada_openai"]
+        loss = math.log(task["perplexity,none"])
+        rows.append(f"{document['model_name']},{6 * params * 3e11!r},{loss!r},{task['acc,none']}")
+    by_hand = write_csv(tmp_path / "acc.csv", "run,compute,task_loss,accuracy", rows)
     expected = _fit(runner, str(by_hand))
     document = _fit(runner, str(HARNESSES / "lm-eval"), "--tokens", "3e11")
-    assert document["law"] == "passrate" and document["data"]["n_runs"] == 6
+    assert document["law"] == "two-step" and document["data"]["n_runs"] == 6
+    assert document["data"]["accuracy_column"] == "accuracy"
     assert document["predictions"] == expected["predictions"] and document["params"] == expected["params"]
     with_table = _fit(runner, str(HARNESSES / "lm-eval"), "--models", MODELS)
     assert with_table["predictions"] == expected["predictions"]

@@ -9,7 +9,7 @@ from scipy import stats
 from scaling_forecast.errors import ConfigError, DataError
 from scaling_forecast.settings import FitSettings
 from scaling_forecast.tasks.backtest import backtest, windows
-from scaling_forecast.tasks.fit import Ladder
+from scaling_forecast.tasks.ladder import Ladder
 
 COMPUTE = np.geomspace(1e18, 1e21, 7)
 NAMES = tuple(f"r{i}" for i in range(7))
@@ -18,7 +18,7 @@ NAMES = tuple(f"r{i}" for i in range(7))
 def _power_ladder(noise: float = 0.01, seed: int = 1) -> Ladder:
     rng = np.random.default_rng(seed)
     loss = 40.0 * COMPUTE**-0.08 * np.exp(rng.normal(0.0, noise, COMPUTE.size))
-    return Ladder(COMPUTE, loss, NAMES, FitSettings(law="power", method="delta").validated())
+    return Ladder(COMPUTE, loss, NAMES, FitSettings(law="power", method="delta").resolved())
 
 
 def test_holdout_matches_ordinary_least_squares_by_hand() -> None:
@@ -110,7 +110,7 @@ def test_the_mean_error_is_a_mean_over_three_held_out_runs_with_known_errors() -
     compute = np.geomspace(1e18, 1e21, 7)
     factors = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 1.3, 1.02])
     loss = 40.0 * compute**-0.08 * factors
-    ladder = Ladder(compute, loss, NAMES, FitSettings(law="power", method="delta").validated())
+    ladder = Ladder(compute, loss, NAMES, FitSettings(law="power", method="delta").resolved())
     result = backtest(ladder, holdout=3)
     expected = [0.0, 0.3 / 1.3, 0.02 / 1.02]
     assert [r.are for r in result.runs] == pytest.approx(expected, abs=1e-9)

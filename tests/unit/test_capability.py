@@ -12,9 +12,12 @@ from scipy.special import expit
 from typer.testing import CliRunner
 
 from scaling_forecast.cli import app
+from scaling_forecast.engine.capability import fit_link, split_normal
+from scaling_forecast.engine.runs import Runs
 from scaling_forecast.engine.trend import trend_verdict
+from scaling_forecast.laws import SigmoidLink
 from scaling_forecast.settings import FitSettings, Target
-from scaling_forecast.tasks.capability import AccuracyMap, CapabilityRuns, fit_accuracy_map, fit_two_step
+from scaling_forecast.tasks.capability import fit_direct, fit_two_step
 
 from ..conftest import ROOT
 
@@ -34,20 +37,36 @@ def _ladder(n_runs: int, seed: int, chance: float = 0.25, k: float = 2.0, l0: fl
     return compute, task_loss, np.clip(accuracy, 0.0, 1.0)
 
 
+def _runs(compute: np.ndarray, task_loss: np.ndarray | None, accuracy: np.ndarray) -> Runs:
+    """Runs of accuracies (with their task loss, for the two-step law), as the readers make them."""
+    columns = None if task_loss is None else task_loss[:, None]
+    names = tuple(f"r{i}" for i in range(compute.size))
+    return Runs(
+        compute,
+        accuracy,
+        names,
+        "compute",
+        "accuracy",
+        "<data>",
+        columns=columns,
+        column_names=("task_loss",) if columns is not None else (),
+        metric="accuracy",
+    )
+
+
 def _truth(compute: float, chance: float = 0.25, k: float = 2.0, l0: float = 2.4) -> tuple[float, float]:
     loss = 1.5 + 3.0 * (compute / 1e18) ** -0.3
     return loss, chance + (1 - chance) * float(expit(-k * (loss - l0)))
 
 
-def test_the_accuracy_map_recovers_a_known_sigmoid_and_inverts_it() -> None:
+def test_the_sigmoid_link_recovers_a_known_sigmoid() -> None:
     loss = np.linspace(1.0, 4.0, 30)
     accuracy = 0.25 + 0.75 * expit(-3.0 * (loss - 2.5))
-    law, theta, boot, _ = fit_accuracy_map(loss, accuracy, 0.25, 200, np.random.default_rng(0), None)
-    assert np.exp(theta[0]) == pytest.approx(3.0, rel=1e-6)
-    assert theta[1] == pytest.approx(2.5, abs=1e-6)
-    assert law.inverse(theta[None, :], 0.25 + 0.75 * 0.5)[0] == pytest.approx(2.5, abs=1e-6)
-    assert np.isnan(law.inverse(theta[None, :], 0.2)[0])  # below chance: never reached
-    assert np.isfinite(boot).all()
+    link = fit_link(SigmoidLink(0.25), loss, accuracy, 200, np.random.default_rng(0))
+    assert link is not None
+    assert np.exp(link.theta[0]) == pytest.approx(3.0, rel=1e-6)
+    assert link.theta[1] == pytest.approx(2.5, abs=1e-6)
+    assert link.boot_theta.shape == (200, 2) and np.isfinite(link.boot_theta).all()
 
 
 def test_the_two_step_forecast_covers_a_known_truth_about_as_often_as_it_says() -> None:
@@ -58,8 +77,9 @@ def test_the_two_step_forecast_covers_a_known_truth_about_as_often_as_it_says() 
     covered, widths, pi_widths = 0, [], []
     for seed in range(30):
         compute, task_loss, accuracy = _ladder(8, seed)
-        runs = CapabilityRuns(compute, task_loss, accuracy, tuple(f"r{i}" for i in range(8)))
-        result = fit_two_step(runs, FitSettings(n_boot=300, seed=seed), (Target(target),), chance=0.25)
+        result = fit_two_step(
+            _runs(compute, task_loss, accuracy), FitSettings(n_boot=300, seed=seed, chance=0.25), (Target(target),)
+        )
         p = result.predictions[0]
         assert p.task_loss is not None
         assert p.ci[0] <= p.estimate <= p.ci[1] and p.pi[0] <= p.estimate <= p.pi[1]
@@ -116,18 +136,16 @@ def test_the_cli_prints_accuracy_with_its_task_loss(tmp_path: Path) -> None:
 def test_a_smallest_model_below_chance_does_not_break_the_fit(tmp_path: Path) -> None:
     compute, task_loss, accuracy = _ladder(7, 8)
     accuracy[0] = 0.181  # Pythia 70M on 4-choice arc_challenge
-    runs = CapabilityRuns(compute, task_loss, accuracy, tuple(f"r{i}" for i in range(7)))
-    result = fit_two_step(runs, FitSettings(n_boot=300), (Target(1e22),), chance=0.25)
+    result = fit_two_step(_runs(compute, task_loss, accuracy), FitSettings(n_boot=300, chance=0.25), (Target(1e22),))
     assert np.isfinite(result.predictions[0].estimate)
     assert any("below chance (0.25) on accuracy, the lowest 0.181" in w for w in result.fit.warnings)
-    assert "accuracy = 0.181 + (1 - 0.181)" in result.formula  # the floor follows the smallest model down
+    assert "acc = 0.181 + (1 - 0.181)" in result.formula  # the floor follows the smallest model down
 
 
 def test_a_falling_accuracy_is_worsening_and_warned() -> None:
     compute, task_loss, _ = _ladder(8, 9)
     accuracy = np.linspace(0.6, 0.4, 8)
-    runs = CapabilityRuns(compute, task_loss, accuracy, tuple(f"r{i}" for i in range(8)))
-    result = fit_two_step(runs, FitSettings(n_boot=300), (Target(1e22),), chance=0.25)
+    result = fit_two_step(_runs(compute, task_loss, accuracy), FitSettings(n_boot=300, chance=0.25), (Target(1e22),))
     assert result.fit.trend == "worsening"
     assert any("scaling may reverse" in w for w in result.fit.warnings)
 
@@ -181,11 +199,8 @@ def test_pythia_lambada_12b_is_forecast_within_4_points_from_the_five_smallest()
         (["--chance", "1.5"], "error: --chance 1.5: must be at least 0 and below 1, e.g. 0.25"),
         (
             ["--chance", "0.25", "--law", "loss"],
-            "error: --chance applies to accuracy files (--law two-step or accuracy), not --law loss",
-        ),
-        (
-            ["--save", "fit.json"],
-            "error: --law two-step: --save and --plot are not available for it yet; leave them out",
+            f"error: {EXAMPLE}: holds accuracies ('accuracy') and no loss: fit them with a law of accuracy "
+            "(two-step, gpt4, sigmoid, accuracy, or --law auto), or name a loss column with --y",
         ),
     ],
 )
@@ -207,10 +222,11 @@ def test_a_file_without_a_task_loss_says_what_to_add(tmp_path: Path) -> None:
     )
 
 
-def test_the_map_is_not_a_registered_law() -> None:
+def test_the_link_is_not_a_registered_law_but_the_accuracy_laws_are() -> None:
     from scaling_forecast.laws import LAWS
 
-    assert AccuracyMap.name not in LAWS
+    assert SigmoidLink.name not in LAWS
+    assert {"two-step", "gpt4", "sigmoid", "accuracy"} <= set(LAWS)
 
 
 TASKS = ROOT / "examples" / "pythia_tasks.csv"
@@ -226,15 +242,8 @@ def test_fit_by_task_fits_each_task_on_its_own_and_reports_them_together() -> No
     assert {f["fit"]["trend"] for f in document["fits"]} == {"improving", "flat"}
     with TASKS.open() as handle:
         piqa = [r for r in csv.DictReader(handle) if r["task"] == "piqa"]
-    alone = CapabilityRuns(
-        np.array([float(r["compute"]) for r in piqa]),
-        np.zeros(len(piqa)),
-        np.array([float(r["accuracy"]) for r in piqa]),
-        tuple(r["model"] for r in piqa),
-    )
-    from scaling_forecast.tasks.capability import fit_accuracy
-
-    single = fit_accuracy(alone.compute, alone.accuracy, FitSettings(), (Target(2.13e22),), 0.5)
+    alone = _runs(np.array([float(r["compute"]) for r in piqa]), None, np.array([float(r["accuracy"]) for r in piqa]))
+    single = fit_direct(alone, FitSettings(law="accuracy", chance=0.5), (Target(2.13e22),))
     by_task = next(f for f in document["fits"] if f["task"] == "piqa")
     assert by_task["predictions"][0]["estimate"] == pytest.approx(single.predictions[0].estimate, rel=1e-9)
     table = runner.invoke(app, ["fit", str(TASKS), "--by", "task", "-t", "2.13e22"])
@@ -258,9 +267,7 @@ def test_a_flat_task_is_forecast_as_flat_with_its_scatter() -> None:
     compute = np.array([float(r["compute"]) for r in wsc])
     from scipy.stats import t as student
 
-    from scaling_forecast.tasks.capability import fit_accuracy
-
-    result = fit_accuracy(compute, accuracy, FitSettings(), (Target(2.13e22),), 0.5)
+    result = fit_direct(_runs(compute, None, accuracy), FitSettings(law="accuracy", chance=0.5), (Target(2.13e22),))
     p = result.predictions[0]
     assert result.fit.trend == "flat"
     assert p.estimate == pytest.approx(accuracy.mean(), rel=1e-12)
@@ -269,12 +276,17 @@ def test_a_flat_task_is_forecast_as_flat_with_its_scatter() -> None:
     assert p.pi[1] == pytest.approx(accuracy.mean() + half, rel=1e-9)
 
 
-def test_by_needs_an_accuracy_file() -> None:
-    result = CliRunner().invoke(app, ["fit", str(ROOT / "examples" / "runs.csv"), "--by", "run"])
-    assert result.exit_code == 2
-    assert result.stderr.strip() == (
-        f"error: {ROOT / 'examples' / 'runs.csv'}: --by run fits accuracy files; the file has no accuracy column"
+def test_by_fits_any_law_each_value_on_its_own() -> None:
+    """``--by sweep`` on a file of losses: each sweep is the fit of its rows alone."""
+    sweeps = ROOT / "examples" / "sweeps.csv"
+    runner = CliRunner()
+    result = runner.invoke(app, ["fit", str(sweeps), "--by", "sweep", "-t", "1e24", "--bootstrap", "200", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    fits = json.loads(result.stdout)["fits"]
+    one = runner.invoke(
+        app, ["fit", str(sweeps), "--sweep", fits[0]["sweep"], "-t", "1e24", "--bootstrap", "200", "-f", "json"]
     )
+    assert json.loads(one.stdout)["predictions"] == fits[0]["predictions"]
 
 
 def test_an_accuracy_file_without_a_loss_is_fitted_with_the_direct_laws(tmp_path: Path) -> None:
@@ -299,10 +311,8 @@ def test_split_normal_draws_have_the_bounds_as_their_quantiles() -> None:
     are the bounds (each side its own normal), not the bounds mirrored."""
     from scipy.special import ndtri
 
-    from scaling_forecast.tasks.capability import _split_normal
-
     z = float(ndtri(0.95))
-    draws = _split_normal(np.random.default_rng(0), 2.0, (1.5, 3.2), z, 200_000)
+    draws = split_normal(np.random.default_rng(0).standard_normal(200_000), 2.0, (1.5, 3.2), z)
     assert np.quantile(draws, [0.05, 0.95]) == pytest.approx([1.5, 3.2], abs=0.01)
     assert np.median(draws) == pytest.approx(2.0, abs=0.01)
 

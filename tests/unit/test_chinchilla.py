@@ -7,11 +7,12 @@ import pytest
 from scipy.optimize import least_squares, minimize_scalar
 
 from scaling_forecast.engine.fitting import fit_batch, objective, refine
+from scaling_forecast.engine.runs import Runs
 from scaling_forecast.laws import CHINCHILLA_GRID, ChinchillaLaw
-from scaling_forecast.readers.runs import Runs, load_two_variable
+from scaling_forecast.readers.runs import load_two_variable
 from scaling_forecast.results import FitResult
 from scaling_forecast.settings import FitSettings, Target, parse_target
-from scaling_forecast.tasks.fit import fit_law
+from scaling_forecast.tasks.ladder import fit_law
 
 from ..conftest import shared_file
 

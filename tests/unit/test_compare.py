@@ -9,7 +9,7 @@ from numpy.testing import assert_allclose
 from scaling_forecast.errors import ConfigError, DataError
 from scaling_forecast.settings import FitSettings, Target, parse_target
 from scaling_forecast.tasks.compare import Sweep, compare_sweeps
-from scaling_forecast.tasks.fit import fit_law
+from scaling_forecast.tasks.ladder import fit_law
 
 from ..conftest import saturating_ladder
 

@@ -9,10 +9,11 @@ import pytest
 from scipy.special import ndtri
 
 from scaling_forecast.engine.drift import DRIFT_LEVEL, rolling_drift, trend
+from scaling_forecast.engine.forecasting import forecast
+from scaling_forecast.engine.models import load_fit
 from scaling_forecast.laws import get_law
-from scaling_forecast.readers.saved import load_fit
 from scaling_forecast.settings import FitSettings, Target
-from scaling_forecast.tasks.fit import fit_law, forecast
+from scaling_forecast.tasks.ladder import fit_law
 
 from ..conftest import saturating_ladder
 

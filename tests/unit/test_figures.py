@@ -8,7 +8,7 @@ import pytest
 from scaling_forecast.plot.curves import allocation_surface, fit_curves
 from scaling_forecast.readers.runs import load_runs, load_two_variable
 from scaling_forecast.settings import FitSettings, parse_target
-from scaling_forecast.tasks.fit import loss_ladder
+from scaling_forecast.tasks.ladder import loss_ladder
 
 from ..conftest import EXAMPLES
 

@@ -4,7 +4,10 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from scaling_forecast.laws import LAWS, PowerLaw, SaturatingPowerLaw, get_law
+from scaling_forecast.laws import LAWS, Law, PowerLaw, SaturatingPowerLaw, get_law
+
+#: The laws fitted by the curve engine (the laws of accuracy are procedures over them).
+CURVE_LAWS = sorted(name for name, law in LAWS.items() if issubclass(law, Law))
 
 
 def _design(name: str) -> np.ndarray:
@@ -13,7 +16,7 @@ def _design(name: str) -> np.ndarray:
     return log_x if len(get_law(name).design) == 1 else np.column_stack([log_x + 18.0, 2.0 * log_x + 22.0])
 
 
-@pytest.mark.parametrize("name", sorted(LAWS))
+@pytest.mark.parametrize("name", CURVE_LAWS)
 def test_jacobian_matches_finite_differences(name: str) -> None:
     law = get_law(name)
     theta = np.array([[0.4, -0.3, 1.2, 0.5, 0.3], [1.1, -0.05, 0.0, -2.0, 0.7]])[:, : law.n_params]
@@ -29,7 +32,7 @@ def test_jacobian_matches_finite_differences(name: str) -> None:
         assert_allclose(jacobian[..., j], numeric, rtol=1e-6, atol=1e-9)
 
 
-@pytest.mark.parametrize("name", sorted(LAWS))
+@pytest.mark.parametrize("name", CURVE_LAWS)
 def test_user_units_round_trip(name: str) -> None:
     law = get_law(name)
     theta = np.array([[0.4, -0.3, 1.2, 0.5, 0.3]])[:, : law.n_params]

@@ -10,7 +10,8 @@ from scaling_forecast.engine import drift, selection
 from scaling_forecast.engine.uncertainty import adjusted_residuals
 from scaling_forecast.laws import get_law
 from scaling_forecast.settings import FitSettings, parse_target
-from scaling_forecast.tasks.fit import MAX_POINTS, binned_runs, fit_law, fitted_points
+from scaling_forecast.tasks.fit import MAX_POINTS, binned_runs, fitted_points
+from scaling_forecast.tasks.ladder import fit_law
 
 
 def _ladder(n: int, noise: float = 0.01, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -18,7 +18,8 @@ from scaling_forecast.readers.runs import load_pass_rates, load_runs, load_two_v
 from scaling_forecast.settings import FitSettings, parse_target
 from scaling_forecast.tasks.backtest import backtest
 from scaling_forecast.tasks.compare import compare_sweeps, sweeps_from
-from scaling_forecast.tasks.fit import fit_pass_rates, loss_ladder
+from scaling_forecast.tasks.fit import fit_pass_rates
+from scaling_forecast.tasks.ladder import loss_ladder
 
 from ..conftest import EXAMPLES
 

@@ -7,10 +7,11 @@ import math
 import numpy as np
 import pytest
 
+from scaling_forecast.engine.forecasting import forecast
+from scaling_forecast.engine.models import load_fit
 from scaling_forecast.laws import get_law
-from scaling_forecast.readers.saved import load_fit
 from scaling_forecast.settings import FitSettings, Target
-from scaling_forecast.tasks.fit import fit_law, forecast
+from scaling_forecast.tasks.ladder import fit_law
 
 #: A floor that the runs barely show: 8 runs from 1e13 to 1e15 FLOP of 777 C^-0.155 + 1.8, 1% noise.
 COMPUTE = np.geomspace(1e13, 1e15, 8)

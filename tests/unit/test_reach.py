@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from scaling_forecast.cli import app
 from scaling_forecast.engine.reach import crossings, reach_grid, with_reach
 from scaling_forecast.settings import FitSettings
-from scaling_forecast.tasks.fit import fit_law
+from scaling_forecast.tasks.ladder import fit_law
 
 from ..conftest import ROOT
 

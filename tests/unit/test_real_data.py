@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from scaling_forecast.settings import FitSettings, parse_target
-from scaling_forecast.tasks.fit import fit_law
+from scaling_forecast.tasks.ladder import fit_law
 
 from ..conftest import shared_file
 

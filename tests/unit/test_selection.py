@@ -8,7 +8,7 @@ import pytest
 from scaling_forecast.engine.selection import select_law
 from scaling_forecast.laws import get_law
 from scaling_forecast.settings import FitSettings
-from scaling_forecast.tasks.fit import fit_law
+from scaling_forecast.tasks.ladder import fit_law
 
 COMPUTE = np.geomspace(1e17, 1e21, 9)
 TRUTH = {

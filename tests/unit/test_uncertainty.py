@@ -14,7 +14,7 @@ from scaling_forecast.engine.uncertainty import (
     studentised_interval,
 )
 from scaling_forecast.settings import FitSettings, parse_target
-from scaling_forecast.tasks.fit import fit_law
+from scaling_forecast.tasks.ladder import fit_law
 
 from ..conftest import saturating_ladder
 

@@ -16,6 +16,7 @@ import numpy as np
 from ..laws import Array, Law
 from ..results import Drift
 from .fitting import fit_batch, refine
+from .streams import Stream, stream
 from .uncertainty import adjusted_residuals
 
 #: The drift test's level: a ladder whose p-value is below it is said to drift (the false-alarm rate).
@@ -28,8 +29,6 @@ MIN_FORECASTS = 3
 REPLICATE_ITERATIONS = 40
 #: At most this many rolling windows (the ladders of 12 runs or fewer keep every one).
 MAX_WINDOWS = 10
-#: Seed-sequence key of the null replicates' stream (apart from the bootstrap's).
-DRIFT_STREAM = 2**32 - 2
 
 
 def windows(log_c: Array, n_params: int) -> list[int]:
@@ -132,7 +131,7 @@ def rolling_drift(
     fitted = law.log_predict(theta[None, :], log_x)[0]
     residuals = log_y - fitted
     sigma = math.sqrt(float(residuals @ residuals) / (n - p))
-    rng = np.random.default_rng([seed, DRIFT_STREAM])
+    rng = stream(seed, Stream.DRIFT_NULL)
     pool = adjusted_residuals(law, theta, log_x, residuals)
     null_y = fitted[None, :] + pool[rng.integers(0, n, size=(NULL_REPLICATES, n))]
     null_fit = fit_batch(law, log_x, null_y, warm_start=theta, **options)

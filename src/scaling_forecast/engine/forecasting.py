@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError
-from ..laws import Array, Law, PassRateLaw, get_law
+from ..laws import Array, Law, PassRateLaw, curve_law
 from ..results import (
     CandidateForecast,
     DerivedForecast,
@@ -246,7 +246,7 @@ def _spanned(
         own: tuple[Prediction, ...] = ()
         fitted = states.get(candidate.law)
         if fitted is not None and fitted.state is not None:
-            law = get_law(candidate.law)
+            law = curve_law(candidate.law)
             design = law.target_design(fitted.state.theta, np.log(targets), model.log_cref)
             own = _predictions(law, fitted.state, design, targets, factors, level)
         if candidate.in_interval:

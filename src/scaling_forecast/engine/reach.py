@@ -14,6 +14,7 @@ import numpy as np
 
 from ..laws import Array
 from ..results import FitResult, Reach
+from ..settings import Target
 
 #: Points per decade of the compute grid on which the band is evaluated.
 REACH_PER_DECADE = 25
@@ -65,14 +66,12 @@ def crossings(values: tuple[float, ...], grid: Array, estimate: Array, low: Arra
 
 
 def with_reach(result: FitResult, values: tuple[float, ...]) -> FitResult:
-    """``result`` with the compute to reach each value (pass rates for a pass-rate fit), from its own ``ci``."""
+    """``result`` with the compute to reach each value of what the law reports (a loss, a pass rate, an accuracy),
+    from its own ``ci`` on a grid of computes (the model's forecasts, no refit)."""
     if not values:
         return result
-    from ..settings import Target
-    from .forecasting import forecast
-
     grid = reach_grid(result.data.compute_min, result.data.compute_max)
-    band = forecast(result, tuple(Target(float(c)) for c in grid), result.level).predictions
+    band = result.model.forecast(result, tuple(Target(float(c)) for c in grid), result.level).predictions
     rates = [p.pass_rate for p in band]
     if all(r is not None for r in rates):  # a pass-rate fit reaches a pass rate
         estimate = np.array([r.estimate for r in rates if r is not None])

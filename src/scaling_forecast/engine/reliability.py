@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..laws import Array, Law, get_law
+from ..laws import Array, Law, curve_law
 from ..results import DataSummary, Drift, ParameterEstimate, Prediction
 from .uncertainty import Uncertainty
 
@@ -20,13 +20,17 @@ WEAK_IDENTIFICATION_RATIO = 10.0
 UNIDENTIFIED_WIDTH = 1000.0
 
 
-def drift_warnings(drift: Drift, compute: Array, misspecification: str) -> tuple[str, ...]:
-    """The warning of the misspecification check: the ladder drifts, or it has too few runs to tell."""
+def drift_warnings(drift: Drift, compute: Array, misspecification: str, name: str | None = None) -> tuple[str, ...]:
+    """The warning of the misspecification check: the ladder drifts, or it has too few runs to tell.
+
+    ``name`` is the law's name as the user knows it (``gpt4`` for the ``passrate`` law fitted to an accuracy).
+    """
+    shown = name or drift.law
     if drift.too_few:
         distinct = np.unique(compute).size
         return (
-            f"only {distinct} runs at distinct compute values: too few for the ladder to test the {drift.law} law "
-            f"on its own larger runs (the misspecification check needs {get_law(drift.law).n_params + 3}); the "
+            f"only {distinct} runs at distinct compute values: too few for the ladder to test the {shown} law "
+            f"on its own larger runs (the misspecification check needs {curve_law(drift.law).n_params + 3}); the "
             "intervals assume the law holds beyond the runs",
         )
     if not drift.warned:
@@ -38,7 +42,7 @@ def drift_warnings(drift: Drift, compute: Array, misspecification: str) -> tuple
         else "the prediction intervals are probably too narrow (--misspecification widen widens them)"
     )
     return (
-        f"the ladder's own rolling forecasts drift: the {drift.law} law fitted to its smaller runs misses the "
+        f"the ladder's own rolling forecasts drift: the {shown} law fitted to its smaller runs misses the "
         f"larger ones by {drift.excess:.1%} per decade of extrapolation, keeping one sign (p = {drift.p_value:.3f}; "
         f"worst {drift.worst_error:.1%} off at {drift.worst_factor:,.0f}x): the law is probably misspecified; "
         f"{action}",

@@ -13,12 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from ..laws import Array, get_law
+from ..laws import Array, candidates_of, curve_law
 from ..results import Candidate, LawSelection
 from .fitting import fit_batch
 from .uncertainty import Uncertainty, estimate_uncertainty
 
-CANDIDATES = ("loss", "power", "broken")
 #: At most this many of the largest runs are held out (each is one fit per candidate).
 MAX_HELD_OUT = 8
 #: A law with more parameters must forecast the held-out runs this many times better, and have
@@ -35,7 +34,7 @@ def _fit_rss(law_name: str, log_x: Array, log_y: Array, loss_fn: str, huber_delt
     chase a broken law's break along its flat valley for seconds while changing a score by less
     than 1e-5; the law finally chosen is refitted with it.
     """
-    law = get_law(law_name)
+    law = curve_law(law_name)
     options: dict[str, Any] = {"loss_fn": loss_fn, "huber_delta": huber_delta}
     best = fit_batch(law, log_x, log_y[None, :], **options)
     theta = best.theta[0]
@@ -58,7 +57,7 @@ def akaike_weights(aicc: list[float | None]) -> list[float]:
 def select_law(
     compute: Array, y: Array, *, loss_fn: str = "lsq", huber_delta: float = 1e-3, unit: str = "run(s)"
 ) -> tuple[LawSelection, dict[str, Uncertainty | None]] | None:
-    """Choose among :data:`CANDIDATES`, or ``None`` when no candidate can be fitted.
+    """Choose among the registered loss laws (``candidate_of`` ``auto``), or ``None`` when none can be fitted.
 
     Returns the choice and each candidate's fit to all runs (a delta-method state, ``None`` where it
     could not be fitted).
@@ -82,7 +81,8 @@ def select_law(
     n = y.size
     log_compute, log_y = np.log(compute), np.log(y)
     distinct = np.unique(compute).size
-    feasible = [name for name in CANDIDATES if distinct >= get_law(name).n_params + 1]
+    registered = candidates_of("auto")
+    feasible = [name for name in registered if distinct >= curve_law(name).n_params + 1]
     if not feasible:
         return None
     held = min(max(1, round(n / 4)), MAX_HELD_OUT)
@@ -90,13 +90,13 @@ def select_law(
     holdable = [
         name
         for name in feasible
-        if np.unique(compute[compute < compute[first]]).size >= get_law(name).n_params + 1
-        and int((compute < compute[first]).sum()) > get_law(name).n_params
+        if np.unique(compute[compute < compute[first]]).size >= curve_law(name).n_params + 1
+        and int((compute < compute[first]).sum()) > curve_law(name).n_params
     ]
     can_hold = len(holdable) >= 2
     candidates, states = [], {}
     for name in feasible:
-        law = get_law(name)
+        law = curve_law(name)
         k = law.n_params
         error = None
         if can_hold and name in holdable:
@@ -117,7 +117,7 @@ def select_law(
             state = estimate_uncertainty(law, log_x, log_y, theta, method="delta")
         candidates.append(Candidate(name, k, error, aicc))
         states[name] = state
-    by_size = sorted(candidates, key=lambda c: (c.n_params, CANDIDATES.index(c.law)))
+    by_size = sorted(candidates, key=lambda c: (c.n_params, registered.index(c.law)))
     if can_hold:
         by_size = [c for c in by_size if c.held_out_error is not None]
         chosen = by_size[0]

@@ -1,21 +1,67 @@
-"""The law registry: every law by name. A new law is one class and one entry here."""
+"""The law registry: every law by name, the laws of accuracy included. A new law is one class and one entry here."""
 
 from __future__ import annotations
 
-from .base import EXPONENT_CEILING, EXPONENT_GRID, MIN_TERM_EFFECT, Array, BoolArray, IndexArray, Law, RowObjective
+from typing import Any
+
+from .accuracy import (
+    AccuracyChoiceLaw,
+    AccuracyLaw,
+    DirectLaw,
+    Gpt4AccuracyLaw,
+    Link,
+    SigmoidAccuracyLaw,
+    SigmoidLink,
+    TwoStepLaw,
+)
+from .base import (
+    EXPONENT_CEILING,
+    EXPONENT_GRID,
+    MIN_TERM_EFFECT,
+    Array,
+    BoolArray,
+    IndexArray,
+    Law,
+    LawSpec,
+    RowObjective,
+)
 from .chinchilla import CHINCHILLA_GRID, ChinchillaLaw
 from .loss import BrokenPowerLaw, PowerLaw, SaturatingPowerLaw
 from .passrate import PassRateLaw
 
 #: The registry: every law by name. A new law is one class and one entry here.
-LAWS: dict[str, type[Law]] = {
-    law.name: law for law in (SaturatingPowerLaw, PowerLaw, BrokenPowerLaw, PassRateLaw, ChinchillaLaw)
+LAWS: dict[str, type[Any]] = {
+    law.name: law
+    for law in (
+        SaturatingPowerLaw,
+        PowerLaw,
+        BrokenPowerLaw,
+        PassRateLaw,
+        ChinchillaLaw,
+        TwoStepLaw,
+        Gpt4AccuracyLaw,
+        SigmoidAccuracyLaw,
+        AccuracyChoiceLaw,
+    )
 }
 
 
-def get_law(name: str) -> Law:
-    """The registered law called ``name``."""
+def get_law(name: str) -> Any:
+    """The registered law called ``name`` (a :class:`Law` of the curve engine, or an :class:`AccuracyLaw`)."""
     return LAWS[name]()
+
+
+def curve_law(name: str) -> Law:
+    """The registered curve law called ``name``."""
+    law = get_law(name)
+    if not isinstance(law, Law):
+        raise TypeError(f"the {name} law is not a curve law")
+    return law
+
+
+def candidates_of(chooser: str) -> tuple[str, ...]:
+    """The registered laws a chooser weighs (``auto``: the loss laws; ``accuracy``: the direct accuracy laws)."""
+    return tuple(name for name, law in LAWS.items() if law.candidate_of == chooser)
 
 
 __all__ = [
@@ -24,15 +70,26 @@ __all__ = [
     "EXPONENT_GRID",
     "LAWS",
     "MIN_TERM_EFFECT",
+    "AccuracyChoiceLaw",
+    "AccuracyLaw",
     "Array",
     "BoolArray",
     "BrokenPowerLaw",
     "ChinchillaLaw",
+    "DirectLaw",
+    "Gpt4AccuracyLaw",
     "IndexArray",
     "Law",
+    "LawSpec",
+    "Link",
     "PassRateLaw",
     "PowerLaw",
     "RowObjective",
     "SaturatingPowerLaw",
+    "SigmoidAccuracyLaw",
+    "SigmoidLink",
+    "TwoStepLaw",
+    "candidates_of",
+    "curve_law",
     "get_law",
 ]

@@ -32,11 +32,50 @@ EXPONENT_CEILING = -1e-6
 MIN_TERM_EFFECT = 1e-4
 
 
-class Law(ABC):
-    """A scaling law ``y = f(x; theta)`` fitted as ``log y = log f(log x; theta) + noise``."""
+class LawSpec:
+    """What every registered law declares, the laws of accuracy included: the registry's contract.
+
+    ``kind`` names the model a fit of the law gives (``curve``: a law fitted by the engine in log
+    space; ``two-step`` and ``direct``: the laws of accuracy). ``design`` are the columns it reads per
+    run besides the metric it fits, ``reads`` (``loss``, ``pass_rate`` or ``accuracy``, an alias group
+    of the readers); it reports ``reported`` (a loss, or a derived pass rate or accuracy), better in the
+    sense ``sense`` (``lower`` or ``higher``), which also names its gate. ``candidate_of`` names the
+    chooser that weighs it (``auto`` for the loss laws, ``accuracy`` for the direct accuracy laws).
+    """
 
     name: ClassVar[str]
     formula: ClassVar[str]
+    kind: ClassVar[str] = "curve"
+    design: ClassVar[tuple[str, ...]] = ("compute",)
+    reads: ClassVar[str] = "loss"
+    #: What the law reports (``loss``, a derived ``pass_rate``, ``accuracy``) and the sense of better.
+    reported: ClassVar[str] = "loss"
+    sense: ClassVar[str] = "lower"
+    candidate_of: ClassVar[str | None] = None
+    #: The objective unless the user picks one (``lsq`` or ``huber``).
+    default_loss_fn: ClassVar[str] = "lsq"
+    #: How bootstrap replicates resample the runs: their residuals, or whole runs (``cases``).
+    resampling: ClassVar[str] = "residuals"
+    #: Fewer runs than this draw a warning.
+    min_runs: ClassVar[int] = 5
+    #: Figures: the parameter drawn as a floor line, and whether the metric axis is logarithmic.
+    floor_param: ClassVar[str | None] = None
+    log_axis: ClassVar[bool] = False
+
+    @property
+    def gate(self) -> str:
+        """The gate of ``forecast check`` on what the law reports: ``max_loss``, ``min_pass_rate``, ``min_accuracy``."""
+        return f"{'max' if self.sense == 'lower' else 'min'}_{self.reported}"
+
+    @property
+    def min_distinct(self) -> int:
+        """The fewest distinct computes a fit of the law needs."""
+        return 3
+
+
+class Law(LawSpec, ABC):
+    """A scaling law ``y = f(x; theta)`` fitted as ``log y = log f(log x; theta) + noise``."""
+
     param_names: ClassVar[tuple[str, ...]]
     #: Which reported parameters are exp(q) of a linear combination q of theta.
     log_scale: ClassVar[tuple[bool, ...]]
@@ -46,29 +85,15 @@ class Law(ABC):
     param_bounds: ClassVar[tuple[tuple[float, float], ...]]
     #: What is fitted, as a column heading.
     quantity: ClassVar[str] = "loss"
-    #: Fewer runs than this draw a warning.
-    min_runs: ClassVar[int] = 5
     #: Reported parameters whose weak identification draws a warning, with their description.
     identified: ClassVar[tuple[tuple[str, str], ...]] = ()
-    #: The columns of the design the law reads: ``("compute",)`` (a design is ``(n,)``, or ``(B, n)``
-    #: with rows of their own), or several (``(n, k)``, or ``(B, n, k)``).
-    design: ClassVar[tuple[str, ...]] = ("compute",)
+    #: The design of the law is ``("compute",)`` (an array ``(n,)``, or ``(B, n)`` with rows of their
+    #: own), or several columns (``(n, k)``, or ``(B, n, k)``).
     #: Whether a warm-started batch (bootstrap replicates) also rescans the start; a law whose scan
     #: is a large grid polishes replicates from the fit alone.
     rescans: ClassVar[bool] = True
-
-    #: How bootstrap replicates resample the runs: their residuals, or whole runs (``cases``).
-    resampling: ClassVar[str] = "residuals"
-    #: The objective unless the user picks one (``lsq`` or ``huber``).
-    default_loss_fn: ClassVar[str] = "lsq"
     #: Basins of the start's scan that are polished.
     n_starts: ClassVar[int] = 3
-    #: What the law reports (``loss``, or a derived ``pass_rate``) and the sense of better (``lower``).
-    reported: ClassVar[str] = "loss"
-    sense: ClassVar[str] = "lower"
-    #: Figures: the parameter drawn as a floor line, and whether the metric axis is logarithmic.
-    floor_param: ClassVar[str | None] = None
-    log_axis: ClassVar[bool] = False
 
     def per_row(self, log_x: Array) -> bool:
         """Whether ``log_x`` holds a design per data set of the batch."""
@@ -105,6 +130,10 @@ class Law(ABC):
     @property
     def n_params(self) -> int:
         return len(self.param_names)
+
+    @property
+    def min_distinct(self) -> int:
+        return self.n_params + 1
 
     def project(self, theta: Array) -> Array:
         """Clip ``theta`` into the law's bounds."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from .base import EXPONENT_CEILING, EXPONENT_GRID, Array, Law, RowObjective, solve_rows
@@ -34,6 +36,7 @@ class SaturatingPowerLaw(Law):
     param_bounds = ((0.0, np.inf), (-np.inf, 0.0), (0.0, np.inf))
     identified = (("b", "exponent b"), ("c", "irreducible loss c"))
     floor_param = "c"
+    candidate_of: ClassVar[str | None] = "auto"
 
     def log_predict(self, theta: Array, log_x: Array) -> Array:
         power = np.exp(theta[:, :1] + theta[:, 1:2] * log_x)
@@ -106,6 +109,7 @@ class PowerLaw(Law):
     param_bounds = ((0.0, np.inf), (-np.inf, 0.0))
     identified = (("b", "exponent b"),)
     log_axis = True
+    candidate_of: ClassVar[str | None] = "auto"
 
     def log_predict(self, theta: Array, log_x: Array) -> Array:
         return theta[:, :1] + theta[:, 1:2] * log_x
@@ -165,6 +169,7 @@ class BrokenPowerLaw(Law):
     min_runs = 7
     identified = (("b2", "exponent after the break b2"), ("C_b", "break compute C_b"))
     log_axis = True
+    candidate_of: ClassVar[str | None] = "auto"
     #: Breaks scanned per gap between consecutive runs, and at most this many in all (ladders of 13
     #: runs or fewer scan every one; the scan is repeated for every bootstrap replicate).
     BREAKS_PER_GAP = 4

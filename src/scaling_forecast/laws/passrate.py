@@ -25,8 +25,10 @@ class PassRateLaw(PowerLaw):
     quantity = "-E[log pass_rate]"
     min_runs = 4
     identified = (("k", "exponent k"),)
+    reads = "pass_rate"
     reported = "pass_rate"
     sense = "higher"
+    candidate_of = None
 
     def reporting_matrix(self, log_cref: float) -> Array:
         return np.array([[1.0, -log_cref], [0.0, -1.0]])

@@ -12,8 +12,9 @@
 
 Parameters come from the file where it has them; training tokens from one count for every model
 (``--tokens N``) or a table of models (``--models FILE``: model, and params, tokens or compute).
-An accuracy or pass@k becomes a ``pass_rate`` column; a metric where lower is better (bits per byte,
-perplexity) a column of its own name, fitted like a loss.
+An accuracy becomes an ``accuracy`` column (with the task's perplexity or bits per byte, when the
+results hold one, as its ``task_loss`` for the two-step law), a pass@k a ``pass_rate`` column; a metric
+where lower is better (bits per byte, perplexity) a column of its own name, fitted like a loss.
 """
 
 from __future__ import annotations
@@ -26,8 +27,12 @@ from typing import Any
 
 from ..errors import DataError
 
-#: Metrics where higher is better and the value is a rate in [0, 1], fitted as a pass rate.
-RATES = ("acc", "acc_norm", "exact_match", "pass@1", "pass@10", "pass@100", "mc1", "mc2", "em", "f1")
+#: Metrics where higher is better and the value is a share in [0, 1]: accuracies (fitted by the accuracy laws)
+#: and pass@k (fitted by the pass-rate law).
+ACCURACIES = ("acc", "acc_norm", "exact_match", "mc1", "mc2", "em", "f1")
+#: Metrics of the same task where lower is better that the two-step law reads as its task loss, and how:
+#: the log of a perplexity (a mean negative log-likelihood), bits per byte as they are.
+TASK_LOSSES = {"perplexity": "log", "word_perplexity": "log", "byte_perplexity": "log", "bits_per_byte": "as is"}
 #: The metric chosen when none is named, first found first.
 PREFERRED = ("pass@1", "acc", "acc_norm", "exact_match")
 
@@ -149,7 +154,24 @@ def _choose(tasks: dict[str, dict[str, Any]], label: str, options: HarnessOption
 
 
 def _value_column(metric: str) -> str:
-    return "pass_rate" if metric in RATES or metric.startswith("pass@") else metric
+    """The column a metric is read into: ``accuracy``, ``pass_rate`` (pass@k), or its own name (lower is better)."""
+    if metric.startswith("pass@"):
+        return "pass_rate"
+    return "accuracy" if metric in ACCURACIES else metric
+
+
+def _task_loss(metrics: dict[str, Any], metric: str) -> dict[str, float]:
+    """For an accuracy, the task's loss-like metric as a ``task_loss`` column, when the results hold one."""
+    import math
+
+    if _value_column(metric) != "accuracy":
+        return {}
+    for name, how in TASK_LOSSES.items():
+        key = next((k for k in metrics if k.split(",")[0] == name), None)
+        value = metrics.get(key) if key is not None else None
+        if isinstance(value, (int, float)) and value > 0 and (how == "as is" or value > 1):
+            return {"task_loss": math.log(value) if how == "log" else float(value)}
+    return {}
 
 
 def _lm_eval(document: dict[str, Any], file: Path, label: str, options: HarnessOptions) -> dict[str, Any]:
@@ -157,6 +179,7 @@ def _lm_eval(document: dict[str, Any], file: Path, label: str, options: HarnessO
     name = str(document.get("model_name") or _pretrained(config.get("model_args")) or file.parent.name)
     task, metric, value = _choose(document["results"], label, options)
     record: dict[str, Any] = {"run": name, "benchmark": task, "metric": metric, _value_column(metric): value}
+    record.update(_task_loss(document["results"][task], metric))
     params = config.get("model_num_parameters")
     if isinstance(params, (int, float)) and params > 0:
         record["params"] = params

@@ -7,51 +7,20 @@ after the header) or the column, and what to do.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..engine.passrates import PassRateRuns, pass_at_k, smoothed_pass_at_k
+from ..engine.runs import Runs
 from ..errors import DataError
-from ..laws import Array
+from ..laws import LAWS
 from .harnesses import HarnessOptions
-from .tables import Table, as_table, cell_number, explicit_column, read_table
+from .tables import ALIASES, Table, as_table, bare_name, cell_number, explicit_column, read_table
 
 #: A run whose ``state``/``status`` is not one of these did not finish: its metrics are not final.
 FINISHED_STATES = ("finished", "completed", "succeeded", "success", "done")
-
-
-@dataclass(frozen=True, eq=False)
-class Runs:
-    """Validated runs: ``x`` (compute by default) and ``y`` (loss by default), one entry per run.
-
-    A law of several design columns reads them from ``columns`` ``(n, k)``, named ``column_names``
-    (for chinchilla: ``params`` and ``tokens``, with ``x = 6 N D``).
-    """
-
-    x: Array
-    y: Array
-    names: tuple[str, ...]
-    x_column: str
-    y_column: str
-    file: str
-    sweep: str | None = None
-    columns: Array | None = None
-    column_names: tuple[str, ...] = ()
-    #: What reading left out and why (runs that did not finish, or have no value to fit).
-    warnings: tuple[str, ...] = ()
-
-    def __len__(self) -> int:
-        return int(self.x.size)
-
-    def to_frame(self) -> Any:
-        """The runs as a ``pandas.DataFrame`` (columns ``run``, the design columns, x column, y column)."""
-        import pandas as pd
-
-        design = {} if self.columns is None else dict(zip(self.column_names, self.columns.T, strict=True))
-        return pd.DataFrame({"run": list(self.names), **design, self.x_column: self.x, self.y_column: self.y})
 
 
 def count(text: str | None) -> float | None:
@@ -176,6 +145,7 @@ def load_runs(
     by: str | None = None,
     params: str | None = None,
     tokens: str | None = None,
+    law: str = "auto",
 ) -> Runs:
     """Load runs from ``path``, a :class:`Table`, a pandas ``DataFrame`` or a list of records, and validate them.
 
@@ -185,15 +155,27 @@ def load_runs(
     absent (``params``/``tokens`` name those columns); ``y`` defaults to loss (``loss|val_loss``).
     Both must be positive and finite. Several runs at the same compute are replicates (seeds), not
     an error; duplicate run names are. Runs whose ``state``/``status`` says they did not finish,
-    and runs with no ``y`` value, are left out with a warning that names them.
+    and runs with no ``y`` value, are left out with a warning that names them. A file of accuracies
+    (an accuracy column and no loss), or any file under a law of accuracy, is read as the command
+    line reads it (:func:`load_accuracy`).
     """
     table = as_table(path)
+    chosen = law if law != "auto" else (accuracy_law(table, y) or "auto")
+    if chosen in LAWS and LAWS[chosen].reads == "accuracy":
+        return load_accuracy(table, chosen, x=x, y=y, sweep=sweep, by=by, params=params, tokens=tokens)
     label = table.label
     compute = _ComputeColumn(table, x, params, tokens)
     if y is not None or table.default_y is not None:
         y_column = explicit_column(table.columns, y or str(table.default_y), "--y", label)
     else:
         found_y = table.column("loss")
+        accuracy = table.column("accuracy")
+        if found_y is None and accuracy is not None:
+            laws = ", ".join(name for name, spec in LAWS.items() if spec.reads == "accuracy")
+            raise DataError(
+                f"{label}: holds accuracies ('{accuracy}') and no loss: fit them with a law of accuracy "
+                f"({laws}, or --law auto), or name a loss column with --y"
+            )
         if found_y is None:
             raise DataError(f"{label}: no loss column; add 'loss' (or 'val_loss'), or name the column with --y")
         y_column = found_y
@@ -258,6 +240,140 @@ def _finished(
     return kept, tuple(warnings)
 
 
+def accuracy_law(table: Table, y: str | None = None) -> str | None:
+    """The law ``--law auto`` fits to a file of accuracies: ``two-step`` with a task loss, else ``accuracy``;
+    ``None`` for any other file. With ``--y COL``, a file of accuracies is one whose ``COL`` is an accuracy."""
+    if y is not None:
+        named = explicit_column(table.columns, y, "--y", table.label)
+        if bare_name(named) not in ALIASES["accuracy"] or table.column("loss") is not None:
+            return None
+    elif table.column("accuracy") is None or table.column("loss") is not None or table.has_pass_rates():
+        return None
+    return "two-step" if table.column("task_loss") is not None else "accuracy"
+
+
+def load_accuracy(
+    table: Table,
+    law: str = "accuracy",
+    *,
+    x: str | None = None,
+    y: str | None = None,
+    sweep: str | None = None,
+    by: str | None = None,
+    params: str | None = None,
+    tokens: str | None = None,
+) -> Runs:
+    """Runs of accuracies for ``law``: compute (or ``6 N D``), an accuracy (``y`` or its aliases), and the task
+    loss when the law reads one; ``run`` and ``step`` for checkpoints, and a ``chance`` column."""
+    label = table.label
+    reads_loss = "task_loss" in LAWS[law].design
+    compute = _ComputeColumn(table, x, params, tokens)
+    accuracy_column = explicit_column(table.columns, y, "--y", label) if y is not None else table.column("accuracy")
+    loss_column = table.column("task_loss") if reads_loss else None
+    if accuracy_column is None or (reads_loss and loss_column is None):
+        missing = (
+            "a task loss ('task_loss', 'bpb', 'nll' or 'correct_nll')"
+            if accuracy_column is not None
+            else "an accuracy ('accuracy', 'acc', 'acc_norm' or 'rc_acc'), or name it with --y"
+        )
+        raise DataError(f"{label}: --law {law} reads {missing} column; add it to the file")
+    run_column, step_column, chance_name = table.column("run"), table.column("step"), table.column("chance")
+    rows, chosen_sweep = _select_sweep(table, sweep, by)
+    xs, losses, accuracies, names, steps, chances = [], [], [], [], [], []
+    for row, record in rows:
+        x_value = compute.value(record, row)
+        accuracy = cell_number(record.get(accuracy_column), row, accuracy_column, label)
+        if not 0.0 <= accuracy <= 1.0:
+            raise DataError(
+                f"{label}: row {row}, column '{accuracy_column}': {accuracy:g} is not a share between 0 and 1 "
+                "(write 71.5% as 0.715)"
+            )
+        if loss_column is not None:
+            loss = cell_number(record.get(loss_column), row, loss_column, label)
+            if loss <= 0:
+                raise DataError(f"{label}: row {row}, column '{loss_column}': {loss:g} must be positive; fix the value")
+            losses.append(loss)
+        xs.append(x_value)
+        accuracies.append(accuracy)
+        names.append((str(record.get(run_column, "")).strip() if run_column else "") or f"row {row}")
+        if step_column is not None:
+            steps.append(cell_number(record.get(step_column), row, step_column, label))
+        if chance_name is not None:
+            chances.append(cell_number(record.get(chance_name), row, chance_name, label))
+    if len(set(chances)) > 1:
+        raise DataError(f"{label}: column '{chance_name}' holds several values; one file is one task with one chance")
+    chance = chances[0] if chances else None
+    if chance is not None and not 0.0 <= chance < 1.0:
+        raise DataError(f"{label}: column '{chance_name}': {chance:g} must be at least 0 and below 1")
+    use_steps = step_column is not None and run_column is not None
+    if not use_steps and len(set(names)) < len(names):
+        first = next(n for n in names if names.count(n) > 1)
+        raise DataError(
+            f"{label}: run {first!r} appears in several rows; give each run a unique name, or a 'step' column"
+        )
+    return Runs(
+        x=np.array(xs),
+        y=np.array(accuracies),
+        names=tuple(names),
+        x_column=compute.name,
+        y_column=accuracy_column,
+        file=label,
+        sweep=chosen_sweep,
+        columns=np.array(losses)[:, None] if loss_column is not None else None,
+        column_names=(loss_column,) if loss_column is not None else (),
+        metric="accuracy",
+        steps=np.array(steps) if use_steps else None,
+        chance=chance,
+    )
+
+
+#: Columns that name a table's task (a plain file's ``task``; an evaluation harness's ``benchmark``).
+TASK_COLUMNS = ("task", "benchmark")
+
+
+def task_column(table: Table) -> str | None:
+    """The column that names each row's task, in a file that is not per-problem pass rates."""
+    if table.has_pass_rates():
+        return None  # there 'task' and 'task_id' name problems
+    return next((c for c in table.columns if c.strip().lower() in TASK_COLUMNS), None)
+
+
+def one_task(table: Table, task: str | None) -> Table:
+    """The rows of ``--task NAME`` (a file with a task column), or the table when it holds one task.
+
+    A table of several tasks with no ``--task`` is an error that says how to fit one or each.
+    """
+    column = task_column(table)
+    if column is None:
+        if task is not None and not table.default_y and "benchmark" not in table.columns:
+            raise DataError(
+                f"{table.label}: --task {task!r}: the file has no 'task' column; --task picks a task of an evaluation "
+                "harness's results, or of a file with a 'task' column"
+            )
+        return table
+    groups = table.rows_by(column)
+    tasks = sorted(name for name in groups if name)
+    if task is not None:
+        if task not in groups:
+            raise DataError(f"{table.label}: --task {task!r}: no such task; {_some(tasks)}")
+        return Table(
+            f"{table.label} (task {task!r}; rows counted within it)", table.columns, [r for _, r in groups[task]]
+        )
+    if len(tasks) > 1:
+        raise DataError(
+            f"{table.label}: holds {len(tasks)} tasks in column '{column}' ({_some(tasks)}); "
+            f"fit one with --task NAME, or each on its own with --by {column}"
+        )
+    return table
+
+
+def _some(names: list[str], shown: int = 5) -> str:
+    """``tasks are a, b, c`` for a few names, or ``7 tasks, among them a, b, c, ...`` for many."""
+    if len(names) <= shown:
+        return f"tasks are {', '.join(names)}"
+    return f"{len(names)} tasks, among them {', '.join(names[:shown])}, ..."
+
+
 def _integer(value: Any, row: int, column: str, label: str) -> int:
     number = cell_number(value, row, column, label)
     if number < 0 or number != int(number):
@@ -269,9 +385,12 @@ def load_pass_rates(
     path: str | Path | Table,
     *,
     x: str | None = None,
+    y: str | None = None,
     sweep: str | None = None,
     k: int = 1,
     by: str | None = None,
+    params: str | None = None,
+    tokens: str | None = None,
 ) -> PassRateRuns:
     """Load pass rates: long per-problem rows, or one aggregate row per run.
 
@@ -281,14 +400,17 @@ def load_pass_rates(
     ``n_correct`` (pass@k by the unbiased estimator); runs are identified by ``run`` or, without
     it, by compute. Every run must have every problem exactly once. Aggregate rows have
     ``pass_rate`` (a run's geometric-mean pass rate) or ``mean_log_pass_rate`` (``E[log p] <= 0``).
+    ``y`` names the pass-rate column when it has another name.
     """
     table = path if isinstance(path, Table) else read_table(path)
     label = table.label
     if k < 1:
         raise DataError(f"--k {k}: must be a whole number >= 1")
-    compute = _ComputeColumn(table, x)
+    compute = _ComputeColumn(table, x, params, tokens)
     run_column, problem_column = table.column("run"), table.column("problem")
     rate_column, mean_log_column = table.column("pass_rate"), table.column("mean_log_pass_rate")
+    if y is not None:
+        rate_column, mean_log_column = explicit_column(table.columns, y, "--y", label), None
     samples_column, correct_column = table.column("n_samples"), table.column("n_correct")
     counted = samples_column is not None and correct_column is not None
     if rate_column is None and mean_log_column is None and not counted:
@@ -386,7 +508,8 @@ def read_sweeps(
     """The runs of each sweep: one per file (named after the file or ``names``), or one per value of ``by``.
 
     Returns ``(name, runs)`` pairs: pass-rate runs when ``law`` is ``passrate``, or ``auto`` and
-    every file has pass-rate columns; :class:`Runs` otherwise. :func:`scaling_forecast.compare.sweeps_from`
+    every file has pass-rate columns; runs of accuracies for a law of accuracy, or ``auto`` on files of
+    accuracies; :class:`Runs` of losses otherwise. :func:`scaling_forecast.compare.sweeps_from`
     makes them sweeps to compare.
     """
     if not paths:
@@ -398,25 +521,28 @@ def read_sweeps(
     if names and (by is not None or len(names) != len(paths)):
         raise DataError(f"--name given {len(names)} time(s) for {len(paths)} file(s): give one --name per file")
     tables = [read_table(p) for p in paths]
-    rates = law == "passrate" or (law == "auto" and y is None and all(t.has_pass_rates() for t in tables))
+    chosen = law
+    if law == "auto":  # what the files hold, when they all hold the same
+        kinds = {resolve_law(t, "auto", y) for t in tables}
+        chosen = kinds.pop() if len(kinds) == 1 else "auto"
     jobs: list[tuple[str, Table, str | None]] = []
     if by is not None:
         jobs = [(name, tables[0], name) for name in sweep_names(tables[0], by)]
     else:
         labels = names or [Path(p).stem for p in paths]
         jobs = [(label, table, None) for label, table in zip(labels, tables, strict=True)]
-    from ..laws import LAWS
-
+    spec = LAWS.get(chosen)
     loaded: list[tuple[str, Any]] = []
     for name, table, group in jobs:
-        select = {"sweep": group, "by": by}
-        if law in LAWS and LAWS[law].design != ("compute",):
+        if spec is not None and spec.design == ("params", "tokens"):
             loaded.append((name, load_two_variable(table, y=y, sweep=group, by=by)[0]))
-        elif rates:
+        elif chosen == "passrate":
             table.require_pass_rates()
-            loaded.append((name, load_pass_rates(table, x=x, k=k, **select)))
+            loaded.append((name, load_pass_rates(table, x=x, y=y, k=k, sweep=group, by=by)))
+        elif spec is not None and spec.reads == "accuracy":
+            loaded.append((name, load_accuracy(table, chosen, x=x, y=y, sweep=group, by=by)))
         else:
-            loaded.append((name, load_runs(table, x=x, y=y, **select)))
+            loaded.append((name, load_runs(table, x=x, y=y, sweep=group, by=by, law=chosen)))
     return loaded
 
 
@@ -430,6 +556,11 @@ def drop_runs(
     """
     from dataclasses import replace
 
+    if isinstance(data, Runs) and data.steps is not None:  # checkpoints: a run is kept or left out whole
+        final = data.final_rows()
+        runs, dropped = drop_runs(replace(data, steps=None).take(final), min_compute=min_compute, exclude=exclude)
+        kept = set(runs.names)
+        return data.take(np.array([i for i in final if data.names[i] in kept], dtype=np.intp)), dropped
     names = tuple(data.names)
     compute = data.x if isinstance(data, Runs) else data.compute
     label = data.file
@@ -449,8 +580,7 @@ def drop_runs(
         raise DataError(f"{label}: --exclude and --min-compute leave no runs; keep some")
     kept_names = tuple(name for name, kept in zip(names, keep, strict=True) if kept)
     if isinstance(data, Runs):
-        columns = None if data.columns is None else data.columns[keep]
-        return replace(data, x=data.x[keep], y=data.y[keep], names=kept_names, columns=columns), dropped
+        return data.take(np.flatnonzero(keep)), tuple(dict.fromkeys(dropped))
     smoothed = None if data.smoothed is None else data.smoothed[keep]
     return replace(
         data, compute=data.compute[keep], names=kept_names, rates=data.rates[keep], smoothed=smoothed
@@ -464,19 +594,22 @@ def load_two_variable(
     drop_highest: int = 0,
     sweep: str | None = None,
     by: str | None = None,
+    params: str | None = None,
+    tokens: str | None = None,
 ) -> tuple[Any, tuple[str, ...]]:
     """Runs with parameters ``N`` and tokens ``D`` (or compute, with ``D = C / 6N``) for the Chinchilla law.
 
     ``drop_highest`` leaves out that many runs with the highest loss (the replication protocol
     drops 5 of the 245 Chinchilla points). Returns the runs (``x = 6 N D``, ``columns = (N, D)``)
-    and the names of the dropped ones.
+    and the names of the dropped ones. ``params`` and ``tokens`` name those columns when they have other names.
     """
     table = path if isinstance(path, Table) else read_table(path)
     label = table.label
-    params_column = table.column("params")
+    params_column = explicit_column(table.columns, params, "--params", label) if params else table.column("params")
     if params_column is None:
         raise DataError(f"{label}: --law chinchilla needs a parameters column; add 'params' (or 'n_params')")
-    tokens_column, compute_column = table.column("tokens"), table.column("compute")
+    tokens_column = explicit_column(table.columns, tokens, "--tokens", label) if tokens else table.column("tokens")
+    compute_column = table.column("compute")
     if tokens_column is None and compute_column is None:
         raise DataError(
             f"{label}: --law chinchilla needs tokens; add 'tokens' (or 'n_tokens'), or 'compute' to derive "
@@ -548,27 +681,145 @@ def load_for_law(
 ) -> tuple[Any, tuple[str, ...]]:
     """The runs of ``path`` as ``law`` reads them, without the runs left out, and the names of those.
 
-    A law of parameters and tokens (chinchilla) reads :func:`load_two_variable`; ``passrate``, or
-    ``auto`` on a file with pass-rate columns and no ``y`` named, reads pass rates
-    (:func:`load_pass_rates`); any other law reads compute and ``y`` (:func:`load_runs`). An
-    evaluation harness's results are read with ``task``, ``metric``, ``models`` and a ``tokens`` count.
+    Every option is used or refused in one line (:func:`runs_table`, :func:`runs_of`). An evaluation
+    harness's results are read with ``task``, ``metric``, ``models`` and a ``tokens`` count; a plain
+    file takes ``task`` and ``metric`` when it has a ``task`` or ``metric`` column.
     """
-    from ..laws import LAWS
+    table = runs_table(path, input_format=input_format, task=task, metric=metric, tokens=tokens, models=models)
+    return runs_of(
+        table,
+        law,
+        x=x,
+        y=y,
+        sweep=sweep,
+        k=k,
+        drop_highest=drop_highest,
+        min_compute=min_compute,
+        exclude=exclude,
+        params=params,
+        tokens=tokens,
+    )
 
+
+def runs_table(
+    path: str | Path,
+    *,
+    input_format: str | None = None,
+    task: str | None = None,
+    metric: str | None = None,
+    tokens: str | None = None,
+    models: str | None = None,
+    by: str | None = None,
+) -> Table:
+    """The table of ``path``: a harness's results read for ``task`` and ``metric``, or a file's rows of that task
+    and metric (a file with several tasks and none picked is refused, unless it is split ``by`` its task column)."""
     table = read_table(path, input_format, HarnessOptions(task, metric, count(tokens), models))
+    if table.harness:
+        return table
+    if models is not None:
+        raise DataError(
+            f"{table.label}: --models applies to evaluation harness outputs; a runs file gives each run's "
+            "params and tokens (or compute) in its own columns"
+        )
+    table = one_metric(table, metric)
+    split = (
+        by is not None
+        and task_column(table) is not None
+        and task_column(table) == explicit_column(table.columns, by, "--by", table.label)
+    )
+    return table if split and task is None else one_task(table, task)
+
+
+def runs_of(
+    table: Table,
+    law: str = "auto",
+    *,
+    x: str | None = None,
+    y: str | None = None,
+    sweep: str | None = None,
+    k: int = 1,
+    drop_highest: int = 0,
+    min_compute: float | None = None,
+    exclude: list[str] | None = None,
+    params: str | None = None,
+    tokens: str | None = None,
+) -> tuple[Any, tuple[str, ...]]:
+    """A table's runs as ``law`` reads them, and the names of the runs left out.
+
+    A law of parameters and tokens (chinchilla) reads :func:`load_two_variable` (``--params``/``--tokens``
+    name its columns; ``--x`` is refused); a law of accuracy, or ``auto`` on a file of accuracies, reads
+    :func:`load_accuracy`; ``passrate``, or ``auto`` on a file with pass-rate columns and no ``y``
+    named, reads pass rates (:func:`load_pass_rates`); any other law reads compute and ``y``
+    (:func:`load_runs`). ``drop_highest`` is the chinchilla law's alone.
+    """
+    chosen = resolve_law(table, law, y)
+    spec = LAWS.get(chosen)
+    two_variable = spec is not None and spec.design == ("params", "tokens")
+    if drop_highest and not two_variable:
+        raise DataError(f"--drop-highest applies to the chinchilla law's runs, not to --law {chosen}; leave it out")
     dropped: tuple[str, ...] = ()
-    if law in LAWS and LAWS[law].design != ("compute",):
-        data, dropped = load_two_variable(table, y=y, drop_highest=drop_highest, sweep=sweep)
-    elif law == "passrate" or (law == "auto" and y is None and table.has_pass_rates()):
+    if two_variable:
+        if x is not None:
+            raise DataError(
+                f"--x does not apply to --law {chosen}: it reads parameters and tokens (name them with --params "
+                "and --tokens)"
+            )
+        data, dropped = load_two_variable(
+            table, y=y, drop_highest=drop_highest, sweep=sweep, params=params, tokens=tokens
+        )
+    elif chosen == "passrate":
+        table.require_pass_rates()
+        data = load_pass_rates(table, x=x, y=y, sweep=sweep, k=k, params=params, tokens=tokens)
+    elif spec is not None and spec.reads == "accuracy":
+        data = load_accuracy(table, chosen, x=x, y=y, sweep=sweep, params=params, tokens=tokens)
+    else:
+        data = load_runs(table, x=x, y=y, sweep=sweep, params=params, tokens=tokens, law=chosen)
+    data, left_out = drop_runs(data, min_compute=min_compute, exclude=exclude)
+    return data, dropped + left_out
+
+
+def split_table(table: Table, by: str) -> list[tuple[str, Table]]:
+    """The table's rows of each value of column ``by`` (a task, a data mix), each a table of its own."""
+    column = explicit_column(table.columns, by, "--by", table.label)
+    groups = table.rows_by(column)
+    return [
+        (
+            value,
+            Table(f"{table.label} ({column} {value!r}; rows counted within it)", table.columns, [r for _, r in rows]),
+        )
+        for value, rows in groups.items()
+    ]
+
+
+def resolve_law(table: Table, law: str, y: str | None) -> str:
+    """The law a table is read for: ``law``, or under ``auto`` what the file holds (accuracies, pass rates, a loss)."""
+    if law != "auto":
+        return law
+    accuracy = accuracy_law(table, y)
+    if accuracy is not None:
+        return accuracy
+    if y is None and table.has_pass_rates():
         loss = table.column("loss")
-        if law == "auto" and loss is not None:
+        if loss is not None:
             raise DataError(
                 f"{table.label}: holds both a loss column ('{loss}') and pass rates; "
                 f"say which to fit: --y {loss} (a loss law) or --law passrate"
             )
-        table.require_pass_rates()
-        data = load_pass_rates(table, x=x, sweep=sweep, k=k)
-    else:
-        data = load_runs(table, x=x, y=y, sweep=sweep, params=params, tokens=tokens)
-    data, left_out = drop_runs(data, min_compute=min_compute, exclude=exclude)
-    return data, dropped + left_out
+        return "passrate"
+    return "auto"
+
+
+def one_metric(table: Table, metric: str | None) -> Table:
+    """The rows of ``--metric NAME`` in a plain file with a ``metric`` column (a long table of evaluations)."""
+    if metric is None:
+        return table
+    column = next((c for c in table.columns if c.strip().lower() == "metric"), None)
+    if column is None:
+        raise DataError(
+            f"{table.label}: --metric {metric!r}: the file has no 'metric' column; --metric picks a metric of an "
+            "evaluation harness's results, or of a file with a 'metric' column"
+        )
+    groups = table.rows_by(column)
+    if metric not in groups:
+        raise DataError(f"{table.label}: --metric {metric!r}: no such metric; metrics are {', '.join(sorted(groups))}")
+    return Table(f"{table.label} (metric {metric!r})", table.columns, [r for _, r in groups[metric]])

@@ -213,7 +213,7 @@ def records_from_document(document: Any, label: str) -> tuple[list[str], list[di
 
 
 @functools.lru_cache(maxsize=4096)
-def _bare(column: str) -> str:
+def bare_name(column: str) -> str:
     """A column's name without a tracker's prefix (``metrics.val_loss`` -> ``val_loss``), lower case."""
     name = column.strip().lower()
     for prefix in TRACKER_PREFIXES:
@@ -225,7 +225,7 @@ def _bare(column: str) -> str:
 def find_column(columns: list[str], wanted: str, label: str) -> str | None:
     """The file's column for canonical name or alias group ``wanted`` (case-insensitive; tracker prefixes ignored)."""
     names = ALIASES.get(wanted, (wanted,))
-    found = [c for c in columns if _bare(c) in names]
+    found = [c for c in columns if bare_name(c) in names]
     if len(found) > 1:
         raise DataError(f"{label}: columns {', '.join(repr(c) for c in found)} all mean {wanted}; keep one of them")
     return found[0] if found else None
@@ -234,7 +234,7 @@ def find_column(columns: list[str], wanted: str, label: str) -> str | None:
 def explicit_column(columns: list[str], name: str, option: str, label: str) -> str:
     found = [c for c in columns if c.strip().lower() == name.strip().lower()]
     if not found:
-        found = [c for c in columns if _bare(c) == name.strip().lower()]
+        found = [c for c in columns if bare_name(c) == name.strip().lower()]
     if not found:
         raise DataError(f"{label}: {option} {name!r}: no such column; columns are {', '.join(columns)}")
     return found[0]
@@ -264,6 +264,8 @@ class Table:
     records: list[dict[str, Any]]
     #: The column to fit when none is named (an evaluation metric where lower is better).
     default_y: str | None = None
+    #: Read from an evaluation harness's results (its task and metric were chosen as they were read).
+    harness: bool = False
     _groups: dict[str, dict[str, list[tuple[int, dict[str, Any]]]]] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -281,8 +283,9 @@ class Table:
         return find_column(self.columns, wanted, self.label)
 
     def has_pass_rates(self) -> bool:
-        """Whether the table holds pass rates rather than losses."""
-        return any(self.column(name) for name in ("problem", "pass_rate", "n_correct", "mean_log_pass_rate"))
+        """Whether the table holds pass rates (a rate, counts or a mean log rate) rather than losses or accuracies."""
+        counted = self.column("n_correct") is not None and self.column("n_samples") is not None
+        return counted or any(self.column(name) for name in ("pass_rate", "mean_log_pass_rate"))
 
     def require_pass_rates(self) -> None:
         """A one-line error unless the table holds pass rates (for ``--law passrate``)."""
@@ -308,10 +311,11 @@ def read_table(path: str | Path, input_format: str | None = None, harness: Harne
         models = models_table(options.models) if options.models else None
         columns, records = harness_records(Path(path), label, options, models)
         fitted = [c for c in columns if c not in ("run", "benchmark", "metric", "params", "tokens", "compute", "step")]
-        default_y = fitted[0] if fitted and fitted[0] != "pass_rate" and "problem" not in columns else None
+        shares = {"pass_rate", "accuracy", "problem"} & set(columns)
+        default_y = fitted[0] if fitted and not shares else None
         if not records:
             raise DataError(f"{label}: no runs; add one row per run under the header")
-        return Table(label, columns, records, default_y)
+        return Table(label, columns, records, default_y, harness=True)
     else:
         columns, records = _read_records(Path(path), label, input_format)
     if not records:

@@ -15,7 +15,7 @@ from ..errors import ConfigError, DataError, FitError
 from ..laws import get_law
 from ..results import Backtest, BacktestSummary, HeldOutRun
 from ..settings import Target
-from .fit import Ladder
+from .ladder import Ladder
 
 MODES = ("holdout", "fraction", "rolling")
 #: A rolling backtest fits at most this many windows (ladders of up to 22 runs keep every one).

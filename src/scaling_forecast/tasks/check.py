@@ -90,9 +90,11 @@ class CheckResult:
 
 
 NO_GATE = (
-    "no gate given; add --max-loss, --min-pass-rate, --max-rmse, --max-interval-width or --require-trend "
-    "(or gates: in the job file)"
+    "no gate given; add --max-loss, --min-pass-rate, --min-accuracy, --max-rmse, --max-interval-width or "
+    "--require-trend (or gates: in the job file)"
 )
+#: The gates on what a law reports, in its own sense: a loss must not exceed, a pass rate or accuracy must reach.
+QUANTITY_GATES = ("max_loss", "min_pass_rate", "min_accuracy")
 
 
 def validate_gates(gates: Mapping[str, float | None], on: str, require_trend: str | None = None) -> dict[str, float]:
@@ -114,44 +116,47 @@ def evaluate_gates(
 
     Notes
     -----
-    ``max_loss`` (loss laws) is judged on the upper end of the ``on`` interval, ``min_pass_rate``
-    (pass-rate law) on the lower end of the pass-rate interval, ``max_interval_width`` on the
-    width of the ``on`` interval (``pi`` for ``on = estimate``) in the forecast's units (pass
-    rate for the pass-rate law), ``max_rmse`` on the fit's rmse of log residuals, ``require_trend``
-    on ``fit.trend`` (:data:`TREND_REQUIREMENTS`; a fit with no trend, under 3 distinct computes, fails).
+    A gate on what the law reports is judged in its own sense (the law's ``gate``): ``max_loss``
+    (loss laws) on the upper end of the ``on`` interval, ``min_pass_rate`` (pass-rate law) on the
+    lower end of the pass-rate interval, ``min_accuracy`` (laws of accuracy) on the lower end of the
+    accuracy interval; another law's gate is refused in one line. ``max_interval_width`` is judged on
+    the width of the ``on`` interval (``pi`` for ``on = estimate``) in the reported units, ``max_rmse``
+    on the fit's rmse, ``require_trend`` on ``fit.trend`` (:data:`TREND_REQUIREMENTS`; a fit with no trend,
+    under 3 distinct computes, fails).
     """
     active = validate_gates(gates, on, require_trend)
-    pass_rate_law = result.law == "passrate"
-    if "max_loss" in active and pass_rate_law:
-        raise ConfigError("--max-loss applies to loss laws; for pass rates use --min-pass-rate")
-    if "min_pass_rate" in active and not pass_rate_law:
-        raise ConfigError("--min-pass-rate applies to the passrate law; for losses use --max-loss")
-    if "min_pass_rate" in active and not 0.0 <= active["min_pass_rate"] <= 1.0:
-        raise ConfigError(f"--min-pass-rate {active['min_pass_rate']:g}: must be a pass rate in [0, 1]")
-    needs_targets = {"max_loss", "min_pass_rate", "max_interval_width"} & set(active)
+    law = result.model.law
+    for gate in QUANTITY_GATES:
+        if gate in active and gate != law.gate:
+            reported = {"loss": "a loss", "pass_rate": "a pass rate", "accuracy": "an accuracy"}[law.reported]
+            raise ConfigError(
+                f"--{gate.replace('_', '-')} does not apply to the {law.name} law, which forecasts {reported}; "
+                f"gate it with --{law.gate.replace('_', '-')}"
+            )
+        if gate in active and gate.startswith("min_") and not 0.0 <= active[gate] <= 1.0:
+            raise ConfigError(f"--{gate.replace('_', '-')} {active[gate]:g}: must be a share in [0, 1]")
+    needs_targets = {*QUANTITY_GATES, "max_interval_width"} & set(active)
     if needs_targets and not result.predictions:
         raise ConfigError("the gates need at least one --target (or targets: in the job file)")
     results: list[GateResult] = []
     for prediction in result.predictions:
         rate = prediction.pass_rate
-        if pass_rate_law and rate is not None:
+        if law.reported == "pass_rate" and rate is not None:
             estimate, ci, pi = rate.estimate, rate.ci, rate.pi
         else:
             estimate, ci, pi = prediction.estimate, prediction.ci, prediction.pi
         interval = {"pi": pi, "ci": ci, "estimate": None}[on]
-        if "max_loss" in active:
-            value = estimate if interval is None else interval[1]
-            results.append(
-                GateResult(
-                    "max_loss", prediction.target, value, active["max_loss"], value <= active["max_loss"], interval
-                )
-            )
-        if "min_pass_rate" in active:
-            value = estimate if interval is None else interval[0]
-            threshold = active["min_pass_rate"]
-            results.append(
-                GateResult("min_pass_rate", prediction.target, value, threshold, value >= threshold, interval)
-            )
+        for gate in QUANTITY_GATES:
+            if gate not in active:
+                continue
+            threshold = active[gate]
+            if gate.startswith("max_"):
+                value = estimate if interval is None else interval[1]
+                passed = value <= threshold
+            else:
+                value = estimate if interval is None else interval[0]
+                passed = value >= threshold
+            results.append(GateResult(gate, prediction.target, value, threshold, passed, interval))
         if "max_interval_width" in active:
             judged = pi if interval is None else interval
             width = judged[1] - judged[0]

@@ -21,6 +21,7 @@ import numpy as np
 from ..engine.fitting import BatchFit, fit_batch, objective, polish, quiet, refine
 from ..engine.forecasting import curve_model
 from ..engine.passrates import PassRateRuns
+from ..engine.streams import Stream, stream
 from ..engine.uncertainty import (
     CHUNK_BYTES,
     Uncertainty,
@@ -32,10 +33,10 @@ from ..engine.uncertainty import (
     studentised_interval,
 )
 from ..errors import ConfigError, DataError, FitError
-from ..laws import Array, Law, PassRateLaw, get_law
+from ..laws import Array, Law, PassRateLaw, curve_law
 from ..results import Comparison, Crossing, FitResult, RankedSweep, TargetComparison
 from ..settings import FitSettings, Target
-from .fit import assemble, fit_law, rate_inputs, validated
+from .fit import assemble, fit_curve, rate_inputs, validated
 
 #: Bootstrap rows polished at a time: small enough to stay in cache, large enough to amortise numpy's overhead.
 CHUNK_ROWS = 10_000
@@ -43,8 +44,6 @@ CHUNK_ROWS = 10_000
 SWEEP_ARRAYS = 8
 #: Points of the log-compute grid on which curves are checked for crossings.
 CROSSING_GRID = 2001
-#: Seed-sequence key of the problem draws shared by sweeps evaluated on the same problems.
-PAIRED_STREAM = 2**32 - 1
 #: Above this many sweeps, crossings are checked only against the baseline and the winners.
 ALL_PAIRS_LIMIT = 20
 
@@ -140,10 +139,10 @@ def compare_sweeps(
     """
     if settings.law == "auto" and sweeps and all(s.y_column == PassRateLaw.quantity for s in sweeps):
         settings = replace(settings, law="passrate")
-    settings = settings.validated()
+    settings = settings.resolved()
     if settings.method != "bootstrap":
         raise ConfigError("forecast compare needs --method bootstrap: its probabilities come from the bootstrap draws")
-    law = get_law(settings.law)
+    law = curve_law(settings.law)
     if (law.design == ("compute",)) != all(s.columns is None for s in sweeps):
         raise ConfigError(
             f"--law {law.name}: the law reads {', '.join(law.design)} per run; every sweep must give them"
@@ -265,7 +264,7 @@ def _fit_one(sweep: Sweep, settings: FitSettings, targets: tuple[Target, ...]) -
     """One sweep fitted as ``forecast fit`` would (laws of several design columns)."""
     where: dict[str, Any] = {"file": sweep.file, "x_column": sweep.x_column, "y_column": sweep.y_column}
     extra: dict[str, Any] = {"sweep": sweep.name, "extra_warnings": sweep.warnings, "columns": sweep.columns}
-    return fit_law(sweep.compute, sweep.y, settings, targets, **where, **extra)
+    return fit_curve(sweep.compute, sweep.y, settings, targets, **where, **extra)
 
 
 @quiet
@@ -305,7 +304,7 @@ def _fit_group(
         pool = adjusted_residuals(law, best.theta[row], log_x[row], log_y[row] - fitted[row])
         boot_log_y[row] = fitted[row] + pool[rng.integers(0, n_runs, size=(n_boot, n_runs))]
         if sweep.replicates is not None:
-            problem_rng = np.random.default_rng([settings.seed, PAIRED_STREAM]) if paired else rng
+            problem_rng = stream(settings.seed, Stream.PAIRED_PROBLEMS) if paired else rng
             shifts = np.asarray(sweep.replicates(problem_rng, n_boot), dtype=float)[:, order] - log_y[row]
             boot_log_y[row] += shifts
         noise[row] = pool[rng.integers(0, n_runs, size=n_boot)]

@@ -15,10 +15,11 @@ from ..engine.forecasting import CandidateState, CurveModel, forecast
 from ..engine.passrates import ZERO_POLICIES, PassRateRuns, PassRates
 from ..engine.reliability import data_warnings, drift_warnings
 from ..engine.selection import select_law
+from ..engine.streams import Stream, stream
 from ..engine.trend import trend_verdict
 from ..engine.uncertainty import Uncertainty, estimate_uncertainty
 from ..errors import ConfigError, DataError, FitError
-from ..laws import Array, IndexArray, Law, PassRateLaw, get_law
+from ..laws import Array, Law, PassRateLaw, curve_law
 from ..results import BucketResult, DataSummary, FitQuality, FitResult, LawSelection, Points
 from ..settings import FitSettings, Target
 
@@ -28,14 +29,12 @@ NESTING_LAW = "loss"
 #: More than twice this many runs are fitted as at most this many points (see :func:`fitted_points`),
 #: so that the cost of the fit no longer grows with the runs.
 MAX_POINTS = 24
-#: Seed-sequence key of the stream that draws a new run's noise from every run of a binned fit.
-RUN_NOISE_STREAM = 2**32 - 3
 #: A fitted law whose log changes less than this over the fitted runs is flat (0.01%).
 FLAT = 1e-4
 
 
 @quiet
-def fit_law(
+def fit_curve(
     compute: Array,
     y: Array,
     settings: FitSettings,
@@ -49,6 +48,7 @@ def fit_law(
     extra_warnings: tuple[str, ...] = (),
     problems: dict[str, Any] | None = None,
     columns: Array | None = None,
+    law_name: str | None = None,
 ) -> FitResult:
     """Fit ``settings.law`` (a curve law, or ``auto``) to ``y`` against ``compute`` and forecast each target.
 
@@ -61,7 +61,8 @@ def fit_law(
     Parameters are reported in the user's units. ``replicates(rng, n_boot)`` gives bootstrap data
     sets of ``log y`` in the caller's run order (see :func:`estimate_uncertainty`). A law of several
     design columns reads them from ``columns`` ``(n, k)`` (for chinchilla: parameters and tokens;
-    ``compute`` is then ``6 N D``, which orders the runs and measures extrapolation).
+    ``compute`` is then ``6 N D``, which orders the runs and measures extrapolation). ``law_name`` is the law's
+    name in warnings, when it is fitted as part of another (``gpt4``: the ``passrate`` law on an accuracy).
     """
     where = Where(file, x_column, y_column)
     compute, y = validated(compute, y, file, x_column, y_column)
@@ -111,6 +112,7 @@ def fit_law(
         law_selection=selection,
         candidates=candidates,
         columns=columns,
+        law_name=law_name,
     )
 
 
@@ -129,7 +131,7 @@ def _choose_law(
     """``settings`` with the law ``auto`` chooses (:func:`select_law`), the choice, and the candidates' fits."""
     if settings.law != "auto":
         return settings, None, {}
-    settings = replace(settings, loss_fn=settings.validated().loss_fn)
+    settings = replace(settings, loss_fn=settings.resolved().loss_fn)
     unit = "points" if binned else "run(s)"
     chosen = select_law(compute, y, loss_fn=settings.loss_fn, huber_delta=settings.huber_delta, unit=unit)
     if chosen is None:
@@ -142,9 +144,9 @@ def _choose_law(
 
 
 def _curve_law(settings: FitSettings, columns: Array | None) -> tuple[FitSettings, Law]:
-    """``settings`` validated and their curve law, after checking that the runs give the columns it reads."""
-    settings = settings.validated()
-    law = get_law(settings.law)
+    """``settings`` resolved and their curve law, after checking that the runs give the columns it reads."""
+    settings = settings.resolved()
+    law = curve_law(settings.law)
     if law.resampling == "cases" and settings.method != "bootstrap":
         raise ConfigError(
             f"--law {law.name} uses a case bootstrap over runs, as its reference protocol; "
@@ -264,7 +266,7 @@ def _run_noise(law: Law, uncertainty: Uncertainty, log_x: Array, log_y: Array, s
     run_sigma = math.sqrt(float(residuals @ residuals) / max(log_y.size - law.n_params, 1))
     if uncertainty.boot_noise is None or uncertainty.boot_sigma is None:
         return replace(uncertainty, sigma=run_sigma)
-    rng = np.random.default_rng([seed, RUN_NOISE_STREAM])
+    rng = stream(seed, Stream.RUN_NOISE)
     noise = (residuals - residuals.mean())[rng.integers(0, residuals.size, size=uncertainty.boot_noise.size)]
     return replace(
         uncertainty,
@@ -318,7 +320,7 @@ def _interval_laws(
         if candidate.law == selection.chosen:
             candidates.append(CandidateState(candidate.law, uncertainty, True))
         elif candidate.law == NESTING_LAW and state is not None:
-            law = get_law(candidate.law)
+            law = curve_law(candidate.law)
             candidates.append(
                 CandidateState(candidate.law, estimate_uncertainty(law, log_x, log_y, state.theta, **options), True)
             )
@@ -336,7 +338,7 @@ def _candidates_run_noise(
         if c.law == law.name:
             c = replace(c, state=uncertainty)
         elif c.state is not None and c.in_interval:
-            c = replace(c, state=_run_noise(get_law(c.law), c.state, log_x, log_y, seed))
+            c = replace(c, state=_run_noise(curve_law(c.law), c.state, log_x, log_y, seed))
         updated.append(c)
     return tuple(updated)
 
@@ -363,6 +365,7 @@ def assemble(
     columns: Array | None = None,
     log_x: Array | None = None,
     points: tuple[Array, Array] | None = None,
+    law_name: str | None = None,
 ) -> FitResult:
     """The :class:`FitResult` of a fitted law (``best`` holds one row) with its forecasts.
 
@@ -396,7 +399,7 @@ def assemble(
     if check_drift and law.design == ("compute",):
         drift_law = law
         if any(c.law == NESTING_LAW and c.in_interval for c in candidates):
-            drift_law = get_law(NESTING_LAW)
+            drift_law = curve_law(NESTING_LAW)
         drift = rolling_drift(
             drift_law,
             fitted_compute,
@@ -408,7 +411,7 @@ def assemble(
     warnings = data_warnings(law, fitted_compute, fitted_y, data, uncertainty, bool(best.converged[0]))
     warnings += extra_warnings
     if drift is not None:
-        warnings += drift_warnings(drift, compute, settings.misspecification)
+        warnings += drift_warnings(drift, compute, settings.misspecification, law_name)
     trend = trend_verdict(np.log(fitted_compute), np.log(fitted_y), lower_is_better=True)  # rises are warned above
     quality = FitQuality(
         rmse=float(np.sqrt(np.mean(residuals**2))),
@@ -449,7 +452,7 @@ def assemble(
 MIN_PROBLEMS = 10
 
 
-def _pass_rate_settings(settings: FitSettings, zeros: str) -> FitSettings:
+def pass_rate_settings(settings: FitSettings, zeros: str) -> FitSettings:
     """``settings`` for pass rates (law ``passrate``), after checking the zero policy and the law."""
     if zeros not in ZERO_POLICIES:
         raise ConfigError(f"--zeros {zeros!r}: unknown policy; choose one of {', '.join(ZERO_POLICIES)}")
@@ -478,15 +481,15 @@ def fit_pass_rates(
     bootstrap resamples problems (the same draw for every run); with one rate per run it resamples
     residuals as for loss. Each bucket is fitted the same way to its own problems.
     """
-    settings = _pass_rate_settings(settings, zeros)
+    settings = pass_rate_settings(settings, zeros)
     rates = data.apply_zeros(zeros)
-    result = _fit_rates(data, rates, settings, targets)
+    result = fit_rates(data, rates, settings, targets)
     if buckets <= 0:
         return result
     fitted, failures = [], []
     for name, columns, (lowest, highest) in rates.buckets(buckets):
         try:
-            bucket = _fit_rates(data, rates.subset(columns), settings, targets)
+            bucket = fit_rates(data, rates.subset(columns), settings, targets)
         except FitError as error:
             failures.append(f"{name} could not be fitted: {str(error).split(': ', 1)[-1]}")
             continue
@@ -539,9 +542,9 @@ def rate_inputs(data: PassRateRuns, rates: PassRates) -> RateInputs:
     return RateInputs(quantity, rates.problem_bootstrap, tuple(warnings), problems, rates.problems)
 
 
-def _fit_rates(data: PassRateRuns, rates: PassRates, settings: FitSettings, targets: tuple[Target, ...]) -> FitResult:
+def fit_rates(data: PassRateRuns, rates: PassRates, settings: FitSettings, targets: tuple[Target, ...]) -> FitResult:
     inputs = rate_inputs(data, rates)
-    return fit_law(
+    return fit_curve(
         data.compute,
         inputs.quantity,
         settings,
@@ -554,108 +557,3 @@ def _fit_rates(data: PassRateRuns, rates: PassRates, settings: FitSettings, targ
         extra_warnings=inputs.warnings,
         problems=inputs.problems,
     )
-
-
-@dataclass(frozen=True, eq=False)
-class Ladder:
-    """Runs ready to fit with fixed settings: ``y`` is loss, or ``-E[log pass_rate]`` for pass rates.
-
-    :meth:`fit` fits all runs or a subset (``rows``), which is what backtests need.
-    """
-
-    compute: Array
-    y: Array
-    names: tuple[str, ...]
-    settings: FitSettings
-    file: str = "<data>"
-    x_column: str = "compute"
-    y_column: str = "loss"
-    sweep: str | None = None
-    rate_runs: PassRateRuns | None = None
-    rates: PassRates | None = None
-    excluded: tuple[str, ...] = ()
-    min_compute: float | None = None
-    #: The law's other design columns per run (chinchilla: parameters and tokens).
-    columns: Array | None = None
-    #: What reading the runs left out and why, repeated with every fit.
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def n_runs(self) -> int:
-        return int(self.compute.size)
-
-    def fit(self, rows: IndexArray | None = None, targets: tuple[Target, ...] = ()) -> FitResult:
-        """Fit ``settings.law`` to the runs in ``rows`` (default: all) and forecast ``targets``."""
-        index = np.arange(self.n_runs) if rows is None else np.asarray(rows, dtype=np.intp)
-        result = self._fit(index, targets)
-        if not (self.excluded or self.min_compute is not None):
-            return result
-        return replace(result, data=replace(result.data, excluded=self.excluded, min_compute=self.min_compute))
-
-    def _fit(self, index: IndexArray, targets: tuple[Target, ...]) -> FitResult:
-        if self.rates is None or self.rate_runs is None:
-            return fit_law(
-                self.compute[index],
-                self.y[index],
-                self.settings,
-                targets,
-                file=self.file,
-                x_column=self.x_column,
-                y_column=self.y_column,
-                sweep=self.sweep,
-                columns=None if self.columns is None else self.columns[index],
-                extra_warnings=self.warnings,
-            )
-        data = replace(
-            self.rate_runs,
-            compute=self.rate_runs.compute[index],
-            names=tuple(self.rate_runs.names[i] for i in index),
-        )
-        return _fit_rates(data, self.rates.runs(index), self.settings, targets)
-
-
-def loss_ladder(runs: Any, settings: FitSettings, **dropped: Any) -> Ladder:
-    """A :class:`Ladder` of loss runs (a :class:`scaling_forecast.runs.Runs`).
-
-    ``dropped`` records ``excluded`` runs and ``min_compute`` for the output.
-    """
-    settings.validated()  # report bad settings before any fit; "auto" is resolved by each fit
-    return Ladder(
-        runs.x,
-        runs.y,
-        tuple(runs.names),
-        settings,
-        file=runs.file,
-        x_column=runs.x_column,
-        y_column=runs.y_column,
-        sweep=runs.sweep,
-        columns=runs.columns,
-        warnings=runs.warnings,
-        **dropped,
-    )
-
-
-def rate_ladder(data: PassRateRuns, settings: FitSettings, zeros: str = "subset", **dropped: Any) -> Ladder:
-    """A :class:`Ladder` of pass rates, after the zero policy (applied to all runs at once)."""
-    settings = _pass_rate_settings(settings, zeros).validated()
-    rates = data.apply_zeros(zeros)
-    return Ladder(
-        data.compute,
-        rates.mean_neg_log(),
-        data.names,
-        settings,
-        file=data.file,
-        x_column=data.x_column,
-        y_column=PassRateLaw.quantity,
-        sweep=data.sweep,
-        rate_runs=data,
-        rates=rates,
-        **dropped,
-    )
-
-
-def ladder(data: Any, settings: FitSettings, zeros: str = "subset", **dropped: Any) -> Ladder:
-    """The :class:`Ladder` of loaded runs: pass rates (:func:`rate_ladder`) or losses (:func:`loss_ladder`)."""
-    if isinstance(data, PassRateRuns):
-        return rate_ladder(data, settings, zeros, **dropped)
-    return loss_ladder(data, settings, **dropped)

@@ -160,6 +160,28 @@ def _percentile(result: FitResult) -> bool:
 
 
 def _method_text(result: FitResult) -> str:
+    """How the law was fitted and its intervals made, by the kind of model (a curve law, two steps, direct laws)."""
+    intervals = f"{result.level:.0%} intervals (CI: the law, PI: a new run)"
+    model: Any = result.model
+    if model.kind == "two-step":
+        rows = "runs, then rows within each run" if model.link.x.size > result.data.n_runs else "rows"
+        link = f"case bootstrap over {rows}, {model.link.boot_theta.shape[0]} replicates"
+        return (
+            f"step 1 ({result.data.y_column}): {_curve_method(model.step1)}; step 2 (accuracy from "
+            f"{result.data.y_column}): least squares on accuracy, {link}, joined by Monte Carlo; {intervals}"
+        )
+    if model.kind == "direct":
+        parts = []
+        if model.gpt4 is not None:
+            parts.append(f"gpt4: {_curve_method(model.gpt4)}")
+        if model.sigmoid is not None:
+            replicates = model.sigmoid.boot_theta.shape[0]
+            parts.append(f"sigmoid: least squares on accuracy; case bootstrap over runs ({replicates} replicates)")
+        return f"{'; '.join(parts)}; {intervals}"
+    return f"{_curve_method(result)}; {intervals}"
+
+
+def _curve_method(result: FitResult) -> str:
     if result.method == "bootstrap" and _percentile(result):
         uncertainty = f"case bootstrap over runs ({result.n_boot} replicates, seed {result.seed}), percentile"
     elif result.method == "bootstrap":
@@ -170,19 +192,21 @@ def _method_text(result: FitResult) -> str:
     loss_fn = LOSS_FN_TEXT[result.loss_fn]
     if result.loss_fn == "huber":
         loss_fn += f" (delta {result.huber_delta:g})"
-    return f"{loss_fn}; {uncertainty}; {result.level:.0%} intervals (CI: the law, PI: a new run)"
+    return f"{loss_fn}; {uncertainty}"
 
 
 def _selection_text(result: FitResult) -> str:
     selection = result.law_selection
     assert selection is not None
+    step = f"step 1 ({result.data.y_column}): " if result.model.kind == "two-step" else ""
+    chose = f"{step}--law {selection.chooser} chose {selection.chosen}: {selection.reason}"
+    if selection.criterion != "held-out" or selection.chooser != "auto":
+        return chose
     scores = ", ".join(
         f"{c.law} {c.held_out_error:.2%}" if c.held_out_error is not None else f"{c.law} n/a"
         for c in selection.candidates
     )
-    if selection.criterion != "held-out":
-        return f"--law auto chose {selection.chosen}: {selection.reason}"
-    return f"--law auto chose {selection.chosen}: {selection.reason}; held-out RMS log errors: {scores}"
+    return f"{chose}; held-out RMS log errors: {scores}"
 
 
 def _headline(result: FitResult) -> str:
@@ -213,7 +237,14 @@ def _headline(result: FitResult) -> str:
 def _quality_text(result: FitResult) -> str:
     fit = result.fit
     converged = "converged" if fit.converged else "NOT converged"
-    return f"rmse {fit.rmse:.3%} of {result.data.y_column} (log residuals), {converged}, {fit.dof} degrees of freedom"
+    model: Any = result.model
+    if model.kind == "direct":
+        column = result.data.y_column
+        return f"rmse {fit.rmse:.4f} of {column} (the {model.chosen} law's residuals), {fit.dof} degrees of freedom"
+    text = f"rmse {fit.rmse:.3%} of {result.data.y_column} (log residuals), {converged}, {fit.dof} degrees of freedom"
+    if model.kind == "two-step":
+        return f"step 1: {text}; step 2: rmse {model.link.rmse:.4f} of {result.data.accuracy_column}"
+    return text
 
 
 def _parameter_table(result: FitResult, params: tuple[ParameterEstimate, ...]) -> tuple[list[str], list[list[str]]]:
@@ -257,11 +288,14 @@ def _candidate_table(result: FitResult) -> tuple[list[str], list[list[str]]]:
     selection = result.law_selection
     assert selection is not None
     level = f"{result.level:.0%}"
-    headers = ["law", "weight", "held-out error", "target", result.data.y_column, f"{level} CI", f"{level} PI"]
+    quantity = result.data.y_column if selection.chooser == "auto" else (result.data.accuracy_column or "accuracy")
+    headers = ["law", "weight", "held-out error", "target", quantity, f"{level} CI", f"{level} PI"]
     rows = []
     for c in selection.candidates:
         name = c.law + (" *" if c.in_interval else "")
-        error = "n/a" if c.held_out_error is None else f"{c.held_out_error:.2%}"
+        error = "n/a"
+        if c.held_out_error is not None:
+            error = f"{c.held_out_error:.2%}" if selection.chooser == "auto" else f"{c.held_out_error:.3f}"
         for i, q in enumerate(c.predictions or (None,)):
             row = [name, f"{c.weight:.2f}", error] if i == 0 else ["", "", ""]
             if q is None:
@@ -278,6 +312,8 @@ def _candidate_table(result: FitResult) -> tuple[list[str], list[list[str]]]:
 
 
 CANDIDATES_TITLE = "Candidate laws (*: the interval spans its own; weight: Akaike weight)"
+#: The direct accuracy laws are chosen on the largest run: the weight is the choice, the error an absolute one.
+DIRECT_TITLE = "Candidate laws (*: the interval spans its own; weight 1: chosen on the largest run)"
 
 
 def _bucket_table(result: FitResult) -> tuple[list[str], list[list[str]]]:
@@ -606,7 +642,8 @@ def _fit_report(result: FitResult) -> Report:
     if result.predictions:
         tables.append(Table("Predictions", *_prediction_table(result, result.predictions)))
     if result.law_selection is not None and result.predictions:
-        tables.append(Table(CANDIDATES_TITLE, *_candidate_table(result)))
+        title = CANDIDATES_TITLE if result.law_selection.chooser == "auto" else DIRECT_TITLE
+        tables.append(Table(title, *_candidate_table(result)))
     if result.buckets:
         tables.append(Table("Difficulty buckets", *_bucket_table(result)))
     tables += [Table(title, *table) for title, table in _allocation_sections(result)]
