@@ -181,6 +181,11 @@ class DataSummary:
     #: The accuracy a two-step law forecasts through ``y_column`` (its task loss).
     accuracy_column: str | None = None
 
+    @property
+    def quantity(self) -> str:
+        """The column of what is forecast: the accuracy of a two-step law, else ``y_column``."""
+        return self.accuracy_column or self.y_column
+
     def to_dict(self) -> dict[str, Any]:
         document = {
             "file": self.file,
@@ -479,7 +484,8 @@ class FitResult:
 
 @dataclass(frozen=True)
 class RankedSweep:
-    """One sweep at one target: lower is better for every law (loss, or ``-E[log pass_rate]``).
+    """One sweep at one target, in the law's own sense (lower is better for a loss or ``-E[log pass_rate]``,
+    higher for an accuracy).
 
     ``delta = estimate - baseline estimate``; ``p_better`` is the share of bootstrap draws in which
     this sweep beats the baseline; ``p_best`` the share in which it beats every other sweep.
@@ -567,6 +573,8 @@ class Comparison:
     crossings: tuple[Crossing, ...]
     left_out: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    #: Whether lower (a loss, ``-E[log pass_rate]``) or higher (an accuracy) is better.
+    sense: str = "lower"
 
     def to_dict(self) -> dict[str, Any]:
         return {

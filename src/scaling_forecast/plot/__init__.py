@@ -18,4 +18,6 @@ def draw(result: Any, fmt: str | None = None, *, ax: Any = None) -> Any:
         return figures.plot_backtest(result, fmt, ax=ax)
     if result.optima:
         return figures.plot_optimal(result, fmt, ax=ax)
+    if result.model.kind == "two-step" and ax is None:
+        return figures.plot_two_step(result, fmt)
     return figures.plot_fit(result, fmt, ax=ax)

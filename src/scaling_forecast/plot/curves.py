@@ -1,13 +1,13 @@
 """What each figure draws, evaluated from a result without refitting: curves, bands and surfaces.
 
-``plot.py`` draws these and evaluates nothing; the command line computes them, then draws.
+:mod:`.figures` draws these and evaluates nothing.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..engine.forecasting import curve_model, forecast
+from ..engine.forecasting import curve_model
 from ..laws import Array, get_law
 from ..results import Backtest, Comparison, Curve, FitResult
 from ..settings import Target
@@ -24,7 +24,8 @@ def grid(low: float, high: float, points: int = POINTS) -> Array:
 
 def curve(result: FitResult, compute: Array, label: str = "") -> Curve:
     """The fitted law along ``compute``: estimate, ``ci`` and ``pi`` of its forecasts (the saved state, no refit)."""
-    predictions = forecast(result, tuple(Target(float(c)) for c in compute), result.level).predictions
+    targets = tuple(Target(float(c)) for c in compute)
+    predictions = result.model.forecast(result, targets, result.level).predictions
     return Curve(
         label or str(result.data.sweep or result.law),
         np.asarray(compute, dtype=float),
@@ -116,3 +117,19 @@ def allocation_surface(result: FitResult) -> tuple[Array, Array, Array, Curve]:
     frontier = np.geomspace(6.0 * n_grid[0] * d_grid[0], 6.0 * n_grid[-1] * d_grid[-1], 200)
     optimum = np.array([law.allocation(params, c)["params"][0] for c in frontier])  # type: ignore[index]
     return n_grid, d_grid, loss, Curve("compute-optimal frontier", frontier, optimum, None, None)
+
+
+def link_curve(result: FitResult) -> tuple[Curve, Array, Array]:
+    """A two-step fit's link: accuracy against task loss with its ``ci`` band (the link's bootstrap), over the
+    rows and the forecast task losses; and the rows (task loss, accuracy) it was fitted to."""
+    link = getattr(result.model, "link", None)
+    if link is None:
+        raise ValueError(f"the {result.law} law has no link from a task loss to accuracy")
+    losses = [link.x.min(), link.x.max()] + [q for p in result.predictions if p.task_loss for q in p.task_loss.ci]
+    low, high = float(min(losses)), float(max(losses))
+    span = max(high - low, 1e-6)
+    along = np.linspace(low - 0.1 * span, high + 0.1 * span, POINTS)
+    estimate, draws = link.at(along)
+    tail = (1.0 - result.level) / 2.0
+    band = np.quantile(draws, [tail, 1.0 - tail], axis=0).T
+    return Curve("link", along, estimate, band, None), link.x, link.accuracy

@@ -136,6 +136,48 @@ def plot_fit(result: Any, fmt: str | None = None, *, ax: Any = None) -> Any:
     return _done(figure, fmt)
 
 
+def plot_two_step(result: Any, fmt: str | None = None) -> Any:
+    """The two steps of a two-step fit side by side: the task loss against compute with its forecast (step 1, as
+    :func:`plot_fit` draws a loss), and accuracy against the task loss with the fitted link, its ``ci`` band,
+    every row it was fitted to and each forecast (task loss and accuracy with their ``ci``)."""
+    figure, axes = _figure(2)
+    step1 = result.model.step1
+    plot_fit(step1, ax=axes[0])
+    axes[0].set_title(f"step 1: {step1.data.y_column} against compute ({step1.law} law)")
+    link, loss, accuracy = curves.link_curve(result)
+    level = f"{result.level:.0%}"
+    right = axes[1]
+    right.fill_between(link.compute, link.ci[:, 0], link.ci[:, 1], color="tab:purple", alpha=0.25, linewidth=0)
+    right.plot(link.compute, link.estimate, color="tab:purple", linewidth=2, label=f"link, with its {level} CI")
+    right.scatter(loss, accuracy, color="black", s=18, zorder=3, label=f"rows ({loss.size})")
+    for p in result.predictions:
+        if p.task_loss is None:
+            continue
+        t = p.task_loss
+        right.errorbar(
+            [t.estimate],
+            [p.estimate],
+            xerr=[[t.estimate - t.ci[0]], [t.ci[1] - t.estimate]],
+            yerr=[[p.estimate - p.ci[0]], [p.ci[1] - p.estimate]],
+            fmt="D",
+            color="tab:red",
+            capsize=4,
+            zorder=4,
+        )
+        right.annotate(
+            f"{p.target:.2g} FLOP", (t.estimate, p.estimate), textcoords="offset points", xytext=(6, -12), fontsize=8
+        )
+    if result.predictions:
+        right.plot([], [], "D", color="tab:red", label=f"forecasts with {level} CI")
+    right.invert_xaxis()  # the loss falls as compute grows: left to right is larger models
+    right.set_xlabel(f"{result.data.y_column} (task loss)")
+    right.set_ylabel(str(result.data.accuracy_column or "accuracy"))
+    right.set_title("step 2: accuracy against the task loss")
+    right.grid(True, alpha=0.3)
+    right.legend(fontsize=8, loc="best")
+    return _done(figure, fmt)
+
+
 def plot_compare(comparison: Any, fmt: str | None = None, *, ax: Any = None) -> Any:
     """One colour per sweep with its ``ci`` band and runs, the target lines and the crossings.
 
@@ -170,7 +212,7 @@ def plot_compare(comparison: Any, fmt: str | None = None, *, ax: Any = None) -> 
         ax.plot([], [], "X", color="black", label="curves cross")
     ax.set_xscale("log")
     ax.set_xlabel("compute C (FLOP)")
-    ax.set_ylabel(comparison.fits[0].data.y_column)
+    ax.set_ylabel(comparison.fits[0].data.quantity)
     shown = "" if len(lines) == len(comparison.fits) else f" ({len(lines)} of {len(comparison.fits)} shown)"
     ax.set_title(f"{len(comparison.fits)} sweeps, {comparison.law} law, {comparison.level:.0%} CI bands{shown}")
     ax.grid(True, alpha=0.3)
@@ -229,7 +271,7 @@ def plot_backtest(backtest: Any, fmt: str | None = None, *, ax: Any = None) -> A
     ax.axvline(fitted_max, color="gray", linestyle=":", linewidth=1)
     ax.set_xscale("log")
     ax.set_xlabel("compute C (FLOP)")
-    ax.set_ylabel(first.data.y_column)
+    ax.set_ylabel(first.data.quantity)
     summary = backtest.summary
     ax.set_title(
         f"backtest ({backtest.mode}): mean error {summary.mean_are:.2%}, max {summary.max_are:.2%}, "

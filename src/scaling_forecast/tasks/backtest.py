@@ -97,7 +97,7 @@ def backtest(
         holdout=holdout,
         max_fraction=max_fraction,
         rolling=rolling,
-        min_fitted=law.n_params + 1,
+        min_fitted=law.min_distinct,
         label=ladder.file,
     )
     fits, held_out, warnings = [], [], []

@@ -21,6 +21,7 @@ import numpy as np
 from ..engine.fitting import BatchFit, fit_batch, objective, polish, quiet, refine
 from ..engine.forecasting import curve_model
 from ..engine.passrates import PassRateRuns
+from ..engine.runs import Runs
 from ..engine.streams import Stream, stream
 from ..engine.uncertainty import (
     CHUNK_BYTES,
@@ -33,9 +34,10 @@ from ..engine.uncertainty import (
     studentised_interval,
 )
 from ..errors import ConfigError, DataError, FitError
-from ..laws import Array, Law, PassRateLaw, curve_law
+from ..laws import AccuracyLaw, Array, Law, LawSpec, PassRateLaw, curve_law, get_law
 from ..results import Comparison, Crossing, FitResult, RankedSweep, TargetComparison
 from ..settings import FitSettings, Target
+from .capability import fit_accuracy_law
 from .fit import assemble, fit_curve, rate_inputs, validated
 
 #: Bootstrap rows polished at a time: small enough to stay in cache, large enough to amortise numpy's overhead.
@@ -68,6 +70,8 @@ class Sweep:
     problem_set: tuple[str, ...] | None = None
     #: The law's other design columns per run (chinchilla: parameters and tokens; ``compute = 6 N D``).
     columns: Array | None = None
+    #: Runs of accuracies (every row, checkpoints included), for the laws of accuracy.
+    runs: Runs | None = None
 
 
 def sweeps_from(loaded: Sequence[tuple[str, Any]], zeros: str = "subset") -> list[Sweep]:
@@ -82,6 +86,10 @@ def sweeps_from(loaded: Sequence[tuple[str, Any]], zeros: str = "subset") -> lis
             compute, y, y_column = data.compute, inputs.quantity, PassRateLaw.quantity
             extra: dict[str, Any] = {"replicates": inputs.replicates, "warnings": inputs.warnings}
             extra.update(problems=inputs.problems, problem_set=inputs.problem_set)
+        elif data.metric == "accuracy":
+            final = data.final_rows()
+            compute, y, y_column = data.x[final], data.y[final], data.y_column
+            extra = {"runs": replace(data, sweep=name), "warnings": data.warnings}
         else:
             compute, y, y_column, extra = data.x, data.y, data.y_column, {"columns": data.columns}
         sweeps.append(Sweep(name, compute, y, file=data.file, x_column=data.x_column, y_column=y_column, **extra))
@@ -139,9 +147,17 @@ def compare_sweeps(
     """
     if settings.law == "auto" and sweeps and all(s.y_column == PassRateLaw.quantity for s in sweeps):
         settings = replace(settings, law="passrate")
+    accuracies = [s.runs for s in sweeps if s.runs is not None]
+    if settings.law == "auto" and sweeps and len(accuracies) == len(sweeps):
+        settings = replace(settings, law="two-step" if all(r.columns is not None for r in accuracies) else "accuracy")
     settings = settings.resolved()
     if settings.method != "bootstrap":
         raise ConfigError("forecast compare needs --method bootstrap: its probabilities come from the bootstrap draws")
+    spec = get_law(settings.law)
+    if isinstance(spec, AccuracyLaw):
+        return _compare_by_draws(sweeps, settings, targets, baseline=baseline, strict=strict)
+    if any(s.runs is not None for s in sweeps):
+        raise ConfigError(f"--law {settings.law}: the sweeps hold accuracies; compare them with a law of accuracy")
     law = curve_law(settings.law)
     if (law.design == ("compute",)) != all(s.columns is None for s in sweeps):
         raise ConfigError(
@@ -516,3 +532,130 @@ def _crossings(
             fitted_high = min(fitted[i].result.data.compute_max, fitted[j].result.data.compute_max)
             crossings.append(Crossing(below, above, float(math.exp(log_c)), bool(math.exp(log_c) <= fitted_high)))
     return tuple(sorted(crossings, key=lambda c: (c.compute, c.below, c.above)))
+
+
+def _compare_by_draws(
+    sweeps: Sequence[Sweep],
+    settings: FitSettings,
+    targets: tuple[Target, ...],
+    *,
+    baseline: str | None = None,
+    strict: bool = False,
+) -> Comparison:
+    """Sweeps fitted one at a time with a law whose model draws its forecast's confidence distribution (the laws
+    of accuracy), ranked in the law's own sense.
+
+    Notes
+    -----
+    Each sweep is fitted as ``forecast fit`` would, with a seed of its own (:func:`sweep_seed`: the
+    sweeps' runs are independent, so are their replicates). At a target, replicate ``r`` of one sweep's draws
+    of the true value (:meth:`~scaling_forecast.engine.capability.TwoStepModel.draws`) is paired with
+    replicate ``r`` of another's: ``p_best`` is the share of replicates in which a sweep is the best,
+    ``p_better`` the share in which it beats the baseline, and ``delta_ci`` the percentile interval of
+    the paired differences.
+    """
+    law = get_law(settings.law)
+    names = [s.name for s in sweeps]
+    duplicates = sorted(n for n, count in Counter(names).items() if count > 1)
+    if duplicates:
+        raise DataError(f"two sweeps are named {duplicates[0]!r}; give every sweep its own name (--name)")
+    if baseline is not None and baseline not in names:
+        raise ConfigError(f"--baseline {baseline!r}: no such sweep; sweeps are {', '.join(names)}")
+    compute_max = max(float(np.max(s.compute)) for s in sweeps)
+    absolute = tuple(Target(t.resolve(compute_max)) for t in targets)
+    fitted, left_out = [], []
+    for index, sweep in enumerate(sweeps):
+        assert sweep.runs is not None
+        own = replace(settings, seed=sweep_seed(settings.seed, index))
+        try:
+            fitted.append(_Fitted(sweep, fit_accuracy_law(sweep.runs, own, absolute)))
+        except (DataError, FitError) as error:
+            message = f"sweep {sweep.name!r}: {error}; it is left out"
+            if strict or sweep.name == baseline:
+                raise DataError(message) from None
+            left_out.append(message)
+    if len(fitted) < 2:
+        raise DataError(f"forecast compare needs at least 2 sweeps that can be fitted, got {len(fitted)}")
+    comparisons = tuple(_rank_draws(law, fitted, t.value, baseline, settings.level) for t in absolute)
+    crossings = _crossings_of_forecasts(fitted, absolute)
+    warnings = tuple(left_out) + tuple(c.message() for c in crossings)
+    for item in fitted:
+        warnings += tuple(f"sweep {item.sweep.name!r}: {w}" for w in item.result.fit.warnings)
+    return Comparison(
+        law=law.name,
+        formula=fitted[0].result.formula,
+        level=settings.level,
+        n_boot=settings.n_boot,
+        seed=settings.seed,
+        loss_fn=settings.loss_fn,
+        fits=tuple(item.result for item in fitted),
+        comparisons=comparisons,
+        crossings=crossings,
+        left_out=tuple(left_out),
+        warnings=warnings,
+        sense=law.sense,
+    )
+
+
+def _rank_draws(
+    law: LawSpec, fitted: list[_Fitted], target: float, baseline: str | None, level: float
+) -> TargetComparison:
+    """The sweeps at one target, best first in the law's sense, from their paired confidence draws."""
+    sign = 1.0 if law.sense == "lower" else -1.0
+    predictions = [next(p for p in item.result.predictions if p.target == target) for item in fitted]
+    estimates = np.array([p.estimate for p in predictions])
+    models: list[Any] = [item.result.model for item in fitted]
+    draws = [np.asarray(model.draws(target), dtype=np.float64) for model in models]
+    size = min(d.size for d in draws)
+    paired = np.stack([d[:size] for d in draws])  # (sweeps, replicates)
+    p_best = np.bincount(np.argmin(sign * paired, axis=0), minlength=len(fitted)) / size
+    order = np.argsort(sign * estimates, kind="stable")
+    base = int(order[0]) if baseline is None else next(i for i, f in enumerate(fitted) if f.sweep.name == baseline)
+    tail = (1.0 - level) / 2.0
+    ranking = []
+    for i in order:
+        other = int(i) != base
+        delta = float(estimates[i] - estimates[base])
+        differences = paired[i] - paired[base]
+        low, high = np.quantile(differences, [tail, 1.0 - tail])
+        better = float(np.mean(sign * differences < 0) + 0.5 * np.mean(differences == 0))
+        ranking.append(
+            RankedSweep(
+                sweep=fitted[int(i)].sweep.name,
+                estimate=predictions[i].estimate,
+                ci=predictions[i].ci,
+                delta=delta if other else None,
+                delta_ci=(float(min(low, delta)), float(max(high, delta))) if other else None,
+                p_better=better if other else None,
+                p_best=float(p_best[i]),
+            )
+        )
+    return TargetComparison(target, fitted[base].sweep.name, tuple(ranking))
+
+
+def _crossings_of_forecasts(fitted: list[_Fitted], targets: tuple[Target, ...]) -> tuple[Crossing, ...]:
+    """Where two sweeps' forecasts cross, between the smallest run and the largest target (the models' own
+    estimates on a grid of computes, no refit)."""
+    low = min(f.result.data.compute_min for f in fitted)
+    high = max([f.result.data.compute_max for f in fitted] + [t.value for t in targets])
+    grid = np.geomspace(low, high, 200)
+    curves = np.array([[p.estimate for p in f.result.predict(list(grid)).predictions] for f in fitted])
+    names = [f.sweep.name for f in fitted]
+    found = []
+    for i in range(len(fitted)):
+        for j in range(i + 1, len(fitted)):
+            difference = curves[i] - curves[j]
+            for k in np.flatnonzero(np.sign(difference[:-1]) * np.sign(difference[1:]) < 0):
+                share = difference[k] / (difference[k] - difference[k + 1])
+                compute = float(np.exp(np.log(grid[k]) + share * (np.log(grid[k + 1]) - np.log(grid[k]))))
+                first_lower = difference[k] < 0  # sweep i lower before the crossing
+                below, above = (names[i], names[j]) if first_lower else (names[j], names[i])
+                inside = compute <= min(fitted[i].result.data.compute_max, fitted[j].result.data.compute_max)
+                found.append(Crossing(below, above, compute, bool(inside)))
+    return tuple(sorted(found, key=lambda c: (c.compute, c.below, c.above)))
+
+
+def sweep_seed(seed: int, index: int) -> int:
+    """The seed of the ``index``-th sweep: a 32-bit draw of ``SeedSequence([seed, index])``, so every sweep has
+    streams of its own, as ``default_rng([seed, index])`` gives the curve laws' sweeps."""
+    return int(np.random.SeedSequence([seed, index]).generate_state(1)[0])

@@ -105,7 +105,7 @@ def _fit_records(result: FitResult) -> tuple[list[str], list[list[Any]]]:
             at = "".join(f", {name} {value:g}" for name, value in q.design)
             row = [
                 "prediction",
-                prefix + (result.data.accuracy_column or result.data.y_column) + at,
+                prefix + result.data.quantity + at,
                 repr(q.target),
                 repr(q.extrapolation_factor),
                 repr(q.estimate),
@@ -256,7 +256,7 @@ def _parameter_table(result: FitResult, params: tuple[ParameterEstimate, ...]) -
 def _prediction_table(result: FitResult, predictions: tuple[Prediction, ...]) -> tuple[list[str], list[list[str]]]:
     level = f"{result.level:.0%}"
     design = [name for name, _ in predictions[0].design] if predictions else []
-    quantity = result.data.accuracy_column or result.data.y_column
+    quantity = result.data.quantity
     headers = ["target", *design, "x largest run", quantity, f"{level} CI", f"{level} PI"]
     rates = any(q.pass_rate is not None for q in predictions)
     if rates:
@@ -368,7 +368,7 @@ def _allocation_sections(result: FitResult) -> list[tuple[str, tuple[list[str], 
         rows = [[name, format_number(e.estimate), format_interval(e.ci)] for name, e in result.exponents]
         sections.append(("Allocation exponents", (["exponent", "estimate", f"{level} CI"], rows)))
     if result.reach:
-        quantity = result.data.accuracy_column or result.data.y_column
+        quantity = result.data.quantity
         rows = [
             [format_number(r.value), _reach_compute(r.compute, r.status), _reach_interval(r.ci)] for r in result.reach
         ]
@@ -439,6 +439,12 @@ def _compare_headline(comparison: Comparison) -> str:
 
 
 def _compare_method(comparison: Comparison) -> str:
+    if comparison.fits[0].model.kind != "curve":
+        return (
+            f"each sweep fitted as forecast fit would ({_method_text(comparison.fits[0])}); ranked on paired draws of "
+            f"each sweep's forecast ({comparison.n_boot} replicates per sweep, seed {comparison.seed}); "
+            f"{comparison.sense} is better"
+        )
     resampled = (
         "problem" if any(f.data.problems and f.data.problems.get("n_problems") for f in comparison.fits) else "residual"
     )
@@ -479,7 +485,7 @@ def _ranking_title(comparison: Comparison, target: TargetComparison) -> str:
 
 def _ranking_table(comparison: Comparison, target: TargetComparison) -> tuple[list[str], list[list[str]]]:
     level = f"{comparison.level:.0%}"
-    quantity = comparison.fits[0].data.y_column
+    quantity = comparison.fits[0].data.quantity
     headers = ["rank", "sweep", quantity, f"{level} CI", f"delta vs {target.baseline}", f"{level} CI"]
     rates = any(r.pass_rate is not None for r in target.ranking)
     if rates:
@@ -579,7 +585,7 @@ def _backtest_headline(result: Backtest) -> str:
 
 def _backtest_table(result: Backtest) -> tuple[list[str], list[list[str]]]:
     level = f"{result.fits[-1].level:.0%}"
-    quantity = result.fits[-1].data.y_column
+    quantity = result.fits[-1].data.quantity
     headers = ["run", "compute", "fitted runs", "x largest fitted", f"actual {quantity}", "predicted"]
     headers += [f"{level} CI", f"{level} PI", "error", "in PI"]
     rows = [
@@ -662,7 +668,7 @@ def _task_report(result: TaskFits) -> Report:
     level = f"{result.fits[0][1].level:.0%}" if result.fits else "90%"
     rows = []
     for name, fit in result.fits:
-        quantity = fit.data.accuracy_column or fit.data.y_column
+        quantity = fit.data.quantity
         for p in fit.predictions:
             trend = str(fit.fit.trend)
             cells = [format_number(p.estimate), format_interval(p.ci), format_interval(p.pi)]
