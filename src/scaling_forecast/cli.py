@@ -393,12 +393,34 @@ def _ladder(options: CommandSettings, table: Any = None) -> Any:
         tokens=options.tokens,
     )
     fitted = ladder(data, settings, options.zeros, excluded=dropped, min_compute=options.min_compute)
+    _refuse_unused(options, fitted)
+    return fitted
+
+
+def _refuse_unused(options: CommandSettings, fitted: Any) -> None:
+    """One line for an option the runs and law at hand would not use: nothing given is silently ignored."""
+    law = fitted.settings.law
     if options.chance is not None and fitted.accuracy_runs is None:
         raise ConfigError(
-            f"--chance applies to accuracies (the laws of accuracy), not to {fitted.y_column} under --law "
-            f"{fitted.settings.law}; leave it out"
+            f"--chance applies to accuracies (the laws of accuracy), not to {fitted.y_column} under --law {law}; "
+            "leave it out"
         )
-    return fitted
+    for option, name in (("zeros", "--zeros"), ("k", "--k")):
+        if option in options.explicit and fitted.rate_runs is None:
+            raise ConfigError(f"{name} applies to pass rates, not to {fitted.y_column} under --law {law}; leave it out")
+    if "huber_delta" in options.explicit and settings_loss_fn(options, law) != "huber":
+        raise ConfigError("--huber-delta applies to the Huber objective; add --loss-fn huber, or leave it out")
+    if options.loss_fn == "huber" and law == "sigmoid":
+        raise ConfigError("--loss-fn huber: the sigmoid law is fitted by least squares on accuracy; leave it out")
+
+
+def settings_loss_fn(options: CommandSettings, law: str) -> str:
+    """The objective a fit of ``law`` under the options uses (``auto``: the law's own)."""
+    from .laws import get_law
+
+    if options.loss_fn != "auto":
+        return options.loss_fn
+    return str(get_law("loss" if law == "auto" else law).default_loss_fn)
 
 
 def _plot_format(plot: str | None) -> str | None:

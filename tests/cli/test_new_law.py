@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scaling_forecast.cli import app
-from scaling_forecast.laws import LAWS, Array, Law, RowObjective
+from scaling_forecast.laws import LAWS, Array, Law, Link, RowObjective, TwoStepLaw
 
 from ..conftest import EXAMPLES
 
@@ -91,3 +92,88 @@ def test_fit_backtest_and_check_serve_a_law_registered_in_a_test(runner: CliRunn
 def test_an_unregistered_law_is_one_line(runner: CliRunner) -> None:
     result = runner.invoke(app, ["fit", RUNS, "--law", "curved"])
     assert result.exit_code == 2 and "--law 'curved': unknown law" in result.stderr
+
+
+class ExponentialLink(Link):
+    """A link of another shape, defined here: ``acc = floor + (1 - floor) * exp(-(L / L0)^k)``, ``k, L0 > 0``.
+
+    ``theta = (log k, log L0)``; accuracy falls from 1 at ``L = 0`` towards the floor as the task loss grows.
+    """
+
+    name = "exponential-link"
+    formula = "acc = chance + (1 - chance) * exp(-(L / L0)^k)"
+    param_names = ("k", "L0")
+    log_scale: ClassVar[tuple[bool, ...]] = (True, True)
+    lower = (-6.0, -6.0)
+    upper = (6.0, 6.0)
+    param_bounds = ((0.0, np.inf), (0.0, np.inf))
+
+    def _power(self, theta: Array, log_x: Array) -> Array:
+        return np.asarray(np.exp(np.exp(theta[:, :1]) * (np.log(log_x) - theta[:, 1:2])), dtype=float)
+
+    def log_predict(self, theta: Array, log_x: Array) -> Array:
+        return np.asarray(self.floor + (1.0 - self.floor) * np.exp(-self._power(theta, log_x)), dtype=float)
+
+    def log_jacobian(self, theta: Array, log_x: Array) -> Array:
+        power = self._power(theta, log_x)
+        scale = -(1.0 - self.floor) * np.exp(-power) * power
+        k = np.exp(theta[:, :1])
+        return np.stack([scale * k * (np.log(log_x) - theta[:, 1:2]), -scale * k], axis=-1)
+
+    def initial(self, log_x: Array, log_y: Array, objective: RowObjective, n_starts: int = 1) -> Array:
+        grid = np.stack(np.meshgrid(np.linspace(-2, 2, 21), np.linspace(-2, 3, 26)), axis=-1).reshape(-1, 2)
+        x = log_x if log_x.ndim == 2 else np.broadcast_to(log_x, log_y.shape)
+        fitted = self.log_predict(np.repeat(grid, x.shape[0], axis=0), np.tile(x, (grid.shape[0], 1)))
+        scores = objective(np.tile(log_y, (grid.shape[0], 1)) - fitted).reshape(grid.shape[0], x.shape[0])
+        best = np.argmin(np.where(np.isfinite(scores), scores, np.inf), axis=0)
+        return np.repeat(grid[best][:, None, :], n_starts, axis=1)
+
+    def reporting_matrix(self, log_cref: float) -> Array:
+        return np.eye(2)
+
+
+class ExponentialTwoStep(TwoStepLaw):
+    """The two-step law with the exponential link: one class, and one registry line in the fixture."""
+
+    name = "two-step-exp"
+    link = ExponentialLink
+
+
+LAMBADA = str(EXAMPLES / "pythia_lambada.csv")
+
+
+@pytest.fixture
+def exponential(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(LAWS, ExponentialTwoStep.name, ExponentialTwoStep)
+
+
+@pytest.mark.usefixtures("exponential")
+def test_every_command_serves_an_accuracy_law_registered_in_a_test(runner: CliRunner, tmp_path: Path) -> None:
+    """A law of two input columns (compute, task loss) and a link to accuracy, defined in this file: fit,
+    --save and predict, check, backtest, --reach and --plot all work through the command line."""
+    base = ["--law", "two-step-exp", "--chance", "0", "-t", "2.13e22"]
+    saved = tmp_path / "fit.json"
+    fitted = _json(runner, "fit", LAMBADA, *base, "--save", str(saved), "--reach", "0.6")
+    assert fitted["law"] == "two-step-exp" and set(fitted["params"]) >= {"step2.k", "step2.L0"}
+    p = fitted["predictions"][0]
+    assert p["ci"][0] <= p["estimate"] <= p["ci"][1] and p["pi"][0] <= p["ci"][0] and p["ci"][1] <= p["pi"][1]
+    assert "exp(-(L / L0)^k)" in fitted["formula"]
+    # the link's estimate is the link written out at step 1's forecast of the task loss
+    k, l0 = fitted["params"]["step2.k"]["estimate"], fitted["params"]["step2.L0"]["estimate"]
+    loss = p["task_loss"]["estimate"]
+    assert p["estimate"] == pytest.approx(np.exp(-((loss / l0) ** k)), rel=1e-9)
+    assert fitted["reach"][0]["status"] == "reached"
+    again = runner.invoke(app, ["predict", str(saved), "-t", "2.13e22", "-f", "json"])
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["predictions"] == fitted["predictions"]
+    low = p["pi"][0]
+    gate = ["check", LAMBADA, *base, "--bootstrap", "200"]
+    assert runner.invoke(app, [*gate, "--min-accuracy", f"{low - 1e-6}"]).exit_code == 0
+    assert runner.invoke(app, [*gate, "--min-accuracy", f"{low + 1e-6}"]).exit_code == 1
+    backtest = _json(runner, "backtest", LAMBADA, "--law", "two-step-exp", "--chance", "0", "--holdout", "1")
+    assert backtest["law"] == "two-step-exp" and len(backtest["backtest"]["runs"]) == 1
+    pytest.importorskip("matplotlib")
+    image = tmp_path / "fit.png"
+    drawn = runner.invoke(app, ["fit", LAMBADA, *base, "--bootstrap", "200", "--plot", str(image), "-f", "json"])
+    assert drawn.exit_code == 0, drawn.output
+    assert image.read_bytes().startswith(b"\x89PNG")
