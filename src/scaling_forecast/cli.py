@@ -399,12 +399,16 @@ def _ladder(options: CommandSettings, table: Any = None) -> Any:
 
 def _refuse_unused(options: CommandSettings, fitted: Any) -> None:
     """One line for an option the runs and law at hand would not use: nothing given is silently ignored."""
+    from .laws import get_law
+
     law = fitted.settings.law
     if options.chance is not None and fitted.accuracy_runs is None:
         raise ConfigError(
             f"--chance applies to accuracies (the laws of accuracy), not to {fitted.y_column} under --law {law}; "
             "leave it out"
         )
+    if options.chance is not None and not getattr(get_law(law), "uses_chance", False):
+        raise ConfigError(f"--chance: the {law} law has no floor at chance (-log(acc) = alpha * C^(-k)); leave it out")
     for option, name in (("zeros", "--zeros"), ("k", "--k")):
         if option in options.explicit and fitted.rate_runs is None:
             raise ConfigError(f"{name} applies to pass rates, not to {fitted.y_column} under --law {law}; leave it out")
@@ -416,10 +420,10 @@ def _refuse_unused(options: CommandSettings, fitted: Any) -> None:
 
 def settings_loss_fn(options: CommandSettings, law: str) -> str:
     """The objective a fit of ``law`` under the options uses (``auto``: the law's own)."""
-    from .laws import get_law
-
     if options.loss_fn != "auto":
         return options.loss_fn
+    from .laws import get_law
+
     return str(get_law("loss" if law == "auto" else law).default_loss_fn)
 
 

@@ -93,6 +93,8 @@ class AccuracyLaw(LawSpec):
     sense = "higher"
     resampling = "cases"
     min_runs = 5
+    #: Whether the law has a floor at the accuracy of random guessing (``--chance``).
+    uses_chance: ClassVar[bool] = True
     #: The names of the parameters it reports, each named for the law or step it belongs to.
     param_names: ClassVar[tuple[str, ...]] = ()
 
@@ -130,6 +132,7 @@ class Gpt4AccuracyLaw(DirectLaw):
     name = "gpt4"
     formula = "-log(acc) = alpha * C^(-k)"
     param_names = ("alpha", "k")
+    uses_chance = False
 
 
 class SigmoidAccuracyLaw(DirectLaw):

@@ -412,7 +412,7 @@ def load_pass_rates(
     if y is not None:
         rate_column, mean_log_column = explicit_column(table.columns, y, "--y", label), None
     samples_column, correct_column = table.column("n_samples"), table.column("n_correct")
-    counted = samples_column is not None and correct_column is not None
+    counted = samples_column is not None and correct_column is not None and y is None  # --y names a rate
     if rate_column is None and mean_log_column is None and not counted:
         raise DataError(
             f"{label}: no pass-rate column; add 'pass_rate', or 'n_samples' and 'n_correct', or 'mean_log_pass_rate'"
