@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
-from scaling_forecast.engine.fitting import fit_batch, refine
+from scaling_forecast.engine.fitting import Objective, fit_batch, refine
 from scaling_forecast.engine.runs import Runs
 from scaling_forecast.laws import CHINCHILLA_GRID, ChinchillaLaw
 from scaling_forecast.readers.runs import load_two_variable
@@ -77,7 +77,8 @@ def point_fit(runs: Runs) -> float:
     """The objective of the package's point fit (batched scan of the grid, 20 polished starts)."""
     law = ChinchillaLaw()
     design, log_y = np.log(runs.columns), np.log(runs.y)[None, :]  # type: ignore[arg-type]
-    best = refine(law, design, log_y, fit_batch(law, design, log_y, loss_fn="huber"), loss_fn="huber")
+    huber = Objective("huber")
+    best = refine(law, design, log_y, fit_batch(law, design, log_y, objective=huber), objective=huber)
     return float(best.objective[0])
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.optimize import least_squares, minimize_scalar
 
-from scaling_forecast.engine.fitting import fit_batch, objective, refine
+from scaling_forecast.engine.fitting import Objective, fit_batch, refine
 from scaling_forecast.engine.runs import Runs
 from scaling_forecast.laws import CHINCHILLA_GRID, ChinchillaLaw
 from scaling_forecast.readers.runs import load_two_variable
@@ -55,8 +55,8 @@ def _optimum(runs: Runs, loss_fn: str = "huber", n_starts: int | None = None) ->
     """The point fit alone: reported parameters and the objective."""
     assert runs.columns is not None
     design, log_y = np.log(runs.columns), np.log(runs.y)[None, :]
-    first = fit_batch(LAW, design, log_y, loss_fn=loss_fn, n_starts=n_starts)
-    best = refine(LAW, design, log_y, first, loss_fn=loss_fn)
+    first = fit_batch(LAW, design, log_y, objective=Objective(loss_fn), n_starts=n_starts)
+    best = refine(LAW, design, log_y, first, objective=Objective(loss_fn))
     return LAW.to_user(best.theta, 0.0)[0], float(best.objective[0])
 
 
@@ -117,7 +117,7 @@ def test_the_fit_is_no_worse_than_polishing_every_start_of_a_coarser_grid() -> N
     # the law written out in the user's units, for every grid point (a, b, e, alpha, beta)
     a, b, e, alpha, beta = (CHINCHILLA_GRID[:, i : i + 1] for i in range(5))
     grid_loss = np.exp(e) + np.exp(a) / n**alpha + np.exp(b) / d**beta
-    scores = objective(np.log(loss) - np.log(grid_loss), "huber", 1e-3)
+    scores = Objective("huber", 1e-3)(np.log(loss) - np.log(grid_loss))
     assert value <= scores.min()
     _, wide = _optimum(runs, n_starts=200)
     assert value <= wide * (1 + 1e-9)

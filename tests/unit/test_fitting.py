@@ -5,7 +5,7 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy.optimize import curve_fit, least_squares
 
-from scaling_forecast.engine.fitting import fit_batch, objective, rho, solve_small
+from scaling_forecast.engine.fitting import LEAST_SQUARES, Objective, fit_batch, solve_small
 from scaling_forecast.laws import SaturatingPowerLaw, get_law
 
 from ..conftest import saturating_ladder
@@ -68,7 +68,7 @@ def _brute_force(log_x: np.ndarray, log_y: np.ndarray, loss_fn: str) -> float:
                     gtol=1e-15,
                 )
                 residuals = log_y - law.log_predict(solution.x[None], log_x)[0]
-            best = min(best, float(objective(residuals[None], loss_fn)[0]))
+            best = min(best, float(Objective(loss_fn)(residuals[None])[0]))
     return best
 
 
@@ -82,7 +82,7 @@ def test_optimum_matches_brute_force_reference(seed: int, loss_fn: str) -> None:
         rng.normal(0, 10 ** rng.uniform(-3, -1.5), n)
     )
     log_x, log_y, _ = _normalised(compute, loss)
-    fit = fit_batch(SaturatingPowerLaw(), log_x, log_y[None], loss_fn=loss_fn)
+    fit = fit_batch(SaturatingPowerLaw(), log_x, log_y[None], objective=Objective(loss_fn))
     reference = _brute_force(log_x, log_y, loss_fn)
     assert fit.objective[0] <= reference * (1 + 1e-9) + 1e-15
 
@@ -104,7 +104,7 @@ def test_huber_resists_an_outlier() -> None:
     loss[4] *= 1.15
     log_x, log_y, log_cref = _normalised(compute, loss)
     law = SaturatingPowerLaw()
-    robust = law.to_user(fit_batch(law, log_x, log_y[None], loss_fn="huber").theta, log_cref)[0]
+    robust = law.to_user(fit_batch(law, log_x, log_y[None], objective=Objective("huber")).theta, log_cref)[0]
     plain = law.to_user(fit_batch(law, log_x, log_y[None]).theta, log_cref)[0]
     assert abs(robust[2] - 1.8) < abs(plain[2] - 1.8)
     assert_allclose(robust[1:], [-0.155, 1.8], rtol=0.05)
@@ -114,7 +114,7 @@ def test_huber_rho_matches_scipy() -> None:
     from scipy.special import huber
 
     residuals = np.linspace(-0.01, 0.01, 41)
-    assert_allclose(rho(residuals, "huber", 1e-3), huber(1e-3, residuals), rtol=1e-12)
+    assert_allclose(Objective("huber", 1e-3).rho(residuals), huber(1e-3, residuals), rtol=1e-12)
 
 
 def test_agrees_with_curve_fit_on_an_easy_problem() -> None:
@@ -126,8 +126,8 @@ def test_agrees_with_curve_fit_on_an_easy_problem() -> None:
 
     reference, _ = curve_fit(log_law, log_x, log_y, p0=[0.0, -0.3, 1.0], bounds=([-50, -20, 0], [50, 0, 50]))
     fit = fit_batch(SaturatingPowerLaw(), log_x, log_y[None])
-    ours = objective(log_y[None] - SaturatingPowerLaw().log_predict(fit.theta, log_x))[0]
-    theirs = objective((log_y - log_law(log_x, *reference))[None])[0]
+    ours = LEAST_SQUARES(log_y[None] - SaturatingPowerLaw().log_predict(fit.theta, log_x))[0]
+    theirs = LEAST_SQUARES((log_y - log_law(log_x, *reference))[None])[0]
     assert ours <= theirs * (1 + 1e-9)
 
 

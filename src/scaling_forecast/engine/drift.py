@@ -15,7 +15,7 @@ import numpy as np
 
 from ..laws import Array, Law
 from ..results import Drift
-from .fitting import fit_batch, refine
+from .fitting import LEAST_SQUARES, Objective, fit_batch, refine
 from .streams import Stream, stream
 from .uncertainty import adjusted_residuals
 
@@ -102,9 +102,7 @@ def trend(errors: Array, inflation: Array, distance: Array, sigma: Array) -> tup
     return statistic, excess
 
 
-def rolling_drift(
-    law: Law, compute: Array, y: Array, *, loss_fn: str = "lsq", huber_delta: float = 1e-3, seed: int = 0
-) -> Drift:
+def rolling_drift(law: Law, compute: Array, y: Array, *, objective: Objective = LEAST_SQUARES, seed: int = 0) -> Drift:
     """Test whether the ladder's rolling forecasts drift more than its noise explains.
 
     Notes
@@ -120,7 +118,7 @@ def rolling_drift(
     order = np.argsort(compute, kind="stable")
     compute, y = np.asarray(compute, dtype=float)[order], np.asarray(y, dtype=float)[order]
     log_c, log_y = np.log(compute), np.log(y)
-    options: dict[str, Any] = {"loss_fn": loss_fn, "huber_delta": huber_delta}
+    options: dict[str, Any] = {"objective": objective}
     n, p = log_c.size, law.n_params
     n_forecasts = sum(n - k for k in windows(log_c, p))
     if n_forecasts < MIN_FORECASTS:  # which also leaves the fit to all runs p + 3 or more of them

@@ -9,12 +9,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, TypeVar
 
 import numpy as np
 
 from ..laws import Array, BoolArray, IndexArray, Law
+from ..settings import DEFAULTS
 
 _Function = TypeVar("_Function", bound=Callable[..., Any])
 
@@ -30,40 +30,50 @@ def quiet(function: _Function) -> _Function:
     return wrapper  # type: ignore[return-value]
 
 
-def rho(residuals: Array, loss_fn: str = "lsq", huber_delta: float = 1e-3) -> Array:
-    """Elementwise loss of log residuals ``r``.
+@dataclass(frozen=True)
+class Objective:
+    """The objective on log residuals ``r``: least squares (``lsq``), or Huber's loss with threshold ``delta``.
 
     Notes
     -----
-    ``lsq``: ``r^2 / 2``. ``huber``: ``r^2 / 2`` for ``|r| <= delta``, else
-    ``delta * (|r| - delta / 2)`` (the same as ``scipy.special.huber``).
+    ``lsq``: ``rho(r) = r^2 / 2``. ``huber``: ``r^2 / 2`` for ``|r| <= delta``, else
+    ``delta * (|r| - delta / 2)`` (the same as ``scipy.special.huber``). Called on residuals ``(B, n)``,
+    it gives each row's sum ``(B,)``.
     """
-    if loss_fn == "lsq":
-        return np.asarray(0.5 * residuals**2)
-    magnitude = np.abs(residuals)
-    quadratic = 0.5 * residuals**2
-    linear = huber_delta * (magnitude - 0.5 * huber_delta)
-    return np.asarray(np.where(magnitude <= huber_delta, quadratic, linear), dtype=float)
+
+    loss_fn: str = "lsq"
+    delta: float = DEFAULTS["huber_delta"]
+
+    def rho(self, residuals: Array) -> Array:
+        """Elementwise loss of the residuals."""
+        if self.loss_fn == "lsq":
+            return np.asarray(0.5 * residuals**2)
+        magnitude = np.abs(residuals)
+        quadratic = 0.5 * residuals**2
+        linear = self.delta * (magnitude - 0.5 * self.delta)
+        return np.asarray(np.where(magnitude <= self.delta, quadratic, linear), dtype=float)
+
+    def __call__(self, residuals: Array) -> Array:
+        """Summed loss per row: ``(B, n) -> (B,)``."""
+        return np.asarray(self.rho(residuals).sum(axis=-1), dtype=float)
+
+    def score_and_curvature(self, residuals: Array) -> tuple[Array, Array]:
+        """``psi = rho'(r)`` and the Gauss-Newton curvature weight ``rho''(r)``.
+
+        Huber's curvature is 0 outside ``|r| <= delta``; a small IRLS-like weight keeps the
+        system definite there while steps are damped.
+        """
+        if self.loss_fn == "lsq":
+            return residuals, np.ones_like(residuals)
+        magnitude = np.abs(residuals)
+        inside = magnitude <= self.delta
+        score = np.clip(residuals, -self.delta, self.delta)
+        curvature = np.where(inside, 1.0, 1e-3 * self.delta / np.maximum(magnitude, 1e-300))
+        return score, curvature
 
 
-def objective(residuals: Array, loss_fn: str = "lsq", huber_delta: float = 1e-3) -> Array:
-    """Summed loss per row: ``(B, n) -> (B,)``."""
-    return np.asarray(rho(residuals, loss_fn, huber_delta).sum(axis=-1), dtype=float)
-
-
-def _score_and_curvature(residuals: Array, loss_fn: str, huber_delta: float) -> tuple[Array, Array]:
-    """``psi = rho'(r)`` and the Gauss-Newton curvature weight ``rho''(r)``.
-
-    Huber's curvature is 0 outside ``|r| <= delta``; a small IRLS-like weight keeps the
-    system definite there while steps are damped.
-    """
-    if loss_fn == "lsq":
-        return residuals, np.ones_like(residuals)
-    magnitude = np.abs(residuals)
-    inside = magnitude <= huber_delta
-    score = np.clip(residuals, -huber_delta, huber_delta)
-    curvature = np.where(inside, 1.0, 1e-3 * huber_delta / np.maximum(magnitude, 1e-300))
-    return score, curvature
+#: Least squares on log residuals: the default objective.
+LEAST_SQUARES = Objective()
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,8 +98,7 @@ def fit_batch(
     log_x: Array,
     log_y: Array,
     *,
-    loss_fn: str = "lsq",
-    huber_delta: float = 1e-3,
+    objective: Objective = LEAST_SQUARES,
     n_starts: int | None = None,
     warm_start: Array | None = None,
     max_iter: int = 200,
@@ -106,7 +115,7 @@ def fit_batch(
     value already beats that optimum, i.e. where the warm start provably missed the global one.
     A law whose scan is a large grid (``law.rescans`` false) keeps the warm-started polish.
     """
-    row_objective = partial(objective, loss_fn=loss_fn, huber_delta=huber_delta)
+    row_objective = objective
     log_y = np.atleast_2d(np.asarray(log_y, dtype=float))
     n_rows, n_runs = log_y.shape
 
@@ -114,9 +123,7 @@ def fit_batch(
         return log_x[rows] if law.per_row(log_x) else log_x
 
     def options(rows: IndexArray, theta: Array) -> BatchFit:
-        return polish(
-            law, rows_x(rows), log_y[rows], theta, loss_fn=loss_fn, huber_delta=huber_delta, max_iter=max_iter
-        )
+        return polish(law, rows_x(rows), log_y[rows], theta, objective=objective, max_iter=max_iter)
 
     best: BatchFit | None = None
     if warm_start is not None:
@@ -165,8 +172,7 @@ def polish(
     log_y: Array,
     theta: Array,
     *,
-    loss_fn: str = "lsq",
-    huber_delta: float = 1e-3,
+    objective: Objective = LEAST_SQUARES,
     max_iter: int = 200,
 ) -> BatchFit:
     """Bounded Levenberg-Marquardt from ``theta`` ``(B, p)`` for each row of ``log_y``.
@@ -177,7 +183,8 @@ def polish(
     ``W = rho''`` (for least squares ``psi(r) = r`` and ``W = I``: Gauss-Newton). Parameters at
     an active bound are held fixed for the step; a step is kept only if it lowers the objective.
     """
-    row_objective = partial(objective, loss_fn=loss_fn, huber_delta=huber_delta)
+    row_objective = objective
+    lsq = objective.loss_fn == "lsq"
     theta = law.project(theta)
     lower, upper = np.array(law.lower), np.array(law.upper)
     residuals = log_y - law.log_predict(theta, log_x)
@@ -196,8 +203,8 @@ def polish(
         x_k = log_x[take] if law.per_row(log_x) else log_x
         jacobian = law.log_jacobian(theta_k, x_k)
         transposed = np.ascontiguousarray(jacobian.transpose(0, 2, 1))
-        score, curvature = _score_and_curvature(residuals_k, loss_fn, huber_delta)
-        if loss_fn == "lsq":
+        score, curvature = objective.score_and_curvature(residuals_k)
+        if lsq:
             normal = normal_matrix(transposed)
             scale = np.maximum(np.diagonal(normal, axis1=1, axis2=2), 1e-300)
         else:
@@ -213,7 +220,7 @@ def polish(
         system[:, diagonal, diagonal] = np.where(free, damped, 1.0)
         # least squares on a law of 3 parameters: the adjugate's closed form, 3x faster (Huber's weighted
         # systems can be far worse conditioned, and keep the elimination)
-        solve = _solve_three if loss_fn == "lsq" and n_params == 3 else solve_small
+        solve = _solve_three if lsq and n_params == 3 else solve_small
         step = solve(system, gradient * free)
         trial = law.project(theta_k + step)
         trial_residuals = log_y[take] - law.log_predict(trial, x_k)
@@ -288,8 +295,7 @@ def refine(
     log_y: Array,
     start: BatchFit,
     *,
-    loss_fn: str = "lsq",
-    huber_delta: float = 1e-3,
+    objective: Objective = LEAST_SQUARES,
 ) -> BatchFit:
     """Second polish of single fits that did not converge, with ``scipy.optimize.least_squares``.
 
@@ -309,16 +315,14 @@ def refine(
             x0,
             jac=lambda t, rx=row_x: -law.log_jacobian(t[None, :], rx)[0],
             bounds=(lower, upper),
-            loss="linear" if loss_fn == "lsq" else "huber",
-            f_scale=huber_delta,
+            loss="linear" if objective.loss_fn == "lsq" else "huber",
+            f_scale=objective.delta,
             xtol=1e-15,
             ftol=1e-15,
             gtol=1e-15,
             max_nfev=2000,
         )
-        value = objective((log_y[row] - law.log_predict(solution.x[None, :], row_x)[0])[None, :], loss_fn, huber_delta)[
-            0
-        ]
+        value = objective((log_y[row] - law.log_predict(solution.x[None, :], row_x)[0])[None, :])[0]
         if value <= current[row]:
             theta[row], current[row] = solution.x, value
             converged[row] = bool(solution.success)

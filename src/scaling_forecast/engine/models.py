@@ -7,6 +7,7 @@ from typing import Any
 from ..errors import DataError
 from ..laws import get_law
 from ..results import Candidate, DataSummary, Drift, FitQuality, FitResult, LawSelection, Model, Points
+from ..settings import DEFAULTS
 from .capability import DirectModel, TwoStepModel
 from .forecasting import CurveModel
 
@@ -48,7 +49,7 @@ def load_fit(saved: Any, file: str) -> FitResult:
             n_boot=int(saved["n_boot"]),
             seed=int(saved["seed"]),
             loss_fn=str(saved["loss_fn"]),
-            huber_delta=float(saved["huber_delta"] or 1e-3),
+            huber_delta=float(saved["huber_delta"] or DEFAULTS["huber_delta"]),
             data=data,
             params=(),
             fit=FitQuality(

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 
 from ..laws import Array, candidates_of, curve_law
 from ..results import Candidate, LawSelection
-from .fitting import fit_batch
+from .fitting import LEAST_SQUARES, Objective, fit_batch
 from .uncertainty import Uncertainty, estimate_uncertainty
 
 #: At most this many of the largest runs are held out (each is one fit per candidate).
@@ -27,7 +26,7 @@ SIMPLER_MARGIN = 1.1
 CLEAR_MARGIN = 2.5
 
 
-def _fit_rss(law_name: str, log_x: Array, log_y: Array, loss_fn: str, huber_delta: float) -> tuple[Array, float]:
+def _fit_rss(law_name: str, log_x: Array, log_y: Array, objective: Objective) -> tuple[Array, float]:
     """The law's fit and its residual sum of squares.
 
     The batched polish only: a scipy second polish (:func:`~scaling_forecast.fitting.refine`) would
@@ -35,8 +34,7 @@ def _fit_rss(law_name: str, log_x: Array, log_y: Array, loss_fn: str, huber_delt
     than 1e-5; the law finally chosen is refitted with it.
     """
     law = curve_law(law_name)
-    options: dict[str, Any] = {"loss_fn": loss_fn, "huber_delta": huber_delta}
-    best = fit_batch(law, log_x, log_y[None, :], **options)
+    best = fit_batch(law, log_x, log_y[None, :], objective=objective)
     theta = best.theta[0]
     residuals = log_y - law.log_predict(theta[None, :], log_x)[0]
     return theta, float(residuals @ residuals)
@@ -55,7 +53,7 @@ def akaike_weights(aicc: list[float | None]) -> list[float]:
 
 
 def select_law(
-    compute: Array, y: Array, *, loss_fn: str = "lsq", huber_delta: float = 1e-3, unit: str = "run(s)"
+    compute: Array, y: Array, *, objective: Objective = LEAST_SQUARES, unit: str = "run(s)"
 ) -> tuple[LawSelection, dict[str, Uncertainty | None]] | None:
     """Choose among the registered loss laws (``candidate_of`` ``auto``), or ``None`` when none can be fitted.
 
@@ -104,11 +102,11 @@ def select_law(
             for j in range(first, n):  # forecast each held-out run from all smaller runs
                 fitted = compute < compute[j]
                 centre = log_compute[fitted].mean()
-                theta, _ = _fit_rss(name, log_compute[fitted] - centre, log_y[fitted], loss_fn, huber_delta)
+                theta, _ = _fit_rss(name, log_compute[fitted] - centre, log_y[fitted], objective)
                 errors.append(log_y[j] - law.log_predict(theta[None, :], log_compute[j : j + 1] - centre)[0, 0])
             error = float(np.sqrt(np.mean(np.square(errors))))
         log_x = log_compute - log_compute.mean()
-        theta, rss = _fit_rss(name, log_x, log_y, loss_fn, huber_delta)
+        theta, rss = _fit_rss(name, log_x, log_y, objective)
         aicc = None
         if n - k - 1 > 0:
             aicc = n * math.log(max(rss, 1e-300) / n) + 2 * k + 2 * k * (k + 1) / (n - k - 1)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..laws import Array, Law
-from .fitting import fit_batch, normal_matrix, solve_small
+from .fitting import LEAST_SQUARES, Objective, fit_batch, normal_matrix, solve_small
 
 #: The memory a batch of bootstrap refits may take, and the arrays of ``n x p`` floats a refit holds.
 CHUNK_BYTES = 256 * 2**20
@@ -314,8 +314,7 @@ def estimate_uncertainty(
     method: str = "bootstrap",
     n_boot: int = 2000,
     seed: int = 0,
-    loss_fn: str = "lsq",
-    huber_delta: float = 1e-3,
+    objective: Objective = LEAST_SQUARES,
     replicates: Callable[[np.random.Generator, int], Array] | None = None,
 ) -> Uncertainty:
     """Delta-method covariance at ``theta`` and, for ``bootstrap``, a residual bootstrap.
@@ -353,7 +352,7 @@ def estimate_uncertainty(
             boot_x, boot_log_y = log_x, fitted[None, :] + pool[drawn[rows]]
         if shift is not None:
             boot_log_y = boot_log_y + shift[rows]
-        boot = fit_batch(law, boot_x, boot_log_y, loss_fn=loss_fn, huber_delta=huber_delta, warm_start=theta)
+        boot = fit_batch(law, boot_x, boot_log_y, objective=objective, warm_start=theta)
         boot_residuals = boot_log_y - law.log_predict(boot.theta, boot_x)
         boot_covariance[rows], boot_sigma[rows] = delta_covariance(law, boot.theta, boot_x, boot_residuals)
         boot_theta[rows] = np.where(np.isfinite(boot.objective)[:, None], boot.theta, np.nan)

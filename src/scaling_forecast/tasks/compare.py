@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.fitting import BatchFit, fit_batch, objective, polish, quiet, refine
+from ..engine.fitting import BatchFit, fit_batch, polish, quiet, refine
 from ..engine.forecasting import curve_model
 from ..engine.passrates import PassRateRuns
 from ..engine.runs import Runs
@@ -38,7 +38,7 @@ from ..laws import AccuracyLaw, Array, Law, LawSpec, PassRateLaw, curve_law, get
 from ..results import Comparison, Crossing, FitResult, RankedSweep, TargetComparison
 from ..settings import FitSettings, Target
 from .capability import fit_accuracy_law
-from .fit import assemble, fit_curve, rate_inputs, validated
+from .fit import assemble, fit_curve, objective_of, rate_inputs, validated
 
 #: Bootstrap rows polished at a time: small enough to stay in cache, large enough to amortise numpy's overhead.
 CHUNK_ROWS = 10_000
@@ -297,7 +297,8 @@ def _fit_group(
     With ``paired``, every sweep's problem bootstrap draws from one stream, so the same problems.
     ``check_drift`` runs each sweep's rolling backtest (a loop of small fits per sweep).
     """
-    fit_options: dict[str, Any] = {"loss_fn": settings.loss_fn, "huber_delta": settings.huber_delta}
+    objective = objective_of(settings)
+    fit_options: dict[str, Any] = {"objective": objective}
     orders = [np.lexsort((s.y, s.compute)) for _, s in group]
     compute = np.array([s.compute[o] for (_, s), o in zip(group, orders, strict=True)], dtype=float)
     y = np.array([s.y[o] for (_, s), o in zip(group, orders, strict=True)], dtype=float)

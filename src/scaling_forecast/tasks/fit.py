@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.drift import rolling_drift
-from ..engine.fitting import BatchFit, fit_batch, quiet, refine
+from ..engine.fitting import BatchFit, Objective, fit_batch, quiet, refine
 from ..engine.forecasting import CandidateState, CurveModel, forecast
 from ..engine.passrates import ZERO_POLICIES, PassRateRuns, PassRates
 from ..engine.reliability import data_warnings, drift_warnings
@@ -133,7 +133,7 @@ def _choose_law(
         return settings, None, {}
     settings = replace(settings, loss_fn=settings.resolved().loss_fn)
     unit = "points" if binned else "run(s)"
-    chosen = select_law(compute, y, loss_fn=settings.loss_fn, huber_delta=settings.huber_delta, unit=unit)
+    chosen = select_law(compute, y, objective=objective_of(settings), unit=unit)
     if chosen is None:
         raise DataError(
             f"{where.file}: runs at {np.unique(compute).size} distinct compute value(s); even the power law "
@@ -190,8 +190,10 @@ def _optimum(
 ) -> BatchFit:
     """The law's global optimum (a batched start and polish, then scipy where that did not converge), checked:
     finite, not flat, and still this law (no term that vanished)."""
-    best = fit_batch(law, log_x, log_y[None, :], loss_fn=settings.loss_fn, huber_delta=settings.huber_delta)
-    best = refine(law, log_x, log_y[None, :], best, loss_fn=settings.loss_fn, huber_delta=settings.huber_delta)
+    objective = objective_of(settings)
+    best = refine(
+        law, log_x, log_y[None, :], fit_batch(law, log_x, log_y[None, :], objective=objective), objective=objective
+    )
     theta = best.theta[0]
     if not (np.isfinite(theta).all() and np.isfinite(best.objective[0])):
         raise FitError(f"{where.file}: the {law.name} law could not be fitted (non-finite optimum)")
@@ -214,13 +216,17 @@ def _optimum(
     return best
 
 
+def objective_of(settings: FitSettings) -> Objective:
+    """The objective of (resolved) ``settings``: its loss function with its Huber threshold."""
+    return Objective(settings.loss_fn, settings.huber_delta)
+
+
 def _bootstrap_options(settings: FitSettings) -> dict[str, Any]:
     return {
         "method": settings.method,
         "n_boot": settings.n_boot,
         "seed": settings.seed,
-        "loss_fn": settings.loss_fn,
-        "huber_delta": settings.huber_delta,
+        "objective": objective_of(settings),
     }
 
 
@@ -404,8 +410,7 @@ def assemble(
             drift_law,
             fitted_compute,
             fitted_y,
-            loss_fn=settings.loss_fn,
-            huber_delta=settings.huber_delta,
+            objective=objective_of(settings),
             seed=settings.seed,
         )
     warnings = data_warnings(law, fitted_compute, fitted_y, data, uncertainty, bool(best.converged[0]))
