@@ -252,3 +252,35 @@ def test_the_case_bootstrap_standard_error_divides_by_b_minus_one() -> None:
     )
     stderr, _ = state.quantity_intervals(np.array([2.5]), np.zeros((1, 2)), draws[:, None], np.zeros((4, 1, 2)), 0.9)
     assert stderr[0] == pytest.approx(np.sqrt(5.0 / 3.0), rel=1e-12)
+
+
+def test_every_random_stream_is_its_own() -> None:
+    """The keys of the stream table are distinct, apart from a comparison's sweep indices, and their draws differ:
+    no two parts of a procedure share draws."""
+    from scaling_forecast.engine.streams import Stream, stream
+
+    keys = [int(s) for s in Stream]
+    assert len(set(keys)) == len(keys) and min(keys) > 2**31  # sweeps use [seed, i] with small i
+    first = {s: tuple(stream(0, s).integers(0, 2**31, 4)) for s in Stream}
+    assert len(set(first.values())) == len(Stream)
+    assert tuple(np.random.default_rng(0).integers(0, 2**31, 4)) not in first.values()  # a fit's own bootstrap
+
+
+def test_the_residual_bootstrap_draws_adjusted_residuals_around_the_fit() -> None:
+    """Replicates are the fitted curve plus residuals from the leverage-adjusted pool, drawn with replacement."""
+    from scaling_forecast.engine.uncertainty import adjusted_residuals, residual_bootstrap
+    from scaling_forecast.laws import PowerLaw
+
+    law = PowerLaw()
+    log_x = np.linspace(-3.0, 3.0, 7)
+    log_y = 1.0 - 0.2 * log_x + np.random.default_rng(3).normal(0, 0.01, 7)
+    theta = np.polyfit(log_x, log_y, 1)[::-1]
+    draws = residual_bootstrap(law, theta, log_x, log_y, np.random.default_rng(1), 500)
+    fitted = theta[0] + theta[1] * log_x
+    pool = adjusted_residuals(law, theta, log_x, log_y - fitted)
+    assert np.allclose(draws.data() - fitted, pool[draws.index], atol=1e-12)
+    assert draws.index.shape == (500, 7) and set(np.unique(draws.index)) == set(range(7))
+    # OLS leverages h_i = 1/n + (x_i - mean)^2 / Sxx: the pool is r_i / sqrt(1 - h_i), centred
+    h = 1 / 7 + (log_x - log_x.mean()) ** 2 / ((log_x - log_x.mean()) ** 2).sum()
+    adjusted = (log_y - fitted) / np.sqrt(1 - h)
+    assert np.allclose(pool, adjusted - adjusted.mean(), atol=1e-12)

@@ -16,8 +16,9 @@ import numpy as np
 from ..laws import Array, Law
 from ..results import Drift
 from .fitting import LEAST_SQUARES, Objective, fit_batch, refine
+from .rolling import rolling_origins
 from .streams import Stream, stream
-from .uncertainty import adjusted_residuals
+from .uncertainty import residual_bootstrap
 
 #: The drift test's level: a ladder whose p-value is below it is said to drift (the false-alarm rate).
 DRIFT_LEVEL = 0.05
@@ -37,11 +38,8 @@ def windows(log_c: Array, n_params: int) -> list[int]:
     Of more than :data:`MAX_WINDOWS` such windows, that many evenly spaced ones (the first and the last
     among them): the null replicates use the same windows, so the test keeps its level.
     """
-    n = log_c.size
-    every = [k for k in range(n_params + 1, n) if log_c[k] > log_c[k - 1] and np.unique(log_c[:k]).size >= n_params + 1]
-    if len(every) <= MAX_WINDOWS:
-        return every
-    return [every[i] for i in np.unique(np.linspace(0, len(every) - 1, MAX_WINDOWS).round().astype(int))]
+    origins = rolling_origins(log_c, min_distinct=n_params + 1, start=n_params + 1, max_windows=MAX_WINDOWS)
+    return [k for k, _ in origins]
 
 
 def rolling_forecasts(law: Law, log_c: Array, log_y: Array, options: dict[str, Any]) -> tuple[Array, Array, Array]:
@@ -129,9 +127,7 @@ def rolling_drift(law: Law, compute: Array, y: Array, *, objective: Objective = 
     fitted = law.log_predict(theta[None, :], log_x)[0]
     residuals = log_y - fitted
     sigma = math.sqrt(float(residuals @ residuals) / (n - p))
-    rng = stream(seed, Stream.DRIFT_NULL)
-    pool = adjusted_residuals(law, theta, log_x, residuals)
-    null_y = fitted[None, :] + pool[rng.integers(0, n, size=(NULL_REPLICATES, n))]
+    null_y = residual_bootstrap(law, theta, log_x, log_y, stream(seed, Stream.DRIFT_NULL), NULL_REPLICATES).data()
     null_fit = fit_batch(law, log_x, null_y, warm_start=theta, **options)
     null_residuals = null_y - law.log_predict(null_fit.theta, log_x)
     null_sigma = np.sqrt((null_residuals**2).sum(axis=1) / (n - p))

@@ -15,6 +15,7 @@ import numpy as np
 from ..laws import Array, candidates_of, curve_law
 from ..results import Candidate, LawSelection
 from .fitting import LEAST_SQUARES, Objective, fit_batch
+from .rolling import rolling_origins
 from .uncertainty import Uncertainty, estimate_uncertainty
 
 #: At most this many of the largest runs are held out (each is one fit per candidate).
@@ -99,11 +100,13 @@ def select_law(
         error = None
         if can_hold and name in holdable:
             errors = []
-            for j in range(first, n):  # forecast each held-out run from all smaller runs
-                fitted = compute < compute[j]
-                centre = log_compute[fitted].mean()
-                theta, _ = _fit_rss(name, log_compute[fitted] - centre, log_y[fitted], objective)
-                errors.append(log_y[j] - law.log_predict(theta[None, :], log_compute[j : j + 1] - centre)[0, 0])
+            for window, ahead in rolling_origins(compute, horizon="next"):  # each held-out run from all smaller runs
+                held_here = ahead[ahead >= first]
+                if held_here.size == 0:
+                    continue
+                centre = log_compute[:window].mean()
+                theta, _ = _fit_rss(name, log_compute[:window] - centre, log_y[:window], objective)
+                errors += list(log_y[held_here] - law.log_predict(theta[None, :], log_compute[held_here] - centre)[0])
             error = float(np.sqrt(np.mean(np.square(errors))))
         log_x = log_compute - log_compute.mean()
         theta, rss = _fit_rss(name, log_x, log_y, objective)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..laws import Array, Law
+from ..laws import Array, IndexArray, Law
 from .fitting import LEAST_SQUARES, Objective, fit_batch, normal_matrix, solve_small
 
 #: The memory a batch of bootstrap refits may take, and the arrays of ``n x p`` floats a refit holds.
@@ -305,6 +305,37 @@ def _array(values: Any) -> Array:
     return np.array(values, dtype=float)  # JSON null becomes NaN
 
 
+@dataclass(frozen=True, eq=False)
+class ResidualBootstrap:
+    """The residual bootstrap of a fit: replicate ``b`` is ``log f(x_i; theta) + e_{index[b, i]}``.
+
+    ``pool`` are the leverage-adjusted, centred residuals (:func:`adjusted_residuals`), ``index``
+    ``(B, n)`` the draws with replacement (with ``cases`` resampling, the runs drawn).
+    """
+
+    fitted: Array
+    pool: Array
+    index: IndexArray
+
+    def data(self, rows: slice | IndexArray = slice(None)) -> Array:
+        """The replicate data sets ``(b, n)`` of ``rows`` of the draws."""
+        return np.asarray(self.fitted[None, :] + self.pool[self.index[rows]], dtype=float)
+
+    def noise(self, rng: np.random.Generator, size: int) -> Array:
+        """A new run's log noise for each of ``size`` replicates: a resampled adjusted residual."""
+        return np.asarray(self.pool[rng.integers(0, self.pool.size, size=size)], dtype=float)
+
+
+def residual_bootstrap(
+    law: Law, theta: Array, log_x: Array, log_y: Array, rng: np.random.Generator, n_boot: int
+) -> ResidualBootstrap:
+    """The residual bootstrap of the fit ``theta`` of ``law`` to ``log_y`` at ``log_x``: every replicate drawn from
+    ``rng`` at once (the one resampler of the fit's bootstrap, a comparison's sweeps and the drift check's null)."""
+    fitted = law.log_predict(theta[None, :], log_x)[0]
+    pool = adjusted_residuals(law, theta, log_x, log_y - fitted)
+    return ResidualBootstrap(fitted, pool, rng.integers(0, log_y.size, size=(n_boot, log_y.size)))
+
+
 def estimate_uncertainty(
     law: Law,
     log_x: Array,
@@ -336,20 +367,19 @@ def estimate_uncertainty(
     if method == "delta":
         return Uncertainty("delta", theta, covariance[0], float(sigma[0]), dof)
     rng = np.random.default_rng(seed)
-    pool = adjusted_residuals(law, theta, log_x, residuals)
-    drawn = rng.integers(0, log_y.size, size=(n_boot, log_y.size))
+    draws = residual_bootstrap(law, theta, log_x, log_y, rng, n_boot)
     shift = None
     if replicates is not None:  # add the data's own resampling (problems), as a shift from the observed
         shift = np.asarray(replicates(rng, n_boot), dtype=float) - log_y[None, :]
-    noise = pool[rng.integers(0, pool.size, size=n_boot)]
+    noise = draws.noise(rng, n_boot)
     boot_theta = np.empty((n_boot, theta.size))
     boot_covariance = np.empty((n_boot, theta.size, theta.size))
     boot_sigma = np.empty(n_boot)
     for rows in _chunks(n_boot, log_y.size * max(1, log_x[0].size if log_x.ndim > 1 else 1) * theta.size):
         if law.resampling == "cases":
-            boot_x, boot_log_y = log_x[drawn[rows]], log_y[drawn[rows]]
+            boot_x, boot_log_y = log_x[draws.index[rows]], log_y[draws.index[rows]]
         else:
-            boot_x, boot_log_y = log_x, fitted[None, :] + pool[drawn[rows]]
+            boot_x, boot_log_y = log_x, draws.data(rows)
         if shift is not None:
             boot_log_y = boot_log_y + shift[rows]
         boot = fit_batch(law, boot_x, boot_log_y, objective=objective, warm_start=theta)

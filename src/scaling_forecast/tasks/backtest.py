@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from ..engine.rolling import rolling_origins
 from ..errors import ConfigError, DataError, FitError
 from ..laws import get_law
 from ..results import Backtest, BacktestSummary, HeldOutRun
@@ -63,19 +64,13 @@ def windows(
                 f"{max_fraction * compute.max():.3g} FLOP); the law needs {min_fitted}; raise the fraction"
             )
         return mode, [(order[fitted], order[~fitted])]
-    result = []
-    for k in range(2, n):
-        fitted, held = order[:k], order[k:]
-        if np.unique(compute[fitted]).size >= min_fitted and compute[held].min() > compute[fitted].max():
-            result.append((fitted, held))
+    origins = rolling_origins(compute[order], min_distinct=min_fitted, start=2, max_windows=MAX_ROLLING_WINDOWS)
+    result = [(order[:k], order[ahead]) for k, ahead in origins]
     if not result:
         raise DataError(
             f"{label}: --rolling needs runs at more than the law's {min_fitted} distinct compute values; "
             "add runs or use --holdout K"
         )
-    if len(result) > MAX_ROLLING_WINDOWS:  # each window is a whole fit: evenly spaced ones, the first and last kept
-        keep = np.unique(np.linspace(0, len(result) - 1, MAX_ROLLING_WINDOWS).round().astype(int))
-        result = [result[i] for i in keep]
     return mode, result
 
 

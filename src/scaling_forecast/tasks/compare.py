@@ -26,10 +26,10 @@ from ..engine.streams import Stream, stream
 from ..engine.uncertainty import (
     CHUNK_BYTES,
     Uncertainty,
-    adjusted_residuals,
     delta_covariance,
     nan_quantiles,
     probability_below,
+    residual_bootstrap,
     studentised_draws,
     studentised_interval,
 )
@@ -318,13 +318,13 @@ def _fit_group(
             boot_log_y[row] = np.nan
             continue
         rng = np.random.default_rng([settings.seed, index])
-        pool = adjusted_residuals(law, best.theta[row], log_x[row], log_y[row] - fitted[row])
-        boot_log_y[row] = fitted[row] + pool[rng.integers(0, n_runs, size=(n_boot, n_runs))]
+        draws = residual_bootstrap(law, best.theta[row], log_x[row], log_y[row], rng, n_boot)
+        boot_log_y[row] = draws.data()
         if sweep.replicates is not None:
             problem_rng = stream(settings.seed, Stream.PAIRED_PROBLEMS) if paired else rng
             shifts = np.asarray(sweep.replicates(problem_rng, n_boot), dtype=float)[:, order] - log_y[row]
             boot_log_y[row] += shifts
-        noise[row] = pool[rng.integers(0, n_runs, size=n_boot)]
+        noise[row] = draws.noise(rng, n_boot)
     flat_y = boot_log_y.reshape(-1, n_runs)
     starts = np.repeat(np.where(ok[:, None], best.theta, 0.0), n_boot, axis=0)
     if settings.loss_fn == "lsq":  # the first Gauss-Newton step, once per sweep: its replicates share the Jacobian
