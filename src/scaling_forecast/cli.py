@@ -20,6 +20,11 @@ from .errors import INTERNAL_ERROR, ConfigError, FitError, ForecastError
 from .settings import DEFAULTS, CommandSettings
 
 
+def _default(key: str) -> str:
+    """`` [default: VALUE]`` from the one table of defaults, for an option's help."""
+    return f" [default: {DEFAULTS[key]}]"
+
+
 class OneLineErrors(TyperGroup):
     """Every error, ours or the option parser's, is one line on stderr and a documented exit code."""
 
@@ -176,7 +181,8 @@ CheckTargetOption = Annotated[
     ),
 ]
 LevelOption = Annotated[
-    float | None, typer.Option(help="Level of the intervals, between 0 and 1. [default: 0.9]", show_default=False)
+    float | None,
+    typer.Option(help="Level of the intervals, between 0 and 1." + _default("level"), show_default=False),
 ]
 
 
@@ -191,7 +197,7 @@ class OutputFormat(str, Enum):
 
 FormatOption = Annotated[
     OutputFormat | None,
-    typer.Option("--format", "-f", help="Output. [default: table]", show_default=False),
+    typer.Option("--format", "-f", help="Output." + _default("format"), show_default=False),
 ]
 ConfigOption = Annotated[
     str | None,
@@ -256,13 +262,15 @@ SweepOption = Annotated[str | None, typer.Option(help="Use only this sweep of a 
 MethodOption = Annotated[
     str | None,
     typer.Option(
-        help="Intervals: bootstrap (studentised bootstrap) or delta. [default: bootstrap]", show_default=False
+        help="Intervals: bootstrap (studentised bootstrap) or delta." + _default("method"),
+        show_default=False,
     ),
 ]
 BootstrapOption = Annotated[
-    int | None, typer.Option(help="Number of bootstrap replicates. [default: 2000]", show_default=False)
+    int | None,
+    typer.Option(help="Number of bootstrap replicates." + _default("bootstrap"), show_default=False),
 ]
-SeedOption = Annotated[int | None, typer.Option(help="Seed of the bootstrap. [default: 0]", show_default=False)]
+SeedOption = Annotated[int | None, typer.Option(help="Seed of the bootstrap." + _default("seed"), show_default=False)]
 LossFnOption = Annotated[
     str | None,
     typer.Option(
@@ -272,7 +280,8 @@ LossFnOption = Annotated[
     ),
 ]
 HuberDeltaOption = Annotated[
-    float | None, typer.Option(help="Huber threshold on log residuals. [default: 0.001]", show_default=False)
+    float | None,
+    typer.Option(help="Huber threshold on log residuals." + _default("huber_delta"), show_default=False),
 ]
 ZerosOption = Annotated[
     str | None,
@@ -283,7 +292,7 @@ ZerosOption = Annotated[
 ]
 KOption = Annotated[
     int | None,
-    typer.Option("--k", help="k of pass@k, from n_samples and n_correct. [default: 1]", show_default=False),
+    typer.Option("--k", help="k of pass@k, from n_samples and n_correct." + _default("k"), show_default=False),
 ]
 MisspecificationOption = Annotated[
     str | None,
@@ -753,7 +762,7 @@ def backtest(
     ] = False,
     tolerance: Annotated[
         float | None,
-        typer.Option(help="Largest absolute relative error that still scales predictably. [default: 0.02]"),
+        typer.Option(help="Largest absolute relative error that still scales predictably." + _default("tolerance")),
     ] = None,
     require_predictable: Annotated[
         bool, typer.Option("--require-predictable", help="Exit 1 unless the verdict is 'scales predictably'.")
@@ -893,7 +902,8 @@ def compare(
     y: YOption = None,
     level: LevelOption = None,
     bootstrap: Annotated[
-        int | None, typer.Option(help="Bootstrap replicates per sweep. [default: 1000]", show_default=False)
+        int | None,
+        typer.Option(help="Bootstrap replicates per sweep." + _default("compare_bootstrap"), show_default=False),
     ] = None,
     seed: SeedOption = None,
     loss_fn: LossFnOption = None,
@@ -933,7 +943,7 @@ def compare(
     settings = FitSettings(
         law=law or DEFAULTS["law"],
         level=DEFAULTS["level"] if level is None else level,
-        n_boot=1000 if bootstrap is None else bootstrap,
+        n_boot=DEFAULTS["compare_bootstrap"] if bootstrap is None else bootstrap,
         seed=DEFAULTS["seed"] if seed is None else seed,
         loss_fn=loss_fn or DEFAULTS["loss_fn"],
         huber_delta=DEFAULTS["huber_delta"] if huber_delta is None else huber_delta,

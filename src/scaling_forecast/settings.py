@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     "zeros": "subset",
     "k": 1,
     "misspecification": "widen",
+    "on": "pi",
+    "compare_bootstrap": 1000,
+    "tolerance": 0.02,
 }
 
 GATES = ("max_loss", "min_pass_rate", "min_accuracy", "max_rmse", "max_interval_width")
@@ -142,7 +145,7 @@ class CommandSettings:
     at: tuple[str, ...] = ()
     chance: float | None = None
     reach: tuple[float, ...] = ()
-    on: str = "pi"
+    on: str = DEFAULTS["on"]
     require_trend: str | None = None
     gates: dict[str, float | None] = field(default_factory=lambda: dict.fromkeys(GATES))
     explicit: frozenset[str] = frozenset()

@@ -299,3 +299,12 @@ def test_an_accuracy_forecast_is_gated_on_its_pi_in_its_own_sense(runner: CliRun
     assert refused.exit_code == 2 and refused.stderr.splitlines()[-1] == (
         "error: --max-loss does not apply to the two-step law, which forecasts an accuracy; gate it with --min-accuracy"
     )
+
+
+def test_a_job_file_s_on_key_is_the_option_not_yaml_s_true(runner: CliRunner, tmp_path: Path) -> None:
+    """YAML 1.1 reads a bare ``on:`` key as the boolean true; a job file's ``on: ci`` is ``--on ci``."""
+    job = tmp_path / "job.yaml"
+    job.write_text(f"data: {RUNS}\ntargets: [1e24]\non: ci\ngates: {{max_loss: 3}}\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", "--config", str(job), *FAST, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["check"]["on"] == "ci"

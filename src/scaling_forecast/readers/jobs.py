@@ -58,6 +58,8 @@ def _check_mapping(
 ) -> dict[str, Any]:
     checked: dict[str, Any] = {}
     for key, value in document.items():
+        if key is True and "on" in schema:  # YAML 1.1 reads the key `on:` as true
+            key = "on"
         path = f"{prefix}{key}"
         if key not in schema:
             problems.append(f"{path}: unknown key (known: {', '.join(schema)})")

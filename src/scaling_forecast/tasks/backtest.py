@@ -15,13 +15,13 @@ from ..engine.rolling import rolling_origins
 from ..errors import ConfigError, DataError, FitError
 from ..laws import get_law
 from ..results import Backtest, BacktestSummary, HeldOutRun
-from ..settings import Target
+from ..settings import DEFAULTS, Target
 from .ladder import Ladder
 
 MODES = ("holdout", "fraction", "rolling")
 #: A rolling backtest fits at most this many windows (ladders of up to 22 runs keep every one).
 MAX_ROLLING_WINDOWS = 20
-DEFAULT_TOLERANCE = 0.02
+DEFAULT_TOLERANCE: float = DEFAULTS["tolerance"]
 
 
 def windows(

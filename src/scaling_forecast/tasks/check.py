@@ -8,6 +8,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..results import FitResult, json_number, json_pair
+from ..settings import DEFAULTS
 
 ON_CHOICES = ("pi", "ci", "estimate")
 #: What ``--require-trend`` accepts, and the trends (``fit.trend``) that pass it.
@@ -110,7 +111,10 @@ def validate_gates(gates: Mapping[str, float | None], on: str, require_trend: st
 
 
 def evaluate_gates(
-    result: FitResult, gates: Mapping[str, float | None], on: str = "pi", require_trend: str | None = None
+    result: FitResult,
+    gates: Mapping[str, float | None],
+    on: str = DEFAULTS["on"],
+    require_trend: str | None = None,
 ) -> CheckResult:
     """Judge each gate at each prediction.
 
