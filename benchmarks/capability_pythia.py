@@ -2,15 +2,17 @@
 
 Run: ``python benchmarks/capability_pythia.py [--params total|nonembed] [--shots 0] [--data standard]``
 (needs ``../shared/data/pythia``). For each task and metric the five smallest models are written
-to a file and fitted as a user would: ``forecast fit FILE -t C_2.8B -t C_6.9B -t C_12B -f json``,
-plus ``--chance P`` (the task's chance accuracy; 0 for lambada) for accuracies. Losses
+to a file (``model, params, nonembed_params, tokens`` and the metric) and fitted as a user would:
+``forecast fit FILE -t C_2.8B -t C_6.9B -t C_12B -f json``, plus ``--chance P`` (the task's chance
+accuracy; 0 for lambada) for accuracies; compute is ``6 N D`` from the file's columns. Losses
 (lambada perplexity, as ``loss = log ppl``; crows_pairs likelihood difference) go through the loss
 path; lambada accuracy has a task loss (its log perplexity), so ``--law auto`` takes the two-step
 law; other accuracies take the direct ``accuracy`` law. Prints, per task and metric, the error at
 each held-out size, whether the 90% pi covered it, and ``fit.trend``; then how often each
 capability warning fired on forecasts the pi covered and on forecasts it missed, and the mean
-absolute error and pi coverage over all accuracies. ``--params nonembed`` uses compute = 6 N D with
-non-embedding parameters instead of total.
+absolute error and pi coverage over all accuracies. ``--params nonembed`` adds
+``--params nonembed_params --tokens tokens`` to every command: compute = 6 N D with non-embedding
+parameters instead of total (and the targets are the large models' computes on the same footing).
 """
 
 from __future__ import annotations
@@ -71,25 +73,27 @@ def main() -> None:
             compute = [6.0 * float(r[column]) * float(r["tokens"]) for r in series]
             values = [float(r["value"]) for r in series]
             path = Path(folder) / "runs.csv"
-            extra: list[str] = []
+            sizes = [f"{r['model']},{r['params']},{r['nonembed_params']},{r['tokens']}" for r in series[:5]]
+            header = "model,params,nonembed_params,tokens"
+            extra = [] if args.params == "total" else ["--params", "nonembed_params", "--tokens", "tokens"]
             if metric in LOSSES:
                 shown = [math.log(v) if metric == "ppl" else v for v in values]
-                lines = [f"{c:.6g},{v:.8g}" for c, v in zip(compute[:5], shown[:5], strict=True)]
-                path.write_text("compute,loss\n" + "\n".join(lines) + "\n")
+                lines = [f"{s},{v:.8g}" for s, v in zip(sizes, shown[:5], strict=True)]
+                path.write_text(f"{header},loss\n" + "\n".join(lines) + "\n")
                 truth = shown
             elif task == "lambada_openai":  # accuracy with its task loss, the log perplexity
                 ppl = {r["model"]: float(r["value"]) for r in rows if r["task"] == task and r["metric"] == "ppl"}
                 lines = [
-                    f"{c:.6g},{math.log(ppl[r['model']]):.8g},{v:.8g}"
-                    for c, r, v in zip(compute[:5], series[:5], values[:5], strict=True)
+                    f"{s},{math.log(ppl[r['model']]):.8g},{v:.8g}"
+                    for s, r, v in zip(sizes, series[:5], values[:5], strict=True)
                 ]
-                path.write_text("compute,task_loss,accuracy\n" + "\n".join(lines) + "\n")
-                extra = ["--chance", str(CHANCE[task])]
+                path.write_text(f"{header},task_loss,accuracy\n" + "\n".join(lines) + "\n")
+                extra += ["--chance", str(CHANCE[task])]
                 truth = values
             else:
-                lines = [f"{c:.6g},{v:.8g}" for c, v in zip(compute[:5], values[:5], strict=True)]
-                path.write_text("compute,accuracy\n" + "\n".join(lines) + "\n")
-                extra = ["--chance", str(CHANCE.get(task, 0.0))]
+                lines = [f"{s},{v:.8g}" for s, v in zip(sizes, values[:5], strict=True)]
+                path.write_text(f"{header},accuracy\n" + "\n".join(lines) + "\n")
+                extra += ["--chance", str(CHANCE.get(task, 0.0))]
                 truth = values
             targets = [arg for c in compute[5:] for arg in ("-t", f"{c:.6g}")]
             result = runner.invoke(app, ["fit", str(path), *targets, "-f", "json", *extra])

@@ -423,8 +423,8 @@ def _refuse_unused(options: CommandSettings, fitted: Any) -> None:
             raise ConfigError(f"{name} applies to pass rates, not to {fitted.y_column} under --law {law}; leave it out")
     if "huber_delta" in options.explicit and settings_loss_fn(options, law) != "huber":
         raise ConfigError("--huber-delta applies to the Huber objective; add --loss-fn huber, or leave it out")
-    if options.loss_fn == "huber" and law == "sigmoid":
-        raise ConfigError("--loss-fn huber: the sigmoid law is fitted by least squares on accuracy; leave it out")
+    if options.loss_fn == "huber" and not get_law(law).takes_objective:
+        raise ConfigError(f"--loss-fn huber: the {law} law is fitted by least squares on accuracy; leave it out")
 
 
 def settings_loss_fn(options: CommandSettings, law: str) -> str:

@@ -142,6 +142,7 @@ class SigmoidAccuracyLaw(DirectLaw):
     name = "sigmoid"
     formula = "acc = chance + (1 - chance) * sigmoid(slope * (log10 C - log10 C_mid))"
     param_names = ("slope", "C_mid")
+    takes_objective = False
 
 
 class AccuracyChoiceLaw(DirectLaw):

@@ -58,6 +58,8 @@ class LawSpec:
     resampling: ClassVar[str] = "residuals"
     #: Fewer runs than this draw a warning.
     min_runs: ClassVar[int] = 5
+    #: Whether ``--loss-fn`` chooses its objective (a law fitted by least squares on accuracy alone does not).
+    takes_objective: ClassVar[bool] = True
     #: Figures: the parameter drawn as a floor line, and whether the metric axis is logarithmic.
     floor_param: ClassVar[str | None] = None
     log_axis: ClassVar[bool] = False
