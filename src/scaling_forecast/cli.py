@@ -546,11 +546,11 @@ LawOption = Annotated[
     str | None,
     typer.Option(
         help="Law to fit: auto, loss (a*C^b + c), power (a*C^b), broken (a*C^b1*(1 + C/C_b)^(b2 - b1)), "
-        "passrate (-E[log pass_rate] = alpha*C^-k) or chinchilla (E + A/N^alpha + B/D^beta, from params "
-        "and tokens), two-step (fit only: accuracy through a task loss; --chance) or accuracy (fit only: accuracy "
-        "from compute). auto picks passrate for pass-rate data, two-step or accuracy for accuracy files, else the "
-        "law that best forecasts the largest runs. "
-        "[default: auto]",
+        "passrate (-E[log pass_rate] = alpha*C^-k), chinchilla (E + A/N^alpha + B/D^beta, from params "
+        "and tokens), two-step (accuracy through a task loss; --chance), gpt4 (-log acc = alpha*C^-k), sigmoid "
+        "(accuracy rising from chance in log compute) or accuracy (the better of gpt4 and sigmoid). auto picks "
+        "passrate for pass-rate data, two-step or accuracy for accuracy files, else the law that best forecasts "
+        "the largest runs." + _default("law"),
         show_default=False,
     ),
 ]
@@ -894,7 +894,8 @@ def compare(
     law: Annotated[
         str | None,
         typer.Option(
-            help="Law to fit: loss, power, broken, passrate or chinchilla (auto: loss, or passrate). [default: auto]",
+            help="Law to fit, as for fit: any registered law (auto: loss, passrate, two-step or accuracy, by what the "
+            "files hold)." + _default("law"),
             show_default=False,
         ),
     ] = None,
