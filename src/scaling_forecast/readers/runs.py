@@ -665,40 +665,22 @@ def load_for_law(
     path: str | Path,
     law: str = "auto",
     *,
-    x: str | None = None,
-    y: str | None = None,
-    sweep: str | None = None,
-    k: int = 1,
-    drop_highest: int = 0,
-    min_compute: float | None = None,
-    exclude: list[str] | None = None,
-    params: str | None = None,
-    tokens: str | None = None,
     input_format: str | None = None,
     task: str | None = None,
     metric: str | None = None,
     models: str | None = None,
+    **options: Any,
 ) -> tuple[Any, tuple[str, ...]]:
     """The runs of ``path`` as ``law`` reads them, without the runs left out, and the names of those.
 
-    Every option is used or refused in one line (:func:`runs_table`, :func:`runs_of`). An evaluation
-    harness's results are read with ``task``, ``metric``, ``models`` and a ``tokens`` count; a plain
-    file takes ``task`` and ``metric`` when it has a ``task`` or ``metric`` column.
+    :func:`runs_table` reads the file (an evaluation harness's results with ``task``, ``metric``,
+    ``models`` and a ``tokens`` count; a plain file's rows of that task and metric), and
+    :func:`runs_of` reads its runs with ``options`` (``x``, ``y``, ``sweep``, ``k``, ``drop_highest``,
+    ``min_compute``, ``exclude``, ``params``, ``tokens``): every option is used or refused in one line.
     """
+    tokens = options.get("tokens")
     table = runs_table(path, input_format=input_format, task=task, metric=metric, tokens=tokens, models=models)
-    return runs_of(
-        table,
-        law,
-        x=x,
-        y=y,
-        sweep=sweep,
-        k=k,
-        drop_highest=drop_highest,
-        min_compute=min_compute,
-        exclude=exclude,
-        params=params,
-        tokens=tokens,
-    )
+    return runs_of(table, law, **options)
 
 
 def runs_table(

@@ -165,12 +165,7 @@ def compare_sweeps(
         )
     for sweep in sweeps:
         validated(sweep.compute, sweep.y, f"sweep {sweep.name!r} ({sweep.file})", sweep.x_column, sweep.y_column)
-    names = [s.name for s in sweeps]
-    duplicates = sorted(n for n, count in Counter(names).items() if count > 1)
-    if duplicates:
-        raise DataError(f"two sweeps are named {duplicates[0]!r}; give every sweep its own name (--name)")
-    if baseline is not None and baseline not in names:
-        raise ConfigError(f"--baseline {baseline!r}: no such sweep; sweeps are {', '.join(names)}")
+    _check_names(sweeps, baseline)
     left_out: list[str] = []
     usable: list[tuple[int, Sweep]] = []
     for index, sweep in enumerate(sweeps):
@@ -225,22 +220,7 @@ def compare_sweeps(
         raise DataError(f"forecast compare needs at least 2 sweeps that can be fitted, got {len(ordered)}")
     comparisons = tuple(_rank(law, ordered, target.value, baseline, settings.level) for target in absolute)
     crossings = _crossings(law, ordered, absolute, comparisons)
-    warnings = tuple(left_out) + tuple(c.message() for c in crossings)
-    for item in ordered:
-        warnings += tuple(f"sweep {item.sweep.name!r}: {w}" for w in item.result.fit.warnings)
-    return Comparison(
-        law=law.name,
-        formula=law.formula,
-        level=settings.level,
-        n_boot=settings.n_boot,
-        seed=settings.seed,
-        loss_fn=settings.loss_fn,
-        fits=tuple(item.result for item in ordered),
-        comparisons=comparisons,
-        crossings=crossings,
-        left_out=tuple(left_out),
-        warnings=warnings,
-    )
+    return _comparison(law, law.formula, settings, ordered, comparisons, crossings, left_out)
 
 
 _Task = tuple[Law, FitSettings, tuple[Target, ...], bool, bool]
@@ -535,6 +515,45 @@ def _crossings(
     return tuple(sorted(crossings, key=lambda c: (c.compute, c.below, c.above)))
 
 
+def _check_names(sweeps: Sequence[Sweep], baseline: str | None) -> None:
+    """Every sweep has a name of its own, and the baseline is one of them."""
+    names = [s.name for s in sweeps]
+    duplicates = sorted(n for n, count in Counter(names).items() if count > 1)
+    if duplicates:
+        raise DataError(f"two sweeps are named {duplicates[0]!r}; give every sweep its own name (--name)")
+    if baseline is not None and baseline not in names:
+        raise ConfigError(f"--baseline {baseline!r}: no such sweep; sweeps are {', '.join(names)}")
+
+
+def _comparison(
+    law: LawSpec,
+    formula: str,
+    settings: FitSettings,
+    fitted: list[_Fitted],
+    comparisons: tuple[TargetComparison, ...],
+    crossings: tuple[Crossing, ...],
+    left_out: list[str],
+) -> Comparison:
+    """The comparison of the fitted sweeps, with every warning: sweeps left out, crossings, each sweep's own."""
+    warnings = tuple(left_out) + tuple(c.message() for c in crossings)
+    for item in fitted:
+        warnings += tuple(f"sweep {item.sweep.name!r}: {w}" for w in item.result.fit.warnings)
+    return Comparison(
+        law=law.name,
+        formula=formula,
+        level=settings.level,
+        n_boot=settings.n_boot,
+        seed=settings.seed,
+        loss_fn=settings.loss_fn,
+        fits=tuple(item.result for item in fitted),
+        comparisons=comparisons,
+        crossings=crossings,
+        left_out=tuple(left_out),
+        warnings=warnings,
+        sense=law.sense,
+    )
+
+
 def _compare_by_draws(
     sweeps: Sequence[Sweep],
     settings: FitSettings,
@@ -556,12 +575,7 @@ def _compare_by_draws(
     the paired differences.
     """
     law = get_law(settings.law)
-    names = [s.name for s in sweeps]
-    duplicates = sorted(n for n, count in Counter(names).items() if count > 1)
-    if duplicates:
-        raise DataError(f"two sweeps are named {duplicates[0]!r}; give every sweep its own name (--name)")
-    if baseline is not None and baseline not in names:
-        raise ConfigError(f"--baseline {baseline!r}: no such sweep; sweeps are {', '.join(names)}")
+    _check_names(sweeps, baseline)
     compute_max = max(float(np.max(s.compute)) for s in sweeps)
     absolute = tuple(Target(t.resolve(compute_max)) for t in targets)
     fitted, left_out = [], []
@@ -579,23 +593,7 @@ def _compare_by_draws(
         raise DataError(f"forecast compare needs at least 2 sweeps that can be fitted, got {len(fitted)}")
     comparisons = tuple(_rank_draws(law, fitted, t.value, baseline, settings.level) for t in absolute)
     crossings = _crossings_of_forecasts(fitted, absolute)
-    warnings = tuple(left_out) + tuple(c.message() for c in crossings)
-    for item in fitted:
-        warnings += tuple(f"sweep {item.sweep.name!r}: {w}" for w in item.result.fit.warnings)
-    return Comparison(
-        law=law.name,
-        formula=fitted[0].result.formula,
-        level=settings.level,
-        n_boot=settings.n_boot,
-        seed=settings.seed,
-        loss_fn=settings.loss_fn,
-        fits=tuple(item.result for item in fitted),
-        comparisons=comparisons,
-        crossings=crossings,
-        left_out=tuple(left_out),
-        warnings=warnings,
-        sense=law.sense,
-    )
+    return _comparison(law, fitted[0].result.formula, settings, fitted, comparisons, crossings, left_out)
 
 
 def _rank_draws(
