@@ -38,7 +38,7 @@ from ..laws import AccuracyLaw, Array, Law, LawSpec, PassRateLaw, curve_law, get
 from ..results import Comparison, Crossing, FitResult, RankedSweep, TargetComparison
 from ..settings import FitSettings, Target
 from .capability import fit_accuracy_law
-from .fit import assemble, fit_curve, objective_of, rate_inputs, validated
+from .fit import Where, assemble, fit_curve, objective_of, rate_inputs, validated
 
 #: Bootstrap rows polished at a time: small enough to stay in cache, large enough to amortise numpy's overhead.
 CHUNK_ROWS = 10_000
@@ -359,12 +359,7 @@ def _fit_group(
             float(log_cref[row]),
             one,
             uncertainty,
-            file=sweep.file,
-            x_column=sweep.x_column,
-            y_column=sweep.y_column,
-            sweep=sweep.name,
-            extra_warnings=sweep.warnings,
-            problems=sweep.problems,
+            Where(sweep.file, sweep.x_column, sweep.y_column, sweep.name, sweep.problems, sweep.warnings),
             check_drift=check_drift,
         )
         results.append(_Fitted(sweep, result))

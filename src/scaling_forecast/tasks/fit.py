@@ -64,7 +64,7 @@ def fit_curve(
     ``compute`` is then ``6 N D``, which orders the runs and measures extrapolation). ``law_name`` is the law's
     name in warnings, when it is fitted as part of another (``gpt4``: the ``passrate`` law on an accuracy).
     """
-    where = Where(file, x_column, y_column)
+    where = Where(file, x_column, y_column, sweep, problems, extra_warnings)
     compute, y = validated(compute, y, file, x_column, y_column)
     runs = None
     if columns is None and replicates is None and compute.size > 2 * MAX_POINTS:
@@ -101,14 +101,9 @@ def fit_curve(
         log_cref,
         best,
         uncertainty,
+        where,
         log_x=log_x,
         points=points,
-        file=file,
-        x_column=x_column,
-        y_column=y_column,
-        sweep=sweep,
-        extra_warnings=extra_warnings,
-        problems=problems,
         law_selection=selection,
         candidates=candidates,
         columns=columns,
@@ -118,11 +113,15 @@ def fit_curve(
 
 @dataclass(frozen=True)
 class Where:
-    """Where the runs come from, for the one-line errors: the file and the columns fitted."""
+    """Where the runs come from and what reading them noted: the file, the columns fitted, the sweep, the
+    problem set of pass rates, and the warnings repeated with every fit."""
 
     file: str
     x_column: str
     y_column: str
+    sweep: str | None = None
+    problems: dict[str, Any] | None = None
+    warnings: tuple[str, ...] = ()
 
 
 def _choose_law(
@@ -358,13 +357,8 @@ def assemble(
     log_cref: float,
     best: BatchFit,
     uncertainty: Uncertainty,
+    where: Where,
     *,
-    file: str,
-    x_column: str,
-    y_column: str,
-    sweep: str | None,
-    extra_warnings: tuple[str, ...] = (),
-    problems: dict[str, Any] | None = None,
     check_drift: bool = True,
     law_selection: LawSelection | None = None,
     candidates: tuple[CandidateState, ...] = (),
@@ -385,14 +379,14 @@ def assemble(
         log_x = np.log(compute) - log_cref
     residuals = np.log(y) - law.log_predict(uncertainty.theta[None, :], log_x)[0]
     data = DataSummary(
-        file=file,
+        file=where.file,
         n_runs=int(y.size),
         compute_min=float(compute[0]),
         compute_max=float(compute[-1]),
-        x_column=x_column,
-        y_column=y_column,
-        sweep=sweep,
-        problems=problems,
+        x_column=where.x_column,
+        y_column=where.y_column,
+        sweep=where.sweep,
+        problems=where.problems,
         points=None if points is None else int(points[0].size),
     )
     drift = None
@@ -414,7 +408,7 @@ def assemble(
             seed=settings.seed,
         )
     warnings = data_warnings(law, fitted_compute, fitted_y, data, uncertainty, bool(best.converged[0]))
-    warnings += extra_warnings
+    warnings += where.warnings
     if drift is not None:
         warnings += drift_warnings(drift, compute, settings.misspecification, law_name)
     trend = trend_verdict(np.log(fitted_compute), np.log(fitted_y), lower_is_better=True)  # rises are warned above
