@@ -203,7 +203,8 @@ def _optimum(
             raise FitError(
                 f"{where.file}: {where.y_column} rises with {where.x_column} (from {y[0]:.4g} at {compute[0]:.3g} "
                 f"to {y[-1]:.4g} at {compute[-1]:.3g}), and the {law.name} law can only fall; fit a quantity that "
-                "falls with scale (a loss, --y COL), or check that larger runs really have more compute"
+                "falls with scale (a loss, --y COL), an accuracy with --law accuracy, or check that larger runs "
+                "really have more compute"
             )
         raise FitError(
             f"{where.file}: the fitted {law.name} law is flat ({where.y_column} does not change with "
