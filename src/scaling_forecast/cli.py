@@ -411,20 +411,30 @@ def _refuse_unused(options: CommandSettings, fitted: Any) -> None:
     from .laws import get_law
 
     law = fitted.settings.law
+    spec = get_law(fitted.settings.resolved().law)
     if options.chance is not None and fitted.accuracy_runs is None:
         raise ConfigError(
             f"--chance applies to accuracies (the laws of accuracy), not to {fitted.y_column} under --law {law}; "
             "leave it out"
         )
-    if options.chance is not None and not getattr(get_law(law), "uses_chance", False):
+    if options.chance is not None and not getattr(spec, "uses_chance", False):
         raise ConfigError(f"--chance: the {law} law has no floor at chance (-log(acc) = alpha * C^(-k)); leave it out")
     for option, name in (("zeros", "--zeros"), ("k", "--k")):
         if option in options.explicit and fitted.rate_runs is None:
             raise ConfigError(f"{name} applies to pass rates, not to {fitted.y_column} under --law {law}; leave it out")
     if "huber_delta" in options.explicit and settings_loss_fn(options, law) != "huber":
         raise ConfigError("--huber-delta applies to the Huber objective; add --loss-fn huber, or leave it out")
-    if options.loss_fn == "huber" and not get_law(law).takes_objective:
+    if options.loss_fn == "huber" and not spec.takes_objective:
         raise ConfigError(f"--loss-fn huber: the {law} law is fitted by least squares on accuracy; leave it out")
+    if "method" in options.explicit and options.method not in spec.methods:
+        raise ConfigError(
+            f"--method {options.method}: the {law} law's intervals come from a bootstrap of its runs; leave it out"
+        )
+    if "misspecification" in options.explicit and not spec.checks_misspecification:
+        raise ConfigError(
+            f"--misspecification: the {law} law has no misspecification check (its interval is a case bootstrap); "
+            "leave it out"
+        )
 
 
 def settings_loss_fn(options: CommandSettings, law: str) -> str:
@@ -911,6 +921,7 @@ def compare(
     huber_delta: HuberDeltaOption = None,
     zeros: ZerosOption = None,
     k: KOption = None,
+    chance: ChanceOption = None,
     plot: PlotOption = None,
     fmt: FormatOption = None,
     output: OutputOption = None,
@@ -948,6 +959,7 @@ def compare(
         seed=DEFAULTS["seed"] if seed is None else seed,
         loss_fn=loss_fn or DEFAULTS["loss_fn"],
         huber_delta=DEFAULTS["huber_delta"] if huber_delta is None else huber_delta,
+        chance=chance,
     )
     targets = _targets(target)
     image = _plot_format(plot)

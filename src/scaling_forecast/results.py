@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .settings import Target
+from .settings import Target, parse_target
 
 SCHEMA_VERSION = 1
 
@@ -386,9 +386,10 @@ class FitResult:
         return next(p for p in self.params if p.name == name)
 
     def predict(self, compute: Any, level: float | None = None) -> FitResult:
-        """This fit forecast at ``compute`` (FLOP: one value or many) and ``level``, without refitting."""
-        values = [compute] if isinstance(compute, (int, float)) else list(compute)
-        targets = tuple(Target(float(c)) for c in values)
+        """This fit forecast at ``compute`` and ``level``, without refitting: one target or many, each a
+        compute in FLOP (``1e24``, ``"2.5e22"``), a multiple of the largest run (``"10x"``) or a :class:`Target`."""
+        values = [compute] if isinstance(compute, (int, float, str, Target)) else list(compute)
+        targets = tuple(c if isinstance(c, Target) else parse_target(c) for c in values)
         return self.model.forecast(self, targets, self.level if level is None else level)
 
     def summary_frame(self) -> Any:

@@ -320,6 +320,11 @@ class FitSettings:
             )
         if self.chance is not None and not (math.isfinite(self.chance) and 0.0 <= self.chance < 1.0):
             raise ConfigError(f"--chance {self.chance:g}: must be at least 0 and below 1, e.g. 0.25")
+        if self.chance is not None and self.law != "auto" and not getattr(LAWS[self.law](), "uses_chance", False):
+            floored = ", ".join(name for name, law in LAWS.items() if getattr(law, "uses_chance", False))
+            raise ConfigError(
+                f"--chance: the {self.law} law has no floor at chance (the laws that have: {floored}); leave it out"
+            )
 
     def resolved(self) -> FitSettings:
         """Law ``auto`` resolved to ``loss`` (the loss procedure chooses among the loss laws), and loss function

@@ -48,6 +48,8 @@ def test_table_markdown_and_csv(runner: CliRunner) -> None:
     assert markdown.startswith("**PASS**: scales predictably")
     csv_text = runner.invoke(app, ["backtest", RUNS, "--holdout", "2", "--method", "delta", "-f", "csv"]).stdout
     assert csv_text.splitlines()[0].startswith("run,compute,n_fitted") and len(csv_text.splitlines()) == 3
+    header = csv_text.splitlines()[0].split(",")
+    assert len(set(header)) == len(header) == len(csv_text.splitlines()[1].split(","))
 
 
 def test_exclusions_are_recorded(runner: CliRunner) -> None:

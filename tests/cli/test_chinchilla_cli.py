@@ -91,7 +91,10 @@ def test_bad_input_is_one_line(runner: CliRunner, tmp_path: Path, header: str, r
         (["optimal", RUNS], "forecast optimal needs --budget C"),
         (["fit", str(EXAMPLES / "runs.csv"), "--at", "1e9,2e10"], "--at PARAMS,TOKENS needs a law of parameters"),
         (["fit", RUNS, "--law", "chinchilla", "--at", "1e9"], "--at '1e9': expected PARAMS,TOKENS"),
-        (["fit", RUNS, "--law", "chinchilla", "--method", "delta"], "--method delta is not available"),
+        (
+            ["fit", RUNS, "--law", "chinchilla", "--method", "delta"],
+            "--method delta: the chinchilla law's intervals come from a bootstrap",
+        ),
         (["fit", RUNS, "--law", "chinchilla", "--exclude", "nope"], "--exclude 'nope': no such run"),
     ],
 )

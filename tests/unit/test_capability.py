@@ -199,8 +199,8 @@ def test_pythia_lambada_12b_is_forecast_within_4_points_from_the_five_smallest()
         (["--chance", "1.5"], "error: --chance 1.5: must be at least 0 and below 1, e.g. 0.25"),
         (
             ["--chance", "0.25", "--law", "loss"],
-            f"error: {EXAMPLE}: holds accuracies ('accuracy') and no loss: fit them with a law of accuracy "
-            "(two-step, gpt4, sigmoid, accuracy, or --law auto), or name a loss column with --y",
+            "error: --chance: the loss law has no floor at chance (the laws that have: two-step, sigmoid, accuracy); "
+            "leave it out",
         ),
     ],
 )
@@ -328,3 +328,52 @@ def test_the_trend_test_is_two_sided_at_five_percent(t_statistic: float, expecte
     residual *= np.sqrt(6.0 / (residual @ residual))  # s^2 = 1
     slope = t_statistic / np.sqrt(((x - x.mean()) ** 2).sum())
     assert trend_verdict(x, 0.5 + slope * x + residual, lower_is_better=False) == expected
+
+
+def test_the_library_refuses_what_the_command_line_refuses() -> None:
+    """An accuracy outside [0, 1], a delta interval for the sigmoid, a chance for a law with no floor."""
+    from scaling_forecast.errors import ConfigError, DataError
+    from scaling_forecast.tasks.ladder import fit_law
+
+    compute = np.geomspace(1e18, 1e21, 6)
+    accuracy = np.array([0.3, 0.4, 0.5, 0.7, 0.9, 1.45])
+    for law in ("gpt4", "sigmoid", "accuracy", "two-step"):
+        columns = np.linspace(3.0, 1.0, 6)[:, None] if law == "two-step" else None
+        with pytest.raises(DataError, match=r"1\.45 is not a share between 0 and 1"):
+            fit_law(compute, accuracy, FitSettings(law=law), columns=columns)
+    with pytest.raises(ConfigError, match="--method delta"):
+        fit_law(compute, accuracy / 2, FitSettings(law="sigmoid", method="delta"))
+    with pytest.raises(ConfigError, match="no floor at chance"):
+        FitSettings(law="gpt4", chance=0.25)
+
+
+def test_load_runs_picks_a_task_and_predict_takes_the_command_lines_targets() -> None:
+    import pandas as pd
+
+    from scaling_forecast import fit_runs, load_runs, parse_target
+    from scaling_forecast.errors import DataError
+
+    table = pd.read_csv(ROOT / "examples" / "pythia_tasks.csv")
+    with pytest.raises(DataError, match="holds 4 tasks in column 'task'"):
+        load_runs(table)
+    runs = load_runs(table, task="piqa")
+    assert len(runs) == 5 and runs.chance == 0.5
+    result = fit_runs(runs, FitSettings(law="accuracy", n_boot=200), (parse_target("10x"),))
+    again = result.predict(["10x", 1e22])
+    assert again.predictions[0].estimate == result.predictions[0].estimate
+    assert again.predictions[1].target == 1e22
+
+
+def test_the_chance_warning_is_for_laws_with_a_floor_and_compare_takes_chance() -> None:
+    runner = CliRunner()
+    gpt4 = runner.invoke(app, ["fit", str(EXAMPLE), "--law", "gpt4", "--bootstrap", "200"])
+    assert gpt4.exit_code == 0 and "--chance" not in gpt4.output
+    sigmoid = runner.invoke(app, ["fit", str(EXAMPLE), "--law", "sigmoid", "--bootstrap", "200"])
+    assert sigmoid.exit_code == 0 and "no --chance given" in sigmoid.output
+    tasks = str(ROOT / "examples" / "pythia_tasks.csv")
+    compare = ["compare", tasks, "--by", "task", "--law", "sigmoid", "--bootstrap", "200", "-f", "json"]
+    own, given = (runner.invoke(app, [*compare, *extra]) for extra in ([], ["--chance", "0.1"]))
+    assert own.exit_code == 0 and given.exit_code == 0, given.stderr
+    assert json.loads(own.stdout)["comparisons"] != json.loads(given.stdout)["comparisons"]
+    losses = runner.invoke(app, ["compare", str(ROOT / "examples" / "sweeps.csv"), "--by", "sweep", "--chance", "0.1"])
+    assert losses.exit_code == 2 and "--chance" in losses.stderr

@@ -21,7 +21,7 @@ def test_crossings_of_lines_in_log_compute_are_exact() -> None:
     """``y = 5 - log10(C) / 10`` reaches 3 at C = 1e20; the band +-0.1 at 1e19 and 1e21 (falling)."""
     grid = reach_grid(1e17, 1e20)
     level = 5.0 - np.log10(grid) / 10.0
-    (reach,) = crossings((3.0,), grid, level, level - 0.1, level + 0.1)
+    (reach,) = crossings((3.0,), grid, level, level - 0.1, level + 0.1, falling=True)
     assert reach.status == "reached"
     assert math.log10(reach.compute) == pytest.approx(20.0, abs=1e-9)
     assert math.log10(reach.ci[0]) == pytest.approx(19.0, abs=1e-9)  # the lower edge gets there first
@@ -32,7 +32,7 @@ def test_a_rising_metric_reaches_the_other_way_and_ends_can_be_open() -> None:
     grid = reach_grid(1e17, 1e20)
     accuracy = 0.2 + 0.05 * (np.log10(grid) - 16.0)  # rising: 0.5 at 1e22
     low, high = accuracy - 0.02, accuracy + 0.1
-    (mid, beyond, before) = crossings((0.5, 0.75, 0.1), grid, accuracy, low, high)
+    (mid, beyond, before) = crossings((0.5, 0.75, 0.1), grid, accuracy, low, high, falling=False)
     assert math.log10(mid.compute) == pytest.approx(22.0, abs=1e-9)
     assert mid.ci[0] is not None and mid.ci[1] is not None
     assert math.log10(mid.ci[0]) == pytest.approx(20.0, abs=1e-9)  # the upper edge gets there first
@@ -40,6 +40,23 @@ def test_a_rising_metric_reaches_the_other_way_and_ends_can_be_open() -> None:
     assert beyond.status == "not reached" and beyond.compute is None and beyond.ci[1] is None  # 1e27 > horizon
     assert beyond.ci[0] is not None and math.log10(beyond.ci[0]) == pytest.approx(25.0, abs=1e-9)
     assert before.status == "already reached" and before.compute is None
+
+
+def test_a_flat_accuracy_below_the_value_has_not_reached_it() -> None:
+    """The sense is the law's, not the forecast's shape: a flat accuracy of 0.4 does not reach 0.6."""
+    grid = reach_grid(1e17, 1e20)
+    flat = np.full(grid.size, 0.4)
+    (above, below) = crossings((0.6, 0.3), grid, flat, flat - 0.05, flat + 0.05, falling=False)
+    assert above.status == "not reached" and above.compute is None and above.ci == (None, None)
+    assert below.status == "already reached"
+
+
+def test_flat_accuracy_reach_from_the_command_line(runner: CliRunner) -> None:
+    args = ["fit", str(ROOT / "examples" / "pythia_tasks.csv"), "--task", "wsc", "--reach", "0.6", "-f", "json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["fit"]["trend"] == "flat" and document["reach"][0]["status"] == "not reached"
 
 
 def test_the_grid_stays_inside_the_refused_range() -> None:
@@ -83,3 +100,13 @@ def test_a_bad_reach_value_is_one_line(value: str) -> None:
     assert result.exit_code == 2
     shown = f"{float(value):g}"
     assert result.stderr.strip() == f"error: --reach {shown}: must be a positive loss or share"
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_reach_of_every_task_is_written(runner: CliRunner, fmt: str) -> None:
+    args = ["fit", str(ROOT / "examples" / "pythia_tasks.csv"), "--by", "task", "--reach", "0.6", "-f", fmt]
+    result = runner.invoke(app, [*args, "--bootstrap", "200"])
+    assert result.exit_code == 0, result.stderr
+    section = result.stdout.split("Compute to reach")[1]
+    assert all(task in section for task in ("arc_easy", "piqa", "sciq", "wsc"))
+    assert "not reached" in section.split("wsc")[1].splitlines()[0]

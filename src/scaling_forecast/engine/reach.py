@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..laws import Array
+from ..laws import Array, get_law
 from ..results import FitResult, Reach
 from ..settings import Target
 
@@ -41,20 +41,23 @@ def _first_crossing(log_grid: Array, curve: Array, value: float, falling: bool) 
     return float(np.exp(log_grid[i - 1] + share * (log_grid[i] - log_grid[i - 1]))), "reached"
 
 
-def crossings(values: tuple[float, ...], grid: Array, estimate: Array, low: Array, high: Array) -> tuple[Reach, ...]:
-    """Where ``estimate`` and the band ``[low, high]`` on ``grid`` reach each value.
+def crossings(
+    values: tuple[float, ...], grid: Array, estimate: Array, low: Array, high: Array, falling: bool
+) -> tuple[Reach, ...]:
+    """Where ``estimate`` and the band ``[low, high]`` on ``grid`` reach each value of a ``falling`` metric
+    (lower is better) or a rising one.
 
     Notes
     -----
     A falling metric (loss) reaches ``v`` where it drops to ``v``: the band's lower edge first (the
-    interval's lower end), its upper edge last. A rising one (accuracy) the other way round. A
+    interval's lower end), its upper edge last. A rising one (accuracy) the other way round; which
+    is the law's sense, not the forecast's shape (a flat accuracy below ``v`` has not reached it). A
     bound the band does not reach within the grid is open (``None``); an estimate that does not
     reach ``v`` is ``not reached`` (``v`` lies beyond the law's floor or ceiling, or beyond
     :data:`REACH_HORIZON` times the largest run); one already reached at the grid's start (a tenth of
     the smallest run) is ``already reached``.
     """
     log_grid = np.log(grid)
-    falling = bool(estimate[-1] <= estimate[0])
     early, late = (low, high) if falling else (high, low)
     reaches = []
     for value in values:
@@ -78,4 +81,5 @@ def with_reach(result: FitResult, values: tuple[float, ...]) -> FitResult:
         bounds = np.array([r.ci for r in rates if r is not None])
     else:
         estimate, bounds = np.array([p.estimate for p in band]), np.array([p.ci for p in band])
-    return replace(result, reach=crossings(values, grid, estimate, bounds[:, 0], bounds[:, 1]))
+    falling = get_law(result.law).sense == "lower"
+    return replace(result, reach=crossings(values, grid, estimate, bounds[:, 0], bounds[:, 1], falling))

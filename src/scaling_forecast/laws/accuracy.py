@@ -143,6 +143,8 @@ class SigmoidAccuracyLaw(DirectLaw):
     formula = "acc = chance + (1 - chance) * sigmoid(slope * (log10 C - log10 C_mid))"
     param_names = ("slope", "C_mid")
     takes_objective = False
+    methods = ("bootstrap",)  # a case bootstrap: the sigmoid has no delta-method interval here
+    checks_misspecification = False
 
 
 class AccuracyChoiceLaw(DirectLaw):

@@ -60,6 +60,9 @@ class LawSpec:
     min_runs: ClassVar[int] = 5
     #: Whether ``--loss-fn`` chooses its objective (a law fitted by least squares on accuracy alone does not).
     takes_objective: ClassVar[bool] = True
+    #: The ``--method`` values its intervals can come from, and whether ``--misspecification`` widens them.
+    methods: ClassVar[tuple[str, ...]] = ("bootstrap", "delta")
+    checks_misspecification: ClassVar[bool] = True
     #: Figures: the parameter drawn as a floor line, and whether the metric axis is logarithmic.
     floor_param: ClassVar[str | None] = None
     log_axis: ClassVar[bool] = False

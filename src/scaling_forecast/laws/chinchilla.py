@@ -37,6 +37,7 @@ class ChinchillaLaw(Law):
     design = ("params", "tokens")
     rescans = False
     resampling = "cases"
+    methods = ("bootstrap",)  # the reference protocol: a case bootstrap over runs
     default_loss_fn = "huber"
     n_starts = 20
 

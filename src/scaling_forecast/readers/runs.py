@@ -146,6 +146,7 @@ def load_runs(
     params: str | None = None,
     tokens: str | None = None,
     law: str = "auto",
+    task: str | None = None,
 ) -> Runs:
     """Load runs from ``path``, a :class:`Table`, a pandas ``DataFrame`` or a list of records, and validate them.
 
@@ -157,11 +158,13 @@ def load_runs(
     an error; duplicate run names are. Runs whose ``state``/``status`` says they did not finish,
     and runs with no ``y`` value, are left out with a warning that names them. A file of accuracies
     (an accuracy column and no loss), or any file under a law of accuracy, is read as the command
-    line reads it (:func:`load_accuracy`).
+    line reads it (:func:`load_accuracy`); of several tasks in a ``task`` column, ``task`` names the one.
     """
     table = as_table(path)
     chosen = law if law != "auto" else (accuracy_law(table, y) or "auto")
     if chosen in LAWS and LAWS[chosen].reads == "accuracy":
+        if by is None:
+            table = one_task(table, task)
         return load_accuracy(table, chosen, x=x, y=y, sweep=sweep, by=by, params=params, tokens=tokens)
     label = table.label
     compute = _ComputeColumn(table, x, params, tokens)

@@ -85,7 +85,7 @@ def backtest(
     """Fit the smaller runs of ``ladder`` and score the forecasts of the larger ones."""
     if not (math.isfinite(tolerance) and tolerance > 0):
         raise ConfigError(f"--tolerance {tolerance}: must be a positive fraction, e.g. 0.02 for 2%")
-    law = get_law("loss" if ladder.settings.law == "auto" else ladder.settings.law)
+    law = get_law(ladder.settings.resolved().law)
     mode, splits = windows(
         ladder.compute,
         ladder.names,

@@ -32,7 +32,7 @@ from ..engine.forecasting import curve_model
 from ..engine.runs import Runs
 from ..engine.streams import Stream, stream
 from ..engine.trend import trend_verdict
-from ..errors import DataError, FitError
+from ..errors import ConfigError, DataError, FitError
 from ..laws import AccuracyLaw, Array, SigmoidLink, TwoStepLaw, candidates_of, get_law
 from ..results import DataSummary, FitQuality, FitResult, Points
 from ..settings import FitSettings, Target
@@ -44,15 +44,27 @@ def fit_accuracy_law(runs: Runs, settings: FitSettings, targets: tuple[Target, .
     law = get_law(settings.law)
     if not isinstance(law, AccuracyLaw):
         raise TypeError(f"the {settings.law} law is not a law of accuracy")
+    if settings.method not in law.methods:
+        raise ConfigError(
+            f"--method {settings.method}: the {law.name} law's intervals come from a bootstrap of its runs"
+        )
+    outside = np.flatnonzero((runs.y < 0.0) | (runs.y > 1.0))
+    if outside.size:
+        i = int(outside[0])
+        raise DataError(
+            f"{runs.file}: run {runs.names[i]!r}, '{runs.y_column}': {runs.y[i]:g} is not a share between 0 and 1; "
+            "an accuracy in percent divides by 100"
+        )
     if isinstance(law, TwoStepLaw):
         return fit_two_step(runs, settings, targets, law)
     return fit_direct(runs, settings, targets, law)
 
 
-def _chance(runs: Runs, settings: FitSettings) -> tuple[float, tuple[str, ...]]:
-    """The chance accuracy (``--chance`` wins over the file's column), and the warning when neither gave one."""
+def _chance(runs: Runs, settings: FitSettings, floored: bool = True) -> tuple[float, tuple[str, ...]]:
+    """The chance accuracy (``--chance`` wins over the file's column), and the warning when neither gave one
+    to a law with a floor at chance (``floored``)."""
     chance = settings.chance if settings.chance is not None else runs.chance
-    return (0.0 if chance is None else chance), chance_warning(chance is not None)
+    return (0.0 if chance is None else chance), chance_warning(chance is not None or not floored)
 
 
 def fit_two_step(
@@ -143,7 +155,7 @@ def fit_direct(
         raise DataError(
             f"{runs.file}: --law {law.name} needs runs at {law.min_distinct} or more distinct compute values"
         )
-    chance, before = _chance(runs, settings)
+    chance, before = _chance(runs, settings, floored=any(get_law(m).uses_chance for m in members))
     where: dict[str, Any] = {"file": runs.file, "x_column": runs.x_column, "sweep": runs.sweep}
     gpt4 = None
     if "gpt4" in members:

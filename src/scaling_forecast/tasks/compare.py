@@ -154,6 +154,11 @@ def compare_sweeps(
     if settings.method != "bootstrap":
         raise ConfigError("forecast compare needs --method bootstrap: its probabilities come from the bootstrap draws")
     spec = get_law(settings.law)
+    if settings.chance is not None and not getattr(spec, "uses_chance", False):
+        raise ConfigError(
+            f"--chance applies to accuracies under a law with a floor at chance, not to --law "
+            f"{settings.law}; leave it out"
+        )
     if isinstance(spec, AccuracyLaw):
         return _compare_by_draws(sweeps, settings, targets, baseline=baseline, strict=strict)
     if any(s.runs is not None for s in sweeps):

@@ -64,7 +64,7 @@ def fit_curve(
     ``compute`` is then ``6 N D``, which orders the runs and measures extrapolation). ``law_name`` is the law's
     name in warnings, when it is fitted as part of another (``gpt4``: the ``passrate`` law on an accuracy).
     """
-    where = Where(file, x_column, y_column, sweep, problems, extra_warnings)
+    where = Where(file, x_column, y_column, sweep, problems, extra_warnings, law_name)
     compute, y = validated(compute, y, file, x_column, y_column)
     runs = None
     if columns is None and replicates is None and compute.size > 2 * MAX_POINTS:
@@ -107,7 +107,6 @@ def fit_curve(
         law_selection=selection,
         candidates=candidates,
         columns=columns,
-        law_name=law_name,
     )
 
 
@@ -122,6 +121,8 @@ class Where:
     sweep: str | None = None
     problems: dict[str, Any] | None = None
     warnings: tuple[str, ...] = ()
+    #: The law's name in messages when it is fitted as part of another (``gpt4``: the passrate law on accuracy).
+    law_name: str | None = None
 
 
 def _choose_law(
@@ -146,10 +147,10 @@ def _curve_law(settings: FitSettings, columns: Array | None) -> tuple[FitSetting
     """``settings`` resolved and their curve law, after checking that the runs give the columns it reads."""
     settings = settings.resolved()
     law = curve_law(settings.law)
-    if law.resampling == "cases" and settings.method != "bootstrap":
+    if settings.method not in law.methods:
         raise ConfigError(
             f"--law {law.name} uses a case bootstrap over runs, as its reference protocol; "
-            "--method delta is not available"
+            f"--method {settings.method} is not available"
         )
     if (columns is None) != (law.design == ("compute",)):
         needs = ", ".join(law.design)
@@ -178,7 +179,7 @@ def _check_design(law: Law, compute: Array, where: Where) -> None:
     distinct = np.unique(compute).size
     if distinct < law.n_params + 1:
         raise DataError(
-            f"{where.file}: the {law.name} law has {law.n_params} parameters and needs runs at "
+            f"{where.file}: the {where.law_name or law.name} law has {law.n_params} parameters and needs runs at "
             f"{law.n_params + 1} or more distinct compute values, got {distinct}; add runs"
             + (" or use --law power" if law.name == "loss" else "")
         )
@@ -194,20 +195,25 @@ def _optimum(
         law, log_x, log_y[None, :], fit_batch(law, log_x, log_y[None, :], objective=objective), objective=objective
     )
     theta = best.theta[0]
+    name = where.law_name or law.name
     if not (np.isfinite(theta).all() and np.isfinite(best.objective[0])):
-        raise FitError(f"{where.file}: the {law.name} law could not be fitted (non-finite optimum)")
+        raise FitError(f"{where.file}: the {name} law could not be fitted (non-finite optimum)")
     fitted = law.log_predict(theta[None, :], log_x)[0]
     if np.ptp(fitted) < FLAT:
         slope = float(np.polyfit(np.log(compute), log_y, 1)[0]) if np.unique(compute).size > 1 else 0.0
         if slope > FLAT:  # the law can only fall: a rising metric comes out as a flat fit
+            advice = (
+                "fit a quantity that falls with scale (a loss, --y COL), an accuracy with --law accuracy, or check"
+                if where.law_name is None
+                else "accuracy that falls with scale has no law here; check"
+            )
             raise FitError(
                 f"{where.file}: {where.y_column} rises with {where.x_column} (from {y[0]:.4g} at {compute[0]:.3g} "
-                f"to {y[-1]:.4g} at {compute[-1]:.3g}), and the {law.name} law can only fall; fit a quantity that "
-                "falls with scale (a loss, --y COL), an accuracy with --law accuracy, or check that larger runs "
-                "really have more compute"
+                f"to {y[-1]:.4g} at {compute[-1]:.3g}), and the {name} law can only fall; {advice} that larger "
+                "runs really have more compute"
             )
         raise FitError(
-            f"{where.file}: the fitted {law.name} law is flat ({where.y_column} does not change with "
+            f"{where.file}: the fitted {name} law is flat ({where.y_column} does not change with "
             f"{where.x_column}); check that the runs differ in compute"
         )
     degenerate = law.degenerate(theta, log_x)
@@ -366,7 +372,6 @@ def assemble(
     columns: Array | None = None,
     log_x: Array | None = None,
     points: tuple[Array, Array] | None = None,
-    law_name: str | None = None,
 ) -> FitResult:
     """The :class:`FitResult` of a fitted law (``best`` holds one row) with its forecasts.
 
@@ -411,7 +416,7 @@ def assemble(
     warnings = data_warnings(law, fitted_compute, fitted_y, data, uncertainty, bool(best.converged[0]))
     warnings += where.warnings
     if drift is not None:
-        warnings += drift_warnings(drift, compute, settings.misspecification, law_name)
+        warnings += drift_warnings(drift, compute, settings.misspecification, where.law_name)
     trend = trend_verdict(np.log(fitted_compute), np.log(fitted_y), lower_is_better=True)  # rises are warned above
     quality = FitQuality(
         rmse=float(np.sqrt(np.mean(residuals**2))),

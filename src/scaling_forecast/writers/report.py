@@ -622,7 +622,7 @@ def _backtest_records(result: Backtest) -> tuple[list[str], list[list[Any]]]:
     for r in result.runs:
         numbers = (r.compute, r.n_fitted, r.extrapolation_factor, r.actual, r.predicted, *r.ci, *r.pi, r.are)
         rows.append([r.run, *map(repr, numbers), str(r.covered).lower(), result.fits[-1].level])
-    return [*header.split(","), "level"], rows
+    return header.split(","), rows
 
 
 def _backtest_report(result: Backtest) -> Report:
@@ -682,10 +682,19 @@ def _task_report(result: TaskFits) -> Report:
         for (name, _), (_, part) in zip(result.fits, records, strict=True)
         for row in part
     ]
+    tables = [Table("Forecasts", headers, rows)]
+    reach = [
+        [name, fit.data.quantity, format_number(r.value), _reach_compute(r.compute, r.status), _reach_interval(r.ci)]
+        for name, fit in result.fits
+        for r in fit.reach
+    ]
+    if reach:
+        tables.append(Table("Compute to reach", [result.by, "metric", "value", "compute", f"{level} CI"], reach))
+    groups = f"{len(result.fits)} {result.by}" + ("" if len(result.fits) == 1 else "s")
     return Report(
-        f"{len(result.fits)} {result.by}s from {result.file}, each fitted on its own",
+        f"{groups} from {result.file}, each fitted on its own",
         (),
-        (Table("Forecasts", headers, rows),),
+        tuple(tables),
         (),
         result.warnings,
         ([result.by, *widest], csv_rows),
