@@ -58,3 +58,12 @@ def test_summary_frame_and_predict_are_the_fit_s_own_forecasts() -> None:
     assert again.predictions == result.predictions  # the same state, the same numbers
     assert result.predict(1e24, level=0.5).predictions[0].ci[1] < result.predictions[1].ci[1]
     assert "loss law" in repr(result) and "<table>" in result._repr_html_()
+
+
+def test_load_runs_reads_chinchilla_runs_and_points_pass_rates_to_load_for_law() -> None:
+    runs = sf.load_runs(EXAMPLES / "chinchilla.csv", law="chinchilla")
+    assert runs.columns is not None and runs.columns.shape == (len(runs), 2)
+    cli_runs, _ = sf.load_for_law(str(EXAMPLES / "chinchilla.csv"), "chinchilla")
+    assert np.array_equal(runs.columns, cli_runs.columns) and np.array_equal(runs.y, cli_runs.y)
+    with pytest.raises(sf.ConfigError, match=r"load_for_law\(path, 'passrate'\)"):
+        sf.load_runs(EXAMPLES / "passrates_aggregate.csv", law="passrate")

@@ -35,6 +35,8 @@ from .uncertainty import student_t_quantile
 
 #: The standard normal's 95% quantile: a 90% interval is +- this many standard deviations.
 Z_90 = 1.6448536269514722
+#: The level of step 1's intervals from which the two-step law draws the task loss, at every level asked.
+REFERENCE_LEVEL = 0.9
 
 
 @dataclass(frozen=True, eq=False)
@@ -255,7 +257,10 @@ class TwoStepModel:
         check_level(level)
         resolved(result, targets)
         step1 = self.step1.model.forecast(self.step1, targets, level)
-        predictions = self._join(step1.predictions, level)
+        reference = (
+            step1 if level == REFERENCE_LEVEL else self.step1.model.forecast(self.step1, targets, REFERENCE_LEVEL)
+        )
+        predictions = self._join(step1.predictions, reference.predictions, level)
         params = _prefixed("step1", step1.params) + _prefixed("step2", self._link_params(level))
         warnings = self.before + step1.fit.warnings + self.after
         return replace(
@@ -272,21 +277,23 @@ class TwoStepModel:
         user = link.to_user(np.vstack([self.link.theta[None, :], self.link.boot_theta]), 0.0)
         return percentile_params(link.param_names, user[0], user[1:], level)
 
-    def _join(self, predictions: tuple[Prediction, ...], level: float) -> tuple[Prediction, ...]:
-        from scipy.special import ndtri
-
+    def _join(
+        self, predictions: tuple[Prediction, ...], reference: tuple[Prediction, ...], level: float
+    ) -> tuple[Prediction, ...]:
+        """Step 1's ``predictions`` at ``level`` joined with the link; the task loss is drawn from step 1's
+        intervals at :data:`REFERENCE_LEVEL` (``reference``), so that the draws, and the nesting of the
+        intervals of every level, do not depend on the level asked."""
         with_loss = tuple(replace(p, task_loss=DerivedForecast(p.estimate, p.ci, p.pi)) for p in predictions)
         if self.flat is not None:
             return self.flat.predictions(with_loss, level)
         tail = (1.0 - level) / 2.0
-        z = float(ndtri(1.0 - tail))
         normal_ci, normal_pi = self._normals()
         link, boot = self.link.link, self.link.boot_theta
         joined = []
-        for p in with_loss:
+        for p, q in zip(with_loss, reference, strict=True):
             accuracy = float(link.log_predict(self.link.theta[None, :], np.array([p.estimate]))[0, 0])
-            on_curve = link.log_predict(boot, split_normal(normal_ci, p.estimate, p.ci, z)[:, None])[:, 0]
-            new_run = link.log_predict(boot, split_normal(normal_pi, p.estimate, p.pi, z)[:, None])[:, 0]
+            on_curve = link.log_predict(boot, split_normal(normal_ci, q.estimate, q.ci, Z_90)[:, None])[:, 0]
+            new_run = link.log_predict(boot, split_normal(normal_pi, q.estimate, q.pi, Z_90)[:, None])[:, 0]
             new_run = np.clip(new_run + self.link.noise, 0.0, 1.0)
             ci, pi = np.quantile(on_curve, [tail, 1.0 - tail]), np.quantile(new_run, [tail, 1.0 - tail])
             pi = np.array([min(pi[0], ci[0]), max(pi[1], ci[1])])  # a new run's interval holds the law's

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..engine.passrates import PassRateRuns, pass_at_k, smoothed_pass_at_k
 from ..engine.runs import Runs
-from ..errors import DataError
+from ..errors import ConfigError, DataError
 from ..laws import LAWS
 from .harnesses import HarnessOptions
 from .tables import ALIASES, Table, as_table, bare_name, cell_number, explicit_column, read_table
@@ -158,10 +158,19 @@ def load_runs(
     an error; duplicate run names are. Runs whose ``state``/``status`` says they did not finish,
     and runs with no ``y`` value, are left out with a warning that names them. A file of accuracies
     (an accuracy column and no loss), or any file under a law of accuracy, is read as the command
-    line reads it (:func:`load_accuracy`); of several tasks in a ``task`` column, ``task`` names the one.
+    line reads it (:func:`load_accuracy`), and under ``chinchilla`` the runs' parameters and tokens
+    (:func:`load_two_variable`); of several tasks in a ``task`` column, ``task`` names the one.
     """
     table = as_table(path)
     chosen = law if law != "auto" else (accuracy_law(table, y) or "auto")
+    if chosen in LAWS and LAWS[chosen].design == ("params", "tokens"):
+        runs: Runs = load_two_variable(table, y=y, sweep=sweep, by=by, params=params, tokens=tokens)[0]
+        return runs
+    if chosen == "passrate":
+        raise ConfigError(
+            f"{table.label}: load_runs reads losses and accuracies; pass rates load with "
+            "load_for_law(path, 'passrate'), which fit_runs fits"
+        )
     if chosen in LAWS and LAWS[chosen].reads == "accuracy":
         if by is None:
             table = one_task(table, task)
