@@ -705,10 +705,17 @@ def check(
     ] = None,
     min_accuracy: Annotated[
         float | None,
-        typer.Option(help="Gate: the accuracy at each target must reach this (laws of accuracy: two-step, accuracy)."),
+        typer.Option(
+            help="Gate: the accuracy at each target must reach this (laws of accuracy: two-step, gpt4, sigmoid, "
+            "accuracy)."
+        ),
     ] = None,
     max_rmse: Annotated[
-        float | None, typer.Option(help="Gate: the fit's rmse of log residuals must not exceed this.")
+        float | None,
+        typer.Option(
+            help="Gate: the fit's rmse must not exceed this, as its Fit line gives it: of log residuals for a curve "
+            "law and the two-step law's step 1, of accuracy for gpt4, sigmoid and accuracy."
+        ),
     ] = None,
     max_interval_width: Annotated[
         float | None,

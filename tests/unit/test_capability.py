@@ -377,3 +377,27 @@ def test_the_chance_warning_is_for_laws_with_a_floor_and_compare_takes_chance() 
     assert json.loads(own.stdout)["comparisons"] != json.loads(given.stdout)["comparisons"]
     losses = runner.invoke(app, ["compare", str(ROOT / "examples" / "sweeps.csv"), "--by", "sweep", "--chance", "0.1"])
     assert losses.exit_code == 2 and "--chance" in losses.stderr
+
+
+def test_a_file_of_loss_and_accuracy_asks_which_to_fit(tmp_path: Path) -> None:
+    both = tmp_path / "both.csv"
+    rows = [("a", 1e18, 3.2, 0.30), ("b", 1e19, 2.9, 0.36), ("c", 1e20, 2.7, 0.45), ("d", 1e21, 2.5, 0.55)]
+    both.write_text("model,compute,loss,accuracy\n" + "".join(f"{m},{c},{lo},{a}\n" for m, c, lo, a in rows))
+    runner = CliRunner()
+    asked = runner.invoke(app, ["fit", str(both)])
+    assert asked.exit_code == 2 and "say which to fit: --y loss (a loss law) or --y accuracy" in asked.stderr
+    accuracy = runner.invoke(app, ["fit", str(both), "--y", "accuracy", "--bootstrap", "200", "-f", "json"])
+    assert accuracy.exit_code == 0 and json.loads(accuracy.stdout)["law"] == "accuracy", accuracy.stderr
+    loss = runner.invoke(app, ["fit", str(both), "--y", "loss", "--law", "power", "--bootstrap", "200", "-f", "json"])
+    assert loss.exit_code == 0 and json.loads(loss.stdout)["data"]["y_column"] == "loss", loss.stderr
+
+
+def test_reach_beyond_a_share_is_refused_and_compare_names_the_seed_given() -> None:
+    runner = CliRunner()
+    above = runner.invoke(app, ["fit", str(EXAMPLE), "--reach", "1.5", "--bootstrap", "200"])
+    assert above.exit_code == 2 and above.stderr.startswith("error: --reach 1.5: the two-step law reports accuracy")
+    tasks = str(ROOT / "examples" / "pythia_tasks.csv")
+    compared = runner.invoke(app, ["compare", tasks, "--by", "task", "--bootstrap", "200", "--seed", "5"])
+    head = "\n".join(compared.stdout.splitlines()[:2])
+    assert compared.exit_code == 0 and "drawn from seed 5" in head and "seed" not in head.split("drawn from")[0]
+    assert "chance + (1 - chance)" in head  # the sweeps' floors differ: the formula names none

@@ -164,6 +164,11 @@ def curve_model(result: FitResult) -> CurveModel:
     return model
 
 
+def _unit(x_column: str) -> str:
+    """What the runs' x is counted in: FLOP for compute, else the column's own name."""
+    return "FLOP" if x_column.strip().lower() in ("compute", "flops", "c") else f"({x_column})"
+
+
 def resolved(result: FitResult, targets: tuple[Target, ...]) -> tuple[Array, Array]:
     """Each target's compute and its multiple of the largest run; targets beyond :data:`ABSURD_FACTOR` are refused."""
     compute_max = result.data.compute_max
@@ -172,7 +177,8 @@ def resolved(result: FitResult, targets: tuple[Target, ...]) -> tuple[Array, Arr
     for target, value, factor in zip(targets, values, factors, strict=True):
         if not (1.0 / ABSURD_FACTOR <= factor <= ABSURD_FACTOR):
             raise ConfigError(
-                f"target {target}: {value:.3g} FLOP is {factor:.3g}x the largest run ({compute_max:.3g}); "
+                f"target {target}: {value:.3g} {_unit(result.data.x_column)} is {factor:.3g}x the largest run "
+                f"({compute_max:.3g}); "
                 f"no law holds that far, so targets beyond {ABSURD_FACTOR:.0e}x either way are refused"
             )
     return values, factors

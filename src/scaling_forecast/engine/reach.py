@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from ..errors import ConfigError
 from ..laws import Array, get_law
 from ..results import FitResult, Reach
 from ..settings import Target
@@ -73,6 +74,13 @@ def with_reach(result: FitResult, values: tuple[float, ...]) -> FitResult:
     from its own ``ci`` on a grid of computes (the model's forecasts, no refit)."""
     if not values:
         return result
+    law = get_law(result.law)
+    above = [v for v in values if v > 1.0]
+    if law.reported != "loss" and above:
+        raise ConfigError(
+            f"--reach {above[0]:g}: the {result.law} law reports {law.reported.replace('_', ' ')}, a share "
+            "between 0 and 1; give a value of at most 1"
+        )
     grid = reach_grid(result.data.compute_min, result.data.compute_max)
     band = result.model.forecast(result, tuple(Target(float(c)) for c in grid), result.level).predictions
     rates = [p.pass_rate for p in band]
@@ -81,5 +89,5 @@ def with_reach(result: FitResult, values: tuple[float, ...]) -> FitResult:
         bounds = np.array([r.ci for r in rates if r is not None])
     else:
         estimate, bounds = np.array([p.estimate for p in band]), np.array([p.ci for p in band])
-    falling = get_law(result.law).sense == "lower"
+    falling = law.sense == "lower"
     return replace(result, reach=crossings(values, grid, estimate, bounds[:, 0], bounds[:, 1], falling))

@@ -257,7 +257,7 @@ def accuracy_law(table: Table, y: str | None = None) -> str | None:
     ``None`` for any other file. With ``--y COL``, a file of accuracies is one whose ``COL`` is an accuracy."""
     if y is not None:
         named = explicit_column(table.columns, y, "--y", table.label)
-        if bare_name(named) not in ALIASES["accuracy"] or table.column("loss") is not None:
+        if bare_name(named) not in ALIASES["accuracy"]:
             return None
     elif table.column("accuracy") is None or table.column("loss") is not None or table.has_pass_rates():
         return None
@@ -792,6 +792,12 @@ def resolve_law(table: Table, law: str, y: str | None) -> str:
     accuracy = accuracy_law(table, y)
     if accuracy is not None:
         return accuracy
+    both = (table.column("loss"), table.column("accuracy"))
+    if y is None and both[0] is not None and both[1] is not None:
+        raise DataError(
+            f"{table.label}: holds both a loss column ('{both[0]}') and an accuracy column ('{both[1]}'); "
+            f"say which to fit: --y {both[0]} (a loss law) or --y {both[1]} (a law of accuracy)"
+        )
     if y is None and table.has_pass_rates():
         loss = table.column("loss")
         if loss is not None:

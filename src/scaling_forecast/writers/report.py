@@ -159,34 +159,36 @@ def _percentile(result: FitResult) -> bool:
     return getattr(result.model.law, "resampling", "residuals") == "cases"
 
 
-def _method_text(result: FitResult) -> str:
-    """How the law was fitted and its intervals made, by the kind of model (a curve law, two steps, direct laws)."""
+def _method_text(result: FitResult, seeded: bool = True) -> str:
+    """How the law was fitted and its intervals made, by the kind of model (a curve law, two steps, direct laws);
+    ``seeded``: with the seed (a comparison's sweeps each draw their own from the user's)."""
     intervals = f"{result.level:.0%} intervals (CI: the law, PI: a new run)"
     model: Any = result.model
     if model.kind == "two-step":
         rows = "runs, then rows within each run" if model.link.x.size > result.data.n_runs else "rows"
         link = f"case bootstrap over {rows}, {model.link.boot_theta.shape[0]} replicates"
         return (
-            f"step 1 ({result.data.y_column}): {_curve_method(model.step1)}; step 2 (accuracy from "
+            f"step 1 ({result.data.y_column}): {_curve_method(model.step1, seeded)}; step 2 (accuracy from "
             f"{result.data.y_column}): least squares on accuracy, {link}, joined by Monte Carlo; {intervals}"
         )
     if model.kind == "direct":
         parts = []
         if model.gpt4 is not None:
-            parts.append(f"gpt4: {_curve_method(model.gpt4)}")
+            parts.append(f"gpt4: {_curve_method(model.gpt4, seeded)}")
         if model.sigmoid is not None:
             replicates = model.sigmoid.boot_theta.shape[0]
             parts.append(f"sigmoid: least squares on accuracy; case bootstrap over runs ({replicates} replicates)")
         return f"{'; '.join(parts)}; {intervals}"
-    return f"{_curve_method(result)}; {intervals}"
+    return f"{_curve_method(result, seeded)}; {intervals}"
 
 
-def _curve_method(result: FitResult) -> str:
+def _curve_method(result: FitResult, seeded: bool = True) -> str:
+    seed = f", seed {result.seed}" if seeded else ""
     if result.method == "bootstrap" and _percentile(result):
-        uncertainty = f"case bootstrap over runs ({result.n_boot} replicates, seed {result.seed}), percentile"
+        uncertainty = f"case bootstrap over runs ({result.n_boot} replicates{seed}), percentile"
     elif result.method == "bootstrap":
         resampled = "problem" if result.data.problems and result.data.problems.get("n_problems") else "residual"
-        uncertainty = f"studentised {resampled} bootstrap ({result.n_boot} replicates, seed {result.seed})"
+        uncertainty = f"studentised {resampled} bootstrap ({result.n_boot} replicates{seed})"
     else:
         uncertainty = "delta method with Student-t quantiles"
     loss_fn = LOSS_FN_TEXT[result.loss_fn]
@@ -441,8 +443,9 @@ def _compare_headline(comparison: Comparison) -> str:
 def _compare_method(comparison: Comparison) -> str:
     if comparison.fits[0].model.kind != "curve":
         return (
-            f"each sweep fitted as forecast fit would ({_method_text(comparison.fits[0])}); ranked on paired draws of "
-            f"each sweep's forecast ({comparison.n_boot} replicates per sweep, seed {comparison.seed}); "
+            f"each sweep fitted as forecast fit would ({_method_text(comparison.fits[0], seeded=False)}); ranked on "
+            f"paired draws of each sweep's forecast ({comparison.n_boot} replicates per sweep, each sweep's streams "
+            f"drawn from seed {comparison.seed}); "
             f"{comparison.sense} is better"
         )
     resampled = (
