@@ -67,7 +67,7 @@ def _inside(inner: tuple[float, float], outer: tuple[float, float]) -> bool:
 
 
 @pytest.mark.parametrize("law", sorted(SOURCES))
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=3, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     seed=st.integers(0, 2**31 - 1),
     level=st.sampled_from([0.5, 0.8, 0.9]),
@@ -86,6 +86,7 @@ def test_intervals_are_nested_and_do_not_depend_on_other_targets(
         assert _inside(ci, pi), (law, ci, pi)
     first = _intervals(alone)
     last = _intervals(together)[-len(first) :]
-    assert first == last, (law, first, last)
+    flat = [v for e, ci, pi in first for v in (e, *ci, *pi)]  # the same up to rounding in batched arithmetic
+    assert flat == pytest.approx([v for e, ci, pi in last for v in (e, *ci, *pi)], rel=1e-12, abs=0.0), (law, last)
     for (_, ci, pi), (_, wide_ci, wide_pi) in zip(first, _intervals(wider), strict=True):
         assert _inside(ci, wide_ci) and _inside(pi, wide_pi), (law, ci, wide_ci, pi, wide_pi)
