@@ -157,16 +157,10 @@ RunsArgument = Annotated[
         metavar="RUNS",
     ),
 ]
+TARGET_HELP = "Compute to forecast, e.g. 1e24, or a multiple of the largest run, e.g. 1000x. Repeatable. "
 TargetOption = Annotated[
     list[str] | None,
-    typer.Option(
-        "--target",
-        "-t",
-        metavar="C",
-        help="Compute to forecast, e.g. 1e24, or a multiple of the largest run, e.g. 1000x. Repeatable. "
-        "[default: 10x, 100x, 1000x]",
-        show_default=False,
-    ),
+    typer.Option("--target", "-t", metavar="C", help=TARGET_HELP + "[default: 10x, 100x, 1000x]", show_default=False),
 ]
 CheckTargetOption = Annotated[
     list[str] | None,
@@ -686,7 +680,8 @@ def fit(
     if save is not None:
         from .writers import json_text, write_atomic
 
-        write_atomic(save, json_text(result.to_saved_dict()), protected=_inputs(options))
+        given_targets = tuple(str(t) for t in (*options.targets, *options.at))
+        write_atomic(save, json_text(result.to_saved_dict(given_targets)), protected=_inputs(options))
     _emit(lambda f, c, w: render(result, f, color=c, width=w), result.fit.warnings, options, given["no_color"])
     _write_plot(given["plot"], result, image, options)
     _strict(result.fit.warnings, options.strict)
@@ -855,7 +850,16 @@ def predict(
             help="A fit saved with 'forecast fit RUNS --save FIT.json'.", show_default=False, metavar="FIT.json"
         ),
     ],
-    target: TargetOption = None,
+    target: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--target",
+            "-t",
+            metavar="C",
+            help=TARGET_HELP + "[default: the targets the fit was saved with]",
+            show_default=False,
+        ),
+    ] = None,
     level: Annotated[
         float | None, typer.Option(help="Level of the intervals (default: the saved fit's).", show_default=False)
     ] = None,
@@ -864,14 +868,16 @@ def predict(
     no_color: NoColorOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Forecast new targets from a saved fit, without refitting."""
+    """Forecast from a saved fit, without refitting: at the targets it was fitted with, or at new ones (-t)."""
 
-    from .readers.saved import read_fit
+    from .readers.saved import read_fit, saved_targets
+    from .settings import parse_point, parse_target
     from .writers import render
 
     options = CommandSettings(saved, format=_check_format(fmt or DEFAULTS["format"]), output=output)
-    targets = _targets(target)
     saved_fit = read_fit(saved)
+    kept = () if target else saved_targets(saved)
+    targets = tuple(parse_point(t) if "," in t else parse_target(t) for t in kept) if kept else _targets(target)
     result = saved_fit.model.forecast(saved_fit, targets, saved_fit.level if level is None else level)
     _emit(lambda f, c, w: render(result, f, color=c, width=w), result.fit.warnings, options, no_color)
 

@@ -473,11 +473,14 @@ class FitResult:
             **({"reach": [r.to_dict() for r in self.reach]} if self.reach else {}),
         }
 
-    def to_saved_dict(self) -> dict[str, Any]:
-        """:meth:`to_dict` plus the fitted state that ``forecast predict`` reads back."""
+    def to_saved_dict(self, targets: tuple[str, ...] = ()) -> dict[str, Any]:
+        """:meth:`to_dict` plus the fitted state that ``forecast predict`` reads back, and the ``targets`` of the
+        fit as given (``10x``, ``1e24``, ``N,D``), which ``predict`` forecasts when it is given none."""
         saved = self.to_dict()
         saved.pop("buckets", None)  # bucket fits are not saved: predict forecasts the whole problem set
         saved["state"] = {"kind": self.model.kind, "data_warnings": list(self.data_warnings), **self.model.to_state()}
+        if targets:
+            saved["state"]["targets"] = list(targets)
         if self.runs is not None:
             saved["state"]["runs"] = self.runs.to_dict()
         return saved

@@ -133,6 +133,8 @@ def test_every_command_serves_every_law(runner: CliRunner, files: dict[str, tupl
     assert code == 0 and fitted is not None, stderr
     code, again, stderr = _run(runner, "predict", str(saved), *target, "-f", "json")
     assert code == 0 and again is not None and again["predictions"] == fitted["predictions"], stderr
+    code, kept, stderr = _run(runner, "predict", str(saved), "-f", "json")  # the targets it was fitted with
+    assert code == 0 and kept is not None and kept["predictions"] == fitted["predictions"], stderr
     name = "loss" if law == "auto" else law  # auto is the loss procedure, choosing among the loss laws
     spec = LAWS[name]()
     gate = f"--{spec.gate.replace('_', '-')}"

@@ -23,3 +23,10 @@ def read_fit(path: str | Path) -> FitResult:
             f"{label}: not a saved fit (not valid JSON); create one with 'forecast fit RUNS --save FIT.json'"
         ) from None
     return load_fit(document, label)
+
+
+def saved_targets(path: str | Path) -> tuple[str, ...]:
+    """The targets a saved fit was made with, as given (empty for a fit saved before they were kept)."""
+    document = json.loads(Path(path).read_text(encoding="utf-8"))
+    state = document.get("state", {}) if isinstance(document, dict) else {}
+    return tuple(str(t) for t in state.get("targets", ()))
