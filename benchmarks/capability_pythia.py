@@ -55,7 +55,12 @@ CHANCE = {
 }
 LOSSES = ("ppl", "likelihood_difference")
 #: The capability warnings scored, by a phrase of their text.
-WARNINGS = {"laws disagree": "disagree", "forecast as flat": "is flat across", "below chance": "below chance"}
+WARNINGS = {
+    "flat": "is flat across",
+    "near chance": "sits near chance",
+    "worsening": "(trend: worsening)",
+    "below chance": "below chance",
+}
 
 
 @dataclass(frozen=True)
@@ -126,7 +131,7 @@ def run(rows: list[dict[str, str]], params: str, window: int, law: str, detail: 
             cells = []
             for prediction, actual in zip(document["predictions"], truth[window:], strict=True):
                 low, high = prediction["pi"]
-                inside = low <= actual <= high
+                inside = low - 1e-9 <= actual <= high + 1e-9  # a constant task forecast exactly, up to rounding
                 cells.append(f"{prediction['estimate'] - actual:+.3f} ({'y' if inside else 'n'})")
                 if metric not in LOSSES:
                     warned = tuple(

@@ -422,12 +422,16 @@ def _refuse_unused(options: CommandSettings, fitted: Any) -> None:
         raise ConfigError(f"--loss-fn huber: the {law} law is fitted by least squares on accuracy; leave it out")
     if "method" in options.explicit and options.method not in spec.methods:
         raise ConfigError(
-            f"--method {options.method}: the {law} law's intervals come from a bootstrap of its runs; leave it out"
+            f"--method {options.method}: the {law} law's intervals come from {spec.intervals}; leave it out"
+        )
+    if "n_boot" in options.explicit and not spec.methods:
+        raise ConfigError(
+            f"--n-boot: the {law} law's intervals come from {spec.intervals}, not a bootstrap; leave it out"
         )
     if "misspecification" in options.explicit and not spec.checks_misspecification:
         raise ConfigError(
-            f"--misspecification: the {law} law has no misspecification check (its interval is a case bootstrap); "
-            "leave it out"
+            f"--misspecification: the {law} law has no misspecification check (its intervals come from "
+            f"{spec.intervals}); leave it out"
         )
 
 

@@ -180,6 +180,8 @@ class DataSummary:
     points: int | None = None
     #: The accuracy a two-step law forecasts through ``y_column`` (its task loss).
     accuracy_column: str | None = None
+    #: For accuracies: the accuracy of random guessing given (``--chance`` or a ``chance`` column).
+    chance: float | None = None
 
     @property
     def quantity(self) -> str:
@@ -203,6 +205,8 @@ class DataSummary:
             document["problems"] = dict(self.problems)
         if self.accuracy_column is not None:
             document["accuracy_column"] = self.accuracy_column
+        if self.chance is not None:
+            document["chance"] = self.chance
         return document
 
 
@@ -738,7 +742,7 @@ class Reach:
     """The compute at which the forecast reaches ``value``, with its interval; ``None`` is open or not reached.
 
     ``status``: ``reached``, ``not reached`` (beyond the law's floor or ceiling, or the horizon) or
-    ``already reached`` (below a tenth of the smallest run).
+    ``already reached`` (at or below the smallest run).
     """
 
     value: float

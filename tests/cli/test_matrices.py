@@ -167,8 +167,8 @@ def _expected(law: str, option: str) -> str:
         return "refused"
     if option == "--drop-highest" and law != "chinchilla":
         return "refused"
-    if option in ("--loss-fn", "--method") and law == "sigmoid":
-        return "refused"
+    if option in ("--loss-fn", "--method") and law in ("sigmoid", "accuracy"):
+        return "refused"  # least squares on accuracy; a case bootstrap, or the ladder's rolling-origin errors
     if option == "--method" and law == "chinchilla":
         return "refused"  # a case bootstrap over runs, as its reference protocol
     if option == "--task" and law == "passrate":
@@ -207,8 +207,9 @@ def _changed(option: str, base: dict[str, Any], result: dict[str, Any]) -> bool:
         return result["predictions"] != base["predictions"]
     if option in ("--task", "--metric"):
         return own["file"] != data["file"] and result["predictions"] == base["predictions"]
-    if option == "--chance":
-        return result["predictions"] != base["predictions"]
+    if option == "--chance":  # the calibrated law has no floor: the chance judges a flat task only
+        moved = result["predictions"] != base["predictions"] or result["law"] == "accuracy"
+        return moved and own.get("chance") == 0.1 and data.get("chance") != 0.1
     if option == "--reach":
         return len(result.get("reach", [])) == 1
     if option == "--by":

@@ -260,14 +260,15 @@ def test_fit_by_task_fits_each_task_on_its_own_and_reports_them_together() -> No
 
 
 def test_a_flat_task_is_forecast_as_flat_with_its_scatter() -> None:
-    """wsc (5 smallest Pythias): the mean of the runs, and a pi as wide as a new run's Student-t interval."""
+    """wsc (5 smallest Pythias) under the sigmoid law: the mean of the runs, and a pi as wide as a new run's
+    Student-t interval."""
     with TASKS.open() as handle:
         wsc = [r for r in csv.DictReader(handle) if r["task"] == "wsc"]
     accuracy = np.array([float(r["accuracy"]) for r in wsc])
     compute = np.array([float(r["compute"]) for r in wsc])
     from scipy.stats import t as student
 
-    result = fit_direct(_runs(compute, None, accuracy), FitSettings(law="accuracy", chance=0.5), (Target(2.13e22),))
+    result = fit_direct(_runs(compute, None, accuracy), FitSettings(law="sigmoid", chance=0.5), (Target(2.13e22),))
     p = result.predictions[0]
     assert result.fit.trend == "flat"
     assert p.estimate == pytest.approx(accuracy.mean(), rel=1e-12)
@@ -290,7 +291,8 @@ def test_by_fits_any_law_each_value_on_its_own() -> None:
 
 
 def test_an_accuracy_file_without_a_loss_is_fitted_with_the_direct_laws(tmp_path: Path) -> None:
-    """GPT-4 form data: -log(acc) = 300 C^-0.15 exactly; the chosen gpt4 law recovers it."""
+    """GPT-4 form data: -log(acc) = 300 C^-0.15 exactly; the default accuracy law recovers it, and its rolling-origin
+    errors are nil, so its interval is the point."""
     compute = np.geomspace(1e18, 1e21, 6)
     accuracy = np.exp(-300.0 * compute**-0.15)
     path = tmp_path / "acc.csv"
@@ -300,10 +302,12 @@ def test_an_accuracy_file_without_a_loss_is_fitted_with_the_direct_laws(tmp_path
     result = CliRunner().invoke(app, ["fit", str(path), "-t", "1e22", "-f", "json", "--chance", "0"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert document["law"] == "accuracy" and document["law_selection"]["chosen"] == "gpt4"
+    assert document["law"] == "accuracy" and document["law_selection"] is None
     truth = float(np.exp(-300.0 * 1e22**-0.15))
-    assert document["predictions"][0]["estimate"] == pytest.approx(truth, rel=1e-4)
-    assert document["predictions"][0]["ci"][0] <= truth <= document["predictions"][0]["ci"][1]
+    assert document["predictions"][0]["estimate"] == pytest.approx(truth, rel=1e-9)
+    assert document["predictions"][0]["pi"] == pytest.approx([truth, truth], rel=1e-8)
+    params = {name: p["estimate"] for name, p in document["params"].items()}
+    assert params == pytest.approx({"alpha": 300.0, "k": 0.15})
 
 
 def test_split_normal_draws_have_the_bounds_as_their_quantiles() -> None:
@@ -400,4 +404,4 @@ def test_reach_beyond_a_share_is_refused_and_compare_names_the_seed_given() -> N
     compared = runner.invoke(app, ["compare", tasks, "--by", "task", "--bootstrap", "200", "--seed", "5"])
     head = "\n".join(compared.stdout.splitlines()[:2])
     assert compared.exit_code == 0 and "drawn from seed 5" in head and "seed" not in head.split("drawn from")[0]
-    assert "chance + (1 - chance)" in head  # the sweeps' floors differ: the formula names none
+    assert "-log(acc) = alpha * C^(-k)" in head

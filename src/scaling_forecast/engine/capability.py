@@ -2,9 +2,10 @@
 
 A :class:`TwoStepModel` holds step 1 (a fit of the task loss with the loss procedure, itself a
 result with its own model) and step 2 (a link from task loss to accuracy with its bootstrap); a
-:class:`DirectModel` holds the direct laws of accuracy against compute that were fitted (``gpt4``,
-``sigmoid``, or both under ``accuracy``). Both forecast any target at any level without refitting,
-save their state, and draw the true accuracy's confidence distribution at a target (for ``compare``).
+:class:`DirectModel` holds a direct law of accuracy against compute with its published intervals
+(``gpt4`` or ``sigmoid``; the default ``accuracy`` law's model is in :mod:`.calibrated`). Both
+forecast any target at any level without refitting, save their state, and draw the true accuracy's
+confidence distribution at a target (for ``compare``).
 """
 
 from __future__ import annotations
@@ -17,11 +18,8 @@ import numpy as np
 
 from ..laws import AccuracyLaw, Array, IndexArray, Link, SigmoidLink
 from ..results import (
-    Candidate,
-    CandidateForecast,
     DerivedForecast,
     FitResult,
-    LawSelection,
     ParameterEstimate,
     Prediction,
 )
@@ -35,6 +33,8 @@ from .uncertainty import student_t_quantile
 
 #: The standard normal's 95% quantile: a 90% interval is +- this many standard deviations.
 Z_90 = 1.6448536269514722
+#: Draws of a flat task's mean when no law was fitted to it.
+FLAT_DRAWS = 2000
 #: The level of step 1's intervals from which the two-step law draws the task loss, at every level asked.
 REFERENCE_LEVEL = 0.9
 
@@ -170,14 +170,29 @@ def chance_warning(given: bool) -> tuple[str, ...]:
     )
 
 
-def trend_warnings(trend: str | None, column: str) -> tuple[str, ...]:
-    """What a flat, worsening or non-monotone accuracy draws."""
-    if trend == "flat":
-        return (
-            f"{column} is flat across these runs (no change the noise can distinguish): it is forecast as flat, "
-            "the runs' mean with an interval as wide as their scatter",
+#: A flat accuracy whose runs' mean is less than this share of the way from chance to 1 sits near chance.
+NEAR_CHANCE = 0.1
+
+
+def trend_warnings(
+    trend: str | None, column: str, law: str = "two-step", chance: float | None = None, accuracy: Array | None = None
+) -> tuple[str, ...]:
+    """What a flat, worsening or non-monotone accuracy draws; a flat one near ``chance`` (when known) is not yet
+    predictable. The ``accuracy`` law forecasts a flat task along its fitted form; the others as flat."""
+    if trend != "flat":
+        return trend_warning(trend, column)
+    how = (
+        "it is forecast along the fitted form, its interval growing with distance"
+        if law == "accuracy"
+        else "it is forecast as flat, the runs' mean with an interval as wide as their scatter"
+    )
+    text = f"{column} is flat across these runs (no change the noise can distinguish): {how}"
+    if chance is not None and accuracy is not None and accuracy.mean() - chance < NEAR_CHANCE * (1.0 - chance):
+        text += (
+            f"; it sits near chance ({chance:g}), so the task has not started to scale: these runs cannot rule out "
+            "that it starts beyond them, and no interval from them holds such a start"
         )
-    return trend_warning(trend, column)
+    return (text,)
 
 
 @dataclass(frozen=True, eq=False)
@@ -349,78 +364,46 @@ def log_compute_design(compute: Array) -> Array:
 
 @dataclass(frozen=True, eq=False)
 class DirectModel:
-    """The direct accuracy laws that were fitted, and the one chosen.
-
-    ``gpt4`` is a fit of the ``passrate`` law to ``-log acc`` (its pass-rate forecast is the
-    accuracy); ``sigmoid`` the sigmoid link on ``-log10 C``, with a case bootstrap. Under the choice
-    (``accuracy``) the reported estimate is the chosen law's and the ``ci`` and ``pi`` are the hull of
-    both laws' intervals; ``errors`` are each law's held-out absolute error on the largest run.
-    """
+    """A direct law of accuracy against compute fitted with its published intervals: ``gpt4``, a fit of the
+    ``passrate`` law to ``-log acc`` (its pass-rate forecast is the accuracy), or ``sigmoid``, the sigmoid
+    link on ``-log10 C`` with a case bootstrap. ``flat``: the accuracy does not move with compute."""
 
     law: AccuracyLaw
-    chosen: str
     seed: int
     gpt4: FitResult | None = None
     sigmoid: LinkFit | None = None
-    errors: tuple[tuple[str, float], ...] = ()
     flat: Flat | None = None
     before: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
 
     kind = "direct"
 
-    @property
-    def members(self) -> tuple[str, ...]:
-        return tuple(name for name, fit in (("gpt4", self.gpt4), ("sigmoid", self.sigmoid)) if fit is not None)
-
     @quiet
     def forecast(self, result: FitResult, targets: tuple[Target, ...], level: float) -> FitResult:
         check_level(level)
         values, factors = resolved(result, targets)
-        own: dict[str, list[Forecast]] = {}
-        params: dict[str, tuple[ParameterEstimate, ...]] = {}
-        middle: tuple[str, ...] = ()
-        predictions = tuple(
-            Prediction(float(v), float(f), math.nan, (math.nan, math.nan), (math.nan, math.nan))
-            for v, f in zip(values, factors, strict=True)
-        )
         if self.gpt4 is not None:
             gpt4 = self.gpt4.model.forecast(self.gpt4, targets, level)
-            own["gpt4"] = [(r.estimate, r.ci, r.pi) for r in (p.pass_rate for p in gpt4.predictions) if r is not None]
-            params["gpt4"] = gpt4.params
-            middle = gpt4.fit.warnings  # its forecast's warnings name far targets too
-        if self.sigmoid is not None:
-            own["sigmoid"] = self._sigmoid(values, level)
-            params["sigmoid"] = self._sigmoid_params(level)
-        combined, disagree = [], []
-        for i, p in enumerate(predictions):
-            estimate = own[self.chosen][i][0]
-            ci = (min([own[m][i][1][0] for m in own] + [estimate]), max([own[m][i][1][1] for m in own] + [estimate]))
-            pi = (min([own[m][i][2][0] for m in own] + [estimate]), max([own[m][i][2][1] for m in own] + [estimate]))
-            if len(own) > 1:
-                (a_low, a_high), (b_low, b_high) = (own[m][i][1] for m in own)
-                if a_high < b_low or b_high < a_low:
-                    disagree.append(f"{p.target:.3g}")
-            combined.append(replace(p, estimate=float(estimate), ci=ci, pi=pi))
-        predictions = tuple(combined)
+            own = [(r.estimate, r.ci, r.pi) for r in (p.pass_rate for p in gpt4.predictions) if r is not None]
+            params, middle = gpt4.params, gpt4.fit.warnings  # its forecast's warnings name far targets too
+        elif self.sigmoid is not None:
+            own, params, middle = self._sigmoid(values, level), self._sigmoid_params(level), ()
+        else:  # a flat task no law could be fitted to (every run the same): the flat forecast alone
+            own, params, middle = [(math.nan, (math.nan, math.nan), (math.nan, math.nan))] * values.size, (), ()
+        predictions = tuple(
+            Prediction(float(v), float(f), float(e), ci, pi)
+            for v, f, (e, ci, pi) in zip(values, factors, own, strict=True)
+        )
         if self.gpt4 is None:
             middle = extrapolation_warnings(predictions, result.data.compute_min)
-        if disagree:
-            middle += (
-                f"the gpt4 and sigmoid laws disagree at {', '.join(disagree)} FLOP (their intervals do not overlap): "
-                "the forecast depends on the law; the reported interval spans both",
-            )
         if self.flat is not None:
             predictions = self.flat.predictions(predictions, level)
-        several = len(self.members) > 1
-        named = tuple(q for m in self.members for q in (_prefixed(m, params[m]) if several else params[m]))
         return replace(
             result,
             level=level,
-            params=named,
+            params=params,
             predictions=predictions,
             fit=replace(result.fit, warnings=self.before + middle + self.after),
-            law_selection=self._selection(values, own) if several else None,
         )
 
     def _sigmoid(self, values: Array, level: float) -> list[Forecast]:
@@ -432,7 +415,11 @@ class DirectModel:
         pi = np.quantile(noisy, [tail, 1.0 - tail], axis=0).T
         pi = np.column_stack([np.minimum(pi[:, 0], ci[:, 0]), np.maximum(pi[:, 1], ci[:, 1])])
         return [
-            (float(estimate[i]), (float(ci[i, 0]), float(ci[i, 1])), (float(pi[i, 0]), float(pi[i, 1])))
+            (
+                float(estimate[i]),
+                (float(min(ci[i, 0], estimate[i])), float(max(ci[i, 1], estimate[i]))),
+                (float(min(pi[i, 0], estimate[i])), float(max(pi[i, 1], estimate[i]))),
+            )
             for i in range(values.size)
         ]
 
@@ -443,55 +430,29 @@ class DirectModel:
             user = np.column_stack([np.exp(np.r_[theta[0], boot[:, 0]]), 10.0 ** -np.r_[theta[1], boot[:, 1]]])
         return percentile_params(("slope", "C_mid"), user[0], user[1:], level)
 
-    def _selection(self, values: Array, own: dict[str, list[Forecast]]) -> LawSelection:
-        errors = dict(self.errors)
-        candidates = tuple(
-            Candidate(
-                name,
-                2,
-                errors.get(name),
-                None,
-                weight=1.0 if name == self.chosen else 0.0,
-                in_interval=True,
-                predictions=tuple(
-                    CandidateForecast(float(t), float(e), (float(c[0]), float(c[1])), (float(q[0]), float(q[1])))
-                    for t, (e, c, q) in zip(values, own[name], strict=True)
-                ),
-            )
-            for name in self.members
-        )
-        scores = ", ".join(f"{name} {errors[name]:.3f}" for name in self.members if name in errors)
-        reason = (
-            f"{self.chosen} forecasts the largest run from the smaller ones with absolute error "
-            f"{errors.get(self.chosen, math.nan):.3f} ({scores}); the interval spans both laws"
-        )
-        return LawSelection(self.chosen, "held-out", 1, candidates, reason, chooser=self.law.name)
-
     def draws(self, target: float) -> Array:
-        """Draws of the true accuracy at ``target``: each fitted law's bootstrap replicates, pooled."""
-        pooled = []
+        """Draws of the true accuracy at ``target``: the fitted law's bootstrap replicates."""
         if self.gpt4 is not None:
             from .forecasting import curve_model
 
             model = curve_model(self.gpt4)
             law, state = model.law, model.uncertainty
-            if state.boot_theta is not None:
-                x = law.target_design(state.theta, np.log(np.array([target])), model.log_cref)
-                pooled.append(np.exp(-np.exp(law.log_predict(state.boot_theta, x)[:, 0])))
-        if self.sigmoid is not None:
-            pooled.append(self.sigmoid.at(log_compute_design(np.array([target])))[1][:, 0])
-        draws = np.concatenate(pooled)
+            assert state.boot_theta is not None
+            x = law.target_design(state.theta, np.log(np.array([target])), model.log_cref)
+            draws = np.exp(-np.exp(law.log_predict(state.boot_theta, x)[:, 0]))
+        elif self.sigmoid is not None:
+            draws = self.sigmoid.at(log_compute_design(np.array([target])))[1][:, 0]
+        else:
+            draws = np.zeros(FLAT_DRAWS)
         if self.flat is not None:
             draws = self.flat.draws(stream(self.seed, Stream.JOIN).standard_normal(draws.size))
         return np.asarray(draws[np.isfinite(draws)], dtype=float)
 
     def to_state(self) -> dict[str, Any]:
         return {
-            "chosen": self.chosen,
             "seed": self.seed,
             "gpt4": None if self.gpt4 is None else self.gpt4.to_saved_dict(),
             "sigmoid": None if self.sigmoid is None else self.sigmoid.to_state(),
-            "errors": [[name, error] for name, error in self.errors],
             "flat": None if self.flat is None else self.flat.accuracy.tolist(),
             "before": list(self.before),
             "after": list(self.after),
@@ -503,11 +464,9 @@ class DirectModel:
         sigmoid = state.get("sigmoid")
         return cls(
             law,
-            str(state["chosen"]),
             int(state["seed"]),
             gpt4,
             None if sigmoid is None else LinkFit.from_state(SigmoidLink, sigmoid),
-            tuple((str(name), float(error)) for name, error in state["errors"]),
             None if flat is None else Flat(np.asarray(flat, dtype=float)),
             tuple(str(w) for w in state["before"]),
             tuple(str(w) for w in state["after"]),

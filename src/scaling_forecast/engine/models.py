@@ -8,6 +8,7 @@ from ..errors import DataError
 from ..laws import get_law
 from ..results import Candidate, DataSummary, Drift, FitQuality, FitResult, LawSelection, Model, Points
 from ..settings import DEFAULTS
+from .calibrated import CalibratedModel
 from .capability import DirectModel, TwoStepModel
 from .forecasting import CurveModel
 
@@ -22,6 +23,8 @@ def load_model(
         return CurveModel.from_state(law, state, drift, misspecification, selection)
     if kind == "two-step":
         return TwoStepModel.from_state(law, state, load_fit(state["step1"], file))
+    if kind == "calibrated":
+        return CalibratedModel.from_state(law, state)
     if kind == "direct":
         gpt4 = None if state.get("gpt4") is None else load_fit(state["gpt4"], file)
         return DirectModel.from_state(law, state, gpt4)

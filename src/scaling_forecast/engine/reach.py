@@ -90,4 +90,12 @@ def with_reach(result: FitResult, values: tuple[float, ...]) -> FitResult:
     else:
         estimate, bounds = np.array([p.estimate for p in band]), np.array([p.ci for p in band])
     falling = law.sense == "lower"
-    return replace(result, reach=crossings(values, grid, estimate, bounds[:, 0], bounds[:, 1], falling))
+    reaches = crossings(values, grid, estimate, bounds[:, 0], bounds[:, 1], falling)
+    first = result.data.compute_min
+    return replace(
+        result,  # a value the forecast reaches at or below the smallest run: the runs have already reached it
+        reach=tuple(
+            replace(r, compute=None, status="already reached") if r.compute is not None and r.compute <= first else r
+            for r in reaches
+        ),
+    )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .accuracy import (
-    AccuracyChoiceLaw,
     AccuracyLaw,
+    CalibratedAccuracyLaw,
     DirectLaw,
     Gpt4AccuracyLaw,
     Link,
@@ -41,7 +41,7 @@ LAWS: dict[str, type[Any]] = {
         TwoStepLaw,
         Gpt4AccuracyLaw,
         SigmoidAccuracyLaw,
-        AccuracyChoiceLaw,
+        CalibratedAccuracyLaw,
     )
 }
 
@@ -70,11 +70,11 @@ __all__ = [
     "EXPONENT_GRID",
     "LAWS",
     "MIN_TERM_EFFECT",
-    "AccuracyChoiceLaw",
     "AccuracyLaw",
     "Array",
     "BoolArray",
     "BrokenPowerLaw",
+    "CalibratedAccuracyLaw",
     "ChinchillaLaw",
     "DirectLaw",
     "Gpt4AccuracyLaw",

@@ -1,13 +1,14 @@
-"""Laws of benchmark accuracy: through a task loss (``two-step``), or directly from compute (``gpt4``, ``sigmoid``,
-and ``accuracy``, the choice between them).
+"""Laws of benchmark accuracy: through a task loss (``two-step``), or directly from compute (``accuracy``, ``gpt4``,
+``sigmoid``).
 
 Accuracy itself extrapolates badly; the two-step method of current model ladders (Bhagia et al. 2024;
 the Llama 3 report) forecasts a task loss (bits per byte, or the negative log-likelihood of the
 correct answer) from compute with the loss procedure, then maps task loss to accuracy through a
 link fitted across the runs, checkpoints included. Files without a task loss are fitted directly:
-``gpt4`` is the GPT-4 report's capability form on the accuracy, ``sigmoid`` a rise from chance in
-log compute. These laws are procedures over curve laws; a fit of one is a model of its own
-(:mod:`scaling_forecast.engine.capability`).
+``accuracy`` (their default) is the GPT-4 report's capability form with intervals calibrated on the
+ladder's own rolling-origin errors, ``gpt4`` the same form with the published bootstrap intervals,
+``sigmoid`` a rise from chance in log compute. These laws are procedures over curve laws; a fit of
+one is a model of its own (:mod:`scaling_forecast.engine.capability`, :mod:`scaling_forecast.engine.calibrated`).
 """
 
 from __future__ import annotations
@@ -118,7 +119,6 @@ class DirectLaw(AccuracyLaw):
     """A law of accuracy against compute alone, for files with no task loss."""
 
     kind = "direct"
-    candidate_of: ClassVar[str | None] = "accuracy"
 
     @property
     def min_distinct(self) -> int:
@@ -147,11 +147,15 @@ class SigmoidAccuracyLaw(DirectLaw):
     checks_misspecification = False
 
 
-class AccuracyChoiceLaw(DirectLaw):
-    """The better of the direct laws (each registered law whose ``candidate_of`` is ``accuracy``), by how well
-    each forecasts the largest run from the smaller ones; the interval spans every candidate's."""
+class CalibratedAccuracyLaw(DirectLaw):
+    """The default for accuracies without a task loss: the GPT-4 form with ``k`` of either sign (so a falling or
+    flat accuracy is fitted), its intervals calibrated on the ladder's own rolling-origin errors
+    (:mod:`scaling_forecast.engine.calibrated`)."""
 
     name = "accuracy"
-    formula = "the better of gpt4 and sigmoid, the interval spanning both"
-    kind = "direct"
-    candidate_of = None
+    formula = "-log(acc) = alpha * C^(-k), k of either sign; intervals from the ladder's rolling-origin errors"
+    param_names = ("alpha", "k")
+    takes_objective = False
+    methods = ()
+    checks_misspecification = False
+    intervals = "the ladder's own rolling-origin errors"

@@ -63,6 +63,8 @@ class LawSpec:
     #: The ``--method`` values its intervals can come from, and whether ``--misspecification`` widens them.
     methods: ClassVar[tuple[str, ...]] = ("bootstrap", "delta")
     checks_misspecification: ClassVar[bool] = True
+    #: Where its intervals come from, named when an option about them is refused.
+    intervals: ClassVar[str] = "a bootstrap of its runs"
     #: Figures: the parameter drawn as a floor line, and whether the metric axis is logarithmic.
     floor_param: ClassVar[str | None] = None
     log_axis: ClassVar[bool] = False

@@ -9,19 +9,21 @@ from .loss import PowerLaw
 
 
 class PassRateLaw(PowerLaw):
-    """Capability law of the GPT-4 report: ``-E_P[log pass_rate(C)] = alpha * C^(-k)``, ``alpha, k > 0``.
+    """Capability law of the GPT-4 report: ``-E_P[log pass_rate(C)] = alpha * C^(-k)``, ``alpha > 0``.
 
     Notes
     -----
     Fitted to ``Q = -mean_j log p_j`` over the problem set; ``log Q = log alpha - k log C`` is linear,
     so the machinery of :class:`PowerLaw` applies with ``b = -k``. The implied geometric-mean pass
-    rate is ``exp(-Q)``, always in [0, 1].
+    rate is ``exp(-Q)``, always in [0, 1]. ``k`` may be negative: a capability that worsens with
+    scale (inverse scaling) is fitted, and its trend says so.
     """
 
     name = "passrate"
     formula = "-E[log pass_rate] = alpha * C^(-k)"
     param_names = ("alpha", "k")
-    param_bounds = ((0.0, np.inf), (0.0, np.inf))
+    param_bounds = ((0.0, np.inf), (-np.inf, np.inf))
+    upper = (np.inf, 20.0)
     quantity = "-E[log pass_rate]"
     min_runs = 4
     identified = (("k", "exponent k"),)

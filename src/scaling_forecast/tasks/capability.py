@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.calibrated import CalibratedModel, gpt4_accuracy, gpt4_line, rolling_errors
 from ..engine.capability import (
     DirectModel,
     Flat,
-    LinkFit,
     TwoStepModel,
     chance_warning,
     fit_link,
@@ -33,7 +33,7 @@ from ..engine.runs import Runs
 from ..engine.streams import Stream, stream
 from ..engine.trend import trend_verdict
 from ..errors import ConfigError, DataError, FitError
-from ..laws import AccuracyLaw, Array, SigmoidLink, TwoStepLaw, candidates_of, get_law
+from ..laws import AccuracyLaw, Array, SigmoidLink, TwoStepLaw, get_law
 from ..results import DataSummary, FitQuality, FitResult, Points
 from ..settings import FitSettings, Target
 from .fit import fit_curve
@@ -44,10 +44,8 @@ def fit_accuracy_law(runs: Runs, settings: FitSettings, targets: tuple[Target, .
     law = get_law(settings.law)
     if not isinstance(law, AccuracyLaw):
         raise TypeError(f"the {settings.law} law is not a law of accuracy")
-    if settings.method not in law.methods:
-        raise ConfigError(
-            f"--method {settings.method}: the {law.name} law's intervals come from a bootstrap of its runs"
-        )
+    if law.methods and settings.method not in law.methods:
+        raise ConfigError(f"--method {settings.method}: the {law.name} law's intervals come from {law.intervals}")
     outside = np.flatnonzero((runs.y < 0.0) | (runs.y > 1.0))
     if outside.size:
         i = int(outside[0])
@@ -112,14 +110,15 @@ def fit_two_step(
     trend = trend_verdict(np.log(runs.x[final]), final_accuracy, lower_is_better=False)
     flat = Flat(final_accuracy) if trend == "flat" else None
     before += below
-    after = trend_warnings(trend, runs.y_column)
+    given = runs.chance if settings.chance is None else settings.chance
+    after = trend_warnings(trend, runs.y_column, law.name, given, final_accuracy)
     model = TwoStepModel(law, step1, link, settings.seed, flat, before, after)
     link_formula = law.link.formula.replace("chance", f"{floor:g}")
     result = replace(
         step1,
         law=law.name,
         formula=f"{loss_column}: {step1.formula}; {link_formula}",
-        data=replace(step1.data, accuracy_column=runs.y_column),
+        data=replace(step1.data, accuracy_column=runs.y_column, chance=given),
         fit=replace(step1.fit, trend=trend),
         model=model,
         data_warnings=before + step1.data_warnings + after,
@@ -131,60 +130,82 @@ def fit_two_step(
 def fit_direct(
     runs: Runs, settings: FitSettings, targets: tuple[Target, ...] = (), law: AccuracyLaw | None = None
 ) -> FitResult:
-    """Accuracy forecast directly from compute, for files with no task loss: one direct law, or the better of them.
+    """Accuracy forecast directly from compute, for files with no task loss.
 
     Notes
     -----
-    ``gpt4`` is the GPT-4 report's capability form, the ``passrate`` law fitted to ``-log(acc)``
-    (its pass-rate forecast is the accuracy); ``sigmoid`` rises from chance to 1 in log compute
-    (the sigmoid link on ``-log10 C``, with a case bootstrap). Under ``accuracy`` each forecasts the
-    largest run from the others and the smaller absolute error is chosen; the reported ``ci`` and
-    ``pi`` are the hull of both laws' intervals (the choice of law is inside the interval), and a
-    warning says when the two laws' ``ci`` do not overlap at a target.
+    ``accuracy`` (the default) is the GPT-4 form with ``k`` of either sign, its intervals calibrated
+    on the ladder's rolling-origin errors (:mod:`scaling_forecast.engine.calibrated`); every trend is
+    forecast along the fitted form, a flat one included. ``gpt4`` is the GPT-4 report's capability
+    form as published, the ``passrate`` law fitted to ``-log(acc)`` with its bootstrap (its pass-rate
+    forecast is the accuracy); ``sigmoid`` rises from chance to 1 in log compute (the sigmoid link on
+    ``-log10 C``, with a case bootstrap). These two forecast a flat accuracy as flat.
     """
-    law = law or get_law("accuracy")
+    law = law or get_law(settings.law)
     assert isinstance(law, AccuracyLaw)
-    members = candidates_of("accuracy") if law.candidate_of is None else (law.name,)
     order = np.argsort(runs.x, kind="stable")
     compute, accuracy, column = runs.x[order], runs.y[order], runs.y_column
-    if "gpt4" in members and (np.any(accuracy <= 0.0) or np.any(accuracy >= 1.0)):
+    if law.name != "sigmoid" and (np.any(accuracy <= 0.0) or np.any(accuracy >= 1.0)):
         raise DataError(
-            f"{runs.file}: accuracies of exactly 0 or 1 cannot be fitted by the GPT-4 form; check '{column}'"
+            f"{runs.file}: accuracies of exactly 0 or 1 cannot be fitted by the GPT-4 form (log(-log acc)); "
+            f"check '{column}', or use --law sigmoid"
         )
     if np.unique(compute).size < law.min_distinct:
         raise DataError(
             f"{runs.file}: --law {law.name} needs runs at {law.min_distinct} or more distinct compute values"
         )
-    chance, before = _chance(runs, settings, floored=any(get_law(m).uses_chance for m in members))
+    given = settings.chance if settings.chance is not None else runs.chance
+    chance, before = _chance(runs, settings, floored=law.name == "sigmoid")
+    trend = trend_verdict(np.log(compute), accuracy, lower_is_better=False)
+    after = trend_warnings(trend, column, law.name, given, accuracy)
     where: dict[str, Any] = {"file": runs.file, "x_column": runs.x_column, "sweep": runs.sweep}
-    gpt4 = None
-    if "gpt4" in members:
-        gpt4 = fit_curve(
-            compute,
-            -np.log(accuracy),
-            replace(settings, law="passrate", chance=None),
-            targets,
-            y_column=f"-log {column}",
-            law_name="gpt4",
-            extra_warnings=runs.warnings,
-            **where,
+    gpt4 = sigmoid = None
+    model: Any
+    if law.name == "accuracy":
+        log_c = np.log(compute)
+        errors, distances = rolling_errors(log_c, accuracy)
+        before += runs.warnings
+        model = CalibratedModel(
+            law,
+            gpt4_line(log_c, accuracy),
+            log_c,
+            accuracy,
+            errors,
+            distances,
+            settings.seed,
+            before,
+            after,
+            settings.n_boot,
         )
-    floor, below = floor_of(chance, accuracy, column)
-    before += below
-    sigmoid = None
-    if "sigmoid" in members:
+        residuals = accuracy - gpt4_accuracy(model.theta, log_c)
+    elif law.name == "gpt4":
+        try:
+            gpt4 = fit_curve(
+                compute,
+                -np.log(accuracy),
+                replace(settings, law="passrate", chance=None),
+                targets,
+                y_column=f"-log {column}",
+                law_name="gpt4",
+                extra_warnings=runs.warnings,
+                **where,
+            )
+        except FitError:
+            if trend != "flat":
+                raise
+            before += runs.warnings  # every run the same: forecast as flat, no law to fit
+        residuals = accuracy - accuracy.mean() if gpt4 is None else _gpt4_residuals(gpt4, accuracy)
+    else:
+        floor, below = floor_of(chance, accuracy, column)
+        before += below
         rng = stream(settings.seed, Stream.LINK_BOOTSTRAP)
         sigmoid = fit_link(SigmoidLink(floor), log_compute_design(compute), accuracy, settings.n_boot, rng)
         if sigmoid is None:
             raise FitError(f"{runs.file}: the sigmoid in log compute could not be fitted; check '{column}'")
-    errors = _held_out_errors(compute, accuracy, floor, settings, members) if len(members) > 1 else ()
-    chosen = members[0] if not errors else min(errors, key=lambda pair: (pair[1], members.index(pair[0])))[0]
-    trend = trend_verdict(np.log(compute), accuracy, lower_is_better=False)
-    after = trend_warnings(trend, column)
-    model = DirectModel(
-        law, chosen, settings.seed, gpt4, sigmoid, errors, Flat(accuracy) if trend == "flat" else None, before, after
-    )
-    residuals = _residuals(chosen, gpt4, sigmoid, accuracy)
+        residuals = sigmoid.residuals
+    if law.name != "accuracy":
+        flat = Flat(accuracy) if trend == "flat" else None
+        model = DirectModel(law, settings.seed, gpt4, sigmoid, flat, before, after)
     quality = FitQuality(
         rmse=float(np.sqrt(np.mean(residuals**2))),
         objective=float(0.5 * residuals @ residuals),
@@ -196,13 +217,12 @@ def fit_direct(
         drift=None if gpt4 is None else gpt4.fit.drift,
         trend=trend,
     )
-    formula = law.formula if len(members) == 1 else "; or ".join(get_law(m).formula for m in members)
     result = FitResult(
         law=law.name,
-        formula=formula.replace("chance", f"{floor:g}") if "sigmoid" in members else formula,
+        formula=law.formula.replace("chance", f"{model.sigmoid.link.floor:g}") if sigmoid is not None else law.formula,
         level=settings.level,
-        method=settings.method,
-        n_boot=settings.n_boot,
+        method="rolling-origin" if law.name == "accuracy" else settings.method,
+        n_boot=0 if law.name == "accuracy" else settings.n_boot,
         seed=settings.seed,
         loss_fn=gpt4.loss_fn if gpt4 is not None else "lsq",
         huber_delta=settings.huber_delta,
@@ -214,6 +234,7 @@ def fit_direct(
             x_column=runs.x_column,
             y_column=column,
             sweep=runs.sweep,
+            chance=given,
         ),
         params=(),
         fit=quality,
@@ -223,34 +244,13 @@ def fit_direct(
         misspecification=settings.misspecification,
         runs=Points(tuple(compute.tolist()), tuple(accuracy.tolist())),
     )
-    return model.forecast(result, targets, settings.level)
+    forecast: FitResult = model.forecast(result, targets, settings.level)
+    return forecast
 
 
-def _held_out_errors(
-    compute: Array, accuracy: Array, floor: float, settings: FitSettings, members: tuple[str, ...]
-) -> tuple[tuple[str, float], ...]:
-    """Each direct law's absolute error on the largest run, forecast from the smaller ones (point fits only)."""
-    small, last = slice(None, -1), float(compute[-1])
-    errors = []
-    for name in members:
-        if name == "gpt4":
-            held = replace(settings, law="passrate", method="delta", chance=None)
-            fitted = fit_curve(compute[small], -np.log(accuracy[small]), held, (Target(last),))
-            forecast = float(np.exp(-fitted.predictions[0].estimate))
-        else:
-            link = fit_link(SigmoidLink(floor), log_compute_design(compute[small]), accuracy[small], 0, None)
-            if link is None:
-                continue
-            forecast = float(link.at(log_compute_design(np.array([last])))[0][0])
-        errors.append((name, abs(forecast - float(accuracy[-1]))))
-    return tuple(errors)
-
-
-def _residuals(chosen: str, gpt4: FitResult | None, sigmoid: LinkFit | None, accuracy: Array) -> Array:
-    """The chosen law's residuals in accuracy, run by run."""
-    if chosen == "sigmoid" and sigmoid is not None:
-        return sigmoid.residuals
-    assert gpt4 is not None and gpt4.runs is not None
+def _gpt4_residuals(gpt4: FitResult, accuracy: Array) -> Array:
+    """The gpt4 law's residuals in accuracy, run by run."""
+    assert gpt4.runs is not None
     model = curve_model(gpt4)
     log_x = np.log(np.asarray(gpt4.runs.x)) - model.log_cref
     neg_log = np.exp(model.law.log_predict(model.theta[None, :], log_x)[0])

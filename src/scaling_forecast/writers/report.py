@@ -171,14 +171,19 @@ def _method_text(result: FitResult, seeded: bool = True) -> str:
             f"step 1 ({result.data.y_column}): {_curve_method(model.step1, seeded)}; step 2 (accuracy from "
             f"{result.data.y_column}): least squares on accuracy, {link}, joined by Monte Carlo; {intervals}"
         )
+    if model.kind == "calibrated":
+        return (
+            "least squares on log(-log accuracy); intervals from the ladder's rolling-origin errors "
+            f"({model.errors.size} forecasts of larger runs from the smaller ones, Student-t with "
+            f"{model.dof} degrees of freedom); {intervals}"
+        )
+    if model.kind == "direct" and model.gpt4 is not None:
+        return f"{_curve_method(model.gpt4, seeded)}; {intervals}"
+    if model.kind == "direct" and model.sigmoid is None:
+        return f"the runs' mean with Student-t intervals (every run the same: no law to fit); {intervals}"
     if model.kind == "direct":
-        parts = []
-        if model.gpt4 is not None:
-            parts.append(f"gpt4: {_curve_method(model.gpt4, seeded)}")
-        if model.sigmoid is not None:
-            replicates = model.sigmoid.boot_theta.shape[0]
-            parts.append(f"sigmoid: least squares on accuracy; case bootstrap over runs ({replicates} replicates)")
-        return f"{'; '.join(parts)}; {intervals}"
+        replicates = model.sigmoid.boot_theta.shape[0]
+        return f"least squares on accuracy; case bootstrap over runs ({replicates} replicates); {intervals}"
     return f"{_curve_method(result, seeded)}; {intervals}"
 
 
@@ -219,6 +224,7 @@ def _headline(result: FitResult) -> str:
     if data.problems:
         k = data.problems.get("k", 1)
         problems = f"; pass@{k}, {data.problems['note']}"
+    chance = "" if data.chance is None else f"; chance {data.chance:g}"
     dropped = ""
     if data.excluded:
         threshold = f"; --min-compute {data.min_compute:g}" if data.min_compute is not None else ""
@@ -232,7 +238,7 @@ def _headline(result: FitResult) -> str:
     return (
         f"{result.law} law {result.formula} fitted to {data.n_runs:,} runs from {data.file}{sweep} "
         f"({data.x_column} {format_compute(data.compute_min)} to {format_compute(data.compute_max)}, "
-        f"{decades:.1f} decades{problems}{dropped}{binned})"
+        f"{decades:.1f} decades{problems}{chance}{dropped}{binned})"
     )
 
 
@@ -240,9 +246,9 @@ def _quality_text(result: FitResult) -> str:
     fit = result.fit
     converged = "converged" if fit.converged else "NOT converged"
     model: Any = result.model
-    if model.kind == "direct":
+    if model.kind in ("direct", "calibrated"):
         column = result.data.y_column
-        return f"rmse {fit.rmse:.4f} of {column} (the {model.chosen} law's residuals), {fit.dof} degrees of freedom"
+        return f"rmse {fit.rmse:.4f} of {column} (the {result.law} law's residuals), {fit.dof} degrees of freedom"
     text = f"rmse {fit.rmse:.3%} of {result.data.y_column} (log residuals), {converged}, {fit.dof} degrees of freedom"
     if model.kind == "two-step":
         return f"step 1: {text}; step 2: rmse {model.link.rmse:.4f} of {result.data.accuracy_column}"
