@@ -53,7 +53,7 @@ def test_lm_eval_accuracies_fit_with_their_perplexity_as_the_two_step_law_writte
 
 def test_a_metric_where_lower_is_better_is_fitted_like_a_loss(runner: CliRunner) -> None:
     document = _fit(runner, str(HARNESSES / "lm-eval"), "--tokens", "3e11", "--metric", "perplexity")
-    assert document["law"] != "passrate" and document["data"]["y_column"] == "perplexity"
+    assert document["law"] != "passrate" and document["data"]["y_column"] == "log perplexity"  # fitted as its log
 
 
 def test_bigcode_results_fit_with_the_models_table(runner: CliRunner, tmp_path: Path) -> None:

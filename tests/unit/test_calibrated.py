@@ -156,3 +156,26 @@ def test_reach_statuses_are_right_on_rising_falling_and_flat_tasks(tmp_path: Pat
     wobble = np.array([0.004, -0.003, 0.002, -0.004, 0.003, -0.001])
     flat = _reach(tmp_path, 0.365 + wobble, "0.3,0.7", "--law", "sigmoid", "--chance", "0.5")
     assert flat == {"0.3": "already reached", "0.7": "not reached"}
+
+
+def test_a_perplexity_is_fitted_as_its_log_and_cannot_be_forecast_below_1(tmp_path: Path) -> None:
+    """lambada perplexity of Pythia 70M-1.4B (published): as a loss the power law would take it toward 0 (an
+    impossible perplexity below 1 far out); as its log (nats) the forecast stays above 0 at every target, and a
+    perplexity of 1 or less is refused in one line."""
+    compute = PYTHIA_COMPUTE[:5]
+    perplexity = np.array([142.43, 38.065, 10.828, 7.9157, 6.0857])
+    path = tmp_path / "ppl.csv"
+    path.write_text("compute,ppl\n" + "".join(f"{c:.6g},{p}\n" for c, p in zip(compute, perplexity, strict=True)))
+    result = CliRunner().invoke(app, ["fit", str(path), "--y", "ppl", "-t", "1000x", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["data"]["y_column"] == "log ppl"
+    assert document["fit"]["rmse"] < 0.2 and all(p["pi"][0] > 0.0 for p in document["predictions"])
+    broken = [*perplexity[:4], 0.9]
+    path.write_text("compute,ppl\n" + "".join(f"{c:.6g},{p}\n" for c, p in zip(compute, broken, strict=True)))
+    refused = CliRunner().invoke(app, ["fit", str(path), "--y", "ppl"])
+    assert (
+        refused.exit_code == 2
+        and refused.stderr.count("\n") == 1
+        and "is a perplexity, which is above 1" in refused.stderr
+    )

@@ -194,6 +194,7 @@ def load_runs(
     run_column = table.column("run")
     rows, chosen_sweep = _select_sweep(table, sweep, by)
     rows, warnings = _finished(table, rows, y_column, run_column)
+    perplexity = is_perplexity(y_column)
     xs, ys, names = [], [], []
     seen: dict[str, int] = {}
     for row, record in rows:
@@ -204,6 +205,13 @@ def load_runs(
                 f"{label}: row {row}, column '{y_column}': {y_value:g} must be positive "
                 "(laws are fitted in log space); remove the row or fix the value"
             )
+        if perplexity:
+            if y_value <= 1.0:
+                raise DataError(
+                    f"{label}: row {row}, column '{y_column}': {y_value:g} is a perplexity, which is above 1; "
+                    "fix the value, or name the column for what it holds"
+                )
+            y_value = math.log(y_value)
         name = str(record.get(run_column, "")).strip() if run_column else ""
         name = name or f"row {row}"
         if name in seen:
@@ -217,11 +225,18 @@ def load_runs(
         y=np.array(ys),
         names=tuple(names),
         x_column=compute.name,
-        y_column=y_column,
+        y_column=f"log {y_column}" if perplexity else y_column,
         file=label,
         sweep=chosen_sweep,
         warnings=warnings,
     )
+
+
+def is_perplexity(column: str) -> bool:
+    """Whether a loss column holds a perplexity (``ppl``, ``perplexity``, ``word_perplexity``, ...): it is fitted as
+    its log, the mean negative log-likelihood, which the laws keep above 0 as a perplexity stays above 1."""
+    name = column.strip().lower()
+    return name in ("ppl", "perplexity") or name.endswith(("_ppl", "perplexity"))
 
 
 def _finished(
