@@ -179,3 +179,22 @@ def test_a_perplexity_is_fitted_as_its_log_and_cannot_be_forecast_below_1(tmp_pa
         and refused.stderr.count("\n") == 1
         and "is a perplexity, which is above 1" in refused.stderr
     )
+
+
+def test_the_two_step_pi_is_at_least_as_wide_as_its_rolling_origin_errors_say() -> None:
+    """Pythia's lambada (the shipped example): the pi at 12B holds estimate +- t_m sqrt(sigma^2 (1 + 1/n) + s^2 D^2)
+    from the procedure's own rolling-origin errors, computed here from the stored errors with scipy."""
+    import scaling_forecast as sf
+
+    root = Path(__file__).resolve().parents[2]
+    runs = sf.load_runs(str(root / "examples" / "pythia_lambada.csv"))
+    result = sf.fit_runs(runs, sf.FitSettings(chance=0.0), (sf.Target(2.13e22),))
+    calibration = result.model.calibration
+    assert calibration is not None and calibration.errors.size == 3  # origins of 3 and 4 runs forecast 2 + 1 runs
+    e, d, sigma, n = calibration.errors, calibration.distances, calibration.sigma, calibration.n
+    s2 = max(float(np.mean((e**2 - sigma**2) / d**2)), 0.0)
+    decades = math.log10(2.13e22) - calibration.centre
+    half = stats.t.ppf(0.95, e.size) * math.sqrt(sigma**2 * (1 + 1 / n) + s2 * decades**2)
+    p = result.predictions[0]
+    assert p.pi[0] <= max(p.estimate - half, 0.0) + 1e-12 and p.pi[1] >= min(p.estimate + half, 1.0) - 1e-12
+    assert p.pi[0] <= p.ci[0] <= p.estimate <= p.ci[1] <= p.pi[1]

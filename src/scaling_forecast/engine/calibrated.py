@@ -41,6 +41,58 @@ from .uncertainty import student_t_quantile
 MIN_ORIGIN = 3
 
 
+@dataclass(frozen=True, eq=False)
+class Calibration:
+    """A procedure's rolling-origin ``errors`` at ``distances`` (decades from the centre of each origin's runs),
+    its residual scale ``sigma`` on its ``n`` runs, and their centre ``centre`` in ``log10 C``."""
+
+    errors: Array
+    distances: Array
+    sigma: float
+    n: int
+    centre: float
+
+    @property
+    def scale(self) -> float:
+        """``s``: the rolling-origin error per decade of distance beyond a run's own scatter,
+        ``sqrt(max(mean((e^2 - sigma^2) / d^2), 0))``; infinite without errors."""
+        if not self.errors.size:
+            return math.inf
+        return float(math.sqrt(max(float(np.mean((self.errors**2 - self.sigma**2) / self.distances**2)), 0.0)))
+
+    @property
+    def dof(self) -> int:
+        return max(int(self.errors.size), 1)
+
+    def halves(self, values: Array, level: float) -> tuple[Array, Array]:
+        """The ``ci`` and ``pi`` half-widths at computes ``values`` (see the module)."""
+        decades = np.log10(values) - self.centre
+        t = student_t_quantile(0.5 + level / 2.0, self.dof)
+        scale = self.scale
+        extrapolation = (scale * decades) ** 2 if math.isfinite(scale) else np.full(values.shape, np.inf)
+        sigma2 = self.sigma**2
+        return t * np.sqrt(sigma2 / self.n + extrapolation), t * np.sqrt(sigma2 * (1.0 + 1.0 / self.n) + extrapolation)
+
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "errors": self.errors.tolist(),
+            "distances": self.distances.tolist(),
+            "sigma": self.sigma,
+            "n": self.n,
+            "centre": self.centre,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Calibration:
+        return cls(
+            np.asarray(state["errors"], dtype=float),
+            np.asarray(state["distances"], dtype=float),
+            float(state["sigma"]),
+            int(state["n"]),
+            float(state["centre"]),
+        )
+
+
 def gpt4_line(log_c: Array, accuracy: Array) -> Array:
     """``(log alpha, -k)``: the least-squares line of ``log(-log acc)`` on ``ln C``."""
     z = np.log(-np.log(accuracy))
@@ -99,26 +151,17 @@ class CalibratedModel:
         return float(math.sqrt(residuals @ residuals / max(self.accuracy.size - 2, 1)))
 
     @property
-    def scale(self) -> float:
-        """``s``: the rolling-origin error per decade of distance beyond a run's own scatter,
-        ``sqrt(max(mean((e^2 - sigma^2) / d^2), 0))``."""
-        if not self.errors.size:
-            return math.inf
-        return float(math.sqrt(max(float(np.mean((self.errors**2 - self.sigma**2) / self.distances**2)), 0.0)))
+    def calibration(self) -> Calibration:
+        centre = float(self.log_c.mean()) / math.log(10.0)
+        return Calibration(self.errors, self.distances, self.sigma, int(self.accuracy.size), centre)
 
     @property
     def dof(self) -> int:
-        return max(int(self.errors.size), 1)
+        return self.calibration.dof
 
     def halves(self, values: Array, level: float) -> tuple[Array, Array]:
         """The ``ci`` and ``pi`` half-widths at computes ``values`` (see the module)."""
-        n = self.accuracy.size
-        decades = (np.log(values) - self.log_c.mean()) / math.log(10.0)
-        t = student_t_quantile(0.5 + level / 2.0, self.dof)
-        with np.errstate(invalid="ignore"):
-            extrapolation = (self.scale * decades) ** 2 if math.isfinite(self.scale) else np.full(values.shape, np.inf)
-        sigma2 = self.sigma**2
-        return t * np.sqrt(sigma2 / n + extrapolation), t * np.sqrt(sigma2 * (1.0 + 1.0 / n) + extrapolation)
+        return self.calibration.halves(values, level)
 
     def forecast(self, result: FitResult, targets: tuple[Target, ...], level: float) -> FitResult:
         check_level(level)

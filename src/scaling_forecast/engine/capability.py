@@ -24,6 +24,7 @@ from ..results import (
     Prediction,
 )
 from ..settings import Target, check_level
+from .calibrated import Calibration
 from .fitting import fit_batch, polish, quiet
 from .forecasting import resolved
 from .reliability import extrapolation_warnings
@@ -258,6 +259,8 @@ class TwoStepModel:
     #: Warnings before and after step 1's (the floor and chance; the trend).
     before: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
+    #: The whole procedure's rolling-origin errors: the ``pi`` is at least as wide as they say.
+    calibration: Calibration | None = None
 
     kind = "two-step"
 
@@ -312,6 +315,9 @@ class TwoStepModel:
             new_run = np.clip(new_run + self.link.noise, 0.0, 1.0)
             ci, pi = np.quantile(on_curve, [tail, 1.0 - tail]), np.quantile(new_run, [tail, 1.0 - tail])
             pi = np.array([min(pi[0], ci[0]), max(pi[1], ci[1])])  # a new run's interval holds the law's
+            if self.calibration is not None:  # a new run's interval is as wide as the procedure's own errors say
+                _, half = self.calibration.halves(np.array([p.target]), level)
+                pi = np.clip([min(pi[0], accuracy - half[0]), max(pi[1], accuracy + half[0])], 0.0, 1.0)
             joined.append(
                 replace(
                     p,
@@ -341,11 +347,13 @@ class TwoStepModel:
             "flat": None if self.flat is None else self.flat.accuracy.tolist(),
             "before": list(self.before),
             "after": list(self.after),
+            "calibration": None if self.calibration is None else self.calibration.to_state(),
         }
 
     @classmethod
     def from_state(cls, law: Any, state: dict[str, Any], step1: FitResult) -> TwoStepModel:
         flat = state.get("flat")
+        calibration = state.get("calibration")
         return cls(
             law,
             step1,
@@ -354,6 +362,7 @@ class TwoStepModel:
             None if flat is None else Flat(np.asarray(flat, dtype=float)),
             tuple(str(w) for w in state["before"]),
             tuple(str(w) for w in state["after"]),
+            None if calibration is None else Calibration.from_state(calibration),
         )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.calibrated import CalibratedModel, gpt4_accuracy, gpt4_line, rolling_errors
+from ..engine.calibrated import MIN_ORIGIN, CalibratedModel, Calibration, gpt4_accuracy, gpt4_line, rolling_errors
 from ..engine.capability import (
     DirectModel,
     Flat,
@@ -32,7 +32,7 @@ from ..engine.forecasting import curve_model
 from ..engine.runs import Runs
 from ..engine.streams import Stream, stream
 from ..engine.trend import trend_verdict
-from ..errors import ConfigError, DataError, FitError
+from ..errors import ConfigError, DataError, FitError, ForecastError
 from ..laws import AccuracyLaw, Array, SigmoidLink, TwoStepLaw, get_law
 from ..results import DataSummary, FitQuality, FitResult, Points
 from ..settings import FitSettings, Target
@@ -112,7 +112,8 @@ def fit_two_step(
     before += below
     given = runs.chance if settings.chance is None else settings.chance
     after = trend_warnings(trend, runs.y_column, law.name, given, final_accuracy)
-    model = TwoStepModel(law, step1, link, settings.seed, flat, before, after)
+    calibration = _two_step_calibration(runs, settings, law, floor, link.rmse)
+    model = TwoStepModel(law, step1, link, settings.seed, flat, before, after, calibration)
     link_formula = law.link.formula.replace("chance", f"{floor:g}")
     result = replace(
         step1,
@@ -125,6 +126,38 @@ def fit_two_step(
         runs=Points(tuple(runs.x[final].tolist()), tuple(final_accuracy.tolist())),
     )
     return model.forecast(result, targets, settings.level)
+
+
+def _two_step_calibration(
+    runs: Runs, settings: FitSettings, law: TwoStepLaw, floor: float, sigma: float
+) -> Calibration | None:
+    """The two-step procedure's rolling-origin errors: each origin, the runs at the smallest ``k`` computes (``k``
+    from 3), fits step 1 (``auto``, point forecasts) and the link to those runs' rows, and forecasts the accuracy
+    of every larger run; ``None`` when no origin can be fitted."""
+    final = runs.final_rows()
+    assert runs.columns is not None
+    x, task_loss = runs.x[final], runs.columns[final, 0]
+    levels = np.unique(x)
+    point = replace(settings, law="auto", method="delta", chance=None, misspecification="warn")
+    errors, distances = [], []
+    for k in range(MIN_ORIGIN, levels.size):
+        inside, beyond = x <= levels[k - 1], x > levels[k - 1]
+        names = {runs.names[i] for i in final[inside]}
+        rows = np.array([i for i, name in enumerate(runs.names) if name in names], dtype=np.intp)
+        try:
+            step1 = fit_curve(x[inside], task_loss[inside], point, tuple(Target(float(c)) for c in x[beyond]))
+        except ForecastError:
+            continue
+        link = fit_link(law.link(floor), runs.columns[rows, 0], runs.y[rows], 0, None)
+        if link is None:
+            continue
+        forecast = link.at(np.array([p.estimate for p in step1.predictions]))[0]
+        errors.append(forecast - runs.y[final][beyond])
+        distances.append(np.log10(x[beyond]) - float(np.log10(x[inside]).mean()))
+    if not errors:
+        return None
+    centre = float(np.log10(x).mean())
+    return Calibration(np.concatenate(errors), np.concatenate(distances), sigma, int(final.size), centre)
 
 
 def fit_direct(
