@@ -412,7 +412,9 @@ def _refuse_unused(options: CommandSettings, fitted: Any) -> None:
             "leave it out"
         )
     if options.chance is not None and not getattr(spec, "uses_chance", False):
-        raise ConfigError(f"--chance: the {law} law has no floor at chance (-log(acc) = alpha * C^(-k)); leave it out")
+        raise ConfigError(
+            f"--chance: the {law} law does not use it (-log(acc) = alpha * C^(-k) has no floor); leave it out"
+        )
     for option, name in (("zeros", "--zeros"), ("k", "--k")):
         if option in options.explicit and fitted.rate_runs is None:
             raise ConfigError(f"{name} applies to pass rates, not to {fitted.y_column} under --law {law}; leave it out")
@@ -424,9 +426,9 @@ def _refuse_unused(options: CommandSettings, fitted: Any) -> None:
         raise ConfigError(
             f"--method {options.method}: the {law} law's intervals come from {spec.intervals}; leave it out"
         )
-    if "n_boot" in options.explicit and not spec.methods:
+    if {"n_boot", "bootstrap"} & options.explicit and not spec.methods:
         raise ConfigError(
-            f"--n-boot: the {law} law's intervals come from {spec.intervals}, not a bootstrap; leave it out"
+            f"--bootstrap: the {law} law's intervals come from {spec.intervals}, not a bootstrap; leave it out"
         )
     if "misspecification" in options.explicit and not spec.checks_misspecification:
         raise ConfigError(

@@ -323,7 +323,7 @@ class FitSettings:
         if self.chance is not None and self.law != "auto" and not getattr(LAWS[self.law](), "uses_chance", False):
             floored = ", ".join(name for name, law in LAWS.items() if getattr(law, "uses_chance", False))
             raise ConfigError(
-                f"--chance: the {self.law} law has no floor at chance (the laws that have: {floored}); leave it out"
+                f"--chance: the {self.law} law does not use it (the laws that do: {floored}); leave it out"
             )
 
     def resolved(self) -> FitSettings:

@@ -122,16 +122,21 @@ def _write(path: Path, compute: np.ndarray, accuracy: np.ndarray) -> Path:
 
 @pytest.mark.parametrize("law", ["accuracy", "gpt4", "sigmoid"])
 def test_a_falling_accuracy_is_worsening_warned_and_exit_0(tmp_path: Path, law: str) -> None:
-    """A stereotype rate that worsens with scale (inverse scaling, as crows_pairs): fitted by every direct law,
-    reported worsening with the warning; the accuracy law forecasts it still falling."""
+    """A stereotype rate that worsens with scale (inverse scaling, as crows_pairs): fitted by the GPT-4 forms,
+    reported worsening with the warning, and forecast still falling; the sigmoid, which only rises from chance,
+    refuses it in one line that names the laws that follow it."""
     compute = np.geomspace(1e19, 1e21, 6)
     accuracy = 0.6 - 0.03 * np.log10(compute / 1e19) + np.array([0.004, -0.003, 0.002, -0.004, 0.003, -0.001])
     path = _write(tmp_path / "falling.csv", compute, accuracy)
     result = CliRunner().invoke(app, ["fit", str(path), "-t", "10x", "--law", law, "-f", "json"])
+    if law == "sigmoid":
+        assert result.exit_code == 3 and result.stderr.count("\n") == 1 and "--law accuracy" in result.stderr
+        return
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["fit"]["trend"] == "worsening"
     assert any("gets worse with compute" in w for w in document["fit"]["warnings"])
+    assert document["predictions"][0]["estimate"] < accuracy[-1]
     if law == "accuracy":
         assert document["predictions"][0]["pi"][1] < accuracy[-1]
 

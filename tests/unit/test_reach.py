@@ -105,7 +105,7 @@ def test_a_bad_reach_value_is_one_line(value: str) -> None:
 @pytest.mark.parametrize("fmt", ["table", "markdown"])
 def test_reach_of_every_task_is_written(runner: CliRunner, fmt: str) -> None:
     args = ["fit", str(ROOT / "examples" / "pythia_tasks.csv"), "--by", "task", "--reach", "0.6", "-f", fmt]
-    result = runner.invoke(app, [*args, "--bootstrap", "200"])
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.stderr
     section = result.stdout.split("Compute to reach")[1]
     assert all(task in section for task in ("arc_easy", "piqa", "sciq", "wsc"))

@@ -182,6 +182,11 @@ def trend_warnings(
     predictable. The ``accuracy`` law forecasts a flat task along its fitted form; the others as flat."""
     if trend != "flat":
         return trend_warning(trend, column)
+    if accuracy is not None and np.ptp(accuracy) == 0.0:
+        return (
+            f"every run scores {accuracy[0]:g} on {column}: the forecast is that value, with an interval of no width "
+            "(nothing in the runs varies to measure error by); a larger model may still differ",
+        )
     how = (
         "it is forecast along the fitted form, its interval growing with distance"
         if law == "accuracy"

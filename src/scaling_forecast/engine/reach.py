@@ -95,7 +95,9 @@ def with_reach(result: FitResult, values: tuple[float, ...]) -> FitResult:
     return replace(
         result,  # a value the forecast reaches at or below the smallest run: the runs have already reached it
         reach=tuple(
-            replace(r, compute=None, status="already reached") if r.compute is not None and r.compute <= first else r
+            replace(r, compute=None, ci=(None, None), status="already reached")
+            if r.compute is not None and r.compute <= first
+            else r
             for r in reaches
         ),
     )

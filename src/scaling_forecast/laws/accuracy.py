@@ -153,7 +153,7 @@ class CalibratedAccuracyLaw(DirectLaw):
     (:mod:`scaling_forecast.engine.calibrated`)."""
 
     name = "accuracy"
-    formula = "-log(acc) = alpha * C^(-k), k of either sign; intervals from the ladder's rolling-origin errors"
+    formula = "-log(acc) = alpha * C^(-k)"
     param_names = ("alpha", "k")
     takes_objective = False
     methods = ()

@@ -180,7 +180,7 @@ def load_runs(
     if y is not None or table.default_y is not None:
         y_column = explicit_column(table.columns, y or str(table.default_y), "--y", label)
     else:
-        found_y = table.column("loss")
+        found_y = table.column("loss") or next((c for c in table.columns if is_perplexity(c)), None)
         accuracy = table.column("accuracy")
         if found_y is None and accuracy is not None:
             laws = ", ".join(name for name, spec in LAWS.items() if spec.reads == "accuracy")
@@ -206,12 +206,7 @@ def load_runs(
                 "(laws are fitted in log space); remove the row or fix the value"
             )
         if perplexity:
-            if y_value <= 1.0:
-                raise DataError(
-                    f"{label}: row {row}, column '{y_column}': {y_value:g} is a perplexity, which is above 1; "
-                    "fix the value, or name the column for what it holds"
-                )
-            y_value = math.log(y_value)
+            y_value = _perplexity_log(y_value, row, y_column, label)
         name = str(record.get(run_column, "")).strip() if run_column else ""
         name = name or f"row {row}"
         if name in seen:
@@ -225,11 +220,26 @@ def load_runs(
         y=np.array(ys),
         names=tuple(names),
         x_column=compute.name,
-        y_column=f"log {y_column}" if perplexity else y_column,
+        y_column=_fitted_name(y_column),
         file=label,
         sweep=chosen_sweep,
         warnings=warnings,
     )
+
+
+def _perplexity_log(value: float, row: int, column: str, label: str) -> float:
+    """A perplexity's log (the mean negative log-likelihood in nats); a perplexity of 1 or less is refused."""
+    if value <= 1.0:
+        raise DataError(
+            f"{label}: row {row}, column '{column}': {value:g} is a perplexity, which is above 1; "
+            "fix the value, or name the column for what it holds"
+        )
+    return math.log(value)
+
+
+def _fitted_name(column: str) -> str:
+    """The name of what is fitted from ``column``: ``log ppl`` for a perplexity, else the column."""
+    return f"log {column}" if is_perplexity(column) else column
 
 
 def is_perplexity(column: str) -> bool:
@@ -319,7 +329,7 @@ def load_accuracy(
             loss = cell_number(record.get(loss_column), row, loss_column, label)
             if loss <= 0:
                 raise DataError(f"{label}: row {row}, column '{loss_column}': {loss:g} must be positive; fix the value")
-            losses.append(loss)
+            losses.append(_perplexity_log(loss, row, loss_column, label) if is_perplexity(loss_column) else loss)
         xs.append(x_value)
         accuracies.append(accuracy)
         names.append((str(record.get(run_column, "")).strip() if run_column else "") or f"row {row}")
@@ -347,7 +357,7 @@ def load_accuracy(
         file=label,
         sweep=chosen_sweep,
         columns=np.array(losses)[:, None] if loss_column is not None else None,
-        column_names=(loss_column,) if loss_column is not None else (),
+        column_names=(_fitted_name(loss_column),) if loss_column is not None else (),
         metric="accuracy",
         steps=np.array(steps) if use_steps else None,
         chance=chance,

@@ -28,7 +28,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "sweep": ("sweep", "group", "methodology"),
     "problem": ("problem", "task", "task_id"),
     "state": ("state", "status"),
-    "task_loss": ("task_loss", "bpb", "task_bpb", "bits_per_byte", "nll", "correct_nll"),
+    "task_loss": ("task_loss", "bpb", "task_bpb", "bits_per_byte", "nll", "correct_nll", "ppl", "perplexity"),
     "accuracy": ("accuracy", "acc", "acc_norm", "rc_acc"),
     "step": ("step", "global_step", "iteration"),
     "chance": ("chance",),

@@ -46,6 +46,10 @@ def fit_accuracy_law(runs: Runs, settings: FitSettings, targets: tuple[Target, .
         raise TypeError(f"the {settings.law} law is not a law of accuracy")
     if law.methods and settings.method not in law.methods:
         raise ConfigError(f"--method {settings.method}: the {law.name} law's intervals come from {law.intervals}")
+    if not law.methods and settings.method != "bootstrap":
+        raise ConfigError(f"method {settings.method!r}: the {law.name} law's intervals come from {law.intervals}")
+    if not law.takes_objective and settings.loss_fn == "huber":
+        raise ConfigError(f"loss_fn 'huber': the {law.name} law is fitted by least squares on accuracy")
     outside = np.flatnonzero((runs.y < 0.0) | (runs.y > 1.0))
     if outside.size:
         i = int(outside[0])
@@ -128,6 +132,18 @@ def fit_two_step(
     return model.forecast(result, targets, settings.level)
 
 
+def _ladder_warnings(compute: Array, law: AccuracyLaw, n_errors: int) -> tuple[str, ...]:
+    """Too few runs for the calibrated law's rolling-origin errors to be many (its intervals widen with distance
+    and with few errors by themselves: a short span of compute draws no warning of its own)."""
+    warnings = []
+    if compute.size < law.min_runs:
+        warnings.append(
+            f"only {compute.size} runs (fewer than {law.min_runs}): the intervals rest on {n_errors} rolling-origin "
+            "forecast(s) of a larger run; add runs for a reliable forecast"
+        )
+    return tuple(warnings)
+
+
 def _two_step_calibration(
     runs: Runs, settings: FitSettings, law: TwoStepLaw, floor: float, sigma: float
 ) -> Calibration | None:
@@ -176,7 +192,8 @@ def fit_direct(
     """
     law = law or get_law(settings.law)
     assert isinstance(law, AccuracyLaw)
-    order = np.argsort(runs.x, kind="stable")
+    final = runs.final_rows()  # with checkpoints, each run's last step: a direct law reads runs, not training
+    order = final[np.argsort(runs.x[final], kind="stable")]
     compute, accuracy, column = runs.x[order], runs.y[order], runs.y_column
     if law.name != "sigmoid" and (np.any(accuracy <= 0.0) or np.any(accuracy >= 1.0)):
         raise DataError(
@@ -197,7 +214,7 @@ def fit_direct(
     if law.name == "accuracy":
         log_c = np.log(compute)
         errors, distances = rolling_errors(log_c, accuracy)
-        before += runs.warnings
+        before += runs.warnings + _ladder_warnings(compute, law, errors.size)
         model = CalibratedModel(
             law,
             gpt4_line(log_c, accuracy),
@@ -229,6 +246,11 @@ def fit_direct(
             before += runs.warnings  # every run the same: forecast as flat, no law to fit
         residuals = accuracy - accuracy.mean() if gpt4 is None else _gpt4_residuals(gpt4, accuracy)
     else:
+        if trend == "worsening":
+            raise FitError(
+                f"{runs.file}: {column} falls with compute (trend: worsening), and the sigmoid law only rises from "
+                "chance; fit it with --law accuracy (the default) or --law gpt4, which follow a falling accuracy"
+            )
         floor, below = floor_of(chance, accuracy, column)
         before += below
         rng = stream(settings.seed, Stream.LINK_BOOTSTRAP)

@@ -477,7 +477,7 @@ def _sweep_table(comparison: Comparison) -> tuple[list[str], list[list[str]]]:
                 str(f.data.n_runs),
                 f"{format_compute(f.data.compute_min)} to {format_compute(f.data.compute_max)}",
                 *(format_number(p.estimate) for p in f.params),
-                format_percent(f.fit.rmse),
+                format_percent(f.fit.rmse) if f.model.kind == "curve" else format_number(f.fit.rmse),
             ]
         )
     return headers, rows
