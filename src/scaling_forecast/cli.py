@@ -481,8 +481,13 @@ def _fit_ladder(options: CommandSettings, table: Any = None) -> tuple[Any, Any]:
 
     ladder = _ladder(options, table)
     points = tuple(parse_point(text) for text in options.at)
-    if points and ladder.columns is None:
-        raise ConfigError("--at PARAMS,TOKENS needs a law of parameters and tokens: --law chinchilla")
+    accuracy = ladder.accuracy_runs
+    grid = accuracy is not None and accuracy.columns is not None and accuracy.columns.shape[1] == 3
+    if points and ladder.columns is None and not grid:
+        raise ConfigError(
+            "--at PARAMS,TOKENS needs a law of parameters and tokens: --law chinchilla, or the two-step law on "
+            "runs of params and tokens where some size was trained on several token counts"
+        )
     targets = _targets(list(options.targets)) + points
     if options.buckets and ladder.rate_runs is None:
         raise ConfigError(

@@ -203,3 +203,32 @@ def test_the_two_step_pi_is_at_least_as_wide_as_its_rolling_origin_errors_say() 
     p = result.predictions[0]
     assert p.pi[0] <= max(p.estimate - half, 0.0) + 1e-12 and p.pi[1] >= min(p.estimate + half, 1.0) - 1e-12
     assert p.pi[0] <= p.ci[0] <= p.estimate <= p.ci[1] <= p.pi[1]
+
+
+def test_on_an_overtraining_grid_step_1_is_the_chinchilla_law(tmp_path: Path) -> None:
+    """Runs of params and tokens where each size is trained on three token counts: compute alone does not set the
+    loss, so step 1 is L(N, D); at a larger (N, D) the task loss and the accuracy of the known law fall inside
+    their intervals. A file whose sizes each have one token count keeps step 1 on compute."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for n in (2e7, 6e7, 2e8, 6e8):
+        for ratio in (10, 40, 160):
+            loss = 1.7 + 400.0 / n**0.34 + 800.0 / (ratio * n) ** 0.28 + rng.normal(0.0, 0.005)
+            accuracy = 0.25 + 0.75 / (1.0 + math.exp(3.0 * (loss - 3.2))) + rng.normal(0.0, 0.004)
+            rows.append(f"{n:.6g},{ratio * n:.6g},{loss:.6f},{accuracy:.6f}")
+    path = tmp_path / "grid.csv"
+    path.write_text("params,tokens,task_loss,accuracy\n" + "\n".join(rows) + "\n")
+    n, d = 3e9, 6e10
+    true_loss = 1.7 + 400.0 / n**0.34 + 800.0 / d**0.28
+    true_accuracy = 0.25 + 0.75 / (1.0 + math.exp(3.0 * (true_loss - 3.2)))
+    result = CliRunner().invoke(app, ["fit", str(path), "--at", f"{n:g},{d:g}", "--chance", "0.25", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["law"] == "two-step" and "E + A / N^alpha" in document["formula"]
+    p = document["predictions"][-1]
+    assert p["task_loss"]["pi"][0] <= true_loss <= p["task_loss"]["pi"][1]
+    assert p["pi"][0] <= true_accuracy <= p["pi"][1] and abs(p["estimate"] - true_accuracy) < 0.05
+    single = tmp_path / "ladder.csv"
+    single.write_text("params,tokens,task_loss,accuracy\n" + "\n".join(rows[1::3]) + "\n")
+    ladder = CliRunner().invoke(app, ["fit", str(single), "-t", "10x", "--chance", "0.25", "-f", "json"])
+    assert ladder.exit_code == 0 and "E + A / N^alpha" not in json.loads(ladder.stdout)["formula"], ladder.output

@@ -7,6 +7,7 @@ after the header) or the column, and what to do.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,17 @@ class _ComputeColumn:
             )
         else:
             self.name = found
+
+    def parts(self, record: dict[str, Any], row: int) -> tuple[float, float] | None:
+        """``(N, D)`` when compute is ``6 N D`` from the file's columns, else ``None``."""
+        if self.params is None or self.tokens is None:
+            return None
+        given = {} if self.tokens_value is None else {self.tokens: self.tokens_value}
+        merged = {**record, **given}
+        return (
+            cell_number(merged.get(self.params), row, self.params, self.label),
+            cell_number(merged.get(self.tokens), row, self.tokens, self.label),
+        )
 
     def value(self, record: dict[str, Any], row: int) -> float:
         if self.params is not None and self.tokens is not None:
@@ -227,6 +239,17 @@ def load_runs(
     )
 
 
+def _overtraining_grid(sizes: list[tuple[float, float]]) -> bool:
+    """Whether runs of parameters and tokens form an over-training grid: some model size trained on several token
+    counts, so that compute alone does not set the loss (the two-step law's step 1 is then the chinchilla law)."""
+    if not sizes:
+        return False
+    tokens: dict[float, set[float]] = {}
+    for params, count in sizes:
+        tokens.setdefault(params, set()).add(count)
+    return any(len(counts) > 1 for counts in tokens.values())
+
+
 def _perplexity_log(value: float, row: int, column: str, label: str) -> float:
     """A perplexity's log (the mean negative log-likelihood in nats); a perplexity of 1 or less is refused."""
     if value <= 1.0:
@@ -317,8 +340,12 @@ def load_accuracy(
     run_column, step_column, chance_name = table.column("run"), table.column("step"), table.column("chance")
     rows, chosen_sweep = _select_sweep(table, sweep, by)
     xs, losses, accuracies, names, steps, chances = [], [], [], [], [], []
+    sizes: list[tuple[float, float]] = []
     for row, record in rows:
         x_value = compute.value(record, row)
+        parts = compute.parts(record, row) if loss_column is not None else None
+        if parts is not None:
+            sizes.append(parts)
         accuracy = cell_number(record.get(accuracy_column), row, accuracy_column, label)
         if not 0.0 <= accuracy <= 1.0:
             raise DataError(
@@ -348,7 +375,9 @@ def load_accuracy(
         raise DataError(
             f"{label}: run {first!r} appears in several rows; give each run a unique name, or a 'step' column"
         )
-    return Runs(
+    columns = np.array(losses)[:, None] if loss_column is not None else None
+    column_names = (_fitted_name(loss_column),) if loss_column is not None else ()
+    runs = Runs(
         x=np.array(xs),
         y=np.array(accuracies),
         names=tuple(names),
@@ -356,11 +385,18 @@ def load_accuracy(
         y_column=accuracy_column,
         file=label,
         sweep=chosen_sweep,
-        columns=np.array(losses)[:, None] if loss_column is not None else None,
-        column_names=(_fitted_name(loss_column),) if loss_column is not None else (),
+        columns=columns,
+        column_names=column_names,
         metric="accuracy",
         steps=np.array(steps) if use_steps else None,
         chance=chance,
+    )
+    if columns is None or not sizes or not _overtraining_grid([sizes[i] for i in runs.final_rows()]):
+        return runs
+    return replace(
+        runs,
+        columns=np.column_stack([columns, np.array(sizes)]),
+        column_names=(*column_names, str(compute.params), str(compute.tokens)),
     )
 
 

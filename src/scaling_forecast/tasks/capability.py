@@ -77,27 +77,31 @@ def fit_two_step(
     Notes
     -----
     Step 1 is :func:`scaling_forecast.tasks.fit.fit_curve` on each run's last step (law ``auto``, the
-    other settings as given), so its ``ci`` and ``pi`` hold law choice and misspecification. Step 2
+    other settings as given), so its ``ci`` and ``pi`` hold law choice and misspecification; on an
+    over-training grid (runs carry parameters and tokens, some size trained on several token counts,
+    so compute alone does not set the loss) it is the ``chinchilla`` law ``L(N, D)``. Step 2
     is the law's link fitted to every row with a case bootstrap (runs, then rows within each drawn
     run, when there are checkpoints). :class:`~scaling_forecast.engine.capability.TwoStepModel`
     joins them.
     """
     law = law or TwoStepLaw()
-    if runs.columns is None or runs.columns.shape[1] != 1:
+    if runs.columns is None or runs.columns.shape[1] not in (1, 3):
         raise DataError(f"{runs.file}: --law {law.name} reads a task loss per run; add a 'task_loss' column")
     chance, before = _chance(runs, settings)
     final = runs.final_rows()
     task_loss, loss_column = runs.columns[:, 0], runs.column_names[0]
+    grid = runs.columns[final, 1:] if runs.columns.shape[1] == 3 else None
     step1 = fit_curve(
         runs.x[final],
         task_loss[final],
-        replace(settings, law="auto", chance=None),
+        replace(settings, law="auto" if grid is None else "chinchilla", chance=None),
         targets,
         file=runs.file,
         x_column=runs.x_column,
         y_column=loss_column,
         sweep=runs.sweep,
         extra_warnings=runs.warnings,
+        columns=grid,
     )
     floor, below = floor_of(chance, runs.y, runs.y_column)
     groups = np.array(runs.names) if runs.steps is not None else None
@@ -144,6 +148,10 @@ def _ladder_warnings(compute: Array, law: AccuracyLaw, n_errors: int) -> tuple[s
     return tuple(warnings)
 
 
+#: Replicates of each rolling origin's chinchilla fit (the law has no delta method; only its estimate is used).
+MIN_GRID_REPLICATES = 100
+
+
 def _two_step_calibration(
     runs: Runs, settings: FitSettings, law: TwoStepLaw, floor: float, sigma: float
 ) -> Calibration | None:
@@ -153,15 +161,23 @@ def _two_step_calibration(
     final = runs.final_rows()
     assert runs.columns is not None
     x, task_loss = runs.x[final], runs.columns[final, 0]
+    grid = runs.columns[final, 1:] if runs.columns.shape[1] == 3 else None
     levels = np.unique(x)
-    point = replace(settings, law="auto", method="delta", chance=None, misspecification="warn")
+    step1_law = "auto" if grid is None else "chinchilla"
+    point = replace(settings, law=step1_law, method="delta", chance=None, misspecification="warn")
+    if grid is not None:
+        point = replace(point, method="bootstrap", n_boot=MIN_GRID_REPLICATES)
     errors, distances = [], []
     for k in range(MIN_ORIGIN, levels.size):
         inside, beyond = x <= levels[k - 1], x > levels[k - 1]
         names = {runs.names[i] for i in final[inside]}
         rows = np.array([i for i, name in enumerate(runs.names) if name in names], dtype=np.intp)
+        at = tuple(
+            Target(float(c), point=None if grid is None else (float(grid[j, 0]), float(grid[j, 1])))
+            for j, c in zip(np.flatnonzero(beyond), x[beyond], strict=True)
+        )
         try:
-            step1 = fit_curve(x[inside], task_loss[inside], point, tuple(Target(float(c)) for c in x[beyond]))
+            step1 = fit_curve(x[inside], task_loss[inside], point, at, columns=None if grid is None else grid[inside])
         except ForecastError:
             continue
         link = fit_link(law.link(floor), runs.columns[rows, 0], runs.y[rows], 0, None)
