@@ -50,10 +50,9 @@ def _series(rows: list[dict[str, str]], data: str, shots: str) -> dict[tuple[str
     }
 
 
-def _forecast(path: Path, lines: list[str], targets: list[float]) -> list[dict[str, object]]:
-    path.write_text("\n".join(lines) + "\n")
-    arguments = ["fit", str(path), *[a for t in targets for a in ("-t", f"{t:.6g}")], "--chance", "0", "-f", "json"]
-    result = CliRunner().invoke(app, arguments)
+def fit_json(path: Path, arguments: list[str]) -> list[dict[str, object]]:
+    """``forecast fit PATH ARGUMENTS --chance 0 -f json``, as a user types it: its predictions."""
+    result = CliRunner().invoke(app, ["fit", str(path), *arguments, "--chance", "0", "-f", "json"])
     if result.exit_code != 0:
         raise SystemExit(f"{path}: exit {result.exit_code}: {result.stderr}")
     predictions: list[dict[str, object]] = json.loads(result.stdout)["predictions"]
@@ -91,7 +90,9 @@ def main() -> None:
                 ("final only", [header.replace("step,", ""), *[_drop_step(x) for x in finals]]),
                 ("every checkpoint", [header, *every]),
             ):
-                predictions = _forecast(Path(folder) / "runs.csv", lines, targets)
+                path = Path(folder) / "runs.csv"
+                path.write_text("\n".join(lines) + "\n")
+                predictions = fit_json(path, [a for t in targets for a in ("-t", f"{t:.6g}")])
                 scored = []
                 for p, (_, _, actual) in zip(predictions, truth, strict=True):
                     low, high = p["pi"]  # type: ignore[misc]

@@ -20,25 +20,14 @@ absolute and signed error and the pi coverage.
 from __future__ import annotations
 
 import csv
-import json
 import statistics
 import tempfile
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from scaling_forecast.cli import app
+from two_step_checkpoints import fit_json
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "gadre-overtrain" / "gadre_models.csv"
 SETS = {"c4_original": "C4", "rpj": "RedPajama", "rw_original": "RefinedWeb"}
-
-
-def _fit(path: Path, arguments: list[str]) -> list[dict[str, object]]:
-    result = CliRunner().invoke(app, ["fit", str(path), *arguments, "--chance", "0", "-f", "json"])
-    if result.exit_code != 0:
-        raise SystemExit(f"{path}: exit {result.exit_code}: {result.stderr}")
-    predictions: list[dict[str, object]] = json.loads(result.stdout)["predictions"]
-    return predictions
 
 
 def main() -> None:
@@ -68,7 +57,7 @@ def main() -> None:
             truth = [1 - float(m["err_avg17_subset"]) for m in held]
             at = [arg for m in held for arg in ("--at", f"{m['N_params']},{m['D_tokens']}")]
             targets = [arg for m in held for arg in ("-t", f"{6 * float(m['N_params']) * float(m['D_tokens']):.8g}")]
-            results = {"compute only": _fit(flat, targets), "L(N, D)": _fit(grid, at)[-len(held) :]}
+            results = {"compute only": fit_json(flat, targets), "L(N, D)": fit_json(grid, at)[-len(held) :]}
             for approach, predictions in results.items():
                 cells = []
                 for p, actual, m in zip(predictions, truth, held, strict=True):
