@@ -32,7 +32,15 @@ from ..errors import DataError
 ACCURACIES = ("acc", "acc_norm", "exact_match", "mc1", "mc2", "em", "f1")
 #: Metrics of the same task where lower is better that the two-step law reads as its task loss, and how:
 #: the log of a perplexity (a mean negative log-likelihood), bits per byte as they are.
-TASK_LOSSES = {"perplexity": "log", "word_perplexity": "log", "byte_perplexity": "log", "bits_per_byte": "as is"}
+TASK_LOSSES = {
+    "perplexity": "log",
+    "ppl": "log",
+    "word_perplexity": "log",
+    "byte_perplexity": "log",
+    "bits_per_byte": "as is",
+}
+#: How many task names an error line shows before it points to the way to list them all.
+SHOWN_TASKS = 8
 #: The metric chosen when none is named, first found first.
 PREFERRED = ("pass@1", "acc", "acc_norm", "exact_match")
 
@@ -66,7 +74,17 @@ def result_files(folder: Path) -> list[Path]:
     with_samples = {p.parent for p in found if p.name.startswith("samples_")}
     found = {p for p in found if not (p.name.startswith("results_") and p.parent in with_samples)}
     found |= {p for p in folder.glob("*.csv") if _is_scalar_csv(p)}
+    if not found:  # lm-eval v0.3: one JSON per model, named as the user chose
+        found = {p for p in folder.rglob("*.json") if _is_lm_eval_json(p)}
     return sorted(found)
+
+
+def _is_lm_eval_json(path: Path) -> bool:
+    """An lm-eval results document (``results`` and ``config``; v0.3 outputs have no name pattern of their own)."""
+    try:
+        return harness_kind(json.loads(path.read_text(encoding="utf-8-sig"))) == "lm-eval"
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
 
 
 def _is_scalar_csv(path: Path) -> bool:
@@ -90,7 +108,7 @@ def harness_records(
     if not files:
         raise DataError(
             f"{label}: is a folder with no harness results (results_*.json, evaluation_results.json, "
-            "*_results.jsonl); give the runs file inside it"
+            "*_results.jsonl, or lm-eval v0.3 JSON with 'results' and 'config'); give the runs file inside it"
         )
     records: list[dict[str, Any]] = []
     for file in files:
@@ -130,12 +148,18 @@ def _choose(tasks: dict[str, dict[str, Any]], label: str, options: HarnessOption
     """The task, metric key and value the options ask for (defaults: the one task, its pass@1 or accuracy)."""
     if options.task is not None:
         if options.task not in tasks:
-            raise DataError(f"{label}: --task {options.task!r}: no such task; tasks are {', '.join(sorted(tasks))}")
+            listed = options.task == "?"
+            intro = f"holds {len(tasks)} tasks:" if listed else f"--task {options.task!r}: no such task; tasks are"
+            raise DataError(f"{label}: {intro} {', '.join(sorted(tasks))}")
         task = options.task
     elif len(tasks) == 1:
         task = next(iter(tasks))
     else:
-        raise DataError(f"{label}: holds {len(tasks)} tasks ({', '.join(sorted(tasks))}); pick one with --task NAME")
+        names = sorted(tasks)
+        shown = ", ".join(names[:SHOWN_TASKS]) + (", ..." if len(names) > SHOWN_TASKS else "")
+        raise DataError(
+            f"{label}: holds {len(tasks)} tasks ({shown}); pick one with --task NAME (--task '?' lists them all)"
+        )
     metrics = {k.split(",")[0]: k for k in tasks[task] if "stderr" not in k and k != "alias"}
     if options.metric is not None:
         if options.metric not in metrics:
@@ -175,10 +199,19 @@ def _task_loss(metrics: dict[str, Any], metric: str) -> dict[str, float]:
 
 
 def _lm_eval(document: dict[str, Any], file: Path, label: str, options: HarnessOptions) -> dict[str, Any]:
+    """One model's results: v0.4's ``results_<date>.json`` in ``<output_path>/<model_name_sanitized>/`` (names:
+    ``model_name``, ``model_name_sanitized``, ``pretrained=`` of ``config.model_args``, the folder), or a v0.3
+    output named as the user chose (names: ``pretrained=``, the file's stem)."""
     config = document["config"]
-    name = str(document.get("model_name") or _pretrained(config.get("model_args")) or file.parent.name)
+    pretrained = _pretrained(config.get("model_args"))
+    v3 = not file.name.startswith("results_")
+    names = [document.get("model_name"), document.get("model_name_sanitized"), pretrained]
+    names += [file.stem] if v3 else [file.parent.name]
+    known = tuple(dict.fromkeys(str(n) for n in names if n))
+    name = file.stem if v3 else known[0]
     task, metric, value = _choose(document["results"], label, options)
     record: dict[str, Any] = {"run": name, "benchmark": task, "metric": metric, _value_column(metric): value}
+    record[NAMES] = known
     record.update(_task_loss(document["results"][task], metric))
     params = config.get("model_num_parameters")
     if isinstance(params, (int, float)) and params > 0:
@@ -229,8 +262,19 @@ def _human_eval(text: str, file: Path, label: str) -> list[dict[str, Any]]:
         tally = counts.setdefault(str(sample["task_id"]), [0, 0])
         tally[0] += 1
         tally[1] += bool(sample["passed"])
-    name = file.name.removesuffix(".jsonl").removesuffix("_results").removesuffix("samples_") or file.stem
+    name = human_eval_model(file.name)
     return [{"run": name, "problem": task, "n_samples": n, "n_correct": k} for task, (n, k) in counts.items()]
+
+
+def human_eval_model(file_name: str) -> str:
+    """The model a human-eval results file is of: ``evaluate_functional_correctness X`` writes
+    ``X_results.jsonl``, so ``pythia-160m_samples.jsonl_results.jsonl``, ``pythia-160m.jsonl_results.jsonl`` and
+    ``pythia-160m_results.jsonl`` are all ``pythia-160m`` (``samples_`` before or ``_samples``/``-samples`` after
+    the name are the samples file's own)."""
+    name = file_name.removesuffix(".jsonl").removesuffix("_results").removesuffix(".jsonl")
+    for suffix in ("_samples", "-samples", ".samples"):
+        name = name.removesuffix(suffix)
+    return name.removeprefix("samples_") or file_name
 
 
 def _scalar(text: str, file: Path, label: str) -> dict[str, Any]:
@@ -292,12 +336,27 @@ def _sibling_params(file: Path) -> float | None:
     return None
 
 
+#: A record's key for every name its model goes by (removed before the records become a table).
+NAMES = "__names__"
+
+
+def _lookup(table: dict[str, dict[str, Any]], names: tuple[str, ...]) -> dict[str, Any] | None:
+    """The ``--models`` row of a model, by any of its names: as given, with ``__`` read as ``/`` (lm-eval's
+    sanitised folder names) or ``/`` as ``__``, or the part after the organisation (``EleutherAI/pythia-160m``
+    is ``pythia-160m``)."""
+    for name in names:
+        for variant in (name, name.replace("__", "/"), name.replace("/", "__"), name.replace("__", "/").split("/")[-1]):
+            if variant in table:
+                return table[variant]
+    return None
+
+
 def _add_compute(
     records: Iterable[dict[str, Any]], label: str, options: HarnessOptions, table: dict[str, dict[str, Any]]
 ) -> None:
     """Training tokens (and params, compute) for each model, from ``--tokens N`` or the ``--models`` table."""
     for record in records:
-        known = table.get(str(record["run"]))
+        known = _lookup(table, record.pop(NAMES, (str(record["run"]),)))
         if known is not None:
             record.update({k: v for k, v in known.items() if v is not None})
         elif options.models:
@@ -307,6 +366,11 @@ def _add_compute(
             )
         if options.tokens is not None and "tokens" not in record:
             record["tokens"] = options.tokens
+        if "compute" not in record and "tokens" in record and "params" not in record:
+            raise DataError(
+                f"{label}: model {record['run']!r}: no parameter count in its results (lm-eval v0.3 outputs carry "
+                "none), so no compute; give --models FILE (model, params, and tokens or compute)"
+            )
         if "compute" not in record and ("params" not in record or "tokens" not in record):
             missing = "training tokens" if "params" in record else "parameters and tokens"
             raise DataError(

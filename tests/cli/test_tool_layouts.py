@@ -1,0 +1,140 @@
+"""Harness outputs named and laid out exactly as the tools write them, read as is.
+
+* lm-evaluation-harness v0.4: ``<output_path>/<model_name_sanitized>/results_<date>.json``, the folder
+  name with ``/`` replaced by ``__``, the JSON holding ``model_name``, ``model_name_sanitized`` and
+  ``config.model_args``.
+* lm-evaluation-harness v0.3: one JSON per model (``results``, ``versions``, ``config.model_args``, no
+  parameter count), named as the user chose.
+* OpenAI human-eval: ``evaluate_functional_correctness X`` writes ``X_results.jsonl``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scaling_forecast.cli import app
+from scaling_forecast.readers.harnesses import human_eval_model
+
+from ..conftest import EXAMPLES
+
+HARNESSES = EXAMPLES / "harnesses"
+FAST = ["-t", "1e22", "--bootstrap", "200", "-f", "json"]
+
+
+def _fit(runner: CliRunner, *args: str) -> dict:
+    result = runner.invoke(app, ["fit", *args, *FAST])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _v4_outputs(root: Path, *, keep_names: bool = True) -> Path:
+    """The shipped lm-eval results rewritten as v0.4 lays them out: one folder per model, named sanitised."""
+    out = root / "lm_eval_out"
+    for path in sorted((HARNESSES / "lm-eval").glob("*/results_*.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        name = document["model_name"]
+        document["model_name_sanitized"] = name.replace("/", "__")
+        if not keep_names:
+            del document["model_name"], document["model_name_sanitized"]
+            document["config"]["model_args"] = "dtype=float16"
+        folder = out / name.replace("/", "__")
+        folder.mkdir(parents=True)
+        (folder / path.name).write_text(json.dumps(document), encoding="utf-8")
+    return out
+
+
+def _models(root: Path, qualified: bool) -> Path:
+    """A models table naming each model as users do: ``EleutherAI/pythia-160m``, or ``pythia-160m``."""
+    lines = (HARNESSES / "models.csv").read_text(encoding="utf-8").splitlines()
+    rows = [line for line in lines[1:] if ("/" in line.split(",")[0]) == qualified]
+    path = root / ("qualified.csv" if qualified else "short.csv")
+    path.write_text("\n".join([lines[0], *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("qualified", [True, False])
+def test_lm_eval_v04_folders_match_the_models_table_by_any_name(
+    runner: CliRunner, tmp_path: Path, qualified: bool
+) -> None:
+    """``EleutherAI__pythia-160m/`` matches ``EleutherAI/pythia-160m`` or ``pythia-160m`` in ``--models``, by its
+    ``model_name``, its sanitised name, its ``pretrained=``, or (none of those in the file) its folder."""
+    expected = _fit(runner, str(HARNESSES / "lm-eval"), "--models", str(HARNESSES / "models.csv"))
+    models = str(_models(tmp_path, qualified))
+    assert _fit(runner, str(_v4_outputs(tmp_path)), "--models", models)["predictions"] == expected["predictions"]
+    bare = _v4_outputs(tmp_path / "bare", keep_names=False)
+    assert _fit(runner, str(bare), "--models", models)["predictions"] == expected["predictions"]
+
+
+def _v3_outputs(root: Path) -> Path:
+    """v0.3 outputs of the same models: ``results``/``versions``/``config.model_args``, no parameter count, one
+    file per model named as a user would (``pythia-160m_step143000.json``)."""
+    out = root / "v03"
+    out.mkdir()
+    for path in sorted((HARNESSES / "lm-eval").glob("*/results_*.json")):
+        v4 = json.loads(path.read_text(encoding="utf-8"))
+        task = v4["results"]["lambada_openai"]
+        document = {
+            "results": {
+                "lambada_openai": {"ppl": task["perplexity,none"], "ppl_stderr": 0.1, "acc": task["acc,none"]},
+                "piqa": {"acc": 0.6, "acc_norm": 0.61},
+            },
+            "versions": {"lambada_openai": 0, "piqa": 0},
+            "config": {"model": "hf-causal", "model_args": f"pretrained={v4['model_name']},revision=step143000"},
+        }
+        short = v4["model_name"].split("/")[-1]
+        (out / f"{short}_step143000.json").write_text(json.dumps(document), encoding="utf-8")
+    return out
+
+
+def test_lm_eval_v03_folders_are_read_and_name_what_is_missing(runner: CliRunner, tmp_path: Path) -> None:
+    out = _v3_outputs(tmp_path)
+    expected = _fit(runner, str(HARNESSES / "lm-eval"), "--models", str(HARNESSES / "models.csv"))
+    document = _fit(runner, str(out), "--task", "lambada_openai", "--models", str(_models(tmp_path, False)))
+    assert document["law"] == "two-step" and document["predictions"] == expected["predictions"]
+    missing = runner.invoke(app, ["fit", str(out), "--task", "lambada_openai", "--tokens", "3e11"])
+    assert missing.exit_code == 2 and missing.stderr.count("\n") == 1
+    assert "no parameter count" in missing.stderr and "--models FILE" in missing.stderr
+    which = runner.invoke(app, ["fit", str(out), "--tokens", "3e11"])
+    assert which.exit_code == 2 and "holds 2 tasks (lambada_openai, piqa)" in which.stderr
+
+
+def test_a_results_file_of_many_tasks_shows_a_few_and_how_to_list_them(runner: CliRunner, tmp_path: Path) -> None:
+    document = {"results": {f"task_{i:02d}": {"acc": 0.5} for i in range(87)}, "config": {"model_args": ""}}
+    path = tmp_path / "results_2024-01-01.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    short = runner.invoke(app, ["fit", str(path), "--tokens", "3e11"])
+    assert short.exit_code == 2 and "holds 87 tasks (task_00, " in short.stderr and "task_86" not in short.stderr
+    assert "--task '?' lists them all" in short.stderr
+    listed = runner.invoke(app, ["fit", str(path), "--tokens", "3e11", "--task", "?"])
+    assert listed.exit_code == 2 and "task_86" in listed.stderr
+
+
+@pytest.mark.parametrize(
+    ("written", "model"),
+    [
+        ("pythia-160m_samples.jsonl_results.jsonl", "pythia-160m"),
+        ("pythia-160m.jsonl_results.jsonl", "pythia-160m"),
+        ("pythia-160m_results.jsonl", "pythia-160m"),
+        ("samples_pythia-160m.jsonl_results.jsonl", "pythia-160m"),
+        ("pythia-160m-samples.jsonl_results.jsonl", "pythia-160m"),
+    ],
+)
+def test_human_eval_names_drop_what_the_tool_appends(written: str, model: str) -> None:
+    assert human_eval_model(written) == model
+
+
+def test_human_eval_results_named_as_the_tool_writes_them_fit_as_the_shipped_ones(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    models = str(HARNESSES / "models.csv")
+    expected = _fit(runner, str(HARNESSES / "human-eval"), "--models", models)
+    out = tmp_path / "human-eval"
+    out.mkdir()
+    for path in sorted((HARNESSES / "human-eval").glob("*_results.jsonl")):
+        shutil.copy(path, out / path.name.replace("_results.jsonl", "_samples.jsonl_results.jsonl"))
+    assert _fit(runner, str(out), "--models", models)["predictions"] == expected["predictions"]
