@@ -308,3 +308,26 @@ def test_a_job_file_s_on_key_is_the_option_not_yaml_s_true(runner: CliRunner, tm
     result = runner.invoke(app, ["check", "--config", str(job), *FAST, "-f", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["check"]["on"] == "ci"
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640])
+def test_a_replaced_output_keeps_its_permissions_and_a_new_one_gets_the_umasks(tmp_path: Path, mode: int) -> None:
+    """--output over a private file leaves it private (the atomic write makes a new file and renames it); a new
+    file is an ordinary one, 0666 less the umask."""
+    import os
+    import stat
+
+    from scaling_forecast.writers.atomic import write_atomic
+
+    kept = tmp_path / "report.txt"
+    kept.write_text("old")
+    kept.chmod(mode)
+    write_atomic(kept, "new")
+    assert kept.read_text() == "new" and stat.S_IMODE(kept.stat().st_mode) == mode
+    umask = os.umask(0o022)
+    try:
+        fresh = tmp_path / "fresh.txt"
+        write_atomic(fresh, "new")
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
+    finally:
+        os.umask(umask)

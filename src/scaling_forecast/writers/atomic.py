@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -32,9 +33,7 @@ def write_atomic(path: str | Path, text: str | bytes, *, protected: tuple[str | 
         else:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 stream.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's private 0600
+        os.chmod(temporary, _mode_of(target))
         os.replace(temporary, target)
     except BaseException as error:
         if os.path.exists(temporary):
@@ -43,3 +42,14 @@ def write_atomic(path: str | Path, text: str | bytes, *, protected: tuple[str | 
             reason = error.strerror or str(error)
             raise ConfigError(f"{path}: could not be written ({reason}); the previous file is unchanged") from None
         raise
+
+
+def _mode_of(target: Path) -> int:
+    """The permissions the written file gets: those of the file it replaces (a private file stays private), else
+    an ordinary new file's (``0666`` less the umask, not ``mkstemp``'s private ``0600``)."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
