@@ -138,3 +138,32 @@ def test_human_eval_results_named_as_the_tool_writes_them_fit_as_the_shipped_one
     for path in sorted((HARNESSES / "human-eval").glob("*_results.jsonl")):
         shutil.copy(path, out / path.name.replace("_results.jsonl", "_samples.jsonl_results.jsonl"))
     assert _fit(runner, str(out), "--models", models)["predictions"] == expected["predictions"]
+
+
+def test_a_semicolon_csv_with_decimal_commas_reads_as_the_plain_one(runner: CliRunner, tmp_path: Path) -> None:
+    """A spreadsheet export in a decimal-comma locale: ';' between values, ',' in numbers; the same fit."""
+    plain = (EXAMPLES / "runs.csv").read_text(encoding="utf-8")
+    lines = plain.strip().splitlines()
+    european = tmp_path / "runs_de.csv"
+    european.write_text("\n".join(line.replace(",", ";").replace(".", ",") for line in lines) + "\n")
+    assert _fit(runner, str(european))["predictions"] == _fit(runner, str(EXAMPLES / "runs.csv"))["predictions"]
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("compute,loss\n1e20,3,1\n1e21,2,8\n")
+    refused = runner.invoke(app, ["fit", str(mixed)])
+    assert refused.exit_code == 2 and refused.stderr.count("\n") == 1 and "(delimiter ',')" in refused.stderr
+
+
+def test_gzip_and_yaml_on_standard_input_are_recognised(runner: CliRunner) -> None:
+    import gzip
+
+    import yaml
+
+    expected = _fit(runner, str(EXAMPLES / "runs.csv"))
+    text = (EXAMPLES / "runs.csv").read_text(encoding="utf-8")
+    packed = runner.invoke(app, ["fit", "-", *FAST], input=gzip.compress(text.encode()))
+    assert packed.exit_code == 0 and json.loads(packed.stdout)["predictions"] == expected["predictions"]
+    header, *rows = [line.split(",") for line in text.strip().splitlines()]
+    document = {"runs": [{k: float(v) if k != "run" else v for k, v in zip(header, row, strict=True)} for row in rows]}
+    listed = runner.invoke(app, ["fit", "-", *FAST], input=yaml.safe_dump(document))
+    assert listed.exit_code == 0, listed.output
+    assert json.loads(listed.stdout)["predictions"] == expected["predictions"]

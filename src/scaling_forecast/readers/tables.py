@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,15 @@ def _read_bytes(path: Path, label: str) -> bytes:
     if str(path) == "-":
         import sys
 
-        return sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read()
+        if data[:2] == b"\x1f\x8b":  # gzip on standard input: its magic number, as there is no name to go by
+            import gzip
+
+            try:
+                return gzip.decompress(data)
+            except (OSError, EOFError):
+                raise DataError(f"{label}: not a valid gzip stream; decompress it or fix it") from None
+        return data
     if not path.exists():
         raise DataError(f"{label}: file not found; check the path")
     if path.is_dir():
@@ -90,8 +99,12 @@ def _sniff(text: str) -> str:
     if start == "{":
         lines = [line for line in text.splitlines() if line.strip()]
         return "jsonl" if len(lines) > 1 and all(line.lstrip().startswith("{") for line in lines) else "json"
-    first = text.splitlines()[0] if text.splitlines() else ""
-    return "tsv" if "\t" in first else "csv"
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if "\t" in first:
+        return "tsv"
+    if first.startswith(("---", "- ")) or re.match(r"^[A-Za-z_][\w .-]*:(\s|$)", first):
+        return "yaml"
+    return "csv"
 
 
 def _read_records(path: Path, label: str, input_format: str | None = None) -> tuple[list[str], list[dict[str, Any]]]:
@@ -120,7 +133,7 @@ def _read_records(path: Path, label: str, input_format: str | None = None) -> tu
         raise DataError(f"{label}: file is empty; it needs a header row and one row per run")
     kind = kind or _sniff(text)
     if kind in ("csv", "tsv"):
-        return _read_table(text, "\t" if kind == "tsv" else ",", label)
+        return _read_table(text, "\t" if kind == "tsv" else _delimiter(text), label)
     if kind == "jsonl":
         return records_from_document(_read_json_lines(text, label), label)
     document = _read_json(text, label) if kind == "json" else _read_yaml(text, label)
@@ -132,8 +145,20 @@ def _read_json_lines(text: str, label: str) -> list[Any]:
     return [value for _, value in json_lines(text, label)]
 
 
+def _delimiter(text: str) -> str:
+    """A CSV's delimiter: ``,``, or ``;`` when the header has more semicolons than commas (spreadsheets in locales
+    that write decimal commas export so)."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+#: A number written with a decimal comma (``2,5`` or ``1,5e20``), read only where ``,`` is not the delimiter.
+DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d+,\d+([eE][+-]?\d+)?\s*$")
+
+
 def _read_table(text: str, separator: str, label: str) -> tuple[list[str], list[dict[str, Any]]]:
-    """Rows of a delimited file; a row with more or fewer cells than the header is an error."""
+    """Rows of a delimited file; a row with more or fewer cells than the header is an error. With ``;`` as the
+    delimiter, a decimal comma in a number is read as a decimal point."""
     import csv
     import io
 
@@ -154,10 +179,14 @@ def _read_table(text: str, separator: str, label: str) -> tuple[list[str], list[
     records = []
     for row, cells in enumerate(lines[1:], start=1):
         if len(cells) != len(columns):
+            seen = {",": "','", ";": "';'", "\t": "tab"}.get(separator, repr(separator))
             raise DataError(
-                f"{label}: row {row} has {len(cells)} values but the header has {len(columns)} columns; "
-                "give every row one value per column"
+                f"{label}: row {row} has {len(cells)} values but the header has {len(columns)} columns (delimiter "
+                f"{seen}); give every row one value per column, and write decimals with a point (or use ';' "
+                "between values)"
             )
+        if separator == ";":
+            cells = [c.replace(",", ".") if DECIMAL_COMMA.match(c) else c for c in cells]
         records.append(dict(zip(columns, cells, strict=True)))
     return columns, records
 
