@@ -172,7 +172,8 @@ BAD_FILES = [
     (
         "ragged.csv",
         ["compute,loss", "1e18,3.1,7"],
-        "row 1 has 3 values but the header has 2 columns; give every row one value per column",
+        "row 1 has 3 values but the header has 2 columns (delimiter ','); give every row one value per column, "
+        "and write decimals with a point (or use ';' between values)",
     ),
     (
         "sweeps.csv",

@@ -78,7 +78,8 @@ def test_sweep_selection(tmp_path: Path) -> None:
         (
             "compute,loss",
             ["1e18,3", "1e18"],
-            "r.csv: row 2 has 1 values but the header has 2 columns; give every row one value per column",
+            "r.csv: row 2 has 1 values but the header has 2 columns (delimiter ','); give every row one value per "
+            "column, and write decimals with a point (or use ';' between values)",
         ),
         (
             "params,loss",
