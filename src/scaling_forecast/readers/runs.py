@@ -577,8 +577,14 @@ def read_sweeps(
     x: str | None = None,
     y: str | None = None,
     k: int = 1,
+    params: str | None = None,
+    tokens: str | None = None,
+    task: str | None = None,
+    metric: str | None = None,
+    models: str | None = None,
 ) -> list[tuple[str, Any]]:
-    """The runs of each sweep: one per file (named after the file or ``names``), or one per value of ``by``.
+    """The runs of each sweep: one per file or harness folder (named after it or ``names``), or one per value of
+    ``by``; ``params``, ``tokens``, ``task``, ``metric`` and ``models`` are read as ``forecast fit`` reads them.
 
     Returns ``(name, runs)`` pairs: pass-rate runs when ``law`` is ``passrate``, or ``auto`` and
     every file has pass-rate columns; runs of accuracies for a law of accuracy, or ``auto`` on files of
@@ -593,7 +599,8 @@ def read_sweeps(
         raise DataError(f"{paths[0]}: one file is one sweep; give 2 or more files, or --by COLUMN to split this one")
     if names and (by is not None or len(names) != len(paths)):
         raise DataError(f"--name given {len(names)} time(s) for {len(paths)} file(s): give one --name per file")
-    tables = [read_table(p) for p in paths]
+    tables = [runs_table(p, task=task, metric=metric, tokens=tokens, models=models, by=by) for p in paths]
+    tokens = None if count(tokens) is not None else tokens  # a count was given to the harness reader
     chosen = law
     if law == "auto":  # what the files hold, when they all hold the same
         kinds = {resolve_law(t, "auto", y) for t in tables}
@@ -602,20 +609,22 @@ def read_sweeps(
     if by is not None:
         jobs = [(name, tables[0], name) for name in sweep_names(tables[0], by)]
     else:
-        labels = names or [Path(p).stem for p in paths]
+        labels = names or [Path(p).stem or Path(p).name for p in paths]
         jobs = [(label, table, None) for label, table in zip(labels, tables, strict=True)]
     spec = LAWS.get(chosen)
     loaded: list[tuple[str, Any]] = []
+    columns = {"params": params, "tokens": tokens}
     for name, table, group in jobs:
         if spec is not None and spec.design == ("params", "tokens"):
-            loaded.append((name, load_two_variable(table, y=y, sweep=group, by=by)[0]))
+            sized = load_two_variable(table, y=y, sweep=group, by=by, params=params, tokens=tokens)
+            loaded.append((name, sized[0]))
         elif chosen == "passrate":
             table.require_pass_rates()
             loaded.append((name, load_pass_rates(table, x=x, y=y, k=k, sweep=group, by=by)))
         elif spec is not None and spec.reads == "accuracy":
-            loaded.append((name, load_accuracy(table, chosen, x=x, y=y, sweep=group, by=by)))
+            loaded.append((name, load_accuracy(table, chosen, x=x, y=y, sweep=group, by=by, **columns)))
         else:
-            loaded.append((name, load_runs(table, x=x, y=y, sweep=group, by=by, law=chosen)))
+            loaded.append((name, load_runs(table, x=x, y=y, sweep=group, by=by, law=chosen, **columns)))
     return loaded
 
 
