@@ -396,7 +396,7 @@ def main() -> int:
         workdir = Path(folder)
         for folder_name in ("tests", "examples", "benchmarks"):  # some tests run a benchmark at a small size
             shutil.copytree(ROOT / folder_name, workdir / folder_name)
-        for name in ("pyproject.toml", "README.md", "configs"):
+        for name in ("pyproject.toml", "README.md", "mkdocs.yml", "configs", "docs"):
             source = ROOT / name
             if source.is_dir():
                 shutil.copytree(source, workdir / name)

@@ -1,4 +1,5 @@
-"""The README documents every command, option, output key and exit code; the docstrings' examples run."""
+"""The documentation (the README and the pages of the site in ``docs/``) documents every command, option, output
+key and exit code, and its console examples print what they show; the docstrings' examples run."""
 
 from __future__ import annotations
 
@@ -19,7 +20,12 @@ from scaling_forecast.cli import app
 
 from ..conftest import ROOT
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+README_TEXT = (ROOT / "README.md").read_text(encoding="utf-8")
+#: Every page: the README, then the site's pages.
+PAGES = {"README.md": README_TEXT} | {
+    f"docs/{path.name}": path.read_text(encoding="utf-8") for path in sorted((ROOT / "docs").glob("*.md"))
+}
+README = "\n".join(PAGES.values())
 #: Every module with a docstring example.
 MODULES = sorted(
     ".".join(path.relative_to(ROOT / "src").with_suffix("").parts).removesuffix(".__init__")
@@ -40,8 +46,9 @@ def test_every_command_and_option_is_in_the_readme(command: str) -> None:
     assert not missing, f"README lacks {missing}"
 
 
-def test_readme_starts_with_the_two_setup_commands() -> None:
-    head = README[:400]
+def test_readme_starts_with_the_two_setup_commands_and_stays_short() -> None:
+    head = README_TEXT[:400]
+    assert len(README_TEXT.splitlines()) < 250
     assert "pip install . && forecast fit examples/runs.csv" in head
     assert "pip install '.[test]' && python -m pytest" in head
 
@@ -69,7 +76,7 @@ def test_use_in_ci_commands_run_as_written(tmp_path: Path) -> None:
     forecast = Path(sys.executable).parent / "forecast"
     if not forecast.exists():
         pytest.skip("the forecast command is not installed next to this Python")
-    block = README.split("## Use in CI", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    block = PAGES["docs/ci.md"].split("```bash", 1)[1].split("```", 1)[0]
     commands = [line.split("  #")[0].strip() for line in block.strip().splitlines()]
     for folder in ("configs", "examples"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
@@ -92,9 +99,7 @@ def test_use_in_ci_commands_run_as_written(tmp_path: Path) -> None:
 
 def test_the_library_examples_run_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every ``python`` block of the README's Library section, executed from the project root."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("## Library", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    blocks = re.findall(r"```python\n(.*?)```", PAGES["docs/library.md"], flags=re.S)
     assert len(blocks) >= 2
     monkeypatch.chdir(ROOT)
     for block in blocks:
@@ -102,13 +107,21 @@ def test_the_library_examples_run_as_written(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def _console_examples() -> list[tuple[str, str]]:
-    """Each ``$ forecast ...`` line of the README's console blocks with the output shown under it."""
+    """Each ``$ forecast ...`` line of every page's console blocks with the output shown under it."""
     examples = []
-    for block in re.findall(r"```console\n(.*?)```", README, flags=re.S):
-        for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
-            command, _, output = chunk.partition("\n")
-            examples.append((command, output))
+    for text in PAGES.values():
+        for block in re.findall(r"```console\n(.*?)```", text, flags=re.S):
+            for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
+                command, _, output = chunk.partition("\n")
+                examples.append((command, output))
     return examples
+
+
+def test_every_page_is_in_the_site_navigation() -> None:
+    """A page left out of ``mkdocs.yml``'s nav is built but unreachable: every page is listed."""
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").split("\nnav:", 1)[1]
+    missing = [name for name in PAGES if name.startswith("docs/") and name.removeprefix("docs/") not in nav]
+    assert not missing, f"mkdocs.yml's nav lacks {missing}"
 
 
 def _stripped(text: str) -> str:
