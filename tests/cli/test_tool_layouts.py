@@ -207,3 +207,24 @@ def test_compare_reads_harness_folders_with_the_options_fit_takes(runner: CliRun
         ],
     )
     assert coded.exit_code == 0, coded.output
+
+
+def test_compare_of_two_step_sweeps_whose_step_1_laws_differ(runner: CliRunner, tmp_path: Path) -> None:
+    """One sweep's task loss is a pure power law, the other's saturates: step 1 chooses power for one and loss for
+    the other, and the sweeps table shows each law's parameters, blank where a law has none (it crashed)."""
+    import numpy as np
+
+    compute = np.geomspace(1e18, 1e21, 8)
+    noise = np.exp(np.random.default_rng(0).normal(0.0, 0.002, 8))
+    paths = []
+    for name, loss in (("pure", 5.0 * (compute / 1e18) ** -0.1), ("floor", 1.8 + 3.0 * (compute / 1e18) ** -0.3)):
+        loss = loss * noise
+        accuracy = 1.0 / (1.0 + np.exp(2.0 * (loss - 3.0)))
+        path = tmp_path / f"{name}.csv"
+        rows = "".join(f"{c:.6g},{v:.6f},{a:.6f}\n" for c, v, a in zip(compute, loss, accuracy, strict=True))
+        path.write_text("compute,task_loss,accuracy\n" + rows)
+        paths.append(str(path))
+    for fmt in ("table", "markdown"):
+        result = runner.invoke(app, ["compare", *paths, "--chance", "0", "-t", "1e22", "--bootstrap", "200", "-f", fmt])
+        assert result.exit_code == 0, result.output
+        assert "step1.c" in result.stdout

@@ -98,6 +98,9 @@ def test_bad_tables(tmp_path: Path, header: str, rows: list[str], message: str) 
 
 
 def test_unknown_suffix_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match=r"runs\.txt: file not found"):
+        load_runs(tmp_path / "runs.txt")
+    (tmp_path / "runs.txt").write_text("compute,loss\n")
     with pytest.raises(DataError, match=r"unsupported file type '\.txt'; use \.csv, \.tsv, \.json, \.jsonl or \.yaml"):
         load_runs(tmp_path / "runs.txt")
     (tmp_path / "d.csv").mkdir()

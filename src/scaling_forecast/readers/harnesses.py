@@ -162,6 +162,7 @@ def _choose(tasks: dict[str, dict[str, Any]], label: str, options: HarnessOption
         )
     metrics = {k.split(",")[0]: k for k in tasks[task] if "stderr" not in k and k != "alias"}
     if options.metric is not None:
+        options = HarnessOptions(options.task, options.metric.split(",")[0], options.tokens, options.models)
         if options.metric not in metrics:
             raise DataError(
                 f"{label}: --metric {options.metric!r}: task {task!r} has {', '.join(sorted(metrics))}; pick one"
@@ -368,8 +369,8 @@ def _add_compute(
             record["tokens"] = options.tokens
         if "compute" not in record and "tokens" in record and "params" not in record:
             raise DataError(
-                f"{label}: model {record['run']!r}: no parameter count in its results (lm-eval v0.3 outputs carry "
-                "none), so no compute; give --models FILE (model, params, and tokens or compute)"
+                f"{label}: model {record['run']!r}: no parameter count in its results (lm-eval v0.3 outputs, and "
+                "human-eval's, carry none), so no compute; give --models FILE (model, params, and tokens or compute)"
             )
         if "compute" not in record and ("params" not in record or "tokens" not in record):
             missing = "training tokens" if "params" in record else "parameters and tokens"

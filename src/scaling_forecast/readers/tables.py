@@ -99,7 +99,7 @@ def _sniff(text: str) -> str:
     if start == "{":
         lines = [line for line in text.splitlines() if line.strip()]
         return "jsonl" if len(lines) > 1 and all(line.lstrip().startswith("{") for line in lines) else "json"
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")), "")
     if "\t" in first:
         return "tsv"
     if first.startswith(("---", "- ")) or re.match(r"^[A-Za-z_][\w .-]*:(\s|$)", first):
@@ -116,6 +116,8 @@ def _read_records(path: Path, label: str, input_format: str | None = None) -> tu
             f"{label}: is a folder with no harness results (results_*.json, evaluation_results.json, "
             "*_results.jsonl); give the runs file inside it"
         )
+    if str(path) != "-" and not path.exists():
+        raise DataError(f"{label}: file not found; check the path")
     inner = path.with_suffix("") if path.suffix.lower() == ".gz" else path
     kind = input_format or SUFFIXES.get(inner.suffix.lower())
     if kind is None and str(path) != "-":

@@ -467,16 +467,19 @@ def _compare_method(comparison: Comparison) -> str:
 
 
 def _sweep_table(comparison: Comparison) -> tuple[list[str], list[list[str]]]:
-    names = [p.name for p in comparison.fits[0].params]
+    """One row per sweep; the parameters of every sweep's law (a two-step sweep's step 1 may choose another law
+    than the next sweep's: a parameter a sweep's law lacks is blank)."""
+    names = list(dict.fromkeys(p.name for f in comparison.fits for p in f.params))
     headers = ["sweep", "runs", "compute", *names, "rmse"]
     rows = []
     for f in comparison.fits:
+        own = {p.name: p.estimate for p in f.params}
         rows.append(
             [
                 str(f.data.sweep),
                 str(f.data.n_runs),
                 f"{format_compute(f.data.compute_min)} to {format_compute(f.data.compute_max)}",
-                *(format_number(p.estimate) for p in f.params),
+                *(format_number(own[n]) if n in own else "" for n in names),
                 format_percent(f.fit.rmse) if f.model.kind == "curve" else format_number(f.fit.rmse),
             ]
         )
