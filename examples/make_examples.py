@@ -199,8 +199,9 @@ def write_harness_outputs(seed: int = 5) -> None:
     Models of 70M to 1.4B parameters trained on 3e11 tokens (Pythia's sizes), with the capability law
     of the GPT-4 report, ``-log pass_rate = alpha * C^-k``, as the truth:
 
-    * ``lm-eval/<model>/results_2024-05-01T12-00-00.json``: EleutherAI lm-evaluation-harness 0.4
-      (``results.lambada_openai."acc,none"``, ``config.model_num_parameters``, ``model_name``);
+    * ``lm-eval/EleutherAI__<model>/results_2024-05-01T12-00-00.json``: EleutherAI lm-evaluation-harness 0.4,
+      laid out as it writes (the folder is ``model_name_sanitized``; ``results.lambada_openai."acc,none"``,
+      ``config.model_num_parameters``, ``model_name``);
     * ``bigcode/<model>/evaluation_results.json``: bigcode-evaluation-harness (``humaneval.pass@1``);
     * ``human-eval/<model>_results.jsonl``: OpenAI human-eval's ``evaluate_functional_correctness``
       output, one line per sample (``task_id``, ``completion``, ``result``, ``passed``);
@@ -213,7 +214,7 @@ def write_harness_outputs(seed: int = 5) -> None:
     compute = 6.0 * params * 3e11
     accuracy = np.exp(-2.5e5 * compute**-0.24) * np.exp(rng.normal(0.0, 0.01, compute.size))
     for name, n, acc in zip(names, params, accuracy, strict=True):
-        path = folder / "lm-eval" / name / "results_2024-05-01T12-00-00.json"
+        path = folder / "lm-eval" / f"EleutherAI__{name}" / "results_2024-05-01T12-00-00.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         document = {
             "results": {
@@ -240,6 +241,7 @@ def write_harness_outputs(seed: int = 5) -> None:
             "git_hash": "0000000",
             "date": 1714564800.0,
             "model_name": f"EleutherAI/{name}",
+            "model_name_sanitized": f"EleutherAI__{name}",
         }
         path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     coder_rate = np.exp(-1.5e6 * compute**-0.3)
@@ -310,7 +312,8 @@ def write_logged_values(seed: int = 6) -> None:
     for name, acc in zip(names, accuracy, strict=True):
         target = folder / "lm-eval-samples" / name
         target.mkdir(parents=True, exist_ok=True)
-        results = json.loads((folder / "lm-eval" / name / "results_2024-05-01T12-00-00.json").read_text())
+        source = folder / "lm-eval" / f"EleutherAI__{name}" / "results_2024-05-01T12-00-00.json"
+        results = json.loads(source.read_text())
         (target / "results_2024-05-01T12-00-00.json").write_text(json.dumps(results, indent=2) + "\n")
         lines = []
         for doc, hard in enumerate(difficulty):
