@@ -228,3 +228,15 @@ def test_compare_of_two_step_sweeps_whose_step_1_laws_differ(runner: CliRunner, 
         result = runner.invoke(app, ["compare", *paths, "--chance", "0", "-t", "1e22", "--bootstrap", "200", "-f", fmt])
         assert result.exit_code == 0, result.output
         assert "step1.c" in result.stdout
+
+
+def test_a_harness_pass_at_k_is_labelled_with_its_k(runner: CliRunner, tmp_path: Path) -> None:
+    """bigcode's evaluation_results.json with pass@1 and pass@10: --metric pass@10 fits pass@10 and says so."""
+    out = tmp_path / "bigcode"
+    for path in sorted((HARNESSES / "bigcode").glob("*/evaluation_results.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        document["humaneval"]["pass@10"] = 1.0 - (1.0 - document["humaneval"]["pass@1"]) ** 2
+        (out / path.parent.name).mkdir(parents=True)
+        (out / path.parent.name / path.name).write_text(json.dumps(document), encoding="utf-8")
+    document = _fit(runner, str(out), "--models", str(HARNESSES / "models.csv"), "--metric", "pass@10")
+    assert document["data"]["problems"]["k"] == 10

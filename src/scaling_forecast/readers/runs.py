@@ -265,6 +265,15 @@ def _fitted_name(column: str) -> str:
     return f"log {column}" if is_perplexity(column) else column
 
 
+def _harness_k(table: Table, k: int) -> int:
+    """The ``k`` of pass rates a harness already aggregated (its ``metric`` column, ``pass@10``): that pass@k is
+    what is fitted, whatever ``--k`` says."""
+    metrics = {str(r.get("metric", "")) for r in table.records} if table.harness else set()
+    if len(metrics) == 1 and (metric := metrics.pop()).startswith("pass@") and metric[5:].isdigit():
+        return int(metric[5:])
+    return k
+
+
 def is_perplexity(column: str) -> bool:
     """Whether a loss column holds a perplexity (``ppl``, ``perplexity``, ``word_perplexity``, ...): it is fitted as
     its log, the mean negative log-likelihood, which the laws keep above 0 as a perplexity stays above 1."""
@@ -486,6 +495,7 @@ def load_pass_rates(
         rate_column, mean_log_column = explicit_column(table.columns, y, "--y", label), None
     samples_column, correct_column = table.column("n_samples"), table.column("n_correct")
     counted = samples_column is not None and correct_column is not None and y is None  # --y names a rate
+    k = k if counted else _harness_k(table, k)
     if rate_column is None and mean_log_column is None and not counted:
         raise DataError(
             f"{label}: no pass-rate column; add 'pass_rate', or 'n_samples' and 'n_correct', or 'mean_log_pass_rate'"
