@@ -240,3 +240,18 @@ def test_a_harness_pass_at_k_is_labelled_with_its_k(runner: CliRunner, tmp_path:
         (out / path.parent.name / path.name).write_text(json.dumps(document), encoding="utf-8")
     document = _fit(runner, str(out), "--models", str(HARNESSES / "models.csv"), "--metric", "pass@10")
     assert document["data"]["problems"]["k"] == 10
+
+
+def test_a_model_folder_with_a_results_file_per_task_reads_the_one_asked(runner: CliRunner, tmp_path: Path) -> None:
+    """lm-eval run twice on a model, once per task, leaves two results files in its folder: --task reads the file
+    that holds it; a task no file holds is named with the tasks that are there."""
+    out = _v4_outputs(tmp_path)
+    for folder in out.iterdir():
+        other = {"results": {"piqa": {"acc,none": 0.6}}, "config": {"model_args": "", "model_num_parameters": 1e8}}
+        (folder / "results_2024-06-01T00-00-00.json").write_text(json.dumps(other), encoding="utf-8")
+    expected = _fit(runner, str(HARNESSES / "lm-eval"), "--tokens", "3e11")
+    assert (
+        _fit(runner, str(out), "--tokens", "3e11", "--task", "lambada_openai")["predictions"] == expected["predictions"]
+    )
+    missing = runner.invoke(app, ["fit", str(out), "--tokens", "3e11", "--task", "arc_easy"])
+    assert missing.exit_code == 2 and "no results file holds it; they hold lambada_openai, piqa" in missing.stderr

@@ -79,6 +79,17 @@ def result_files(folder: Path) -> list[Path]:
     return sorted(found)
 
 
+def _lm_eval_tasks(path: Path) -> set[str] | None:
+    """The tasks of an lm-eval results file, or ``None`` for any other file."""
+    if path.suffix.lower() != ".json":
+        return None
+    try:
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return set(document["results"]) if harness_kind(document) == "lm-eval" else None
+
+
 def _is_lm_eval_json(path: Path) -> bool:
     """An lm-eval results document (``results`` and ``config``; v0.3 outputs have no name pattern of their own)."""
     try:
@@ -111,8 +122,17 @@ def harness_records(
             "*_results.jsonl, or lm-eval v0.3 JSON with 'results' and 'config'); give the runs file inside it"
         )
     records: list[dict[str, Any]] = []
+    others: set[str] = set()
     for file in files:
+        tasks = _lm_eval_tasks(file) if options.task is not None and len(files) > 1 else None
+        if tasks is not None and options.task not in tasks:  # another run of the harness, for other tasks
+            others |= tasks
+            continue
         records += _file_records(file, options)
+    if not records and others:
+        raise DataError(
+            f"{label}: --task {options.task!r}: no results file holds it; they hold {', '.join(sorted(others))}"
+        )
     seen: set[str] = set()
     for record in records:
         if record["run"] in seen and "problem" not in record:
