@@ -92,7 +92,10 @@ def test_human_eval_samples_give_per_problem_pass_rates(runner: CliRunner, tmp_p
     ("args", "message"),
     [
         (["lm-eval"], "model 'EleutherAI/pythia-1.4b': no training tokens, so no compute; give --tokens N"),
-        (["lm-eval", "--tokens", "3e11", "--task", "mmlu"], "--task 'mmlu': no such task; tasks are lambada_openai"),
+        (
+            ["lm-eval", "--tokens", "3e11", "--task", "mmlu"],
+            "--task 'mmlu': no results file holds it; they hold lambada_openai",
+        ),
         (["lm-eval", "--tokens", "3e11", "--metric", "f1"], "--metric 'f1': task 'lambada_openai' has acc, perplexity"),
         (["bigcode"], "model 'EleutherAI/pythia-1.4b': no parameters and tokens, so no compute"),
     ],
