@@ -46,10 +46,11 @@ def test_the_excess_is_the_weighted_slope_of_the_errors_on_distance() -> None:
 
 
 def test_false_alarms_on_straight_ladders_are_near_the_level() -> None:
-    """The p-value comes from the ladder's own law: on ladders that follow it, it falls below 5% about 5% of the time."""
+    """The p-value comes from the ladder's own law: on ladders that follow it, it falls below 5% about 5% of the time.
+    Two-sided: more than 7 of 60 alarms is a check that cries wolf, none a check that never fires (these seeds: 1)."""
     law = get_law("loss")
     alarms = [rolling_drift(law, *saturating_ladder(n=9, noise=0.005, seed=seed)).warned for seed in range(60)]
-    assert np.mean(alarms) <= 0.12
+    assert 1 <= sum(alarms) <= 7
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

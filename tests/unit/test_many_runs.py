@@ -60,7 +60,8 @@ def test_a_new_runs_noise_is_the_runs_own_not_the_bins() -> None:
 
 
 def test_binned_intervals_cover_the_truth_as_often_as_they_say() -> None:
-    """40 ladders of 400 runs: the 90% ci at 10x holds the true loss in 30 to 40 of them (too narrow or wide fails)."""
+    """40 ladders of 400 runs: the 90% ci at 10x holds the true loss in 30 to 39 of them (these seeds: 36); fewer is
+    too narrow, all 40 too wide (an exact 90% interval holds all 40 with probability 1.5%)."""
     truth = 2.0 + 50.0 * 1e22**-0.15
     held = 0
     for seed in range(40):
@@ -69,7 +70,7 @@ def test_binned_intervals_cover_the_truth_as_often_as_they_say() -> None:
         result = fit_law(compute, y, FitSettings(law="loss", n_boot=300, seed=seed), (parse_target("1e22"),))
         low, high = result.predictions[0].ci
         held += low <= truth <= high
-    assert 30 <= held <= 40
+    assert 30 <= held <= 39
 
 
 def test_the_drift_check_and_the_law_choice_are_capped() -> None:

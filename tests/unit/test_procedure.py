@@ -101,7 +101,7 @@ def test_coverage_and_width_of_the_default_interval_in_a_small_simulation() -> N
         low, high = result.predictions[0].ci
         covered += low <= truth(TARGET) <= high
         widths.append(math.log(high / low) / 2)
-    assert 0.8 <= covered / 60 <= 1.0
+    assert 48 <= covered <= 59  # these seeds: 58; all 60 would say too wide (an exact 90% ci: probability 0.2%)
     ratio = float(np.median(widths)) / nested_best_half_width(0.01)
     assert 0.8 <= ratio <= 1.8
 
