@@ -1,6 +1,6 @@
 """The two-step law on an over-training grid: step 1 on compute alone against step 1 as L(N, D).
 
-Run: ``python benchmarks/two_step_gadre.py`` (needs ``../shared/data/gadre-overtrain``; about 45 s).
+Run: ``python benchmarks/two_step_gadre.py`` (needs ``../shared/data/gadre-overtrain``; about 11 s).
 
 Gadre et al. (2024) trained each model size at token multipliers from 5 to 640 on C4, RedPajama and
 RefinedWeb. For each training set, the models below 500M parameters (32 runs: 4 sizes x 8

@@ -148,6 +148,9 @@ def _ladder_warnings(compute: Array, law: AccuracyLaw, n_errors: int) -> tuple[s
     return tuple(warnings)
 
 
+#: The two-step calibration's rolling origins: the largest this many (an origin of far fewer runs than the ladder
+#: extrapolates worse than the whole ladder does, and would make its interval far too wide).
+ORIGINS = 3
 #: Replicates of each rolling origin's chinchilla fit (the law has no delta method; only its estimate is used).
 MIN_GRID_REPLICATES = 100
 
@@ -156,8 +159,8 @@ def _two_step_calibration(
     runs: Runs, settings: FitSettings, law: TwoStepLaw, floor: float, sigma: float
 ) -> Calibration | None:
     """The two-step procedure's rolling-origin errors: each origin, the runs at the smallest ``k`` computes (``k``
-    from 3), fits step 1 (``auto``, point forecasts) and the link to those runs' rows, and forecasts the accuracy
-    of every larger run; ``None`` when no origin can be fitted."""
+    from 3, the largest :data:`ORIGINS` origins), fits step 1 (``auto``, point forecasts) and the link to those
+    runs' rows, and forecasts the accuracy of every larger run; ``None`` when no origin can be fitted."""
     final = runs.final_rows()
     assert runs.columns is not None
     x, task_loss = runs.x[final], runs.columns[final, 0]
@@ -168,7 +171,7 @@ def _two_step_calibration(
     if grid is not None:
         point = replace(point, method="bootstrap", n_boot=MIN_GRID_REPLICATES)
     errors, distances = [], []
-    for k in range(MIN_ORIGIN, levels.size):
+    for k in range(max(MIN_ORIGIN, levels.size - ORIGINS), levels.size):
         inside, beyond = x <= levels[k - 1], x > levels[k - 1]
         names = {runs.names[i] for i in final[inside]}
         rows = np.array([i for i, name in enumerate(runs.names) if name in names], dtype=np.intp)
