@@ -73,3 +73,16 @@ def test_akaike_weights_are_the_closed_form() -> None:
     expected = np.array([1.0, np.exp(-1.0), np.exp(-5.0)]) / (1.0 + np.exp(-1.0) + np.exp(-5.0))
     assert weights[:3] == pytest.approx(expected.tolist(), rel=1e-12)
     assert weights[3] == 0.0
+
+
+def test_the_power_laws_aicc_is_the_closed_form_of_its_least_squares_line() -> None:
+    """AICc = n log(RSS / n) + 2k + 2k(k + 1) / (n - k - 1), with the power law's RSS from numpy's polyfit of
+    log loss on log compute (k = 2, n = 9): a closed form the selection code did not compute."""
+    noisy = TRUTH["loss"] * np.exp(np.random.default_rng(4).normal(0.0, 0.01, COMPUTE.size))
+    choice = select_law(COMPUTE, noisy)
+    assert choice is not None
+    power = next(c for c in choice[0].candidates if c.law == "power")
+    slope, intercept = np.polyfit(np.log(COMPUTE), np.log(noisy), 1)
+    rss = float(np.sum((np.log(noisy) - (intercept + slope * np.log(COMPUTE))) ** 2))
+    n, k = COMPUTE.size, 2
+    assert power.aicc == pytest.approx(n * np.log(rss / n) + 2 * k + 2 * k * (k + 1) / (n - k - 1), rel=1e-8)
