@@ -285,6 +285,8 @@ def test_a_flat_task_is_forecast_as_flat_with_its_scatter() -> None:
     half = student.ppf(0.95, 4) * accuracy.std(ddof=1) * np.sqrt(1 + 1 / 5)
     assert p.pi[0] == pytest.approx(max(accuracy.mean() - half, 0.0), rel=1e-9)
     assert p.pi[1] == pytest.approx(accuracy.mean() + half, rel=1e-9)
+    mean_half = student.ppf(0.95, 4) * accuracy.std(ddof=1) / np.sqrt(5)  # the mean's own interval: s / sqrt(n)
+    assert p.ci == pytest.approx((accuracy.mean() - mean_half, accuracy.mean() + mean_half), rel=1e-9)
 
 
 def test_by_fits_any_law_each_value_on_its_own() -> None:
