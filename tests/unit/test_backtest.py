@@ -116,3 +116,17 @@ def test_the_mean_error_is_a_mean_over_three_held_out_runs_with_known_errors() -
     assert [r.are for r in result.runs] == pytest.approx(expected, abs=1e-9)
     assert result.summary.mean_are == pytest.approx(sum(expected) / 3, abs=1e-9)
     assert result.summary.max_are == pytest.approx(0.3 / 1.3, abs=1e-9)
+
+
+def test_ci_coverage_and_coverage_count_each_run_in_its_own_interval() -> None:
+    """A noisy rolling backtest: ``coverage`` is the share of held-out runs inside their pi, ``ci_coverage`` inside
+    their ci, recounted here from each run's intervals; on this ladder the two differ (a swap would fail)."""
+    compute = np.geomspace(1e18, 1e21, 7)
+    loss = 40.0 * compute**-0.08 * np.exp(np.random.default_rng(4).normal(0.0, 0.01, compute.size))
+    ladder = Ladder(compute, loss, NAMES, FitSettings(law="power", method="delta").resolved())
+    result = backtest(ladder, holdout=3)
+    in_pi = [r.pi[0] <= r.actual <= r.pi[1] for r in result.runs]
+    in_ci = [r.ci[0] <= r.actual <= r.ci[1] for r in result.runs]
+    assert result.summary.coverage == pytest.approx(sum(in_pi) / len(in_pi))
+    assert result.summary.ci_coverage == pytest.approx(sum(in_ci) / len(in_ci))
+    assert sum(in_ci) < sum(in_pi)
