@@ -232,3 +232,24 @@ def test_on_an_overtraining_grid_step_1_is_the_chinchilla_law(tmp_path: Path) ->
     single.write_text("params,tokens,task_loss,accuracy\n" + "\n".join(rows[1::3]) + "\n")
     ladder = CliRunner().invoke(app, ["fit", str(single), "-t", "10x", "--chance", "0.25", "-f", "json"])
     assert ladder.exit_code == 0 and "E + A / N^alpha" not in json.loads(ladder.stdout)["formula"], ladder.output
+
+
+@pytest.mark.parametrize(
+    ("options", "line"),
+    [
+        (
+            {"method": "delta"},
+            "method 'delta': the accuracy law's intervals come from the ladder's own rolling-origin errors",
+        ),
+        ({"loss_fn": "huber"}, "loss_fn 'huber': the accuracy law is fitted by least squares on accuracy"),
+    ],
+)
+def test_the_library_refuses_what_the_accuracy_law_does_not_use(options: dict, line: str) -> None:
+    from scaling_forecast.errors import ConfigError
+    from scaling_forecast.tasks.capability import fit_accuracy_law
+
+    compute = np.geomspace(1e19, 1e21, 6)
+    runs = _runs(compute, np.exp(-300.0 * compute**-0.15))
+    with pytest.raises(ConfigError) as raised:
+        fit_accuracy_law(runs, FitSettings(law="accuracy", **options), (Target(1e22),))
+    assert str(raised.value) == line

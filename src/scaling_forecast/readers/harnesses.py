@@ -75,7 +75,7 @@ def result_files(folder: Path) -> list[Path]:
     found = {p for p in found if not (p.name.startswith("results_") and p.parent in with_samples)}
     found |= {p for p in folder.glob("*.csv") if _is_scalar_csv(p)}
     if not found:  # lm-eval v0.3: one JSON per model, named as the user chose
-        found = {p for p in folder.rglob("*.json") if _is_lm_eval_json(p)}
+        found = {p for p in folder.rglob("*.json") if _lm_eval_tasks(p) is not None}
     return sorted(found)
 
 
@@ -88,14 +88,6 @@ def _lm_eval_tasks(path: Path) -> set[str] | None:
     except (OSError, UnicodeDecodeError, ValueError):
         return None
     return set(document["results"]) if harness_kind(document) == "lm-eval" else None
-
-
-def _is_lm_eval_json(path: Path) -> bool:
-    """An lm-eval results document (``results`` and ``config``; v0.3 outputs have no name pattern of their own)."""
-    try:
-        return harness_kind(json.loads(path.read_text(encoding="utf-8-sig"))) == "lm-eval"
-    except (OSError, UnicodeDecodeError, ValueError):
-        return False
 
 
 def _is_scalar_csv(path: Path) -> bool:
