@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,8 @@ from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-SHARED_DATA = ROOT.parent / "shared" / "data"
+#: The real public data beside the project; the mutation run (which tests a copy under mutants/) names it.
+SHARED_DATA = Path(os.environ.get("SCALING_FORECAST_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
 
 @pytest.fixture

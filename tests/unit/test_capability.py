@@ -19,9 +19,9 @@ from scaling_forecast.laws import SigmoidLink
 from scaling_forecast.settings import FitSettings, Target
 from scaling_forecast.tasks.capability import fit_direct, fit_two_step
 
-from ..conftest import ROOT
+from ..conftest import ROOT, SHARED_DATA
 
-PYTHIA = ROOT.parent / "shared" / "data" / "pythia" / "pythia_evals_final.csv"
+PYTHIA = SHARED_DATA / "pythia" / "pythia_evals_final.csv"
 EXAMPLE = ROOT / "examples" / "pythia_lambada.csv"
 #: Published 0-shot lambada_openai accuracy of Pythia 12B (EleutherAI/pythia evals, step 143000).
 PYTHIA_12B_LAMBADA = 0.7046

@@ -108,3 +108,21 @@ def test_a_ladder_beyond_every_null_replicate_has_the_smallest_monte_carlo_p_val
     compute, loss = bent_ladder(0, noise=0.0005)
     drift = rolling_drift(get_law("loss"), compute, loss)
     assert drift.p_value == pytest.approx(1.0 / (1 + NULL_REPLICATES))
+
+
+@pytest.mark.parametrize("law", ["loss", "power", "broken"])
+def test_the_check_does_not_depend_on_the_unit_of_compute(law: str) -> None:
+    """A ladder in FLOP, in kFLOP or in 1e5 FLOP is the same ladder: every law's windows are fitted centred on their
+    own mean log compute, so the statistic and the p-value do not move (the broken law's break is bounded in
+    centred units: uncentred windows moved this p-value from 0.025 to 0.36)."""
+    compute, loss = bent_ladder(0)
+    reference = rolling_drift(get_law(law), compute, loss)
+    for unit in (1e-3, 1e5):
+        scaled = rolling_drift(get_law(law), compute * unit, loss)
+        assert scaled.p_value == reference.p_value and scaled.warned == reference.warned
+        assert scaled.statistic == pytest.approx(reference.statistic, rel=1e-6)
+
+
+def test_the_broken_law_warns_on_a_bent_ladder() -> None:
+    drift = rolling_drift(get_law("broken"), *bent_ladder(0))
+    assert drift.warned and drift.p_value is not None and drift.p_value < DRIFT_LEVEL
