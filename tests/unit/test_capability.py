@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -256,6 +257,10 @@ def test_fit_by_task_fits_each_task_on_its_own_and_reports_them_together() -> No
     single = fit_direct(alone, FitSettings(law="accuracy", chance=0.5), (Target(2.13e22),))
     by_task = next(f for f in document["fits"] if f["task"] == "piqa")
     assert by_task["predictions"][0]["estimate"] == pytest.approx(single.predictions[0].estimate, rel=1e-9)
+    # and against the accuracy law's closed form: the least-squares line of log(-log acc) on ln C, by numpy
+    slope, intercept = np.polyfit(np.log(alone.x), np.log(-np.log(alone.y)), 1)
+    closed_form = math.exp(-math.exp(intercept + slope * math.log(2.13e22)))
+    assert by_task["predictions"][0]["estimate"] == pytest.approx(closed_form, rel=1e-9)
     table = runner.invoke(app, ["fit", str(TASKS), "--by", "task", "-t", "2.13e22"])
     assert all(task in table.stdout for task in ("arc_easy", "piqa", "sciq", "wsc"))
     rows = runner.invoke(app, ["fit", str(TASKS), "--by", "task", "-t", "2.13e22", "-f", "csv"]).stdout.splitlines()
