@@ -1,424 +1,172 @@
-"""Mutation check of the numeric core: does the suite catch a plausible one-token bug in the uncertainty code?
+"""Mutation testing with mutmut: the per-module score of a full run, and the smoke that CI runs.
 
-Run: ``python benchmarks/mutation.py [--only NAME] [--list]`` (on demand, not in CI; several minutes).
+Run:
 
-Each mutation below replaces one exact snippet of ``src/`` (a pivot's or a difference's sign, a
-degree of freedom, a quantile's level or tail, a mean made a median, ``n`` made ``n - 1``, a
-variance term dropped) in a copy of the project, then runs the fast tests that own that code
-(the golden-file tests left out: they are regression nets, not truths). A mutant is *killed* when
-a test fails, *survives* otherwise; a survivor is either a gap (add a test) or *equivalent* (the
-mutation cannot change any answer), and :data:`EQUIVALENT` says why. The report ends with the kill
-rate over the non-equivalent mutants. Nothing in the working tree is modified.
+- ``mutmut run`` (the configuration is ``[tool.mutmut]`` in ``pyproject.toml``; about 2 hours on 2
+  cores), then ``python benchmarks/mutation.py report`` for the score of every module of ``laws/``,
+  ``engine/`` and ``tasks/`` and the list of survivors (``--markdown`` for the table in the docs);
+- ``python benchmarks/mutation.py smoke`` (about 2 minutes; run by ``.ci/run``): every mutant of a
+  fixed set of functions, one or more in each package, run by mutmut in a copy of the project against
+  the tests that call them. It fails when one survives, so the score cannot fall there unseen.
+
+mutmut changes one token at a time (an operator, a comparison, a constant, a keyword, an argument
+dropped, a string) inside a function, and runs only the tests that call that function; a mutant is
+killed when one of them fails. A mutant is switched on at run time, so it cannot break an import or
+the collection of the tests: an error there is not counted as a kill. Mutants that cannot change any
+answer are marked ``# pragma: no mutate`` in the code, with the reason beside them.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@dataclass(frozen=True)
-class Mutation:
-    name: str
-    file: str
-    original: str
-    mutated: str
-    tests: tuple[str, ...]
-
-
-U, C, D, B, S, F, K, R, T = (
-    "uncertainty.py",
-    "compare.py",
-    "drift.py",
-    "backtest.py",
-    "selection.py",
-    "fitting.py",
-    "capability.py",
-    "reach.py",
-    "trend.py",
-)
-UNC_TESTS = ("tests/unit/test_uncertainty.py", "tests/unit/test_procedure.py")
-MUTATIONS = (
-    Mutation(
-        "bootstrap-t pivot reflected",
-        U,
-        "pivot, pivot_scale = (boot_centre - boot_estimate) / boot_stderr, stderr",
-        "pivot, pivot_scale = (boot_estimate - boot_centre) / boot_stderr, stderr",
-        UNC_TESTS,
-    ),
-    Mutation(
-        "studentised draws reflected (p_better, p_best)",
-        U,
-        "draws = estimate + stderr * (estimate - boot_estimate) / boot_stderr",
-        "draws = estimate + stderr * (boot_estimate - estimate) / boot_stderr",
-        (*UNC_TESTS, "tests/unit/test_compare.py"),
-    ),
-    Mutation(
-        "interval tail not halved",
-        U,
-        "    tail = (1.0 - level) / 2.0\n    with np.errstate",
-        "    tail = 1.0 - level\n    with np.errstate",
-        UNC_TESTS,
-    ),
-    Mutation(
-        "probability keeps the farther of the two",
-        U,
-        "closer = (count > 0) & (np.abs(bootstrap - 0.5) < np.abs(student - 0.5))",
-        "closer = (count > 0) & (np.abs(bootstrap - 0.5) > np.abs(student - 0.5))",
-        UNC_TESTS,
-    ),
-    Mutation(
-        "residual variance divides by n",
-        U,
-        "sigma2 = (residuals**2).sum(axis=-1) / (n_runs - n_params)",
-        "sigma2 = (residuals**2).sum(axis=-1) / n_runs",
-        UNC_TESTS,
-    ),
-    Mutation(
-        "leverage adjustment dropped",
-        U,
-        "adjusted = residuals / np.sqrt(1.0 - leverage)",
-        "adjusted = residuals",
-        UNC_TESTS,
-    ),
-    Mutation(
-        "bootstrap draws n - 1 runs",
-        U,
-        "drawn = rng.integers(0, log_y.size, size=(n_boot, log_y.size))",
-        "drawn = rng.integers(0, log_y.size - 1, size=(n_boot, log_y.size))",
-        (*UNC_TESTS, "tests/unit/test_chinchilla.py"),
-    ),
-    Mutation(
-        "fit dof n + p",
-        U,
-        "dof = log_y.size - theta.size",
-        "dof = log_y.size + theta.size",
-        UNC_TESTS,
-    ),
-    Mutation(
-        "pi without the new run's noise (delta floor)",
-        U,
-        "scale = np.sqrt(stderr**2 + self.sigma**2) if new_run else stderr",
-        "scale = stderr",
-        UNC_TESTS,
-    ),
-    Mutation(
-        "pi without the new run's noise (replicates)",
-        U,
-        "boot_se2 = boot_se2 + self.boot_sigma[:, None] ** 2",
-        "boot_se2 = boot_se2",
-        UNC_TESTS,
-    ),
-    Mutation(
-        "case-bootstrap stderr with ddof 0 (Chinchilla)",
-        U,
-        "stderr = np.nanstd(draws, axis=0, ddof=1)",
-        "stderr = np.nanstd(draws, axis=0, ddof=0)",
-        (*UNC_TESTS, "tests/unit/test_chinchilla.py"),
-    ),
-    Mutation(
-        "compare dof n + p",
-        C,
-        "            n_runs - law.n_params,",
-        "            n_runs + law.n_params,",
-        ("tests/unit/test_compare.py",),
-    ),
-    Mutation(
-        "compare delta se drops the baseline's",
-        C,
-        "delta_se = np.hypot(stderrs[cols], stderrs[base])",
-        "delta_se = stderrs[cols]",
-        ("tests/unit/test_compare.py",),
-    ),
-    Mutation(
-        "case-bootstrap delta share reflected",
-        C,
-        "share = ((boot_delta < 0).sum(axis=0) + 0.5 * (boot_delta == 0).sum(axis=0)) / count",
-        "share = ((boot_delta > 0).sum(axis=0) + 0.5 * (boot_delta == 0).sum(axis=0)) / count",
-        ("tests/unit/test_compare.py", "tests/unit/test_chinchilla.py", "tests/cli/test_compare_cli.py"),
-    ),
-    Mutation(
-        "drift statistic drops the variance inflation",
-        D,
-        "(sigma * np.sqrt(np.nansum(weight**2 * inflation, axis=1)))",
-        "(sigma * np.sqrt(np.nansum(weight**2, axis=1)))",
-        ("tests/unit/test_drift.py",),
-    ),
-    Mutation(
-        "drift statistic drops the noise scale",
-        D,
-        "statistic = np.abs(total) / (sigma * np.sqrt(np.nansum(weight**2 * inflation, axis=1)))",
-        "statistic = np.abs(total) / np.sqrt(np.nansum(weight**2 * inflation, axis=1))",
-        ("tests/unit/test_drift.py",),
-    ),
-    Mutation(
-        "widening adds the drift linearly, not in quadrature",
-        "forecast.py",
-        "math.copysign(math.hypot(math.log(v) - centre, extra), math.log(v) - centre)",
-        "math.copysign(abs(math.log(v) - centre) + extra, math.log(v) - centre)",
-        ("tests/unit/test_drift.py",),
-    ),
-    Mutation(
-        "drift windows not centred",
-        D,
-        "        centre = log_c[:k].mean()\n",
-        "        centre = 0.0\n",
-        ("tests/unit/test_drift.py",),
-    ),
-    Mutation(
-        "drift p-value without the +1",
-        D,
-        "p_value = float((1 + (finite >= observed).sum()) / (1 + finite.size))",
-        "p_value = float(((finite >= observed).sum()) / (finite.size))",
-        ("tests/unit/test_drift.py",),
-    ),
-    Mutation(
-        "backtest mean error as a median",
-        B,
-        "mean_are=float(errors.mean()),",
-        "mean_are=float(np.median(errors)),",
-        ("tests/unit/test_backtest.py", "tests/cli/test_backtest_cli.py"),
-    ),
-    Mutation(
-        "Akaike weight exp(-d)",
-        S,
-        "relative = np.exp(-(scores - scores.min()) / 2.0)",
-        "relative = np.exp(-(scores - scores.min()))",
-        ("tests/unit/test_selection.py",),
-    ),
-    Mutation(
-        "split normal sides swapped (two-step)",
-        K,
-        "return estimate + normal * np.where(normal < 0, below, above)",
-        "return estimate + normal * np.where(normal < 0, above, below)",
-        ("tests/unit/test_capability.py",),
-    ),
-    Mutation(
-        "flat pi without the new run's variance",
-        K,
-        "pi = (max(mean - half * math.sqrt(1.0 + 1.0 / n), 0.0), min(mean + half * math.sqrt(1.0 + 1.0 / n), 1.0))",
-        "pi = (max(mean - half * math.sqrt(1.0 / n), 0.0), min(mean + half * math.sqrt(1.0 / n), 1.0))",
-        ("tests/unit/test_capability.py",),
-    ),
-    Mutation(
-        "two-step pi without the step-2 scatter",
-        K,
-        "new_run = np.clip(new_run + residuals[draws.integers(0, residuals.size, size)], 0.0, 1.0)",
-        "new_run = np.clip(new_run, 0.0, 1.0)",
-        ("tests/unit/test_capability.py",),
-    ),
-    Mutation(
-        "reach band edges swapped",
-        R,
-        "early, late = (low, high) if falling else (high, low)",
-        "early, late = (high, low) if falling else (low, high)",
-        ("tests/unit/test_reach.py",),
-    ),
-    Mutation(
-        "trend t-test one-sided level",
-        T,
-        "critical = student_t_quantile(1.0 - TREND_ALPHA / 2.0, n - 2)",
-        "critical = student_t_quantile(1.0 - TREND_ALPHA * 2.0, n - 2)",
-        ("tests/unit/test_capability.py",),
-    ),
-)
-CHINCHILLA = (
-    Mutation(
-        "chinchilla N_opt exponent alpha / (alpha + beta)",
-        "laws.py",
-        "n_opt = g * (budget / 6.0) ** (beta / (alpha + beta))",
-        "n_opt = g * (budget / 6.0) ** (alpha / (alpha + beta))",
-        ("tests/unit/test_chinchilla.py",),
-    ),
-    Mutation(
-        "chinchilla G ratio inverted",
-        "laws.py",
-        "g = (alpha * a_coef / (beta * b_coef)) ** (1.0 / (alpha + beta))",
-        "g = (beta * b_coef / (alpha * a_coef)) ** (1.0 / (alpha + beta))",
-        ("tests/unit/test_chinchilla.py",),
-    ),
-    Mutation(
-        "chinchilla allocation exponents swapped",
-        "laws.py",
-        'return {"a": beta / (alpha + beta), "b": alpha / (alpha + beta)}',
-        'return {"a": alpha / (alpha + beta), "b": beta / (alpha + beta)}',
-        ("tests/unit/test_chinchilla.py",),
-    ),
-)
-#: The subject replaced by a constant or by its own output: a test that still passes checks nothing.
-CONSTANTS = (
-    Mutation(
-        "constant: bootstrap-t interval is the estimate",
-        U,
-        "    return np.column_stack([low, high])",
-        "    return np.column_stack([estimate, estimate])",
-        UNC_TESTS,
-    ),
-    Mutation(
-        "constant: every probability is 1/2",
-        U,
-        "    return np.asarray(np.where(closer, bootstrap, student), dtype=float)",
-        "    return np.full(np.shape(estimate), 0.5)",
-        (*UNC_TESTS, "tests/unit/test_compare.py"),
-    ),
-    Mutation(
-        "constant: P(best) uniform",
-        C,
-        "p_best = np.bincount(winners, minlength=len(fitted)) / max(int(usable.sum()), 1)",
-        "p_best = np.full(len(fitted), 1.0 / len(fitted))",
-        ("tests/unit/test_compare.py",),
-    ),
-    Mutation(
-        "constant: Akaike weights uniform",
-        S,
-        "    return [float(w) for w in relative / relative.sum()]",
-        "    return [1.0 / len(aicc)] * len(aicc)",
-        ("tests/unit/test_selection.py",),
-    ),
-    Mutation(
-        "constant: backtest coverage 0.9",
-        B,
-        "coverage=float(covered.mean()),",
-        "coverage=0.9,",
-        ("tests/unit/test_backtest.py", "tests/cli/test_backtest_cli.py"),
-    ),
-    Mutation(
-        "constant: every trend improving",
-        T,
-        "    distinct = np.unique(x).size\n",
-        '    return "improving"\n',
-        ("tests/unit/test_capability.py",),
-    ),
-    Mutation(
-        "own output: reach interval is the estimate",
-        R,
-        "reaches.append(Reach(value=value, compute=compute, ci=(lower, upper), status=status))",
-        "reaches.append(Reach(value=value, compute=compute, ci=(compute, compute), status=status))",
-        ("tests/unit/test_reach.py",),
-    ),
-    Mutation(
-        "constant: drift p-value 0.5",
-        D,
-        "p_value = float((1 + (finite >= observed).sum()) / (1 + finite.size))",
-        "p_value = 0.5",
-        ("tests/unit/test_drift.py",),
-    ),
-)
-CONSTANTS += (
-    Mutation(
-        "constant: pass@k is the raw share",
-        "passrate.py",
-        "    return np.asarray(np.where(certain, 1.0, -np.expm1(log_ratio)), dtype=float)",
-        "    return np.asarray(c / n, dtype=float)",
-        ("tests/unit/test_passrate.py",),
-    ),
-    Mutation(
-        "constant: no crossing is ever found",
-        C,
-        "    return tuple(sorted(crossings, key=lambda c: (c.compute, c.below, c.above)))",
-        "    return ()",
-        ("tests/unit/test_compare.py",),
-    ),
-    Mutation(
-        "constant: held-out error 1%",
-        S,
-        "            error = float(np.sqrt(np.mean(np.square(errors))))",
-        "            error = 0.01",
-        ("tests/unit/test_selection.py",),
-    ),
-    Mutation(
-        "constant: Chinchilla's rule of 20 tokens per parameter",
-        "laws.py",
-        "n_opt = g * (budget / 6.0) ** (beta / (alpha + beta))",
-        "n_opt = g * 0.0 + np.sqrt(budget / 120.0)",
-        ("tests/unit/test_chinchilla.py",),
-    ),
-    Mutation(
-        "constant: two-step accuracy is the sigmoid's midpoint",
-        K,
-        "        accuracy = float(law.log_predict(theta[None, :], np.array([p.estimate]))[0, 0])",
-        "        accuracy = float(law.log_predict(theta[None, :], theta[None, 1:2])[0, 0])",
-        ("tests/unit/test_capability.py",),
-    ),
-)
-MUTATIONS = MUTATIONS + CHINCHILLA + CONSTANTS
-#: Survivors that cannot change an answer, and why.
-EQUIVALENT = {
-    "drift windows not centred": (
-        "centring the design re-parametrises the law (a' = a C_ref^-b) without changing its predictions; "
-        "only the conditioning of the normal matrix changes"
-    ),
+PACKAGE = "src/scaling_forecast"
+#: mutmut's exit codes, as its ``results`` command names them.
+STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped", 37: "type check"}
+TIMEOUT = {36, -24, 24, 152, 255}
+#: The smoke: mutant names (mutmut's ``module.x_function__mutmut_*``) and the test files that own them.
+SMOKE: dict[str, tuple[str, ...]] = {
+    "scaling_forecast.engine.trend.x_*": ("tests/unit/test_capability.py",),
+    "scaling_forecast.engine.rolling.x_*": ("tests/unit/test_backtest.py", "tests/unit/test_drift.py"),
+    "scaling_forecast.engine.selection.x_akaike_weights__mutmut_*": ("tests/unit/test_selection.py",),
+    "scaling_forecast.laws.passrate.x_*": ("tests/unit/test_passrate.py",),
+    "scaling_forecast.tasks.backtest.x_summarise__mutmut_*": ("tests/unit/test_backtest.py",),
 }
 
 
-def run(mutation: Mutation, workdir: Path) -> tuple[bool, float, str]:
-    """Apply ``mutation`` in a fresh copy of ``src`` and run its tests: killed (a test failed), seconds, which test."""
-    target = workdir / "src" / "scaling_forecast" / mutation.file
-    shutil.rmtree(workdir / "src", ignore_errors=True)
-    shutil.copytree(ROOT / "src", workdir / "src")
-    text = target.read_text(encoding="utf-8")
-    if text.count(mutation.original) != 1:
-        raise SystemExit(
-            f"{mutation.name}: the snippet occurs {text.count(mutation.original)} times in {mutation.file}"
-        )
-    target.write_text(text.replace(mutation.original, mutation.mutated), encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(workdir / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
+def status_of(code: int | None) -> str:
+    if code is None:
+        return "not checked"
+    if code in TIMEOUT:
+        return "timeout"
+    return STATUS.get(code, "suspicious")
+
+
+def results(root: Path) -> dict[str, dict[str, str]]:
+    """``{module file: {mutant name: status}}`` from mutmut's files under ``root/mutants``."""
+    found: dict[str, dict[str, str]] = {}
+    for meta in sorted((root / "mutants").glob(f"{PACKAGE}/**/*.py.meta")):
+        codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+        if codes:
+            name = str(meta.relative_to(root / "mutants" / PACKAGE)).removesuffix(".meta")
+            found[name] = {key: status_of(code) for key, code in codes.items()}
+    return found
+
+
+def score(statuses: dict[str, str]) -> tuple[Counter[str], float | None]:
+    """Counts by status and the score: caught (killed or timed out) over caught and survived."""
+    counts = Counter(statuses.values())
+    caught = counts["killed"] + counts["timeout"]
+    tried = caught + counts["survived"]
+    return counts, (caught / tried if tried else None)
+
+
+def changed_lines(module: str, key: str) -> str:
+    """The lines a mutant changes, from mutmut's own diff (``mutmut show`` without the context)."""
+    os.chdir(ROOT)
+    from mutmut.mutation.diff_apply import get_diff_for_mutant  # the mutmut of the `dev` extra
+
+    diff = get_diff_for_mutant(key, path=Path(PACKAGE) / module).splitlines()
+    return " => ".join(line[1:].strip() for line in diff if line[:1] in "+-" and line[:3] not in ("---", "+++"))
+
+
+def report(markdown: bool, diffs: bool) -> int:
+    found = results(ROOT)
+    if not found:
+        print("no mutmut results: run `mutmut run` first", file=sys.stderr)
+        return 2
+    head = ("module", "mutants", "killed", "timeout", "survived", "no tests", "not checked", "score")
+    rows = []
+    total: Counter[str] = Counter()
+    for module, statuses in found.items():
+        counts, rate = score(statuses)
+        total.update(counts)
+        rows.append((module, len(statuses), *(counts[k] for k in head[2:7]), "-" if rate is None else f"{rate:.1%}"))
+    caught = total["killed"] + total["timeout"]
+    tried = caught + total["survived"]
+    rows.append(("all", sum(total.values()), *(total[k] for k in head[2:7]), f"{caught / max(tried, 1):.1%}"))
+    if markdown:
+        print("| " + " | ".join(head) + " |")
+        print("|" + "---|" + "---:|" * (len(head) - 1))
+        for row in rows:
+            print("| " + " | ".join(str(x) for x in row) + " |")
+    else:
+        for row in (head, *rows):
+            print(f"{row[0]:28s}" + "".join(f"{x!s:>12s}" for x in row[1:]))
+    survivors = [(m, key) for m, statuses in found.items() for key, status in statuses.items() if status == "survived"]
+    print(f"\n{len(survivors)} survivors (`mutmut show NAME` shows one):")
+    for module, key in survivors:
+        print(f"- {key}" + (f": `{changed_lines(module, key)}`" if diffs else ""))
+    return 0
+
+
+def smoke() -> int:
+    """Run mutmut on :data:`SMOKE` in a copy of the project; 1 when a mutant survives or has no test."""
     start = time.perf_counter()
-    tests = [str(workdir / t) for t in mutation.tests]
-    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--rootdir", str(workdir), *tests]
-    completed = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
-    failed = [line for line in completed.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
-    which = failed[0].split(" - ")[0].split("::", 1)[-1] if failed else ""
-    return completed.returncode != 0, time.perf_counter() - start, which
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder)
+        for name in ("src", "tests", "examples", "configs", "benchmarks"):
+            shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy(ROOT / name, copy / name)
+        modules = sorted({".".join(pattern.split(".")[:-1]) for pattern in SMOKE})
+        tests = sorted({test for owners in SMOKE.values() for test in owners})
+        config = (copy / "pyproject.toml").read_text(encoding="utf-8")
+        only = json.dumps([f"src/{module.replace('.', '/')}.py" for module in modules])
+        config = re.sub(r"(?m)^only_mutate = .*$", f"only_mutate = {only}", config)
+        selection = f"pytest_add_cli_args_test_selection = {json.dumps(tests)}"
+        config = config.replace("[tool.mutmut]\n", f"[tool.mutmut]\n{selection}\n")
+        (copy / "pyproject.toml").write_text(config, encoding="utf-8")
+        env = {key: value for key, value in os.environ.items() if key != "SCALING_FORECAST_SHARED_DATA"}
+        beside = Path(sys.executable).parent / "mutmut"
+        mutmut = str(beside) if beside.exists() else shutil.which("mutmut")
+        if mutmut is None:
+            print("mutation smoke: mutmut is not installed (pip install -e '.[dev]')", file=sys.stderr)
+            return 2
+        command = [mutmut, "run", "--max-children", str(os.cpu_count() or 2), *SMOKE]
+        done = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True)
+        found = results(copy)
+        statuses = {
+            key: status
+            for module in found.values()
+            for key, status in module.items()
+            if any(re.fullmatch(pattern.replace(".", r"\.").replace("*", ".*"), key) for pattern in SMOKE)
+        }
+        if done.returncode != 0 or not statuses:
+            print(done.stdout[-3000:], done.stderr[-3000:], sep="\n", file=sys.stderr)
+            print(f"mutation smoke: mutmut exited {done.returncode}", file=sys.stderr)
+            return 1
+    counts, _ = score(statuses)
+    bad = sorted(key for key, status in statuses.items() if status not in ("killed", "timeout"))
+    print(
+        f"mutation smoke: {len(statuses)} mutants of {len(SMOKE)} function sets, {counts['killed']} killed, "
+        f"{counts['timeout']} timed out, {len(bad)} not caught ({time.perf_counter() - start:.0f} s)"
+    )
+    for key in bad:
+        print(f"  {statuses[key]}: {key} (mutmut show {key})", file=sys.stderr)
+    return 1 if bad else 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", help="run the mutations whose name contains this")
-    parser.add_argument("--list", action="store_true", help="list the mutations and exit")
+    commands = parser.add_subparsers(dest="command", required=True)
+    shown = commands.add_parser("report", help="per-module scores of the last `mutmut run`")
+    shown.add_argument("--markdown", action="store_true", help="the table as Markdown")
+    shown.add_argument("--diffs", action="store_true", help="each survivor's changed lines")
+    commands.add_parser("smoke", help="the CI smoke: a fixed set of mutants, failing when one survives")
     args = parser.parse_args()
-    chosen = [m for m in MUTATIONS if args.only is None or args.only in m.name]
-    if args.list:
-        for m in chosen:
-            print(f"{m.name}: {m.file}: {m.original.strip()!r} -> {m.mutated.strip()!r}")
-        return 0
-    killed = survived = equivalent = 0
-    with tempfile.TemporaryDirectory() as folder:
-        workdir = Path(folder)
-        for folder_name in ("tests", "examples", "benchmarks"):  # some tests run a benchmark at a small size
-            shutil.copytree(ROOT / folder_name, workdir / folder_name)
-        for name in ("pyproject.toml", "README.md", "mkdocs.yml", "configs", "docs"):
-            source = ROOT / name
-            if source.is_dir():
-                shutil.copytree(source, workdir / name)
-            elif source.exists():
-                shutil.copy(source, workdir / name)
-        # tests look for the real data beside their own root: in the copy they skip (what ships must stand alone)
-        for mutation in chosen:
-            dead, seconds, which = run(mutation, workdir)
-            if dead:
-                killed += 1
-                verdict = f"killed by {which}"
-            elif mutation.name in EQUIVALENT:
-                equivalent += 1
-                verdict = f"survived, equivalent: {EQUIVALENT[mutation.name]}"
-            else:
-                survived += 1
-                verdict = "SURVIVED"
-            print(f"{mutation.name:48s} {seconds:6.1f} s  {verdict}", flush=True)
-    scored = killed + survived
-    rate = killed / scored if scored else 1.0
-    print(f"{killed} killed, {survived} survived, {equivalent} equivalent; kill rate {rate:.0%} of {scored}")
-    return 1 if survived else 0
+    return report(args.markdown, args.diffs) if args.command == "report" else smoke()
 
 
 if __name__ == "__main__":
