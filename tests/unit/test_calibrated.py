@@ -253,3 +253,109 @@ def test_the_library_refuses_what_the_accuracy_law_does_not_use(options: dict, l
     with pytest.raises(ConfigError) as raised:
         fit_accuracy_law(runs, FitSettings(law="accuracy", **options), (Target(1e22),))
     assert str(raised.value) == line
+
+
+def _ladder(compute: np.ndarray) -> np.ndarray:
+    noise = np.array([0.012, -0.008, 0.004, -0.011, 0.009, -0.002, 0.006])[: compute.size]
+    return np.exp(-300.0 * compute**-0.15) + noise
+
+
+@pytest.mark.parametrize(
+    "compute",
+    [np.geomspace(1e19, 1e21, 7), np.geomspace(1e19, 1e21, 5), np.array([1.0e20, 1.15e20, 1.3e20, 1.5e20])],
+    ids=["7 runs", "5 runs", "4 within a factor 1.5"],
+)
+@pytest.mark.parametrize("level", [0.9, 0.8])
+def test_alpha_and_k_are_scipys_least_squares_line_with_its_t_intervals(compute: np.ndarray, level: float) -> None:
+    """alpha = exp(intercept) and k = -slope of log(-log acc) on ln C, with scipy's standard errors, t intervals on
+    n - 2 degrees of freedom, and alpha's standard error through exp (the delta method)."""
+    accuracy = _ladder(compute)
+    line = stats.linregress(np.log(compute), np.log(-np.log(accuracy)))
+    t = stats.t.ppf(0.5 + level / 2, compute.size - 2)
+    result = fit_direct(_runs(compute, accuracy), FitSettings(law="accuracy", level=level), (Target(1e22),))
+    alpha, k = result.params
+    assert (alpha.name, k.name) == ("alpha", "k")
+    assert k.estimate == pytest.approx(-line.slope, rel=1e-9)
+    assert k.stderr == pytest.approx(line.stderr, rel=1e-9)
+    assert k.ci == pytest.approx((-line.slope - t * line.stderr, -line.slope + t * line.stderr), rel=1e-9)
+    assert alpha.estimate == pytest.approx(math.exp(line.intercept), rel=1e-9)
+    assert alpha.stderr == pytest.approx(math.exp(line.intercept) * line.intercept_stderr, rel=1e-9)
+    low, high = (
+        math.exp(line.intercept - t * line.intercept_stderr),
+        math.exp(line.intercept + t * line.intercept_stderr),
+    )
+    assert alpha.ci == pytest.approx((low, high), rel=1e-9)
+    assert result.level == level
+
+
+def test_the_line_of_runs_at_one_compute_is_flat_at_their_mean() -> None:
+    from scaling_forecast.engine.calibrated import gpt4_line
+
+    z_mean = float(np.mean(np.log(-np.log([0.5, 0.6, 0.7]))))
+    assert gpt4_line(np.full(3, 46.0), np.array([0.5, 0.6, 0.7])) == pytest.approx([z_mean, 0.0], abs=1e-12)
+
+
+def test_three_runs_leave_no_rolling_origin_and_an_infinite_calibration() -> None:
+    from scaling_forecast.engine.calibrated import Calibration, rolling_errors
+
+    errors, distances = rolling_errors(np.log(np.geomspace(1e19, 1e21, 3)), np.array([0.3, 0.4, 0.5]))
+    assert errors.shape == (0,) and distances.shape == (0,)
+    calibration = Calibration(errors, distances, 0.01, 3, 20.0)
+    assert calibration.scale == math.inf and calibration.dof == 1
+    ci, pi = calibration.halves(np.array([1e21]), 0.9)
+    assert ci[0] == math.inf and pi[0] == math.inf
+
+
+def test_a_far_forecast_near_1_stays_in_the_unit_interval_without_numpy_warnings() -> None:
+    """An accuracy close to 1 forecast 1000x beyond: the ci and pi are clipped at 1, the draws too, and the GPT-4
+    form's exp overflowing far below the runs says nothing."""
+    import warnings
+
+    from scaling_forecast.engine.calibrated import gpt4_accuracy
+
+    compute = np.geomspace(1e19, 1e21, 7)
+    accuracy = np.array([0.90, 0.93, 0.935, 0.96, 0.955, 0.975, 0.98])
+    result = fit_direct(_runs(compute, accuracy), FitSettings(law="accuracy"), (Target(1e24),))
+    (far,) = result.predictions
+    assert far.ci[1] == 1.0 and far.pi[1] == 1.0 and 0.0 < far.pi[0] <= far.ci[0] < far.estimate < 1.0
+    draws = result.model.draws(1e24)
+    assert draws.max() == 1.0 and draws.min() >= 0.0 and 0.0 < np.mean(draws == 1.0) < 0.5
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert gpt4_accuracy(np.array([5.0, -0.5]), np.array([-2000.0]))[0] == 0.0
+
+
+def test_compares_draws_are_student_t_scaled_to_the_ci() -> None:
+    """The draws of the true accuracy (compare's P(better)) are estimate + ci_half / t_0.95 * T: their 5% and 95%
+    quantiles are the 90% ci, at every level the fit was made at."""
+    from dataclasses import replace
+
+    compute = np.geomspace(1e19, 1e21, 7)
+    for level in (0.9, 0.5):
+        result = fit_direct(_runs(compute, _ladder(compute)), FitSettings(law="accuracy", level=level), ())
+        model = replace(result.model, n_draws=200_000)
+        estimate, ci_half, _ = _reference(compute, _ladder(compute), 3e21, 0.9)
+        draws = model.draws(3e21)
+        assert estimate - ci_half > 0.05 and estimate + ci_half < 0.95  # the clip does not bind
+        assert np.quantile(draws, [0.05, 0.5, 0.95]) == pytest.approx(
+            [estimate - ci_half, estimate, estimate + ci_half], abs=0.01 * ci_half
+        )
+
+
+def test_a_saved_calibrated_model_forecasts_and_draws_the_same() -> None:
+    from scaling_forecast.engine.calibrated import CalibratedModel, Calibration
+
+    compute = np.geomspace(1e19, 1e21, 7)
+    result = fit_direct(_runs(compute, _ladder(compute)), FitSettings(law="accuracy", seed=7), (Target(1e22),))
+    model = result.model
+    assert isinstance(model, CalibratedModel)
+    model = __import__("dataclasses").replace(model, before=("first",), after=("last",), n_draws=321)
+    again = CalibratedModel.from_state(model.law, json.loads(json.dumps(model.to_state())))
+    assert again.law is model.law and again.seed == 7 and again.n_draws == 321
+    assert (again.before, again.after) == (("first",), ("last",))
+    for name in ("theta", "log_c", "accuracy", "errors", "distances"):
+        assert np.array_equal(getattr(again, name), getattr(model, name))
+    assert np.array_equal(again.draws(1e22), model.draws(1e22)) and again.draws(1e22).size == 321
+    calibration = Calibration.from_state(json.loads(json.dumps(model.calibration.to_state())))
+    assert calibration.scale == model.calibration.scale and calibration.centre == model.calibration.centre
+    assert calibration.n == model.calibration.n and calibration.sigma == model.calibration.sigma
