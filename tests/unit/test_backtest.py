@@ -7,8 +7,9 @@ import pytest
 from scipy import stats
 
 from scaling_forecast.errors import ConfigError, DataError
+from scaling_forecast.results import HeldOutRun
 from scaling_forecast.settings import FitSettings
-from scaling_forecast.tasks.backtest import backtest, windows
+from scaling_forecast.tasks.backtest import backtest, summarise, windows
 from scaling_forecast.tasks.ladder import Ladder
 
 COMPUTE = np.geomspace(1e18, 1e21, 7)
@@ -130,3 +131,33 @@ def test_ci_coverage_and_coverage_count_each_run_in_its_own_interval() -> None:
     assert result.summary.coverage == pytest.approx(sum(in_pi) / len(in_pi))
     assert result.summary.ci_coverage == pytest.approx(sum(in_ci) / len(in_ci))
     assert sum(in_ci) < sum(in_pi)
+
+
+def _held_out(run: str, actual: float, predicted: float, pi: tuple[float, float], n_fitted: int = 4) -> HeldOutRun:
+    return HeldOutRun(run, 1e20, n_fitted, 10.0, actual, predicted, (predicted, predicted), pi)
+
+
+def test_the_verdict_spells_out_each_broken_run_and_its_reasons() -> None:
+    """The summary's verdict, written by hand: a run off by more than the tolerance, one outside its pi, one both;
+    an error exactly at the tolerance passes; beyond five broken runs the rest are counted."""
+    exact = _held_out("a", 4.0, 4.5, (1.0, 5.0))  # off by exactly the tolerance, 12.5%: within
+    summary = summarise((exact,), 0.125, 0.9)
+    assert summary.passed and summary.n_forecasts == 1 and summary.max_are == 0.125
+    assert summary.verdict == "scales predictably: every held-out run within 12.5% and inside its 90% PI"
+    runs = (
+        exact,
+        _held_out("b", 2.0, 2.5, (1.0, 3.0), 5),
+        _held_out("c", 2.0, 2.0, (2.5, 3.0), 6),
+        _held_out("d", 2.0, 1.0, (0.5, 1.5), 7),
+    )
+    summary = summarise(runs, 0.125, 0.8)
+    assert not summary.passed and summary.coverage == 0.5 and summary.ci_coverage == 0.25 and summary.tolerance == 0.125
+    assert summary.mean_are == pytest.approx((0.125 + 0.25 + 0.0 + 0.5) / 4) and summary.max_are == 0.5
+    assert summary.verdict == (
+        "does not scale predictably (tolerance 12.5%): b from 5 runs (off by 25.00%); c from 6 runs (outside its 80% "
+        "PI); d from 7 runs (off by 50.00%, outside its 80% PI)"
+    )
+    many = tuple(_held_out(f"r{i}", 2.0, 3.0, (1.0, 4.0)) for i in range(7))
+    verdict = summarise(many, 0.05, 0.9).verdict
+    assert verdict.endswith("r4 from 4 runs (off by 50.00%); and 2 more") and "r5" not in verdict
+    assert summarise(many[:5], 0.05, 0.9).verdict.endswith("r4 from 4 runs (off by 50.00%)")
