@@ -36,11 +36,16 @@ PACKAGE = "src/scaling_forecast"
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped", 37: "type check"}
 TIMEOUT = {36, -24, 24, 152, 255}
 #: The smoke: mutant names (mutmut's ``module.x_function__mutmut_*``) and the test files that own them.
+CALIBRATED, PASSRATES = "scaling_forecast.engine.calibrated", "scaling_forecast.engine.passrates"
 SMOKE: dict[str, tuple[str, ...]] = {
-    "scaling_forecast.engine.trend.x_*": ("tests/unit/test_capability.py",),
-    "scaling_forecast.engine.rolling.x_*": ("tests/unit/test_backtest.py", "tests/unit/test_drift.py"),
+    f"{CALIBRATED}.x_gpt4_line__mutmut_*": ("tests/unit/test_calibrated.py",),
+    f"{CALIBRATED}.xǁCalibrationǁhalves__mutmut_*": ("tests/unit/test_calibrated.py",),
+    f"{CALIBRATED}.xǁCalibratedModelǁparams__mutmut_*": ("tests/unit/test_calibrated.py",),
+    f"{CALIBRATED}.xǁCalibratedModelǁdraws__mutmut_*": ("tests/unit/test_calibrated.py",),
     "scaling_forecast.engine.selection.x_akaike_weights__mutmut_*": ("tests/unit/test_selection.py",),
-    "scaling_forecast.laws.passrate.x_*": ("tests/unit/test_passrate.py",),
+    f"{PASSRATES}.x_pass_at_k__mutmut_*": ("tests/unit/test_passrate.py",),
+    f"{PASSRATES}.x_smoothed_pass_at_k__mutmut_*": ("tests/unit/test_passrate.py",),
+    "scaling_forecast.laws.passrate.x*": ("tests/unit/test_passrate.py",),
     "scaling_forecast.tasks.backtest.x_summarise__mutmut_*": ("tests/unit/test_backtest.py",),
 }
 

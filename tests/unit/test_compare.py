@@ -175,3 +175,40 @@ def test_a_chinchilla_sweep_better_by_construction_wins_with_the_case_bootstrap(
     low = _row(result, "low")
     assert low.p_better is not None and low.p_better > 0.95
     assert low.delta is not None and low.delta < 0
+
+
+def test_the_case_bootstrap_delta_share_and_interval_by_hand() -> None:
+    """P(true delta < 0) counts a replicate below 0 as 1, one at 0 as 1/2, and leaves out the non-finite; the
+    interval is numpy's quantiles at (1 - level) / 2 of the finite replicates, widened to hold the estimate."""
+    from scaling_forecast.tasks.compare import _percentile_delta
+
+    boot = np.array([[-2.0, np.inf], [-1.0, -1.0], [0.0, 0.0], [1.0, 1.0], [2.0, 1.0]])
+    share, interval = _percentile_delta(np.array([0.5, 3.0]), boot, 0.5)
+    assert share == pytest.approx([(2 + 0.5) / 5, (1 + 0.5) / 4])
+    assert interval[0] == pytest.approx(np.quantile(boot[:, 0], [0.25, 0.75]))
+    finite = np.array([-1.0, 0.0, 1.0, 1.0])
+    assert interval[1] == pytest.approx([np.quantile(finite, 0.25), 3.0])  # widened up to the estimate
+
+
+def test_require_best_names_each_target_where_the_gate_fails() -> None:
+    from scaling_forecast.tasks.compare import require_best_failure
+
+    sweeps = [
+        Sweep("good", *saturating_ladder(n=8, c=1.7, seed=1)),
+        Sweep("bad", *saturating_ladder(n=8, c=1.9, seed=2)),
+    ]
+    result = compare_sweeps(sweeps, FitSettings(law="loss", n_boot=200), (Target(1e22), Target(1e23)))
+    assert require_best_failure(result, "good") is None
+    p_best = [c.ranking[0].p_best for c in result.comparisons]
+    assert [c.ranking[0].sweep for c in result.comparisons] == ["good", "good"] and min(p_best) < 1.0
+    assert require_best_failure(result, "good", min(p_best)) is None  # P(best) at the threshold passes
+    message = require_best_failure(result, "good", 1.0)
+    assert message == "--require-best good: " + "; ".join(
+        f"at {c.target:.3g} P(best) is {c.ranking[0].p_best:.3f} < 1.0"
+        for c in result.comparisons
+        if c.ranking[0].p_best < 1.0
+    )
+    assert (
+        require_best_failure(result, "bad")
+        == "--require-best bad: at 1e+22 the best is 'good'; at 1e+23 the best is 'good'"
+    )

@@ -9,7 +9,13 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import stats
 
-from scaling_forecast.engine.passrates import PassRateRuns, handle_zeros, pass_at_k, smoothed_pass_at_k
+from scaling_forecast.engine.passrates import (
+    PassRateRuns,
+    PassRates,
+    handle_zeros,
+    pass_at_k,
+    smoothed_pass_at_k,
+)
 from scaling_forecast.errors import DataError
 from scaling_forecast.readers.runs import load_pass_rates
 from scaling_forecast.settings import FitSettings, parse_target
@@ -185,3 +191,52 @@ def test_a_non_monotone_ladder_is_flagged() -> None:
     rates[3] = rates[1]  # the fourth model is no better than the second
     result = fit_pass_rates(PassRateRuns(**{**runs.__dict__, "rates": rates}), FitSettings(method="delta"))
     assert any(w.startswith("-E[log pass_rate] does not decrease with compute") for w in result.fit.warnings)
+
+
+def test_pass_at_k_defaults_to_pass_at_1_and_is_certain_when_fewer_than_k_samples_fail() -> None:
+    """Counts as integers, k = 1 by default; with n - c < k every draw of k samples holds a correct one."""
+    assert pass_at_k(np.array([10]), np.array([3]))[0] == pytest.approx(0.3)
+    rates = pass_at_k(np.array([5, 10]), np.array([4, 3]), k=2)
+    assert rates == pytest.approx([1.0, 1 - comb(7, 2) / comb(10, 2)])
+    assert smoothed_pass_at_k(np.array([10]), np.array([3]))[0] == pytest.approx(3.5 / 11)
+    assert smoothed_pass_at_k(np.array([10]), np.array([3]), k=2)[0] == pytest.approx(1 - (1 - 3.5 / 11) ** 2)
+
+
+def _rates(n_runs: int, n_problems: int, seed: int = 0) -> PassRates:
+    rates = np.random.default_rng(seed).uniform(0.05, 1.0, (n_runs, n_problems))
+    problems = tuple(f"p{j}" for j in range(n_problems))
+    return PassRates(rates, problems, True, n_problems, "subset", f"{n_problems} problems")
+
+
+def test_the_problem_bootstrap_is_each_drawn_problem_sets_mean_by_brute_force() -> None:
+    """3000 problems on 6 runs: the draws are taken in chunks of ~930 (memory); each replicate is still the log of
+    the mean -log p over the same drawn problems for every run, recomputed here one replicate at a time."""
+    data = _rates(6, 3000)
+    boot = data.problem_bootstrap(np.random.default_rng(5), 2000)
+    draws = np.random.default_rng(5).integers(0, 3000, size=(2000, 3000))
+    neg_log = -np.log(data.rates)
+    expected = np.array([np.log(neg_log[:, row].mean(axis=1)) for row in draws])
+    assert boot.shape == (2000, 6)
+    assert_allclose(boot, expected, rtol=1e-12)
+
+
+def test_a_subset_of_runs_or_problems_keeps_what_the_rates_are() -> None:
+    data = _rates(4, 10)
+    runs = data.runs(np.array([0, 2]))
+    assert runs.rates.shape == (2, 10) and runs.zeros == "subset" and runs.per_problem and runs.n_problems_total == 10
+    assert runs.note == data.note and runs.problems == data.problems
+    subset = data.subset(np.array([1, 3, 5]))
+    assert subset.problems == ("p1", "p3", "p5") and subset.per_problem and subset.zeros == "subset"
+    assert subset.n_problems_total == 3 and subset.note == "3 problems"
+    assert_allclose(subset.rates, data.rates[:, [1, 3, 5]])
+
+
+def test_buckets_take_one_to_as_many_as_there_are_problems() -> None:
+    data = _rates(4, 6)
+    assert len(data.buckets(1)) == 1 and len(data.buckets(6)) == 6
+    for bad in (0, 7):
+        with pytest.raises(DataError):
+            data.buckets(bad)
+    aggregate = PassRates(data.rates[:, :1], ("all",), False, 1, "subset", "")
+    with pytest.raises(DataError, match=r"^--buckets needs per-problem pass rates \(a 'problem' column\), not one"):
+        aggregate.buckets(1)
