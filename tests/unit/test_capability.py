@@ -422,3 +422,70 @@ def test_reach_beyond_a_share_is_refused_and_compare_names_the_seed_given() -> N
     head = "\n".join(compared.stdout.splitlines()[:2])
     assert compared.exit_code == 0 and "drawn from seed 5" in head and "seed" not in head.split("drawn from")[0]
     assert "-log(acc) = alpha * C^(-k)" in head
+
+
+def _rising(chance: float, top: float) -> Runs:
+    """8 runs over 3 decades rising from near ``chance`` towards ``top`` (a logistic in log10 C), with fixed noise."""
+    compute = np.geomspace(1e19, 1e22, 8)
+    noise = np.array([0.006, -0.004, 0.008, -0.007, 0.003, -0.005, 0.004, -0.002])
+    share = expit(1.6 * (np.log10(compute) - 20.5))
+    return _runs(compute, None, np.clip(chance + (top - chance) * share + noise, 0.001, 0.999))
+
+
+@pytest.mark.parametrize(("chance", "top"), [(0.0, 0.2), (0.5, 0.995)], ids=["near 0", "near 1"])
+@pytest.mark.parametrize("level", [0.9, 0.6])
+def test_the_sigmoid_intervals_are_the_percentiles_of_its_replicates(chance: float, top: float, level: float) -> None:
+    """Recomputed here from the fitted link's replicates with numpy: the ci is their percentile interval at
+    (1 - level) / 2, the pi that of each replicate plus a resampled residual clipped to [0, 1]; each holds the
+    estimate and the pi holds the ci. slope = exp(theta_0) and C_mid = 10^-theta_1, with the replicates'
+    percentiles."""
+    from scaling_forecast.engine.capability import log_compute_design
+
+    targets = (Target(1e21), Target(1e23), Target(1e25))
+    result = fit_direct(_rising(chance, top), FitSettings(law="sigmoid", chance=chance, level=level), targets)
+    link = result.model.sigmoid
+    values = np.array([t.value for t in targets])
+    estimate, replicates = link.at(log_compute_design(values))
+    noisy = np.clip(replicates + link.noise[:, None], 0.0, 1.0)
+    tail = (1 - level) / 2
+    for i, p in enumerate(result.predictions):
+        ci = np.quantile(replicates[:, i], [tail, 1 - tail])
+        pi = np.quantile(noisy[:, i], [tail, 1 - tail])
+        expected_ci = (min(ci[0], estimate[i]), max(ci[1], estimate[i]))
+        expected_pi = (min(pi[0], expected_ci[0]), max(pi[1], expected_ci[1]))
+        assert p.estimate == pytest.approx(estimate[i], rel=1e-12)
+        assert p.ci == pytest.approx(expected_ci, rel=1e-12) and p.pi == pytest.approx(expected_pi, rel=1e-12)
+        assert p.pi[0] >= 0.0 and p.pi[1] <= 1.0
+    slope, midpoint = result.params
+    assert (slope.name, midpoint.name) == ("slope", "C_mid")
+    assert slope.estimate == pytest.approx(math.exp(link.theta[0])) and midpoint.estimate == pytest.approx(
+        10 ** -link.theta[1]
+    )
+    assert slope.ci == pytest.approx(tuple(np.quantile(np.exp(link.boot_theta[:, 0]), [tail, 1 - tail])))
+    assert midpoint.ci == pytest.approx(tuple(np.quantile(10 ** -link.boot_theta[:, 1], [tail, 1 - tail])))
+
+
+@pytest.mark.parametrize("law", ["gpt4", "sigmoid", "accuracy", "two-step"])
+@pytest.mark.parametrize("shape", ["rising", "flat"])
+def test_a_saved_accuracy_fit_predicts_and_draws_the_same(law: str, shape: str) -> None:
+    """Every accuracy law, on a rising and on a flat task, saved to JSON and loaded: the same forecast, warnings and
+    draws of the true accuracy (compare's P(better))."""
+    from scaling_forecast.engine.models import load_fit
+
+    compute = np.geomspace(1e19, 1e22, 8)
+    if shape == "flat":
+        accuracy = 0.62 + np.array([0.01, -0.012, 0.004, 0.009, -0.006, 0.0, -0.01, 0.007])
+    else:
+        accuracy = _rising(0.25, 0.9).y
+    task_loss = 1.5 + 3.0 * (compute / 1e18) ** -0.3
+    runs = _runs(compute, task_loss if law == "two-step" else None, accuracy)
+    targets = (Target(1e23), Target(1e24))
+    settings = FitSettings(law=law, chance=None if law == "gpt4" else 0.25, seed=3, n_boot=300)
+    result = fit_two_step(runs, settings, targets) if law == "two-step" else fit_direct(runs, settings, targets)
+    assert result.fit.trend == ("flat" if shape == "flat" else "improving")
+    reloaded = load_fit(json.loads(json.dumps(result.to_saved_dict())), "fit.json").predict(targets, 0.9)
+    assert reloaded.predictions == result.predictions
+    assert [p.to_dict() for p in reloaded.params] == [p.to_dict() for p in result.params]  # NaN where undefined
+    assert reloaded.fit.warnings == result.fit.warnings
+    assert np.array_equal(reloaded.model.draws(1e23), result.model.draws(1e23))
+    assert result.model.draws(1e23).size >= 300
