@@ -161,3 +161,4 @@ def test_the_verdict_spells_out_each_broken_run_and_its_reasons() -> None:
     verdict = summarise(many, 0.05, 0.9).verdict
     assert verdict.endswith("r4 from 4 runs (off by 50.00%); and 2 more") and "r5" not in verdict
     assert summarise(many[:5], 0.05, 0.9).verdict.endswith("r4 from 4 runs (off by 50.00%)")
+    assert summarise(many[:6], 0.05, 0.9).verdict.endswith("r4 from 4 runs (off by 50.00%); and 1 more")

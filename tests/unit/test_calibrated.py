@@ -302,8 +302,8 @@ def test_three_runs_leave_no_rolling_origin_and_an_infinite_calibration() -> Non
     assert errors.shape == (0,) and distances.shape == (0,)
     calibration = Calibration(errors, distances, 0.01, 3, 20.0)
     assert calibration.scale == math.inf and calibration.dof == 1
-    ci, pi = calibration.halves(np.array([1e21]), 0.9)
-    assert ci[0] == math.inf and pi[0] == math.inf
+    ci, pi = calibration.halves(np.array([1e21, 1e20]), 0.9)  # 1 decade from the centre, and at it
+    assert ci.tolist() == [math.inf, math.inf] and pi.tolist() == [math.inf, math.inf]
 
 
 def test_a_far_forecast_near_1_stays_in_the_unit_interval_without_numpy_warnings() -> None:
@@ -359,3 +359,25 @@ def test_a_saved_calibrated_model_forecasts_and_draws_the_same() -> None:
     calibration = Calibration.from_state(json.loads(json.dumps(model.calibration.to_state())))
     assert calibration.scale == model.calibration.scale and calibration.centre == model.calibration.centre
     assert calibration.n == model.calibration.n and calibration.sigma == model.calibration.sigma
+
+
+def test_a_falling_accuracy_near_0_draws_and_intervals_stay_at_or_above_0() -> None:
+    compute = np.geomspace(1e19, 1e21, 7)
+    accuracy = np.array([0.05, 0.045, 0.041, 0.036, 0.031, 0.029, 0.022])
+    result = fit_direct(_runs(compute, accuracy), FitSettings(law="accuracy"), (Target(1e24),))
+    (far,) = result.predictions
+    assert far.pi[0] == 0.0 and far.ci[0] == 0.0 and far.estimate < 0.02
+    draws = result.model.draws(1e24)
+    assert draws.min() == 0.0 and 0.0 < np.mean(draws == 0.0) < 0.5
+
+
+def test_a_steep_ladder_has_an_alpha_beyond_a_float_without_failing_or_warning() -> None:
+    """Accuracy from 0.3 to 0.99 within a factor 1.2 of compute: k is about 26 and alpha = exp(~1200) is infinite."""
+    import warnings
+
+    compute = np.geomspace(1.0e20, 1.2e20, 5)
+    accuracy = np.array([0.3, 0.6, 0.85, 0.95, 0.99])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        alpha, k = fit_direct(_runs(compute, accuracy), FitSettings(law="accuracy"), ()).params
+    assert k.estimate > 20 and alpha.estimate == math.inf and alpha.ci[1] == math.inf

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -73,6 +75,10 @@ def test_akaike_weights_are_the_closed_form() -> None:
     expected = np.array([1.0, np.exp(-1.0), np.exp(-5.0)]) / (1.0 + np.exp(-1.0) + np.exp(-5.0))
     assert weights[:3] == pytest.approx(expected.tolist(), rel=1e-12)
     assert weights[3] == 0.0
+    # the differences, not the AICc themselves: large ones (of either sign) neither underflow nor overflow
+    for shift in (2000.0, -2000.0):
+        assert akaike_weights([shift, shift + 2.0]) == pytest.approx([1 / (1 + np.exp(-1.0)), 1 / (1 + np.exp(1.0))])
+    assert akaike_weights([None, math.nan]) == [0.0, 0.0]  # no AICc at all: no weight, the caller decides
 
 
 def test_the_power_laws_aicc_is_the_closed_form_of_its_least_squares_line() -> None:

@@ -98,7 +98,7 @@ def gpt4_line(log_c: Array, accuracy: Array) -> Array:
     z = np.log(-np.log(accuracy))
     centred = log_c - log_c.mean()
     sxx = float(centred @ centred)
-    slope = float(centred @ (z - z.mean())) / sxx if sxx > 0.0 else 0.0
+    slope = float(centred @ z) / sxx if sxx > 0.0 else 0.0
     return np.array([float(z.mean()) - slope * float(log_c.mean()), slope])
 
 
@@ -189,23 +189,19 @@ class CalibratedModel:
 
     def params(self, level: float) -> tuple[ParameterEstimate, ...]:
         """``alpha`` and ``k`` with the Student-t intervals of the line's coefficients (``alpha``'s through ``exp``)."""
-        n = self.accuracy.size
+        n = self.accuracy.size  # 4 or more runs at 4 or more computes: n - 2 > 0 and Sxx > 0
         z = np.log(-np.log(self.accuracy))
         residual = z - (self.theta[0] + self.theta[1] * self.log_c)
-        s2 = float(residual @ residual) / max(n - 2, 1)
+        s2 = float(residual @ residual) / (n - 2)
         centred = self.log_c - self.log_c.mean()
         sxx = float(centred @ centred)
-        se_slope = math.sqrt(s2 / sxx) if sxx > 0 else math.inf
-        se_intercept = math.sqrt(s2 * (1.0 / n + self.log_c.mean() ** 2 / sxx)) if sxx > 0 else math.inf
-        t = student_t_quantile(0.5 + level / 2.0, max(n - 2, 1))
+        se_slope = math.sqrt(s2 / sxx)
+        se_intercept = math.sqrt(s2 * (1.0 / n + self.log_c.mean() ** 2 / sxx))
+        t = student_t_quantile(0.5 + level / 2.0, n - 2)
         log_alpha, k = float(self.theta[0]), -float(self.theta[1])
-        with np.errstate(over="ignore"):
-            alpha = ParameterEstimate(
-                "alpha",
-                math.exp(log_alpha),
-                math.exp(log_alpha) * se_intercept,
-                (math.exp(log_alpha - t * se_intercept), math.exp(log_alpha + t * se_intercept)),
-            )
+        with np.errstate(over="ignore"):  # a steep ladder's alpha (and its interval) can be beyond a float
+            exp = np.exp(np.array([log_alpha, log_alpha - t * se_intercept, log_alpha + t * se_intercept]))
+        alpha = ParameterEstimate("alpha", float(exp[0]), float(exp[0]) * se_intercept, (float(exp[1]), float(exp[2])))
         return alpha, ParameterEstimate("k", k, se_slope, (k - t * se_slope, k + t * se_slope))
 
     def draws(self, target: float) -> Array:
