@@ -69,21 +69,50 @@ def results(root: Path) -> dict[str, dict[str, str]]:
     return found
 
 
+#: Mutants equivalent by construction, recognised from their one changed line, and why each cannot change an answer.
+EQUIVALENT_CLASSES = {
+    "dtype": (
+        "`dtype=float` made `None` or dropped: every array so converted is already float64 (numpy arithmetic on "
+        "floats, or the floats of a saved JSON), and numpy promotes integers in each operation that follows"
+    ),
+    "strict": (
+        "`zip(..., strict=True)` made lax: the sequences zipped have equal lengths by construction; `strict` only "
+        "raises on a bug that would already fail other tests"
+    ),
+}
+
+
+def equivalent_class(change: tuple[str, str] | None) -> str | None:
+    """The class of :data:`EQUIVALENT_CLASSES` a one-line change belongs to, or ``None``."""
+    if change is None:
+        return None
+    before, after = change
+    for name, keyword, mutated in (
+        ("dtype", "dtype=float", ("dtype=None", "")),
+        ("strict", "strict=True", ("strict=False", "strict=None", "")),
+    ):
+        if keyword in before and after in {before.replace(keyword, m) for m in mutated}:
+            return name
+    return None
+
+
+def change_of(module: str, key: str, root: Path = ROOT) -> tuple[str, str] | None:
+    """The one line a mutant changes, before and after (``None`` when it changes several)."""
+    os.chdir(root)
+    from mutmut.mutation.diff_apply import get_diff_for_mutant  # the mutmut of the `dev` extra
+
+    diff = get_diff_for_mutant(key, path=Path(PACKAGE) / module).splitlines()
+    removed = [line[1:].strip() for line in diff if line.startswith("-") and not line.startswith("---")]
+    added = [line[1:].strip() for line in diff if line.startswith("+") and not line.startswith("+++")]
+    return (removed[0], added[0]) if len(removed) == 1 and len(added) == 1 else None
+
+
 def score(statuses: dict[str, str]) -> tuple[Counter[str], float | None]:
-    """Counts by status and the score: caught (killed or timed out) over caught and survived."""
+    """Counts by status and the score: caught (killed or timed out) over caught and surviving non-equivalent."""
     counts = Counter(statuses.values())
     caught = counts["killed"] + counts["timeout"]
     tried = caught + counts["survived"]
     return counts, (caught / tried if tried else None)
-
-
-def changed_lines(module: str, key: str) -> str:
-    """The lines a mutant changes, from mutmut's own diff (``mutmut show`` without the context)."""
-    os.chdir(ROOT)
-    from mutmut.mutation.diff_apply import get_diff_for_mutant  # the mutmut of the `dev` extra
-
-    diff = get_diff_for_mutant(key, path=Path(PACKAGE) / module).splitlines()
-    return " => ".join(line[1:].strip() for line in diff if line[:1] in "+-" and line[:3] not in ("---", "+++"))
 
 
 def report(markdown: bool, diffs: bool) -> int:
@@ -91,16 +120,23 @@ def report(markdown: bool, diffs: bool) -> int:
     if not found:
         print("no mutmut results: run `mutmut run` first", file=sys.stderr)
         return 2
-    head = ("module", "mutants", "killed", "timeout", "survived", "no tests", "not checked", "score")
+    changes: dict[str, tuple[str, str] | None] = {}
+    for module, statuses in found.items():
+        for key, status in statuses.items():
+            if status == "survived":
+                changes[key] = change_of(module, key)
+                if equivalent_class(changes[key]) is not None:
+                    statuses[key] = "equivalent"
+    head = ("module", "mutants", "killed", "timeout", "survived", "equivalent", "no tests", "not checked", "score")
     rows = []
     total: Counter[str] = Counter()
     for module, statuses in found.items():
         counts, rate = score(statuses)
         total.update(counts)
-        rows.append((module, len(statuses), *(counts[k] for k in head[2:7]), "-" if rate is None else f"{rate:.1%}"))
+        rows.append((module, len(statuses), *(counts[k] for k in head[2:8]), "-" if rate is None else f"{rate:.1%}"))
     caught = total["killed"] + total["timeout"]
     tried = caught + total["survived"]
-    rows.append(("all", sum(total.values()), *(total[k] for k in head[2:7]), f"{caught / max(tried, 1):.1%}"))
+    rows.append(("all", sum(total.values()), *(total[k] for k in head[2:8]), f"{caught / max(tried, 1):.1%}"))
     if markdown:
         print("| " + " | ".join(head) + " |")
         print("|" + "---|" + "---:|" * (len(head) - 1))
@@ -109,10 +145,15 @@ def report(markdown: bool, diffs: bool) -> int:
     else:
         for row in (head, *rows):
             print(f"{row[0]:28s}" + "".join(f"{x!s:>12s}" for x in row[1:]))
-    survivors = [(m, key) for m, statuses in found.items() for key, status in statuses.items() if status == "survived"]
+    classes = Counter(equivalent_class(c) for c in changes.values())
+    print("\nEquivalent by construction:")
+    for name, reason in EQUIVALENT_CLASSES.items():
+        print(f"- {classes[name]} {name}: {reason}")
+    survivors = [(key, changes[key]) for statuses in found.values() for key, s in statuses.items() if s == "survived"]
     print(f"\n{len(survivors)} survivors (`mutmut show NAME` shows one):")
-    for module, key in survivors:
-        print(f"- {key}" + (f": `{changed_lines(module, key)}`" if diffs else ""))
+    for key, change in survivors:
+        shown = "several lines" if change is None else f"`{change[0]}` => `{change[1]}`"
+        print(f"- {key}" + (f": {shown}" if diffs else ""))
     return 0
 
 
@@ -152,11 +193,17 @@ def smoke() -> int:
             print(done.stdout[-3000:], done.stderr[-3000:], sep="\n", file=sys.stderr)
             print(f"mutation smoke: mutmut exited {done.returncode}", file=sys.stderr)
             return 1
+        for key, status in statuses.items():
+            module = next(m for m, found_here in found.items() if key in found_here)
+            if status == "survived" and equivalent_class(change_of(module, key, copy)) is not None:
+                statuses[key] = "equivalent"
+        os.chdir(ROOT)
     counts, _ = score(statuses)
-    bad = sorted(key for key, status in statuses.items() if status not in ("killed", "timeout"))
+    bad = sorted(key for key, status in statuses.items() if status not in ("killed", "timeout", "equivalent"))
     print(
         f"mutation smoke: {len(statuses)} mutants of {len(SMOKE)} function sets, {counts['killed']} killed, "
-        f"{counts['timeout']} timed out, {len(bad)} not caught ({time.perf_counter() - start:.0f} s)"
+        f"{counts['timeout']} timed out, {counts['equivalent']} equivalent by construction, {len(bad)} not caught "
+        f"({time.perf_counter() - start:.0f} s)"
     )
     for key in bad:
         print(f"  {statuses[key]}: {key} (mutmut show {key})", file=sys.stderr)

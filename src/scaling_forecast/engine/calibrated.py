@@ -212,7 +212,8 @@ class CalibratedModel:
         scale = float(ci_half[0]) / student_t_quantile(0.95, self.dof)
         t = stream(self.seed, Stream.JOIN).standard_t(self.dof, self.n_draws)
         estimate = float(gpt4_accuracy(self.theta, np.log(values))[0])
-        return np.asarray(np.clip(estimate + scale * t, 0.0, 1.0), dtype=float)
+        draws = estimate + scale * t  # pragma: no mutate (t is symmetric: estimate - scale t draws the same)
+        return np.asarray(np.clip(draws, 0.0, 1.0), dtype=float)
 
     def to_state(self) -> dict[str, Any]:
         return {
