@@ -489,3 +489,46 @@ def test_a_saved_accuracy_fit_predicts_and_draws_the_same(law: str, shape: str) 
     assert reloaded.fit.warnings == result.fit.warnings
     assert np.array_equal(reloaded.model.draws(1e23), result.model.draws(1e23))
     assert result.model.draws(1e23).size >= 300
+
+
+@pytest.mark.parametrize("law", ["accuracy", "gpt4", "sigmoid"])
+def test_a_direct_fits_summary_is_its_residuals_in_accuracy(law: str) -> None:
+    """rmse and objective (half the residual sum of squares) of accuracy minus the fitted curve, recomputed here
+    from the GPT-4 form's least-squares line (accuracy), the published form's own parameters (gpt4, which fits
+    -log acc) or the link's residuals (sigmoid); n - 2 degrees of freedom; what the fit was asked for."""
+    runs = _rising(0.25, 0.9)
+    settings = FitSettings(law=law, chance=None if law == "gpt4" else 0.25, n_boot=300, seed=2, level=0.8)
+    result = fit_direct(runs, settings, (Target(1e23),))
+    compute, accuracy = runs.x, runs.y
+    if law == "accuracy":
+        slope, intercept = np.polyfit(np.log(compute), np.log(-np.log(accuracy)), 1)
+        fitted = np.exp(-np.exp(intercept + slope * np.log(compute)))
+    elif law == "gpt4":
+        alpha, k = (p.estimate for p in result.params)
+        fitted = np.exp(-alpha * compute ** (-k))
+    else:
+        fitted = accuracy - result.model.sigmoid.residuals
+        kept = result.model.sigmoid.boot_theta.shape[0]
+        assert result.fit.failed_replicates == 300 - kept and kept > 250
+    residuals = accuracy - fitted
+    assert result.fit.rmse == pytest.approx(math.sqrt(np.mean(residuals**2)), rel=1e-6)
+    assert result.fit.objective == pytest.approx(0.5 * float(residuals @ residuals), rel=1e-6)
+    assert result.fit.dof == 6 and result.fit.converged and result.fit.trend == "improving"
+    assert result.level == 0.8 and result.loss_fn == "lsq" and result.misspecification == settings.misspecification
+    assert result.data.y_column == "accuracy" and result.data.chance == settings.chance
+    if law != "sigmoid":
+        assert result.fit.failed_replicates == 0
+
+
+@pytest.mark.parametrize("edge", [0.0, 1.0])
+def test_an_accuracy_of_exactly_0_or_1_is_refused_by_the_gpt4_form_and_fitted_by_the_sigmoid(edge: float) -> None:
+    from scaling_forecast.errors import DataError
+
+    runs = _rising(0.25, 0.9)
+    accuracy = runs.y.copy()
+    accuracy[0 if edge == 0.0 else -1] = edge
+    edged = _runs(runs.x, None, accuracy)
+    for law in ("accuracy", "gpt4"):
+        with pytest.raises(DataError, match=r"accuracies of exactly 0 or 1 cannot be fitted by the GPT-4 form"):
+            fit_direct(edged, FitSettings(law=law), ())
+    assert fit_direct(edged, FitSettings(law="sigmoid", chance=0.0, n_boot=200), (Target(1e23),)).predictions
