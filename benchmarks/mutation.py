@@ -91,7 +91,8 @@ def equivalent_class(change: tuple[str, str] | None) -> str | None:
         ("dtype", "dtype=float", ("dtype=None", "")),
         ("strict", "strict=True", ("strict=False", "strict=None", "")),
     ):
-        if keyword in before and after in {before.replace(keyword, m) for m in mutated}:
+        at = [i for i in range(len(before)) if before.startswith(keyword, i)]
+        if after in {before[:i] + m + before[i + len(keyword) :] for i in at for m in mutated}:
             return name
     return None
 
