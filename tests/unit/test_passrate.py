@@ -240,3 +240,24 @@ def test_buckets_take_one_to_as_many_as_there_are_problems() -> None:
     aggregate = PassRates(data.rates[:, :1], ("all",), False, 1, "subset", "")
     with pytest.raises(DataError, match=r"^--buckets needs per-problem pass rates \(a 'problem' column\), not one"):
         aggregate.buckets(1)
+
+
+def test_fit_runs_fits_buckets_and_names_the_file_column_and_quantity() -> None:
+    """The library's fit_runs, as fit_pass_rates: buckets when asked, the file, x column and quantity recorded,
+    the zero policy passed on (smooth keeps every problem, subset drops the ones some run never passed)."""
+    from scaling_forecast.tasks.ladder import fit_runs
+
+    path = str(EXAMPLES / "passrates.csv")
+    runs = load_pass_rates(path)
+    bucketed = fit_runs(runs, FitSettings(method="delta"), (parse_target("10x"),), buckets=2)
+    direct = fit_pass_rates(runs, FitSettings(method="delta"), (parse_target("10x"),), buckets=2)
+    assert [b.n_problems for b in bucketed.buckets] == [b.n_problems for b in direct.buckets] and len(
+        direct.buckets
+    ) == 2
+    assert bucketed.predictions == direct.predictions
+    whole = fit_runs(runs, FitSettings(method="delta"), (parse_target("10x"),))
+    assert whole.buckets == () and whole.data.file == path and whole.data.x_column == "compute"
+    assert whole.data.y_column == "-E[log pass_rate]" and whole.data.sweep is None
+    smooth = fit_runs(runs, FitSettings(method="delta"), (parse_target("10x"),), zeros="smooth")
+    subset = fit_runs(runs, FitSettings(method="delta"), (parse_target("10x"),), zeros="subset")
+    assert smooth.predictions != subset.predictions
