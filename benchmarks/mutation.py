@@ -158,8 +158,8 @@ def report(markdown: bool, diffs: bool) -> int:
     return 0
 
 
-def smoke() -> int:
-    """Run mutmut on :data:`SMOKE` in a copy of the project; 1 when a mutant survives or has no test."""
+def smoke(chosen: dict[str, tuple[str, ...]]) -> int:
+    """Run mutmut on ``chosen`` (:data:`SMOKE`) in a copy of the project; 1 when a mutant survives or has no test."""
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder)
@@ -167,8 +167,8 @@ def smoke() -> int:
             shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
         for name in ("pyproject.toml", "README.md"):
             shutil.copy(ROOT / name, copy / name)
-        modules = sorted({".".join(pattern.split(".")[:-1]) for pattern in SMOKE})
-        tests = sorted({test for owners in SMOKE.values() for test in owners})
+        modules = sorted({".".join(pattern.split(".")[:-1]) for pattern in chosen})
+        tests = sorted({test for owners in chosen.values() for test in owners})
         config = (copy / "pyproject.toml").read_text(encoding="utf-8")
         only = json.dumps([f"src/{module.replace('.', '/')}.py" for module in modules])
         config = re.sub(r"(?m)^only_mutate = .*$", f"only_mutate = {only}", config)
@@ -181,14 +181,14 @@ def smoke() -> int:
         if mutmut is None:
             print("mutation smoke: mutmut is not installed (pip install -e '.[dev]')", file=sys.stderr)
             return 2
-        command = [mutmut, "run", "--max-children", str(os.cpu_count() or 2), *SMOKE]
+        command = [mutmut, "run", "--max-children", str(os.cpu_count() or 2), *chosen]
         done = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True)
         found = results(copy)
         statuses = {
             key: status
             for module in found.values()
             for key, status in module.items()
-            if any(re.fullmatch(pattern.replace(".", r"\.").replace("*", ".*"), key) for pattern in SMOKE)
+            if any(re.fullmatch(pattern.replace(".", r"\.").replace("*", ".*"), key) for pattern in chosen)
         }
         if done.returncode != 0 or not statuses:
             print(done.stdout[-3000:], done.stderr[-3000:], sep="\n", file=sys.stderr)
@@ -202,7 +202,7 @@ def smoke() -> int:
     counts, _ = score(statuses)
     bad = sorted(key for key, status in statuses.items() if status not in ("killed", "timeout", "equivalent"))
     print(
-        f"mutation smoke: {len(statuses)} mutants of {len(SMOKE)} function sets, {counts['killed']} killed, "
+        f"mutation smoke: {len(statuses)} mutants of {len(chosen)} function sets, {counts['killed']} killed, "
         f"{counts['timeout']} timed out, {counts['equivalent']} equivalent by construction, {len(bad)} not caught "
         f"({time.perf_counter() - start:.0f} s)"
     )
@@ -218,8 +218,13 @@ def main() -> int:
     shown.add_argument("--markdown", action="store_true", help="the table as Markdown")
     shown.add_argument("--diffs", action="store_true", help="each survivor's changed lines")
     commands.add_parser("smoke", help="the CI smoke: a fixed set of mutants, failing when one survives")
+    some = commands.add_parser("some", help="the smoke's run on other mutants, against the tests named")
+    some.add_argument("patterns", nargs="+", help="mutant names, with * (e.g. 'scaling_forecast.engine.trend.x_*')")
+    some.add_argument("--tests", nargs="+", required=True, help="the test files that own them")
     args = parser.parse_args()
-    return report(args.markdown, args.diffs) if args.command == "report" else smoke()
+    if args.command == "report":
+        return report(args.markdown, args.diffs)
+    return smoke(SMOKE if args.command == "smoke" else dict.fromkeys(args.patterns, tuple(args.tests)))
 
 
 if __name__ == "__main__":
