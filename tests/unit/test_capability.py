@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import stats
 from scipy.special import expit
 from typer.testing import CliRunner
 
@@ -456,6 +458,7 @@ def test_the_sigmoid_intervals_are_the_percentiles_of_its_replicates(chance: flo
         assert p.estimate == pytest.approx(estimate[i], rel=1e-12)
         assert p.ci == pytest.approx(expected_ci, rel=1e-12) and p.pi == pytest.approx(expected_pi, rel=1e-12)
         assert p.pi[0] >= 0.0 and p.pi[1] <= 1.0
+    assert np.array_equal(result.model.draws(1e23), replicates[:, 1][np.isfinite(replicates[:, 1])])
     slope, midpoint = result.params
     assert (slope.name, midpoint.name) == ("slope", "C_mid")
     assert slope.estimate == pytest.approx(math.exp(link.theta[0])) and midpoint.estimate == pytest.approx(
@@ -478,7 +481,7 @@ def test_a_saved_accuracy_fit_predicts_and_draws_the_same(law: str, shape: str) 
     else:
         accuracy = _rising(0.25, 0.9).y
     task_loss = 1.5 + 3.0 * (compute / 1e18) ** -0.3
-    runs = _runs(compute, task_loss if law == "two-step" else None, accuracy)
+    runs = replace(_runs(compute, task_loss if law == "two-step" else None, accuracy), warnings=("a reader's note",))
     targets = (Target(1e23), Target(1e24))
     settings = FitSettings(law=law, chance=None if law == "gpt4" else 0.25, seed=3, n_boot=300)
     result = fit_two_step(runs, settings, targets) if law == "two-step" else fit_direct(runs, settings, targets)
@@ -489,6 +492,13 @@ def test_a_saved_accuracy_fit_predicts_and_draws_the_same(law: str, shape: str) 
     assert reloaded.fit.warnings == result.fit.warnings
     assert np.array_equal(reloaded.model.draws(1e23), result.model.draws(1e23))
     assert result.model.draws(1e23).size >= 300
+    assert "a reader's note" in result.fit.warnings  # what reading the runs left out is said under every law
+    assert reloaded.model.law.name == law and reloaded.data_warnings == result.data_warnings
+    assert reloaded.model.before == result.model.before and reloaded.model.after == result.model.after
+    assert all(p.pass_rate is None for p in result.predictions)
+    if law == "two-step":
+        for name in ("theta", "boot_theta", "residuals", "noise", "x", "accuracy"):
+            assert np.array_equal(getattr(reloaded.model.link, name), getattr(result.model.link, name))
 
 
 @pytest.mark.parametrize("law", ["accuracy", "gpt4", "sigmoid"])
@@ -532,3 +542,50 @@ def test_an_accuracy_of_exactly_0_or_1_is_refused_by_the_gpt4_form_and_fitted_by
         with pytest.raises(DataError, match=r"accuracies of exactly 0 or 1 cannot be fitted by the GPT-4 form"):
             fit_direct(edged, FitSettings(law=law), ())
     assert fit_direct(edged, FitSettings(law="sigmoid", chance=0.0, n_boot=200), (Target(1e23),)).predictions
+
+
+def test_a_two_step_fit_of_three_computes_has_no_calibration_and_saves() -> None:
+    """Three runs leave no rolling origin: the pi is the link's own, and the saved fit says so and loads."""
+    from scaling_forecast.engine.models import load_fit
+
+    compute = np.geomspace(1e19, 1e21, 3)
+    task_loss = 1.5 + 3.0 * (compute / 1e18) ** -0.3
+    runs = _runs(compute, task_loss, np.array([0.4, 0.55, 0.7]))
+    result = fit_two_step(runs, FitSettings(law="two-step", chance=0.25, n_boot=200), (Target(1e22),))
+    assert result.model.calibration is None and result.model.to_state()["calibration"] is None
+    reloaded = load_fit(json.loads(json.dumps(result.to_saved_dict())), "fit.json").predict(Target(1e22), 0.9)
+    assert reloaded.model.calibration is None and reloaded.predictions == result.predictions
+
+
+def test_a_flat_tasks_draws_and_intervals_are_the_closed_form() -> None:
+    """mean + z s / sqrt(n) for standard normal z; ci = mean +- t s / sqrt(n) and pi = mean +- t s sqrt(1 + 1/n),
+    clipped at 1 for a task flat near 1."""
+    from scaling_forecast.engine.capability import Flat
+
+    accuracy = np.array([0.985, 0.999, 0.982, 0.999, 0.998])
+    flat = Flat(accuracy)
+    mean, s, n = accuracy.mean(), accuracy.std(ddof=1), 5
+    assert flat.draws(np.array([-1.0, 0.0, 2.0])) == pytest.approx(mean + np.array([-1.0, 0.0, 2.0]) * s / math.sqrt(n))
+    t = stats.t.ppf(0.975, n - 1)
+    estimate, ci, pi = flat.interval(0.95)
+    assert estimate == pytest.approx(mean)
+    assert ci == pytest.approx((mean - t * s / math.sqrt(n), min(mean + t * s / math.sqrt(n), 1.0)))
+    assert pi == pytest.approx((mean - t * s * math.sqrt(1 + 1 / n), 1.0))
+    assert ci[1] == 1.0  # mean + t s / sqrt(n) = 1.003: clipped
+
+
+def test_the_sigmoid_pi_holds_its_ci_even_when_every_noise_draw_is_positive() -> None:
+    result = fit_direct(_rising(0.25, 0.9), FitSettings(law="sigmoid", chance=0.25, n_boot=300), ())
+    link = result.model.sigmoid
+    shifted = replace(result.model, sigmoid=replace(link, noise=np.full_like(link.noise, 0.05)))
+    ((estimate, ci, pi),) = shifted._sigmoid(np.array([1e21]), 0.9)
+    assert pi[0] == ci[0] < estimate < ci[1] < pi[1]
+
+
+def test_a_constant_accuracy_under_gpt4_draws_the_flat_tasks_mean() -> None:
+    from scaling_forecast.engine.capability import FLAT_DRAWS
+
+    runs = _runs(np.geomspace(1e19, 1e22, 6), None, np.full(6, 0.5))
+    result = fit_direct(runs, FitSettings(law="gpt4"), (Target(1e23),))
+    draws = result.model.draws(1e23)
+    assert result.fit.trend == "flat" and draws.size == FLAT_DRAWS and np.all(draws == 0.5)

@@ -271,7 +271,7 @@ def fit_direct(
                 "chance; fit it with --law accuracy (the default) or --law gpt4, which follow a falling accuracy"
             )
         floor, below = floor_of(chance, accuracy, column)
-        before += below
+        before += runs.warnings + below
         rng = stream(settings.seed, Stream.LINK_BOOTSTRAP)
         sigmoid = fit_link(SigmoidLink(floor), log_compute_design(compute), accuracy, settings.n_boot, rng)
         if sigmoid is None:
