@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -212,3 +214,89 @@ def test_require_best_names_each_target_where_the_gate_fails() -> None:
         require_best_failure(result, "bad")
         == "--require-best bad: at 1e+22 the best is 'good'; at 1e+23 the best is 'good'"
     )
+
+
+def _accuracy_sweep(name: str, accuracy: np.ndarray, compute: np.ndarray | None = None) -> Sweep:
+    from scaling_forecast.engine.runs import Runs
+
+    compute = np.geomspace(1e19, 1e21, accuracy.size) if compute is None else compute
+    runs = Runs(
+        compute,
+        accuracy,
+        tuple(f"{name}{i}" for i in range(compute.size)),
+        "compute",
+        "accuracy",
+        "<data>",
+        metric="accuracy",
+    )
+    return Sweep(name, compute, accuracy, y_column="accuracy", runs=runs)
+
+
+NOISE = np.array([0.004, -0.006, 0.002, 0.005, -0.003, 0.0, -0.004])
+#: Three accuracy sweeps: "steep" starts lowest and rises fastest, so it crosses "flat" inside the runs.
+STEEP = np.exp(-1.0837e7 * np.geomspace(1e19, 1e21, 7) ** -0.366) + NOISE  # 0.30 to 0.80
+SHALLOW = np.exp(-12.59 * np.geomspace(1e19, 1e21, 7) ** -0.0663) + NOISE[::-1]  # 0.50 to 0.60: they cross at 6e19
+LOW = SHALLOW - 0.08
+
+
+def test_accuracy_sweeps_are_ranked_from_their_paired_draws_by_hand() -> None:
+    """Higher is better: the ranking, P(best), P(better than the best), the paired differences' interval and the
+    crossing, recomputed here from each sweep fitted alone with its own seed (SeedSequence([seed, i]))."""
+    from scaling_forecast.tasks.capability import fit_direct
+    from scaling_forecast.tasks.compare import sweep_seed
+
+    sweeps = [_accuracy_sweep("steep", STEEP), _accuracy_sweep("shallow", SHALLOW), _accuracy_sweep("low", LOW)]
+    settings = FitSettings(law="accuracy", seed=4, level=0.8)
+    target = 1e22
+    result = compare_sweeps(sweeps, settings, (Target(target),))
+    assert result.sense == "higher"
+    seeds = [int(np.random.SeedSequence([4, i]).generate_state(1)[0]) for i in range(3)]
+    assert [sweep_seed(4, i) for i in range(3)] == seeds
+    fits = [
+        fit_direct(s.runs, FitSettings(law="accuracy", seed=seed, level=0.8), (Target(target),))
+        for s, seed in zip(sweeps, seeds, strict=True)
+    ]
+    estimates = np.array([f.predictions[0].estimate for f in fits])
+    draws = np.stack([f.model.draws(target) for f in fits])
+    order = np.argsort(-estimates)
+    (comparison,) = result.comparisons
+    assert [r.sweep for r in comparison.ranking] == [sweeps[i].name for i in order]
+    assert comparison.baseline == sweeps[order[0]].name
+    best = np.argmax(draws, axis=0)
+    for rank, i in zip(comparison.ranking, order, strict=True):
+        assert rank.estimate == pytest.approx(estimates[i]) and rank.p_best == pytest.approx(np.mean(best == i))
+        if i == order[0]:
+            assert rank.delta is None and rank.delta_ci is None and rank.p_better is None
+            continue
+        differences = draws[i] - draws[order[0]]
+        delta = estimates[i] - estimates[order[0]]
+        low, high = np.quantile(differences, [0.1, 0.9])
+        assert rank.delta == pytest.approx(delta) and delta < 0
+        assert rank.delta_ci == pytest.approx((min(low, delta), max(high, delta)))
+        assert rank.p_better == pytest.approx(np.mean(differences > 0) + 0.5 * np.mean(differences == 0))
+    # the crossing of steep and shallow: where their GPT-4 lines meet, from numpy's polyfit
+    log_c = np.log(np.geomspace(1e19, 1e21, 7))
+    (b1, a1), (b2, a2) = (np.polyfit(log_c, np.log(-np.log(y)), 1) for y in (STEEP, SHALLOW))
+    crossing = math.exp((a2 - a1) / (b1 - b2))
+    found = [c for c in result.crossings if {c.below, c.above} == {"steep", "shallow"}]
+    assert len(found) == 1 and found[0].compute == pytest.approx(crossing, rel=0.01)
+    assert (found[0].below, found[0].above, found[0].inside) == ("steep", "shallow", crossing <= 1e21)
+
+
+def test_an_accuracy_sweep_that_cannot_be_fitted_is_left_out_by_name_or_stops_a_strict_comparison() -> None:
+    few = _accuracy_sweep("few", SHALLOW[:3], np.geomspace(1e19, 1e21, 3))
+    sweeps = [_accuracy_sweep("steep", STEEP), _accuracy_sweep("shallow", SHALLOW), few]
+    result = compare_sweeps(sweeps, FitSettings(law="accuracy"), (Target(1e22),), baseline="shallow")
+    assert result.left_out == (
+        "sweep 'few': <data>: --law accuracy needs runs at 4 or more distinct compute values; it is left out",
+    )
+    (comparison,) = result.comparisons
+    assert comparison.baseline == "shallow" and [r.sweep for r in comparison.ranking if r.p_better is None] == [
+        "shallow"
+    ]
+    with pytest.raises(DataError, match=r"^sweep 'few': .*4 or more distinct compute values; it is left out$"):
+        compare_sweeps(sweeps, FitSettings(law="accuracy"), (Target(1e22),), strict=True)
+    with pytest.raises(DataError, match=r"^sweep 'few': "):
+        compare_sweeps(sweeps, FitSettings(law="accuracy"), (Target(1e22),), baseline="few")
+    with pytest.raises(DataError, match=r"^forecast compare needs at least 2 sweeps that can be fitted, got 1$"):
+        compare_sweeps(sweeps[1:], FitSettings(law="accuracy"), (Target(1e22),))
