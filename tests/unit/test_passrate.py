@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from math import comb
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from scaling_forecast.engine.passrates import (
     pass_at_k,
     smoothed_pass_at_k,
 )
-from scaling_forecast.errors import DataError
+from scaling_forecast.errors import DataError, FitError
 from scaling_forecast.readers.runs import load_pass_rates
 from scaling_forecast.settings import FitSettings, parse_target
 from scaling_forecast.tasks.fit import fit_pass_rates
@@ -261,3 +262,38 @@ def test_fit_runs_fits_buckets_and_names_the_file_column_and_quantity() -> None:
     smooth = fit_runs(runs, FitSettings(method="delta"), (parse_target("10x"),), zeros="smooth")
     subset = fit_runs(runs, FitSettings(method="delta"), (parse_target("10x"),), zeros="subset")
     assert smooth.predictions != subset.predictions
+
+
+def test_the_problem_set_warnings_name_their_numbers_and_edges() -> None:
+    """Fewer than 10 problems (10 are enough), a run whose geometric-mean pass rate is above 90% (named, with its
+    rate), the record of the problem set; an aggregate file has no problem count to warn about."""
+    from scaling_forecast.tasks.fit import rate_inputs
+
+    compute = np.geomspace(1e18, 1e21, 5)
+    nine = _law_runs(np.full(9, 1.0), 0.05, compute)
+    inputs = rate_inputs(nine, nine.apply_zeros("subset"))
+    geometric = float(np.exp(-1.0 * compute[-1] ** -0.05))
+    assert inputs.warnings == (
+        "only 9 problems after zero handling (fewer than 10): the mean log pass rate is noisy; add problems or use "
+        "--zeros smooth",
+        f"pass rates saturate near 1 (run 'm4': {geometric:.0%} geometric mean): the law has no ceiling, so "
+        "forecasts near 100% are unreliable",
+    )
+    assert 0.9 < geometric < 0.92 and inputs.quantity == pytest.approx(compute**-0.05)
+    assert inputs.problems == {
+        "n_problems": 9,
+        "n_problems_total": 9,
+        "zeros": "subset",
+        "k": 1,
+        "note": inputs.problems["note"],
+    }
+    ten = _law_runs(np.full(10, 20.0), 0.05, compute)  # 10 problems, best run at exp(-20 * 1e21^-0.05) = 17%
+    assert rate_inputs(ten, ten.apply_zeros("subset")).warnings == ()
+    aggregate = replace(nine, rates=nine.rates[:, :1], problems=("all",), per_problem=False)
+    inputs = rate_inputs(aggregate, aggregate.apply_zeros("subset"))
+    assert not any("problems after zero handling" in w for w in inputs.warnings)
+    assert inputs.problems["n_problems"] is None and inputs.problems["n_problems_total"] is None
+    solved = _law_runs(np.full(12, 2.0), 0.05, compute)
+    solved = replace(solved, rates=np.where(np.arange(5)[:, None] == 4, 1.0, solved.rates))
+    with pytest.raises(FitError, match=r"^<synthetic>: every pass rate is 1 on some run, so -E\[log pass_rate\] is 0"):
+        rate_inputs(solved, solved.apply_zeros("subset"))
