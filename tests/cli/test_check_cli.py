@@ -34,6 +34,11 @@ def test_loss_gates_pass_and_fail(runner: CliRunner, gate: str, passing: str, fa
     code, document = _check(runner, RUNS, "-t", "1e24", gate, failing)
     assert code == 1 and document["check"]["passed"] is False
     assert document["check"]["gates"][0]["gate"] == gate[2:].replace("-", "_")
+    gate_json = document["check"]["gates"][0]
+    fit_wide = gate == "--max-rmse"  # a gate on the fit, not on a forecast: no target, no interval
+    assert gate_json["target"] == (None if fit_wide else 1e24)
+    assert gate_json["interval"] == (None if fit_wide else document["predictions"][0]["pi"])
+    assert document["check"]["verdict"].startswith("FAIL: 1 of 1 gates fail (judged on pi): ")
 
 
 def test_pass_rate_gate(runner: CliRunner) -> None:
