@@ -129,6 +129,14 @@ def test_binary_file(tmp_path: Path) -> None:
 def test_runs_as_a_data_frame() -> None:
     frame = load_runs(EXAMPLES / "runs.csv").to_frame()
     assert list(frame.columns) == ["run", "compute", "loss"] and len(frame) == 9
+    from scaling_forecast.readers.runs import load_for_law
+
+    grid, _ = load_for_law(str(EXAMPLES / "chinchilla.csv"), "chinchilla")
+    frame = grid.to_frame()
+    assert list(frame.columns) == ["run", "params", "tokens", "compute", "loss"]
+    first = frame.iloc[0]
+    assert (first["run"], first["params"], first["tokens"], first["loss"]) == ("n1e+07-x5", 1e7, 5e7, 6.2548)
+    assert_allclose(frame["compute"], 6.0 * frame["params"] * frame["tokens"])
 
 
 def test_loading_never_modifies_the_file(tmp_path: Path) -> None:
