@@ -66,10 +66,6 @@ class CurveModel:
     def theta(self) -> Array:
         return self.uncertainty.theta
 
-    def candidate(self, law: str) -> Uncertainty | None:
-        """The fitted state of candidate ``law`` (``None``: not weighed, or it could not be fitted)."""
-        return next((c.state for c in self.candidates if c.law == law), None)
-
     def forecast(self, result: FitResult, targets: tuple[Target, ...], level: float) -> FitResult:
         return forecast(result, targets, level)
 
