@@ -297,3 +297,21 @@ def test_the_problem_set_warnings_name_their_numbers_and_edges() -> None:
     solved = replace(solved, rates=np.where(np.arange(5)[:, None] == 4, 1.0, solved.rates))
     with pytest.raises(FitError, match=r"^<synthetic>: every pass rate is 1 on some run, so -E\[log pass_rate\] is 0"):
         rate_inputs(solved, solved.apply_zeros("subset"))
+
+
+def test_every_zero_policy_records_itself_the_total_and_a_note() -> None:
+    """The policy and the problem count before it are kept whatever it did, with a note in words; smoothing a
+    file of rates that are all 0 but one keeps that one's half; all zero is refused, named by the default label."""
+    clean = handle_zeros(np.array([[0.2, 0.4], [0.3, 0.5]]), ("a", "b"), RUNS[:2], "error", per_problem=True)
+    assert (clean.zeros, clean.n_problems_total, clean.note) == ("error", 2, "all 2 problems have nonzero pass rates")
+    aggregate = handle_zeros(np.array([[0.2], [0.3]]), ("all",), RUNS[:2], "subset", per_problem=False)
+    assert (aggregate.zeros, aggregate.note, aggregate.per_problem) == ("subset", "one pass rate per run", False)
+    for policy in ("subset", "smooth"):
+        applied = handle_zeros(RATES, PROBLEMS, RUNS, policy, per_problem=True)
+        assert applied.zeros == policy and applied.n_problems_total == 3 and applied.per_problem
+    one = handle_zeros(np.array([[0.0, 0.0], [0.0, 0.4]]), ("a", "b"), RUNS[:2], "smooth", per_problem=True)
+    assert one.rates.tolist() == [[0.2, 0.2], [0.2, 0.4]] and one.note.startswith("3 zero pass rates smoothed")
+    with pytest.raises(DataError, match=r"^<data>: every pass rate is 0; nothing can be fitted$"):
+        handle_zeros(np.zeros((2, 2)), ("a", "b"), RUNS[:2], "smooth", per_problem=True)
+    with pytest.raises(DataError, match=r"^<data>: run 'm1' has pass rate 0 \(log undefined\); with one rate per run"):
+        handle_zeros(np.array([[0.0], [0.3]]), ("all",), RUNS[:2], "subset", per_problem=False)
