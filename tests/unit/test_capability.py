@@ -589,3 +589,16 @@ def test_a_constant_accuracy_under_gpt4_draws_the_flat_tasks_mean() -> None:
     result = fit_direct(runs, FitSettings(law="gpt4"), (Target(1e23),))
     draws = result.model.draws(1e23)
     assert result.fit.trend == "flat" and draws.size == FLAT_DRAWS and np.all(draws == 0.5)
+
+
+def test_two_step_draws_do_not_depend_on_the_level_reported() -> None:
+    """The draws of the true accuracy (compare's P(better)) come from step 1's 90% ci, whatever --level the fit
+    reports: a fit at 0.5 and one at 0.9 draw the same."""
+    compute = np.geomspace(1e19, 1e22, 8)
+    task_loss = 1.5 + 3.0 * (compute / 1e18) ** -0.3
+    runs = _runs(compute, task_loss, _rising(0.25, 0.9).y)
+    draws = [
+        fit_two_step(runs, FitSettings(law="two-step", chance=0.25, n_boot=200, level=level), ()).model.draws(1e23)
+        for level in (0.5, 0.9)
+    ]
+    assert np.array_equal(draws[0], draws[1]) and draws[0].size == 200

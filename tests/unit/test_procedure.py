@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -61,6 +62,14 @@ def test_the_interval_spans_the_chosen_and_the_nesting_law_as_each_alone_would_g
         assert prediction.pi[0] <= prediction.ci[0] and prediction.pi[1] >= prediction.ci[1]
     broken = selection.candidate("broken")
     assert not broken.in_interval and broken.predictions[0].ci is None and broken.predictions[0].estimate > 0
+    # saved and loaded, the spanned laws come back: from the state, or (older files) from the saved law_selection
+    saved = default.to_saved_dict()
+    assert saved["state"]["in_interval"] == ["loss", "power"]
+    older = {**saved, "state": {k: v for k, v in saved["state"].items() if k != "in_interval"}}
+    for document in (saved, older):
+        reloaded = forecast(load_fit(json.loads(json.dumps(document)), "fit.json"), targets, 0.9)
+        assert reloaded.predictions == default.predictions
+        assert [c.in_interval for c in reloaded.model.candidates] == [c.in_interval for c in selection.candidates]
     # the Akaike weights, by hand from the candidates' AICc
     aicc = np.array([c.aicc for c in selection.candidates], dtype=float)
     expected = np.exp(-(aicc - aicc.min()) / 2)
