@@ -19,6 +19,7 @@ answer are marked ``# pragma: no mutate`` in the code, with the reason beside th
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import re
@@ -28,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,19 +140,35 @@ def report(markdown: bool, diffs: bool) -> int:
     caught = total["killed"] + total["timeout"]
     tried = caught + total["survived"]
     rows.append(("all", sum(total.values()), *(total[k] for k in head[2:8]), f"{caught / max(tried, 1):.1%}"))
+    classes = Counter(equivalent_class(c) for c in changes.values())
+    survivors = [(key, changes[key]) for statuses in found.values() for key, s in statuses.items() if s == "survived"]
+    checked = sum(total.values()) - total["not checked"]
     if markdown:
+        print("# Mutation results\n")
+        print(
+            f"`mutmut run` of {datetime.date.today().isoformat()} (mutmut {version('mutmut')}): {checked} of "
+            f"{sum(total.values())} mutants checked, score {caught / max(tried, 1):.1%} (caught over caught and "
+            "surviving, equivalents left out). Written by `python benchmarks/mutation.py report --markdown`; how the "
+            "run works is on [Mutation testing](mutation.md).\n"
+        )
         print("| " + " | ".join(head) + " |")
         print("|" + "---|" + "---:|" * (len(head) - 1))
         for row in rows:
             print("| " + " | ".join(str(x) for x in row) + " |")
-    else:
-        for row in (head, *rows):
-            print(f"{row[0]:28s}" + "".join(f"{x!s:>12s}" for x in row[1:]))
-    classes = Counter(equivalent_class(c) for c in changes.values())
+        print("\n## Equivalent by construction\n")
+        for name, reason in EQUIVALENT_CLASSES.items():
+            print(f"- {classes[name]} **{name}**: {reason}")
+        print(f"\n## Survivors ({len(survivors)})\n")
+        print("Each with the line it changes (`mutmut show NAME` shows the whole function).\n")
+        for key, change in survivors:
+            shown = "several lines" if change is None else f"`{change[0]}` → `{change[1]}`"
+            print(f"- `{key.removeprefix('scaling_forecast.')}`: {shown}")
+        return 0
+    for row in (head, *rows):
+        print(f"{row[0]:28s}" + "".join(f"{x!s:>12s}" for x in row[1:]))
     print("\nEquivalent by construction:")
     for name, reason in EQUIVALENT_CLASSES.items():
         print(f"- {classes[name]} {name}: {reason}")
-    survivors = [(key, changes[key]) for statuses in found.values() for key, s in statuses.items() if s == "survived"]
     print(f"\n{len(survivors)} survivors (`mutmut show NAME` shows one):")
     for key, change in survivors:
         shown = "several lines" if change is None else f"`{change[0]}` => `{change[1]}`"
