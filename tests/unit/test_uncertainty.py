@@ -89,6 +89,16 @@ def test_state_round_trips_through_json() -> None:
     restored = Uncertainty.from_dict(state)
     assert_allclose(restored.boot_covariance, result.model.uncertainty.boot_covariance, rtol=0, atol=0)
     assert_allclose(restored.boot_theta, result.model.uncertainty.boot_theta, rtol=0, atol=0)
+    original = result.model.uncertainty
+    assert (restored.method, restored.percentile) == (original.method, original.percentile) == ("bootstrap", False)
+    # a replicate that could not be fitted (NaN) is written as JSON's null, and read back as NaN
+    from dataclasses import replace
+
+    failed = replace(original, boot_theta=np.vstack([original.boot_theta[:2], np.full((1, 3), np.nan)]))
+    text = json.dumps(failed.to_dict(), allow_nan=False)
+    assert "null" in text
+    back = Uncertainty.from_dict(json.loads(text)).boot_theta
+    assert np.isnan(back[2]).all() and np.array_equal(back[:2], original.boot_theta[:2])
 
 
 @pytest.mark.parametrize("method", ["bootstrap", "delta"])

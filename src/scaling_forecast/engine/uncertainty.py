@@ -288,7 +288,7 @@ class Uncertainty:
             covariance=np.asarray(state["covariance"], dtype=float),
             sigma=float(state["sigma"]),
             dof=int(state["dof"]),
-            percentile=bool(state.get("percentile", False)),
+            percentile=bool(state.get("percentile")),
             **fields,
         )
 
