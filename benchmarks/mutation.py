@@ -118,16 +118,19 @@ def score(statuses: dict[str, str]) -> tuple[Counter[str], float | None]:
     return counts, (caught / tried if tried else None)
 
 
-def report(markdown: bool, diffs: bool) -> int:
+def report(markdown: bool, diffs: bool, rechecks: list[Path], against: str) -> int:
     found = results(ROOT)
+    changes: dict[str, tuple[str, str] | None] = {}
+    for path in rechecks:
+        recheck(found, path, changes)
     if not found:
         print("no mutmut results: run `mutmut run` first", file=sys.stderr)
         return 2
-    changes: dict[str, tuple[str, str] | None] = {}
     for module, statuses in found.items():
         for key, status in statuses.items():
             if status == "survived":
-                changes[key] = change_of(module, key)
+                if key not in changes:
+                    changes[key] = change_of(module, key)
                 if equivalent_class(changes[key]) is not None:
                     statuses[key] = "equivalent"
     head = ("module", "mutants", "killed", "timeout", "survived", "equivalent", "no tests", "not checked", "score")
@@ -146,7 +149,7 @@ def report(markdown: bool, diffs: bool) -> int:
     if markdown:
         print("# Mutation results\n")
         print(
-            f"`mutmut run` of {datetime.date.today().isoformat()} (mutmut {version('mutmut')}): {checked} of "
+            f"`mutmut run` of {datetime.date.today().isoformat()} (mutmut {version('mutmut')}{against}): {checked} of "
             f"{sum(total.values())} mutants checked, score {caught / max(tried, 1):.1%} (caught over caught and "
             "surviving, equivalents left out). Written by `python benchmarks/mutation.py report --markdown`; how the "
             "run works is on [Mutation testing](mutation.md).\n"
@@ -176,8 +179,11 @@ def report(markdown: bool, diffs: bool) -> int:
     return 0
 
 
-def smoke(chosen: dict[str, tuple[str, ...]]) -> int:
-    """Run mutmut on ``chosen`` (:data:`SMOKE`) in a copy of the project; 1 when a mutant survives or has no test."""
+def smoke(chosen: dict[str, tuple[str, ...]], save: Path | None = None) -> int:
+    """Run mutmut on ``chosen`` (:data:`SMOKE`) in a copy of the project; 1 when a mutant survives or has no test.
+
+    ``save``: a JSON file of the patterns and each mutant's status, which ``report --recheck`` lays over a full run.
+    """
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder)
@@ -212,10 +218,13 @@ def smoke(chosen: dict[str, tuple[str, ...]]) -> int:
             print(done.stdout[-3000:], done.stderr[-3000:], sep="\n", file=sys.stderr)
             print(f"mutation smoke: mutmut exited {done.returncode}", file=sys.stderr)
             return 1
+        changes = {}
         for key, status in statuses.items():
             module = next(m for m, found_here in found.items() if key in found_here)
-            if status == "survived" and equivalent_class(change_of(module, key, copy)) is not None:
-                statuses[key] = "equivalent"
+            if status == "survived":
+                changes[key] = change_of(module, key, copy)
+                if equivalent_class(changes[key]) is not None:
+                    statuses[key] = "equivalent"
         os.chdir(ROOT)
     counts, _ = score(statuses)
     bad = sorted(key for key, status in statuses.items() if status not in ("killed", "timeout", "equivalent"))
@@ -226,7 +235,27 @@ def smoke(chosen: dict[str, tuple[str, ...]]) -> int:
     )
     for key in bad:
         print(f"  {statuses[key]}: {key} (mutmut show {key})", file=sys.stderr)
+    if save is not None:
+        document = {"patterns": list(chosen), "statuses": statuses, "changes": changes}
+        save.write_text(json.dumps(document, indent=1), encoding="utf-8")
     return 1 if bad else 0
+
+
+def recheck(found: dict[str, dict[str, str]], path: Path, changes: dict[str, tuple[str, str] | None]) -> None:
+    """Lay a later run of some mutants (``some --save``) over a full run's results, in place: a pattern with ``*``
+    replaces every mutant of the full run it matches (the function's code changed since, so its mutants did),
+    and an exact name takes its new status."""
+    later = json.loads(path.read_text(encoding="utf-8"))
+    wild = [re.compile(p.replace(".", r"\.").replace("*", ".*")) for p in later["patterns"] if "*" in p]
+    for statuses in found.values():
+        for key in [k for k in statuses if any(w.fullmatch(k) for w in wild)]:
+            del statuses[key]
+    for key, status in later["statuses"].items():
+        module = key.split(".")[1:-1]
+        statuses = found.setdefault("/".join(module) + ".py", {})
+        statuses[key] = status
+    for key, change in later.get("changes", {}).items():
+        changes[key] = None if change is None else (change[0], change[1])
 
 
 def main() -> int:
@@ -235,14 +264,19 @@ def main() -> int:
     shown = commands.add_parser("report", help="per-module scores of the last `mutmut run`")
     shown.add_argument("--markdown", action="store_true", help="the table as Markdown")
     shown.add_argument("--diffs", action="store_true", help="each survivor's changed lines")
+    shown.add_argument("--recheck", type=Path, action="append", default=[], help="a `some --save` file laid over")
+    shown.add_argument("--against", default="", help="what the run was made against, for the page")
     commands.add_parser("smoke", help="the CI smoke: a fixed set of mutants, failing when one survives")
     some = commands.add_parser("some", help="the smoke's run on other mutants, against the tests named")
     some.add_argument("patterns", nargs="+", help="mutant names, with * (e.g. 'scaling_forecast.engine.trend.x_*')")
     some.add_argument("--tests", nargs="+", required=True, help="the test files that own them")
+    some.add_argument("--save", type=Path, help="write each mutant's status to this JSON file")
     args = parser.parse_args()
     if args.command == "report":
-        return report(args.markdown, args.diffs)
-    return smoke(SMOKE if args.command == "smoke" else dict.fromkeys(args.patterns, tuple(args.tests)))
+        return report(args.markdown, args.diffs, args.recheck, f", {args.against}" if args.against else "")
+    if args.command == "smoke":
+        return smoke(SMOKE)
+    return smoke(dict.fromkeys(args.patterns, tuple(args.tests)), args.save)
 
 
 if __name__ == "__main__":
