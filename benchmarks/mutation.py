@@ -49,6 +49,11 @@ SMOKE: dict[str, tuple[str, ...]] = {
     f"{PASSRATES}.x_smoothed_pass_at_k__mutmut_*": ("tests/unit/test_passrate.py",),
     "scaling_forecast.laws.passrate.x*": ("tests/unit/test_passrate.py",),
     "scaling_forecast.tasks.backtest.x_summarise__mutmut_*": ("tests/unit/test_backtest.py",),
+    f"{PASSRATES}.x_handle_zeros__mutmut_*": ("tests/unit/test_passrate.py",),
+    f"{PASSRATES}.xǁPassRatesǁproblem_bootstrap__mutmut_*": ("tests/unit/test_passrate.py",),
+    "scaling_forecast.tasks.fit.x_rate_inputs__mutmut_*": ("tests/unit/test_passrate.py",),
+    "scaling_forecast.tasks.compare.x__percentile_delta__mutmut_*": ("tests/unit/test_compare.py",),
+    "scaling_forecast.tasks.compare.x_require_best_failure__mutmut_*": ("tests/unit/test_compare.py",),
 }
 
 

@@ -184,10 +184,11 @@ def test_the_case_bootstrap_delta_share_and_interval_by_hand() -> None:
     interval is numpy's quantiles at (1 - level) / 2 of the finite replicates, widened to hold the estimate."""
     from scaling_forecast.tasks.compare import _percentile_delta
 
-    boot = np.array([[-2.0, np.inf], [-1.0, -1.0], [0.0, 0.0], [1.0, 1.0], [2.0, 1.0]])
+    boot = np.array([[-2.0, np.inf], [-1.0, -1.0], [0.0, 0.0], [0.0, 1.0], [2.0, 1.0]])
     share, interval = _percentile_delta(np.array([0.5, 3.0]), boot, 0.5)
-    assert share == pytest.approx([(2 + 0.5) / 5, (1 + 0.5) / 4])
-    assert interval[0] == pytest.approx(np.quantile(boot[:, 0], [0.25, 0.75]))
+    assert share == pytest.approx([(2 + 0.5 * 2) / 5, (1 + 0.5) / 4])
+    low, high = np.quantile(boot[:, 0], [0.25, 0.75])
+    assert interval[0] == pytest.approx([low, max(high, 0.5)]) and high < 0.5  # widened up to the estimate
     finite = np.array([-1.0, 0.0, 1.0, 1.0])
     assert interval[1] == pytest.approx([np.quantile(finite, 0.25), 3.0])  # widened up to the estimate
 

@@ -59,6 +59,7 @@ def test_zero_policy_smooth_with_and_without_counts() -> None:
     smoothed = np.full_like(RATES, 0.01)
     with_counts = handle_zeros(RATES, PROBLEMS, RUNS, "smooth", per_problem=True, smoothed=smoothed)
     assert with_counts.rates[0, 0] == 0.01 and with_counts.rates[2, 1] == 0.01 and with_counts.rates[1, 1] == 0.3
+    assert with_counts.note == "2 zero pass rates smoothed to (c + 0.5) / (n + 1)"
     without = handle_zeros(RATES, PROBLEMS, RUNS, "smooth", per_problem=True)
     assert without.rates[0, 0] == 0.05  # half the smallest nonzero rate
     assert without.note == "2 zero pass rates smoothed to half the smallest nonzero rate (0.05)"
@@ -289,10 +290,17 @@ def test_the_problem_set_warnings_name_their_numbers_and_edges() -> None:
     }
     ten = _law_runs(np.full(10, 20.0), 0.05, compute)  # 10 problems, best run at exp(-20 * 1e21^-0.05) = 17%
     assert rate_inputs(ten, ten.apply_zeros("subset")).warnings == ()
+    assert inputs.replicates is not None and inputs.problem_set == tuple(f"p{j}" for j in range(9))
     aggregate = replace(nine, rates=nine.rates[:, :1], problems=("all",), per_problem=False)
     inputs = rate_inputs(aggregate, aggregate.apply_zeros("subset"))
     assert not any("problems after zero handling" in w for w in inputs.warnings)
     assert inputs.problems["n_problems"] is None and inputs.problems["n_problems_total"] is None
+    assert inputs.replicates is None and inputs.problem_set is None
+    assert inputs.quantity == pytest.approx(compute**-0.05)
+    # a best run at exactly 90% is not above 90%: no saturation warning
+    edge = replace(ten, rates=np.where(np.arange(5)[:, None] == 4, 0.9, ten.rates))
+    assert np.exp(-rate_inputs(edge, edge.apply_zeros("subset")).quantity[4]) == 0.9
+    assert rate_inputs(edge, edge.apply_zeros("subset")).warnings == ()
     solved = _law_runs(np.full(12, 2.0), 0.05, compute)
     solved = replace(solved, rates=np.where(np.arange(5)[:, None] == 4, 1.0, solved.rates))
     with pytest.raises(FitError, match=r"^<synthetic>: every pass rate is 1 on some run, so -E\[log pass_rate\] is 0"):
@@ -313,5 +321,8 @@ def test_every_zero_policy_records_itself_the_total_and_a_note() -> None:
     assert one.rates.tolist() == [[0.2, 0.2], [0.2, 0.4]] and one.note.startswith("3 zero pass rates smoothed")
     with pytest.raises(DataError, match=r"^<data>: every pass rate is 0; nothing can be fitted$"):
         handle_zeros(np.zeros((2, 2)), ("a", "b"), RUNS[:2], "smooth", per_problem=True)
-    with pytest.raises(DataError, match=r"^<data>: run 'm1' has pass rate 0 \(log undefined\); with one rate per run"):
+    with pytest.raises(
+        DataError,
+        match=r"^<data>: run 'm1' has pass rate 0 \(log undefined\); with one rate per run use --zeros smooth, or give per-problem rates$",
+    ):
         handle_zeros(np.array([[0.0], [0.3]]), ("all",), RUNS[:2], "subset", per_problem=False)
