@@ -381,3 +381,16 @@ def test_a_steep_ladder_has_an_alpha_beyond_a_float_without_failing_or_warning()
         warnings.simplefilter("error")
         alpha, k = fit_direct(_runs(compute, accuracy), FitSettings(law="accuracy"), ()).params
     assert k.estimate > 20 and alpha.estimate == math.inf and alpha.ci[1] == math.inf
+
+
+def test_four_runs_warn_that_the_intervals_rest_on_few_forecasts_and_five_do_not() -> None:
+    """4 runs leave 1 rolling-origin forecast (origin of 3, forecasting the 4th); 5 runs are enough."""
+    compute = np.geomspace(1e19, 1e21, 5)
+    accuracy = _ladder(compute)
+    four = fit_direct(_runs(compute[:4], accuracy[:4]), FitSettings(law="accuracy"), ())
+    assert four.fit.warnings[0] == (
+        "only 4 runs (fewer than 5): the intervals rest on 1 rolling-origin forecast(s) of a larger run; add runs for "
+        "a reliable forecast"
+    )
+    five = fit_direct(_runs(compute, accuracy), FitSettings(law="accuracy"), ())
+    assert not any(w.startswith("only ") for w in five.fit.warnings)
