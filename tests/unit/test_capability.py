@@ -602,3 +602,34 @@ def test_two_step_draws_do_not_depend_on_the_level_reported() -> None:
         for level in (0.5, 0.9)
     ]
     assert np.array_equal(draws[0], draws[1]) and draws[0].size == 200
+
+
+@pytest.mark.parametrize("law", ["accuracy", "gpt4", "sigmoid"])
+def test_a_direct_fit_records_what_it_was_fitted_to_and_how(law: str) -> None:
+    """The header of the JSON a direct law writes: method (rolling-origin for the calibrated law, else the
+    bootstrap asked for), n_boot, the formula (the sigmoid's with its floor), the runs' span, columns, sweep and
+    points, the level and Huber's delta asked for, the chosen law's warnings."""
+    runs = replace(_rising(0.25, 0.9), sweep="mix-a", x_column="flops", warnings=("a reader's note",))
+    chance = None if law == "gpt4" else 0.25
+    settings = FitSettings(law=law, chance=chance, n_boot=300, seed=2, level=0.8, huber_delta=0.02)
+    result = fit_direct(runs, settings, (Target(1e23),))
+    assert result.method == ("rolling-origin" if law == "accuracy" else settings.method)
+    assert result.n_boot == (0 if law == "accuracy" else 300) and result.level == 0.8 and result.huber_delta == 0.02
+    expected_formula = {
+        "accuracy": "-log(acc) = alpha",
+        "gpt4": "-log(acc) = alpha",
+        "sigmoid": "acc = 0.25 + (1 - 0.25) * sigmoid(",
+    }[law]
+    assert expected_formula in result.formula and "chance" not in result.formula
+    data = result.data
+    assert (data.compute_min, data.compute_max, data.n_runs) == (1e19, 1e22, 8)
+    assert (data.x_column, data.y_column, data.sweep, data.chance) == ("flops", "accuracy", "mix-a", chance)
+    assert (
+        result.runs is not None and result.runs.x == tuple(runs.x.tolist()) and result.runs.y == tuple(runs.y.tolist())
+    )
+    assert result.params and result.predictions[0].target == 1e23
+    assert result.data_warnings[0] == "a reader's note" and result.fit.warnings[0] == "a reader's note"
+    if law == "gpt4":
+        assert (
+            result.fit.drift is result.model.gpt4.fit.drift and result.fit.converged == result.model.gpt4.fit.converged
+        )
