@@ -154,7 +154,7 @@ def report(markdown: bool, diffs: bool, rechecks: list[Path], against: str) -> i
     if markdown:
         print("# Mutation results\n")
         print(
-            f"`mutmut run` of {datetime.date.today().isoformat()} (mutmut {version('mutmut')}{against}): {checked} of "
+            f"Report of {datetime.date.today().isoformat()} (mutmut {version('mutmut')}{against}): {checked} of "
             f"{sum(total.values())} mutants checked, score {caught / max(tried, 1):.1%} (caught over caught and "
             "surviving, equivalents left out). Written by `python benchmarks/mutation.py report --markdown`; how the "
             "run works is on [Mutation testing](mutation.md).\n"
