@@ -633,3 +633,20 @@ def test_a_direct_fit_records_what_it_was_fitted_to_and_how(law: str) -> None:
         assert (
             result.fit.drift is result.model.gpt4.fit.drift and result.fit.converged == result.model.gpt4.fit.converged
         )
+
+
+def test_a_two_step_pi_without_calibration_carries_the_links_scatter() -> None:
+    """Before the rolling-origin widening, the two-step pi is the link's own: a new run drawn from step 1, through the
+    link, plus the link's resampled residuals. Without those residuals that pi is narrower; the ci is the same."""
+    compute = np.geomspace(1e19, 1e22, 8)
+    task_loss = 1.5 + 3.0 * (compute / 1e18) ** -0.3
+    runs = _runs(compute, task_loss, _rising(0.25, 0.9).y)
+    result = fit_two_step(runs, FitSettings(law="two-step", chance=0.25, n_boot=400), (Target(3e22),))
+    own = replace(result, model=replace(result.model, calibration=None))
+    link = own.model.link
+    assert np.ptp(link.noise) > 0.01
+    quiet = replace(own, model=replace(own.model, link=replace(link, noise=np.zeros_like(link.noise))))
+    (with_scatter,) = own.predict(Target(3e22)).predictions
+    (without,) = quiet.predict(Target(3e22)).predictions
+    assert without.ci == with_scatter.ci and with_scatter.pi[1] < 1.0
+    assert with_scatter.pi[1] - with_scatter.pi[0] > (without.pi[1] - without.pi[0]) + 0.01
