@@ -184,7 +184,7 @@ def report(markdown: bool, diffs: bool, rechecks: list[Path], against: str) -> i
     return 0
 
 
-def smoke(chosen: dict[str, tuple[str, ...]], save: Path | None = None) -> int:
+def smoke(chosen: dict[str, tuple[str, ...]], save: Path | None = None, label: str = "mutation smoke") -> int:
     """Run mutmut on ``chosen`` (:data:`SMOKE`) in a copy of the project; 1 when a mutant survives or has no test.
 
     ``save``: a JSON file of the patterns and each mutant's status, which ``report --recheck`` lays over a full run.
@@ -208,7 +208,7 @@ def smoke(chosen: dict[str, tuple[str, ...]], save: Path | None = None) -> int:
         beside = Path(sys.executable).parent / "mutmut"
         mutmut = str(beside) if beside.exists() else shutil.which("mutmut")
         if mutmut is None:
-            print("mutation smoke: mutmut is not installed (pip install -e '.[dev]')", file=sys.stderr)
+            print(f"{label}: mutmut is not installed (pip install -e '.[dev]')", file=sys.stderr)
             return 2
         command = [mutmut, "run", "--max-children", str(os.cpu_count() or 2), *chosen]
         done = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True)
@@ -221,7 +221,7 @@ def smoke(chosen: dict[str, tuple[str, ...]], save: Path | None = None) -> int:
         }
         if done.returncode != 0 or not statuses:
             print(done.stdout[-3000:], done.stderr[-3000:], sep="\n", file=sys.stderr)
-            print(f"mutation smoke: mutmut exited {done.returncode}", file=sys.stderr)
+            print(f"{label}: mutmut exited {done.returncode}", file=sys.stderr)
             return 1
         changes = {}
         for key, status in statuses.items():
@@ -234,7 +234,7 @@ def smoke(chosen: dict[str, tuple[str, ...]], save: Path | None = None) -> int:
     counts, _ = score(statuses)
     bad = sorted(key for key, status in statuses.items() if status not in ("killed", "timeout", "equivalent"))
     print(
-        f"mutation smoke: {len(statuses)} mutants of {len(chosen)} function sets, {counts['killed']} killed, "
+        f"{label}: {len(statuses)} mutants of {len(chosen)} function sets, {counts['killed']} killed, "
         f"{counts['timeout']} timed out, {counts['equivalent']} equivalent by construction, {len(bad)} not caught "
         f"({time.perf_counter() - start:.0f} s)"
     )
@@ -281,7 +281,7 @@ def main() -> int:
         return report(args.markdown, args.diffs, args.recheck, f", {args.against}" if args.against else "")
     if args.command == "smoke":
         return smoke(SMOKE)
-    return smoke(dict.fromkeys(args.patterns, tuple(args.tests)), args.save)
+    return smoke(dict.fromkeys(args.patterns, tuple(args.tests)), args.save, "mutants")
 
 
 if __name__ == "__main__":
