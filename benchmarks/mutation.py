@@ -57,6 +57,75 @@ SMOKE: dict[str, tuple[str, ...]] = {
 }
 
 
+#: The owner-file run (``owners``): each module of ``laws/``, ``engine/`` and ``tasks/`` against the test files that
+#: own it, not the whole suite. A mutant killed here is killed by the suite, so each score is a lower bound on the
+#: full run's, at a cost that fits a working day: a survivor reruns only its owners, not most of the suite.
+LAW_TESTS = ("test_laws", "test_chinchilla", "test_fitting", "test_invariants", "test_selection")
+TWO_STEP = ("test_capability", "test_calibrated")
+OWNERS: dict[str, tuple[str, ...]] = {
+    "laws/__init__.py": LAW_TESTS,
+    "laws/base.py": LAW_TESTS,
+    "laws/loss.py": LAW_TESTS,
+    "laws/chinchilla.py": LAW_TESTS,
+    "laws/accuracy.py": TWO_STEP,
+    "laws/passrate.py": ("test_passrate",),
+    "engine/fitting.py": ("test_fitting", "test_laws", "test_chinchilla"),
+    "engine/selection.py": ("test_selection",),
+    "engine/rolling.py": ("test_selection", "test_drift", "test_backtest"),
+    "engine/drift.py": ("test_drift",),
+    "engine/trend.py": ("test_trend", *TWO_STEP),
+    "engine/reliability.py": ("test_labels", "test_drift", "test_reliability"),
+    "engine/uncertainty.py": ("test_uncertainty", "test_invariants", "test_procedure"),
+    "engine/streams.py": ("test_uncertainty",),
+    "engine/forecasting.py": ("test_procedure", "test_labels", "test_drift", "test_invariants"),
+    "engine/models.py": ("test_procedure", "test_labels", "test_drift"),
+    "engine/reach.py": ("test_reach",),
+    "engine/runs.py": ("test_runs", "test_compare", *TWO_STEP),
+    "engine/capability.py": TWO_STEP,
+    "engine/calibrated.py": TWO_STEP,
+    "engine/passrates.py": ("test_passrate",),
+    "tasks/backtest.py": ("test_backtest",),
+    "tasks/capability.py": (*TWO_STEP, "test_compare"),
+    "tasks/check.py": ("test_labels", "cli/test_check_cli"),
+    "tasks/compare.py": ("test_compare", "cli/test_compare_cli"),
+    "tasks/fit.py": ("test_passrate", "test_labels", "test_drift", "test_trend", "cli/test_fit_cli"),
+    "tasks/ladder.py": ("test_procedure", "test_labels", "test_chinchilla", "test_runs", "cli/test_fit_cli"),
+}
+OWNED = ROOT / "benchmarks" / "results" / "mutation"
+
+
+def owner_files(module: str) -> tuple[str, ...]:
+    """The test files of :data:`OWNERS` for one module, as paths."""
+    return tuple(f"tests/{name}.py" if "/" in name else f"tests/unit/{name}.py" for name in OWNERS[module])
+
+
+def owned_pattern(module: str) -> str:
+    return "scaling_forecast." + module.removesuffix(".py").replace("/", ".") + ".x*"
+
+
+def owners(modules: list[str], again: bool) -> int:
+    """Run each module against its owners, one after another, each saved to :data:`OWNED` (skipped when saved)."""
+    OWNED.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    for module in modules or list(OWNERS):
+        saved = OWNED / (module.replace("/", "-").removesuffix(".py") + ".json")
+        if saved.exists() and not again:
+            continue
+        code = smoke({owned_pattern(module): owner_files(module)}, saved, module)
+        failed += code > 1 or not saved.exists()
+    return 1 if failed else 0
+
+
+def owned_results() -> dict[str, dict[str, str]]:
+    """``{module file: {mutant name: status}}`` from the saved owner-file runs."""
+    found: dict[str, dict[str, str]] = {}
+    for module in OWNERS:
+        saved = OWNED / (module.replace("/", "-").removesuffix(".py") + ".json")
+        if saved.exists():
+            found[module] = json.loads(saved.read_text(encoding="utf-8"))["statuses"]
+    return found
+
+
 def status_of(code: int | None) -> str:
     if code is None:
         return "not checked"
@@ -276,11 +345,16 @@ def main() -> int:
     some.add_argument("patterns", nargs="+", help="mutant names, with * (e.g. 'scaling_forecast.engine.trend.x_*')")
     some.add_argument("--tests", nargs="+", required=True, help="the test files that own them")
     some.add_argument("--save", type=Path, help="write each mutant's status to this JSON file")
+    owned = commands.add_parser("owners", help="each module against the test files that own it, saved one by one")
+    owned.add_argument("modules", nargs="*", help="module files such as engine/trend.py (default: all)")
+    owned.add_argument("--again", action="store_true", help="rerun modules already saved")
     args = parser.parse_args()
     if args.command == "report":
         return report(args.markdown, args.diffs, args.recheck, f", {args.against}" if args.against else "")
     if args.command == "smoke":
         return smoke(SMOKE)
+    if args.command == "owners":
+        return owners(args.modules, args.again)
     return smoke(dict.fromkeys(args.patterns, tuple(args.tests)), args.save, "mutants")
 
 

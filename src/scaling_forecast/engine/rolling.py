@@ -25,6 +25,8 @@ def rolling_origins(
     than ``max_windows`` such windows, that many evenly spaced ones, the first and the last among
     them. ``compute`` must be sorted (ties in any order).
     """
+    if horizon not in ("all", "next"):
+        raise ValueError(f"horizon must be 'all' or 'next', not {horizon!r}")
     n = compute.size
     sizes = [k for k in range(max(start, 1), n) if compute[k] > compute[k - 1]]
     sizes = [k for k in sizes if np.unique(compute[:k]).size >= min_distinct]

@@ -86,12 +86,8 @@ def select_law(
         return None
     held = min(max(1, round(n / 4)), MAX_HELD_OUT)
     first = n - held
-    holdable = [
-        name
-        for name in feasible
-        if np.unique(compute[compute < compute[first]]).size >= curve_law(name).n_params + 1
-        and int((compute < compute[first]).sum()) > curve_law(name).n_params
-    ]
+    below = np.unique(compute[compute < compute[first]]).size  # as many runs or more: a residual dof too
+    holdable = [name for name in feasible if below >= curve_law(name).n_params + 1]
     can_hold = len(holdable) >= 2
     candidates, states = [], {}
     for name in feasible:
@@ -120,18 +116,13 @@ def select_law(
         states[name] = state
     by_size = sorted(candidates, key=lambda c: (c.n_params, registered.index(c.law)))
     if can_hold:
-        by_size = [c for c in by_size if c.held_out_error is not None]
-        chosen = by_size[0]
-        for rival in by_size[1:]:
-            assert rival.held_out_error is not None and chosen.held_out_error is not None
-            ratio = chosen.held_out_error / max(rival.held_out_error, 1e-300)
-            if ratio > CLEAR_MARGIN or (ratio > SIMPLER_MARGIN and _lower_aicc(rival, chosen)):
-                chosen = rival
-        assert chosen.held_out_error is not None
+        held_out = [(c, c.held_out_error) for c in by_size if c.held_out_error is not None]
+        chosen, chosen_error = choose_held_out(held_out)
+        by_size = [c for c, _ in held_out]
         simpler = [c.law for c in by_size if c.n_params < chosen.n_params]
         reason = (
             f"{chosen.law} forecasts each of the {held} largest {unit} from the smaller runs with RMS log error "
-            f"{chosen.held_out_error:.2%}"
+            f"{chosen_error:.2%}"
             + (f", clearly better than {' and '.join(simpler)}" if simpler else "")
             + ("; no law with more parameters did clearly better" if chosen is not by_size[-1] else "")
             + (
@@ -149,6 +140,21 @@ def select_law(
     chosen = min(scored, key=lambda c: (c.aicc, c.n_params))
     reason = f"too few runs to hold any out; {chosen.law} has the lowest AICc ({chosen.aicc:.2f})"
     return _selection(chosen.law, "aicc", 0, candidates, reason), states
+
+
+def choose_held_out(held_out: list[tuple[Candidate, float]]) -> tuple[Candidate, float]:
+    """The choice among candidates and their held-out errors, sorted by their number of parameters.
+
+    Going up from the fewest parameters, a rival replaces the current choice when its held-out error
+    is more than :data:`CLEAR_MARGIN` times lower, or more than :data:`SIMPLER_MARGIN` times lower
+    with a lower AICc (:func:`_lower_aicc`).
+    """
+    chosen, chosen_error = held_out[0]
+    for rival, error in held_out[1:]:
+        ratio = chosen_error / max(error, 1e-300)
+        if ratio > CLEAR_MARGIN or (ratio > SIMPLER_MARGIN and _lower_aicc(rival, chosen)):
+            chosen, chosen_error = rival, error
+    return chosen, chosen_error
 
 
 def _selection(chosen: str, criterion: str, held: int, candidates: list[Candidate], reason: str) -> LawSelection:
