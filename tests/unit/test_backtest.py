@@ -162,3 +162,108 @@ def test_the_verdict_spells_out_each_broken_run_and_its_reasons() -> None:
     assert verdict.endswith("r4 from 4 runs (off by 50.00%); and 2 more") and "r5" not in verdict
     assert summarise(many[:5], 0.05, 0.9).verdict.endswith("r4 from 4 runs (off by 50.00%)")
     assert summarise(many[:6], 0.05, 0.9).verdict.endswith("r4 from 4 runs (off by 50.00%); and 1 more")
+
+
+def test_runs_at_one_compute_are_ordered_by_name_and_the_holdout_may_leave_exactly_enough() -> None:
+    compute = np.array([1e18, 1e19, 1e20, 1e20, 1e21])
+    names = ("a", "b", "z", "y", "c")
+    _, split = windows(compute, names, holdout=3, min_fitted=2)  # 5 - 3 = 2 left: exactly enough
+    assert [names[i] for i in split[0][0]] == ["a", "b"] and [names[i] for i in split[0][1]] == ["y", "z", "c"]
+    with pytest.raises(ConfigError, match=r"^--holdout 4: must leave 2 or more runs to fit, out of 5$"):
+        windows(compute, names, holdout=4, min_fitted=2)
+    with pytest.raises(ConfigError, match=r"^give only one of --holdout K, --max-compute-fraction F and --rolling$"):
+        windows(compute, names, max_fraction=0.1, rolling=True)
+
+
+@pytest.mark.parametrize("fraction", [0.0, 1.0])
+def test_a_compute_fraction_must_lie_strictly_between_0_and_1(fraction: float) -> None:
+    with pytest.raises(ConfigError, match=rf"^--max-compute-fraction {fraction}: must be between 0 and 1, e.g. 0.001$"):
+        windows(COMPUTE, NAMES, max_fraction=fraction)
+
+
+def test_too_small_a_fraction_names_the_file_the_count_and_the_threshold() -> None:
+    ladder = _power_ladder()
+    short = Ladder(ladder.compute, ladder.y, NAMES, ladder.settings, file="runs.csv")
+    message = (
+        "runs.csv: --max-compute-fraction 0.004 leaves runs at 2 distinct compute values to fit (below 4e+18 FLOP); "
+        "the law needs 3; raise the fraction"
+    )
+    with pytest.raises(DataError) as caught:
+        backtest(short, max_fraction=0.004)
+    assert str(caught.value) == message
+
+
+def test_rolling_windows_start_at_the_laws_distinct_computes() -> None:
+    _, split = windows(COMPUTE[:4], NAMES[:4], rolling=True)  # min_fitted 2: windows of 2 and 3 runs
+    assert [(f.tolist(), h.tolist()) for f, h in split] == [([0, 1], [2, 3]), ([0, 1, 2], [3])]
+    with pytest.raises(DataError) as caught:
+        windows(COMPUTE[:3], NAMES[:3], rolling=True, min_fitted=3, label="runs.csv")
+    assert str(caught.value) == (
+        "runs.csv: --rolling needs runs at more than the law's 3 distinct compute values; add runs or use --holdout K"
+    )
+
+
+def test_a_chinchilla_backtest_forecasts_each_held_out_run_at_its_own_shape() -> None:
+    """Runs at one compute but different shapes: each held-out run is forecast at its params and tokens."""
+    rng = np.random.default_rng(0)
+    n = np.repeat(np.geomspace(1e7, 3e9, 8), 6)
+    d = n * np.tile([4.0, 8.0, 16.0, 32.0, 64.0, 128.0], 8)
+    loss = (1.8 + 400.0 / n**0.34 + 2000.0 / d**0.37) * np.exp(rng.normal(0.0, 0.005, n.size))
+    names = tuple(f"r{i:02d}" for i in range(n.size))
+    settings = FitSettings(law="chinchilla", n_boot=100).resolved()
+    ladder = Ladder(6 * n * d, loss, names, settings, columns=np.column_stack([n, d]))
+    result = backtest(ladder, holdout=6)
+    p = {q.name: q.estimate for q in result.fits[0].params}
+    for run in result.runs:
+        i = names.index(run.run)
+        by_hand = p["E"] + p["A"] / n[i] ** p["alpha"] + p["B"] / d[i] ** p["beta"]
+        assert run.predicted == pytest.approx(by_hand, rel=1e-9)
+    assert len({round(r.predicted, 9) for r in result.runs}) == 6
+
+
+class FailingLadder(Ladder):
+    """A ladder whose fits of ``failing`` runs raise, as a fit that cannot converge does."""
+
+    def fit(self, rows=None, targets=()):  # type: ignore[no-untyped-def]
+        from scaling_forecast.errors import FitError
+
+        if rows is not None and len(rows) in FAILING:
+            raise FitError(f"window of {len(rows)} failed")
+        return super().fit(rows, targets)
+
+
+FAILING: set[int] = set()
+
+
+def test_a_window_that_cannot_be_fitted_is_skipped_in_a_rolling_backtest_and_fails_a_holdout() -> None:
+    from scaling_forecast.errors import FitError
+
+    ladder = _power_ladder()
+    failing = FailingLadder(ladder.compute, ladder.y, NAMES, ladder.settings, file="runs.csv")
+    FAILING.clear()
+    FAILING.update({3, 4})
+    result = backtest(failing, rolling=True)
+    assert [f.data.n_runs for f in result.fits] == [5, 6]  # windows of 3 and 4 skipped, the later ones kept
+    assert result.summary.n_forecasts == 2 + 1
+    assert result.warnings[:2] == (
+        "the window of the 3 smallest runs could not be fitted: window of 3 failed",
+        "the window of the 4 smallest runs could not be fitted: window of 4 failed",
+    )
+    FAILING.update({5})
+    with pytest.raises(FitError, match="window of 5 failed"):
+        backtest(failing, holdout=2)
+    FAILING.update({6})
+    with pytest.raises(FitError, match=r"^runs.csv: no window of the backtest could be fitted$"):
+        backtest(failing, rolling=True)
+    FAILING.clear()
+
+
+def test_each_fits_warnings_are_kept_once_with_the_size_of_its_fit() -> None:
+    """A narrow ladder (1.2 decades): every window warns of its span; each warning is kept once, prefixed."""
+    compute = np.geomspace(1e18, 1.6e19, 7)
+    ladder = Ladder(compute, 40.0 * compute**-0.08, NAMES, FitSettings(law="power", method="delta").resolved())
+    result = backtest(ladder, rolling=True)
+    spans = [w for w in result.warnings if "compute spans only" in w]
+    assert spans[0].startswith("fit of 3 runs: compute spans only 0.40 decades")
+    assert spans[-1].startswith("fit of 6 runs: compute spans only 1.00 decades")
+    assert len(spans) == len(set(spans)) == 4

@@ -64,7 +64,7 @@ def windows(
                 f"{max_fraction * compute.max():.3g} FLOP); the law needs {min_fitted}; raise the fraction"
             )
         return mode, [(order[fitted], order[~fitted])]
-    origins = rolling_origins(compute[order], min_distinct=min_fitted, start=2, max_windows=MAX_ROLLING_WINDOWS)
+    origins = rolling_origins(compute[order], min_distinct=min_fitted, max_windows=MAX_ROLLING_WINDOWS)
     result = [(order[:k], order[ahead]) for k, ahead in origins]
     if not result:
         raise DataError(
