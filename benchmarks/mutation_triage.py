@@ -181,3 +181,11 @@ explain(
         "if max_windows is not None and len(sizes) >= max_windows:",
     ),
 )
+
+# engine/reach.py
+explain(
+    "engine/reach.py",
+    EQUIVALENT,
+    "a crossing interpolated to exactly the smallest run's compute has probability zero; either side reports it as reached there",
+    ("if r.compute is not None and r.compute <= first", "if r.compute is not None and r.compute < first"),
+)

@@ -120,3 +120,59 @@ def test_reach_of_every_task_is_written(runner: CliRunner, fmt: str) -> None:
     section = result.stdout.split("Compute to reach")[1]
     assert all(task in section for task in ("arc_easy", "piqa", "sciq", "wsc"))
     assert "not reached" in section.split("wsc")[1].splitlines()[0]
+
+
+@pytest.mark.parametrize(("low", "high"), [(1e18, 1e20), (1e15, 1e22), (3e17, 3e17)])
+def test_the_grid_has_25_points_a_decade_from_a_tenth_of_the_smallest_run_inside_the_limits(
+    low: float, high: float
+) -> None:
+    start = max(low / 10.0, high / 1e6)  # no lower than the refusal limit a millionth of the largest run
+    grid = reach_grid(low, high)
+    decades = math.log10(high * 1e6) - math.log10(start)
+    assert grid.size == int(decades * 25 - 1e-6) + 1
+    assert grid[0] == pytest.approx(start, rel=1e-8) and grid[-1] == pytest.approx(high * 1e6, rel=1e-8)
+    assert grid[0] > high / 1e6 and grid[-1] < high * 1e6  # strictly inside: never refused
+    assert np.diff(np.log10(grid)) == pytest.approx(np.full(grid.size - 1, decades / (grid.size - 1)), rel=1e-6)
+
+
+@pytest.mark.parametrize("falling", [True, False])
+def test_a_value_met_exactly_at_the_grids_start_is_already_reached(falling: bool) -> None:
+    grid = reach_grid(1e17, 1e20)
+    sign = -1.0 if falling else 1.0
+    curve = 3.0 + sign * 0.1 * (np.log10(grid) - np.log10(grid[0]))
+    (reach,) = crossings((3.0,), grid, curve, curve - 0.01, curve + 0.01, falling=falling)
+    assert reach.status == "already reached" and reach.compute is None
+
+
+def test_a_value_the_forecast_reaches_below_the_smallest_run_is_already_reached() -> None:
+    """The grid starts a decade below the runs: a crossing there is reported as reached, not as a compute."""
+    compute = np.geomspace(1e18, 1e21, 8)
+    loss = 2.0 + 400.0 * compute**-0.12
+    result = fit_law(compute, loss, FitSettings(law="loss", method="delta"))
+    at_smallest = 2.0 + 400.0 * 1e18**-0.12
+    reached, ahead = with_reach(result, (at_smallest * 1.01, 2.0 + 400.0 * 1e22**-0.12)).reach
+    assert (reached.status, reached.compute, reached.ci) == ("already reached", None, (None, None))
+    assert ahead.status == "reached" and ahead.compute == pytest.approx(1e22, rel=0.02)
+
+
+def test_a_pass_rate_fit_reaches_a_pass_rate_where_its_forecast_does() -> None:
+    """The reach of a pass rate, re-forecast at the compute reported, gives back the pass rate asked for."""
+    runner = CliRunner()
+    args = ["fit", str(ROOT / "examples" / "passrates.csv"), "--reach", "0.5", "-f", "json", "--bootstrap", "200"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    (reach,) = json.loads(result.stdout)["reach"]
+    assert reach["status"] == "reached"
+    again = runner.invoke(app, [*args[:2], "--target", f"{reach['compute']:.6e}", "-f", "json", "--bootstrap", "200"])
+    (prediction,) = json.loads(again.stdout)["predictions"]
+    assert prediction["pass_rate"]["estimate"] == pytest.approx(0.5, rel=2e-3)
+
+
+def test_a_share_above_one_is_refused_for_a_law_of_shares_and_one_is_not() -> None:
+    passrates = str(ROOT / "examples" / "passrates.csv")
+    refused = CliRunner().invoke(app, ["fit", passrates, "--reach", "0.5", "--reach", "1.5", "--reach", "3"])
+    assert refused.exit_code == 2
+    assert refused.stderr.strip() == (
+        "error: --reach 1.5: the passrate law reports pass rate, a share between 0 and 1; give a value of at most 1"
+    )
+    assert CliRunner().invoke(app, ["fit", passrates, "--reach", "1", "--bootstrap", "200"]).exit_code == 0

@@ -24,10 +24,13 @@ REACH_HORIZON = 1e6
 
 
 def reach_grid(compute_min: float, compute_max: float) -> Array:
-    """Log-spaced computes from ``compute_min / 10`` to ``compute_max * REACH_HORIZON`` (inside the refusal limits)."""
+    """Log-spaced computes from ``compute_min / 10`` to ``compute_max * REACH_HORIZON`` (inside the refusal limits).
+
+    The grid spans at least the 7 decades from a tenth of the largest run to ``REACH_HORIZON`` times it.
+    """
     low = math.log10(max(compute_min / 10.0, compute_max / REACH_HORIZON * (1 + 1e-9)))
     high = math.log10(compute_max * REACH_HORIZON * (1 - 1e-9))
-    return np.asarray(np.logspace(low, high, max(int((high - low) * REACH_PER_DECADE) + 1, 2)), dtype=float)
+    return np.asarray(np.logspace(low, high, int((high - low) * REACH_PER_DECADE) + 1), dtype=float)
 
 
 def _first_crossing(log_grid: Array, curve: Array, value: float, falling: bool) -> tuple[float | None, str]:
