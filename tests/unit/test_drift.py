@@ -132,9 +132,7 @@ def windows_by_hand(compute: np.ndarray, p: int) -> list[int]:
     """Window sizes from the definition: ``p + 1`` to ``n - 1`` runs, ``p + 1`` distinct, below the next run;
     of more than 10, 10 evenly spaced (the first and the last among them)."""
     sizes = [
-        k
-        for k in range(p + 1, compute.size)
-        if compute[k - 1] < compute[k] and len(set(compute[:k].tolist())) >= p + 1
+        k for k in range(p + 1, compute.size) if compute[k - 1] < compute[k] and len(set(compute[:k].tolist())) >= p + 1
     ]
     if len(sizes) > 10:
         sizes = [sizes[i] for i in sorted({round(j * (len(sizes) - 1) / 9) for j in range(10)})]

@@ -70,3 +70,25 @@ def test_broken_power_law_has_its_two_exponents_far_from_the_break() -> None:
     log_loss = np.log(law.predict(params, compute)[0])
     assert (log_loss[1] - log_loss[0]) / np.log(10.0) == pytest.approx(-0.05, abs=1e-4)
     assert (log_loss[3] - log_loss[2]) / np.log(10.0) == pytest.approx(-0.3, abs=1e-4)
+
+
+def test_the_registry_names_each_law_and_the_candidates_of_each_chooser_in_order() -> None:
+    from scaling_forecast.laws import LAWS, candidates_of, curve_law
+
+    assert list(LAWS) == [
+        "loss",
+        "power",
+        "broken",
+        "passrate",
+        "chinchilla",
+        "two-step",
+        "gpt4",
+        "sigmoid",
+        "accuracy",
+    ]
+    assert candidates_of("auto") == ("loss", "power", "broken")  # the order breaks ties: fewest parameters first
+    assert candidates_of("nothing") == ()
+    assert all(get_law(name).name == name for name in LAWS)
+    assert curve_law("chinchilla").name == "chinchilla"
+    with pytest.raises(TypeError, match=r"^the two-step law is not a curve law$"):
+        curve_law("two-step")

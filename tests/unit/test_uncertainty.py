@@ -294,3 +294,14 @@ def test_the_residual_bootstrap_draws_adjusted_residuals_around_the_fit() -> Non
     h = 1 / 7 + (log_x - log_x.mean()) ** 2 / ((log_x - log_x.mean()) ** 2).sum()
     adjusted = (log_y - fitted) / np.sqrt(1 - h)
     assert np.allclose(pool, adjusted - adjusted.mean(), atol=1e-12)
+
+
+def test_each_stream_is_numpys_generator_of_the_seed_its_key_and_its_sub_streams() -> None:
+    from scaling_forecast.engine.streams import Stream, stream
+
+    for key in Stream:
+        drawn = stream(7, key, 3).random(4)
+        assert drawn.tolist() == np.random.default_rng([7, int(key), 3]).random(4).tolist()
+    assert stream(7, Stream.JOIN).random() == np.random.default_rng([7, 2**32 - 5]).random()
+    assert stream(7, Stream.JOIN, 1).random() != stream(7, Stream.JOIN, 2).random()
+    assert len({int(key) for key in Stream}) == len(Stream) == 5
