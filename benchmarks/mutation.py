@@ -70,7 +70,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "laws/base.py": LAW_TESTS,
     "laws/loss.py": LAW_TESTS,
     "laws/chinchilla.py": LAW_TESTS,
-    "laws/accuracy.py": TWO_STEP,
+    "laws/accuracy.py": ("test_laws", *TWO_STEP),
     "laws/passrate.py": ("test_passrate",),
     "engine/fitting.py": ("test_fitting", "test_laws", "test_chinchilla"),
     "engine/selection.py": ("test_selection",),

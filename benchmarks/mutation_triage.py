@@ -189,3 +189,43 @@ explain(
     "a crossing interpolated to exactly the smallest run's compute has probability zero; either side reports it as reached there",
     ("if r.compute is not None and r.compute <= first", "if r.compute is not None and r.compute < first"),
 )
+
+# laws/accuracy.py
+explain(
+    "laws/accuracy.py",
+    EQUIVALENT,
+    "theta has two columns: the slice 1:3 is the slice 1:2",
+    (
+        "share = expit(-np.exp(theta[:, :1]) * (log_x - theta[:, 1:2]))",
+        "share = expit(-np.exp(theta[:, :1]) * (log_x - theta[:, 1:3]))",
+    ),
+    (
+        "slope, shift = np.exp(theta[:, :1]), log_x - theta[:, 1:2]",
+        "slope, shift = np.exp(theta[:, :1]), log_x - theta[:, 1:3]",
+    ),
+)
+explain(
+    "laws/accuracy.py",
+    EQUIVALENT,
+    "the link's start returns one start whatever n_starts asks (the engine takes what it is given)",
+    (
+        "def initial(self, log_x: Array, log_y: Array, objective: RowObjective, n_starts: int = 1) -> Array:",
+        "def initial(self, log_x: Array, log_y: Array, objective: RowObjective, n_starts: int = 2) -> Array:",
+    ),
+)
+explain(
+    "laws/accuracy.py",
+    EQUIVALENT,
+    "numpy's reshape reads any negative size as 'the rest'",
+    ("x.shape[0], -1, 2", "x.shape[0], -2, 2"),
+    ("flat = theta.reshape(-1, 2)", "flat = theta.reshape(-2, 2)"),
+)
+explain(
+    "laws/accuracy.py",
+    EQUIVALENT,
+    "a sigmoid's accuracies and their squared errors are always finite: the replacement for non-finite scores is never used",
+    (
+        "best = np.argmin(np.where(np.isfinite(scores), scores, np.inf), axis=1)",
+        "best = np.argmin(np.where(np.isfinite(scores), scores, None), axis=1)",
+    ),
+)

@@ -92,3 +92,42 @@ def test_the_registry_names_each_law_and_the_candidates_of_each_chooser_in_order
     assert curve_law("chinchilla").name == "chinchilla"
     with pytest.raises(TypeError, match=r"^the two-step law is not a curve law$"):
         curve_law("two-step")
+
+
+def test_the_sigmoid_links_jacobian_matches_finite_differences_above_a_floor() -> None:
+    from scaling_forecast.laws import SigmoidLink
+
+    link = SigmoidLink(floor=0.25)
+    theta = np.array([[0.4, 2.5], [1.6, 3.1]])
+    log_x = np.linspace(1.5, 4.0, 9)  # task losses on both sides of each midpoint
+    jacobian = link.log_jacobian(theta, log_x)
+    for j in range(2):
+        shift = np.zeros(2)
+        shift[j] = 1e-6
+        numeric = (link.log_predict(theta + shift, log_x) - link.log_predict(theta - shift, log_x)) / 2e-6
+        assert_allclose(jacobian[..., j], numeric, rtol=1e-6, atol=1e-10)
+    k, midpoint = np.exp(0.4), 2.5  # the formula: floor + (1 - floor) / (1 + exp(k (L - L0)))
+    assert_allclose(link.log_predict(theta[:1], log_x)[0], 0.25 + 0.75 / (1 + np.exp(k * (log_x - midpoint))))
+    assert_allclose(SigmoidLink().log_predict(theta[:1], np.array([-50.0, 2.5, 50.0]))[0], [1.0, 0.5, 0.0], atol=1e-12)
+
+
+def test_the_sigmoid_links_start_is_the_grid_point_of_an_exact_sigmoid_row_by_row() -> None:
+    """Each row's accuracies follow a sigmoid whose slope and midpoint lie on that row's start grid (slopes
+    0.05 to 200 per span, midpoints from a span below to a span above its task losses): the start finds it."""
+    from scaling_forecast.engine.fitting import LEAST_SQUARES
+    from scaling_forecast.laws import SigmoidLink
+    from scaling_forecast.laws.accuracy import SLOPE_GRID
+
+    link = SigmoidLink(floor=0.2)
+    log_x = np.vstack([np.linspace(2.0, 2.5, 12), np.linspace(0.5, 4.5, 12)])  # spans 0.5 and 4
+    truths = []
+    for row, (j, i) in enumerate([(30, 5), (12, 27)]):
+        low, span = log_x[row].min(), np.ptp(log_x[row])
+        truths.append([np.log(SLOPE_GRID[j] / span), low + span * np.linspace(-1.0, 2.0, 31)[i]])
+    truth = np.array(truths)
+    log_y = np.vstack([link.log_predict(truth[r : r + 1], log_x[r])[0] for r in range(2)])
+    start = link.initial(log_x, log_y, LEAST_SQUARES)
+    assert start.shape == (2, 1, 2)
+    assert_allclose(start[:, 0, :], truth, rtol=1e-12, atol=1e-12)
+    one = link.initial(log_x[1], log_y[1:], LEAST_SQUARES)  # one row, task losses given once
+    assert_allclose(one[0, 0], truth[1], rtol=1e-12, atol=1e-12)

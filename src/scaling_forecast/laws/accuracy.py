@@ -67,7 +67,7 @@ class SigmoidLink(Link):
         return np.stack([-scale * slope * shift, scale * slope], axis=-1)
 
     def initial(self, log_x: Array, log_y: Array, objective: RowObjective, n_starts: int = 1) -> Array:
-        x = log_x if log_x.ndim == 2 else np.broadcast_to(log_x, log_y.shape)
+        x = np.broadcast_to(log_x, log_y.shape)  # (n,) or (B, n): each row's task losses
         low, high = x.min(axis=1), x.max(axis=1)
         span = np.maximum(high - low, 1e-6)
         centres = low[:, None] + span[:, None] * np.linspace(-1.0, 2.0, 31)[None, :]  # (B, G)
