@@ -170,3 +170,62 @@ def test_tracker_prefixes_and_dict_columns(tmp_path: Path) -> None:
     mlflow = tmp_path / "m.csv"
     mlflow.write_text("metrics.loss,params.compute\n3.0,1e18\n2.5,1e19\n", encoding="utf-8")
     assert list(load_runs(mlflow).y) == [3.0, 2.5]
+
+
+def test_every_ladder_keeps_what_the_file_said_about_its_runs() -> None:
+    """The file, the columns, the sweep and the reader's warnings travel from the runs into every ladder."""
+    from scaling_forecast.readers.runs import load_for_law
+    from scaling_forecast.settings import FitSettings
+    from scaling_forecast.tasks.ladder import ladder
+
+    for path, law, options, y_column in (
+        (EXAMPLES / "runs.csv", "auto", {}, "loss"),
+        (EXAMPLES / "chinchilla.csv", "chinchilla", {}, "loss"),
+        (EXAMPLES / "pythia_tasks.csv", "auto", {"task": "piqa"}, "accuracy"),
+        (EXAMPLES / "passrates.csv", "auto", {}, "-E[log pass_rate]"),
+    ):
+        runs, _ = load_for_law(path, law, **options)
+        built = ladder(runs, FitSettings(law=law), excluded=("gone",), min_compute=1.0)
+        assert (
+            built.file == runs.file
+            and built.file.startswith(str(path))
+            and built.x_column == runs.x_column
+            and built.y_column == y_column
+        )
+        assert built.sweep == runs.sweep and built.excluded == ("gone",) and built.min_compute == 1.0
+        assert built.compute.size == built.y.size == len(built.names) > 3
+    tasks, _ = load_for_law(EXAMPLES / "pythia_tasks.csv", "auto", task="piqa")
+    assert ladder(tasks, FitSettings()).settings.law == "accuracy"  # no task loss: the calibrated default
+
+
+@pytest.mark.parametrize(
+    ("path", "law", "message"),
+    [
+        (
+            "pythia_tasks.csv",
+            "loss",
+            "--law loss: {file} holds accuracies ('accuracy'); use a law of accuracy (two-step, gpt4, sigmoid, "
+            "accuracy), or auto",
+        ),
+        (
+            "runs.csv",
+            "passrate",
+            "--law passrate: the law reads pass rates; {file} holds a loss ('loss'); fit it with a loss law (or auto)",
+        ),
+        (
+            "runs.csv",
+            "gpt4",
+            "--law gpt4: the law reads accuracies; {file} holds a loss ('loss'); fit it with a loss law (or auto)",
+        ),
+    ],
+)
+def test_a_law_that_reads_another_metric_is_refused_with_the_choices(path: str, law: str, message: str) -> None:
+    from scaling_forecast.errors import ConfigError
+    from scaling_forecast.readers.runs import load_for_law
+    from scaling_forecast.settings import FitSettings
+    from scaling_forecast.tasks.ladder import ladder
+
+    runs, _ = load_for_law(EXAMPLES / path, "auto", **({"task": "piqa"} if "tasks" in path else {}))
+    with pytest.raises(ConfigError) as caught:
+        ladder(runs, FitSettings(law=law))
+    assert str(caught.value) == message.format(file=runs.file)

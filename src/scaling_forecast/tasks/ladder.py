@@ -156,6 +156,10 @@ class Ladder:
         return fit_rates(data, self.rates.runs(index), self.settings, targets)
 
 
+#: What each group of laws reads, as a message names it.
+PLURALS = {"loss": "losses", "pass_rate": "pass rates", "accuracy": "accuracies"}
+
+
 def loss_ladder(runs: Runs, settings: FitSettings, **dropped: Any) -> Ladder:
     """A :class:`Ladder` of runs of losses (or of parameters, tokens and losses).
 
@@ -164,7 +168,7 @@ def loss_ladder(runs: Runs, settings: FitSettings, **dropped: Any) -> Ladder:
     law = LAWS.get(settings.law)
     if law is not None and law.reads != "loss":
         raise ConfigError(
-            f"--law {settings.law}: the law reads {law.reads.replace('_', ' ')}s; {runs.file} holds a loss "
+            f"--law {settings.law}: the law reads {PLURALS[law.reads]}; {runs.file} holds a loss "
             f"('{runs.y_column}'); fit it with a loss law (or auto)"
         )
     return Ladder(
