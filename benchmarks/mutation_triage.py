@@ -229,3 +229,22 @@ explain(
         "best = np.argmin(np.where(np.isfinite(scores), scores, None), axis=1)",
     ),
 )
+
+# laws/base.py
+explain(
+    "laws/base.py",
+    EQUIVALENT,
+    "normal equations are symmetric: pinv's hermitian flag only chooses an equally exact decomposition",
+    ("inverse = np.linalg.pinv(system, hermitian=True)", "inverse = np.linalg.pinv(system, hermitian=None)"),
+    ("inverse = np.linalg.pinv(system, hermitian=True)", "inverse = np.linalg.pinv(system, )"),
+    ("inverse = np.linalg.pinv(system, hermitian=True)", "inverse = np.linalg.pinv(system, hermitian=False)"),
+)
+explain(
+    "laws/base.py",
+    EQUIVALENT,
+    "einsum's subscripts are any letters: upper case names the same contraction",
+    (
+        'return np.asarray(np.einsum("bkl,bl->bk", inverse, rhs), dtype=float)',
+        'return np.asarray(np.einsum("BKL,BL->BK", inverse, rhs), dtype=float)',
+    ),
+)

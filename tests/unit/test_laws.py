@@ -131,3 +131,21 @@ def test_the_sigmoid_links_start_is_the_grid_point_of_an_exact_sigmoid_row_by_ro
     assert_allclose(start[:, 0, :], truth, rtol=1e-12, atol=1e-12)
     one = link.initial(log_x[1], log_y[1:], LEAST_SQUARES)  # one row, task losses given once
     assert_allclose(one[0, 0], truth[1], rtol=1e-12, atol=1e-12)
+
+
+def test_many_normal_equations_are_solved_at_once_and_a_bad_one_spoils_only_its_own_row() -> None:
+    from scaling_forecast.laws.base import solve_rows
+
+    systems = np.array([[[4.0, 1.0], [1.0, 3.0]], [[1.0, 1.0], [1.0, 1.0]], [[1.0, np.nan], [np.nan, 1.0]]])
+    rhs = np.array([[1.0, 2.0], [2.0, 2.0], [1.0, 1.0]])
+    solved = solve_rows(systems, rhs)
+    assert_allclose(solved[0], np.linalg.solve(systems[0], rhs[0]), rtol=1e-12)
+    assert_allclose(solved[1], [1.0, 1.0], rtol=1e-12)  # singular: the least-norm solution of x + y = 2
+    assert np.isnan(solved[2]).all()
+
+
+def test_a_curve_laws_design_is_log_compute_over_the_reference() -> None:
+    law = get_law("loss")
+    log_c = np.log(np.array([1e18, 1e20]))
+    assert_allclose(law.log_design(log_c, None, np.log(1e19)), np.log([0.1, 10.0]), rtol=1e-12)
+    assert_allclose(law.target_design(np.zeros(3), log_c, np.log(1e19)), np.log([0.1, 10.0]), rtol=1e-12)

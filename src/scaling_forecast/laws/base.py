@@ -189,7 +189,7 @@ class Law(LawSpec, ABC):
 
 
 def solve_rows(system: Array, rhs: Array) -> Array:
-    """Least-squares solutions of many small normal equations; singular ones give NaN, not an error."""
-    with np.errstate(all="ignore"):
-        inverse = np.linalg.pinv(system, hermitian=True)
-        return np.asarray(np.einsum("bkl,bl->bk", inverse, rhs), dtype=float)
+    """Least-squares solutions of many small normal equations: a singular system gives its least-norm solution and
+    one holding NaN gives NaN, neither an error nor a warning."""
+    inverse = np.linalg.pinv(system, hermitian=True)
+    return np.asarray(np.einsum("bkl,bl->bk", inverse, rhs), dtype=float)
