@@ -257,13 +257,20 @@ def report(markdown: bool, diffs: bool, rechecks: list[Path], against: str, owne
         print(
             f"Report of {datetime.date.today().isoformat()} (mutmut {version('mutmut')}{against}): {checked} of "
             f"{sum(total.values())} mutants checked, score {caught / max(tried, 1):.1%} (caught over caught and "
-            "surviving, equivalents left out). Written by `python benchmarks/mutation.py report --markdown`; how the "
+            "surviving, equivalents left out). Written by `python benchmarks/mutation.py report "
+            f"{'--owners ' if owned else ''}--markdown`; how the "
             "run works is on [Mutation testing](mutation.md).\n"
         )
         print("| " + " | ".join(head) + " |")
         print("|" + "---|" + "---:|" * (len(head) - 1))
         for row in rows:
             print("| " + " | ".join(str(x) for x in row) + " |")
+        if owned:
+            print("\n## The test files that own each module\n")
+            print("Each module's mutants run against these files only (`OWNERS` in `benchmarks/mutation.py`).\n")
+            print("| module | owner test files |\n|---|---|")
+            for module in OWNERS:
+                print(f"| {module} | {', '.join(f'`{name}`' for name in owner_files(module))} |")
         print("\n## Equivalent by construction\n")
         for name, reason in EQUIVALENT_CLASSES.items():
             print(f"- {classes[name]} **{name}**: {reason}")
