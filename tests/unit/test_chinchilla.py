@@ -174,3 +174,26 @@ def test_reproduces_the_published_reference_fit(shared_data) -> None:  # type: i
     # the README's plain grid fit; Epoch's rounded estimates give 18.25
     assert optimum.tokens_per_param.estimate == pytest.approx(17.9, abs=0.1)
     assert optimum.tokens.estimate / optimum.params.estimate == pytest.approx(17.9, abs=0.1)
+
+
+@pytest.mark.parametrize("loss_fn", ["lsq", "huber"])
+def test_the_start_is_the_best_of_the_reference_grid_by_brute_force_row_by_row(loss_fn: str) -> None:
+    """The starts are the grid points of Besiroglu et al.'s protocol with the lowest objective, best first: every
+    grid point scored through the law's own formula, one at a time."""
+    from scaling_forecast.engine.fitting import Objective
+    from scaling_forecast.laws import CHINCHILLA_GRID
+
+    objective = Objective(loss_fn, 1e-3)
+    runs = [_synthetic(0.02, seed) for seed in (1, 2)]
+    log_x = np.stack([np.log(r.columns[::4]) for r in runs])  # 12 runs each, their own sizes and tokens
+    log_y = np.stack([np.log(r.y[::4]) for r in runs])
+    starts = LAW.initial(log_x, log_y, objective, n_starts=3)
+    assert starts.shape == (2, 3, 5)
+    for row in range(2):
+        scores = np.array(
+            [objective(log_y[row][None] - LAW.log_predict(g[None], log_x[row]))[0] for g in CHINCHILLA_GRID]
+        )
+        best = np.argsort(scores, kind="stable")[:3]
+        np.testing.assert_array_equal(starts[row], CHINCHILLA_GRID[best])
+    shared = LAW.initial(log_x[0], log_y[:1], objective, n_starts=1)  # one design for every row
+    np.testing.assert_array_equal(shared[0], starts[0, :1])

@@ -149,3 +149,75 @@ def test_a_curve_laws_design_is_log_compute_over_the_reference() -> None:
     log_c = np.log(np.array([1e18, 1e20]))
     assert_allclose(law.log_design(log_c, None, np.log(1e19)), np.log([0.1, 10.0]), rtol=1e-12)
     assert_allclose(law.target_design(np.zeros(3), log_c, np.log(1e19)), np.log([0.1, 10.0]), rtol=1e-12)
+
+
+def _exact_rows(law_name: str, thetas: np.ndarray, log_x: np.ndarray) -> np.ndarray:
+    law = get_law(law_name)
+    return np.vstack([law.log_predict(thetas[r : r + 1], log_x[r])[0] for r in range(thetas.shape[0])])
+
+
+def test_the_saturating_laws_start_solves_an_exact_ladder_on_its_exponent_grid_row_by_row() -> None:
+    """Variable projection: at a grid exponent, weighted least squares gives ``a`` and ``c`` of exact data exactly."""
+    from scaling_forecast.engine.fitting import LEAST_SQUARES
+    from scaling_forecast.laws import EXPONENT_GRID
+
+    law = get_law("loss")
+    log_x = np.vstack([np.linspace(-4.0, 4.0, 9), np.linspace(-2.0, 6.0, 9)])
+    truth = np.array([[np.log(2.0), EXPONENT_GRID[40], 1.5], [np.log(0.7), EXPONENT_GRID[55], 0.2]])
+    log_y = _exact_rows("loss", truth, log_x)
+    start = law.initial(log_x, log_y, LEAST_SQUARES, n_starts=3)
+    assert start.shape == (2, 3, 3)
+    assert_allclose(start[:, 0], truth, rtol=1e-7, atol=1e-9)
+    assert_allclose(start[:, 1], start[:, 0]) and assert_allclose(start[:, 2], start[:, 0])  # one basin: repeated
+    shared = law.initial(log_x[0], log_y[:1], LEAST_SQUARES)  # one compute axis for every row
+    assert_allclose(shared[0, 0], truth[0], rtol=1e-7, atol=1e-9)
+
+
+def test_the_saturating_laws_start_drops_a_negative_floor_and_flattens_a_rising_ladder() -> None:
+    from scaling_forecast.engine.fitting import LEAST_SQUARES
+    from scaling_forecast.laws import EXPONENT_GRID
+
+    law = get_law("loss")
+    log_x = np.linspace(-4.0, 4.0, 9)
+    y = 3.0 - 0.2 * log_x  # straight in log compute: the floor that fits is negative, so c = 0 and a alone
+    start = law.initial(log_x, np.log(y)[None], LEAST_SQUARES)[0, 0]
+    assert start[2] == 0.0 and start[1] in EXPONENT_GRID
+    u, w = np.exp(start[1] * log_x), 1.0 / y**2
+    assert np.exp(start[0]) == pytest.approx(float(np.sum(w * u * y) / np.sum(w * u * u)), rel=1e-9)
+    rising = np.exp(0.01 * log_x) * 3.0  # no falling power fits: a flat start at the weighted mean
+    flat = law.initial(log_x, np.log(rising)[None], LEAST_SQUARES)[0, 0]
+    w = 1.0 / rising**2
+    assert flat[2] == pytest.approx((1 - 1e-12) * float(np.sum(w * rising) / np.sum(w)), rel=1e-12)
+    assert np.exp(flat[0]) == pytest.approx(1e-12 * float(np.sum(w * rising) / np.sum(w)), rel=1e-9)
+
+
+def test_the_power_laws_start_is_the_least_squares_line_of_each_row() -> None:
+    from scaling_forecast.engine.fitting import LEAST_SQUARES
+
+    law = get_law("power")
+    rng = np.random.default_rng(0)
+    log_x = np.linspace(-3.0, 5.0, 7)
+    log_y = np.vstack([1.0 - 0.1 * log_x, 2.0 - 0.3 * log_x]) + rng.normal(0.0, 0.01, (2, 7))
+    start = law.initial(log_x, log_y, LEAST_SQUARES, n_starts=2)
+    for row in range(2):
+        slope, intercept = np.polyfit(log_x, log_y[row], 1)
+        assert_allclose(start[row, 0], [intercept, slope], rtol=1e-10)
+        assert_allclose(start[row, 1], start[row, 0])
+
+
+def test_the_broken_laws_start_solves_an_exact_ladder_at_a_scanned_break_row_by_row() -> None:
+    """Breaks are scanned from the second to the second-to-last run, 4 per gap: at one of them, the linear solve of
+    ``(log a, b1, b2)`` is exact."""
+    from scaling_forecast.engine.fitting import LEAST_SQUARES
+
+    law = get_law("broken")
+    log_x = np.vstack([np.linspace(-4.0, 4.0, 8), np.linspace(-1.0, 6.0, 8)])
+    scanned = np.linspace(0.0, 1.0, 4 * (8 - 3) + 1)  # 21 breaks
+    truth = []
+    for row, (j, b1, b2) in enumerate([(7, -0.05, -0.4), (13, -0.3, -0.02)]):
+        low, high = np.sort(log_x[row])[1], np.sort(log_x[row])[-2]
+        truth.append([0.3, b1, b2, low + scanned[j] * (high - low)])
+    truth_array = np.array(truth)
+    start = law.initial(log_x, _exact_rows("broken", truth_array, log_x), LEAST_SQUARES, n_starts=2)
+    assert start.shape == (2, 2, 4)
+    assert_allclose(start[:, 0], truth_array, rtol=1e-7, atol=1e-9)
