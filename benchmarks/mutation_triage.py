@@ -248,3 +248,37 @@ explain(
         'return np.asarray(np.einsum("BKL,BL->BK", inverse, rhs), dtype=float)',
     ),
 )
+
+# engine/reliability.py
+explain(
+    "engine/reliability.py",
+    EQUIVALENT,
+    "a threshold met exactly: a span, a log rise, an extrapolation factor or an interval's width exactly equal to its limit has probability zero, and either side of it is a fair verdict",
+    ("if decades < MIN_DECADES - 1e-3:", "if decades <= MIN_DECADES - 1e-3:"),
+    (
+        "rises = np.flatnonzero(np.diff(np.log(means)) > noise)",
+        "rises = np.flatnonzero(np.diff(np.log(means)) >= noise)",
+    ),
+    (
+        "if not (np.isfinite(low) and np.isfinite(high)) or high - low > UNIDENTIFIED_WIDTH * abs(p.estimate):",
+        "if not (np.isfinite(low) and np.isfinite(high)) or high - low >= UNIDENTIFIED_WIDTH * abs(p.estimate):",
+    ),
+    (
+        "if p.extrapolation_factor > MAX_EXTRAPOLATION * (1 + 1e-9)",
+        "if p.extrapolation_factor >= MAX_EXTRAPOLATION * (1 + 1e-9)",
+    ),
+    ("if p.target < compute_min * (1 - 1e-9)", "if p.target <= compute_min * (1 - 1e-9)"),
+)
+explain(
+    "engine/reliability.py",
+    EQUIVALENT,
+    "an assert that narrows types for mypy: a drift that warned always has all three figures, so it holds either way",
+    (
+        "assert drift.excess is not None and drift.worst_error is not None and drift.worst_factor is not None",
+        "assert drift.excess is not None and drift.worst_error is not None or drift.worst_factor is not None",
+    ),
+    (
+        "assert drift.excess is not None and drift.worst_error is not None and drift.worst_factor is not None",
+        "assert drift.excess is not None or drift.worst_error is not None and drift.worst_factor is not None",
+    ),
+)

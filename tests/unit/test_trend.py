@@ -19,15 +19,15 @@ def reference(x: np.ndarray, y: np.ndarray, lower_is_better: bool) -> str | None
         u = x - x.mean()
         rss2 = float(np.sum((y - np.polyval([c2, c1, c0], u)) ** 2))
         rss1 = float(np.sum((y - np.polyval(np.polyfit(u, y, 1), u)) ** 2))
-        if rss2 > 0 and c2 != 0:
+        if c2 != 0:
             vertex = -c1 / (2 * c2)
             lo, hi = u.min(), u.max()
             if lo + 0.2 * (hi - lo) < vertex < hi - 0.2 * (hi - lo):
                 f = np.polyval([c2, c1, c0], np.array([lo, vertex, hi]))
-                noise = 2 * np.sqrt(rss2 / (n - 3))
+                noise = max(2 * np.sqrt(rss2 / (n - 3)), 1e-9 * np.abs(y).max())
                 arms = abs(f[0] - f[1]) > noise and abs(f[2] - f[1]) > noise
-                p_quadratic = stats.f.sf((rss1 - rss2) / (rss2 / (n - 3)), 1, n - 3)
-                if arms and p_quadratic < TREND_ALPHA:
+                exact = rss2 == 0.0  # an exact parabola: nothing but the curve to explain
+                if arms and (exact or stats.f.sf((rss1 - rss2) / (rss2 / (n - 3)), 1, n - 3) < TREND_ALPHA):
                     return "non-monotone"
     fit = stats.linregress(x, y)
     if fit.pvalue >= TREND_ALPHA:
@@ -112,7 +112,22 @@ def test_an_exact_line_has_the_sense_of_its_slope_and_a_constant_is_flat() -> No
 @pytest.mark.parametrize(("trend", "verb"), [("worsening", "gets worse"), ("non-monotone", "does not move one way")])
 def test_worsening_and_turning_trends_are_warned_and_the_others_are_not(trend: str, verb: str) -> None:
     (warning,) = trend_warning(trend, "accuracy")
-    assert warning.startswith(f"accuracy {verb} with compute across these runs (trend: {trend}): scaling may reverse")
-    assert "not a forecast of the large model" in warning
+    assert warning == (
+        f"accuracy {verb} with compute across these runs (trend: {trend}): scaling may reverse, as it did for "
+        "hindsight neglect in the GPT-4 report, and the extrapolation is not a forecast of the large model"
+    )
     for quiet in ("improving", "flat", None):
         assert trend_warning(quiet, "accuracy") == ()
+
+
+def test_exact_lines_and_parabolas_are_judged_without_noise() -> None:
+    """No residual at all: a line has the sense of its slope (either sign, any size), a parabola turning
+    inside the range is non-monotone, a constant is flat."""
+    x = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
+    assert trend_verdict(x, 3.0 - 0.5 * x, lower_is_better=True) == "improving"
+    assert trend_verdict(x, 3.0 + 0.5 * x, lower_is_better=True) == "worsening"
+    assert trend_verdict(x, 3.0 + 0.5 * x, lower_is_better=False) == "improving"
+    assert trend_verdict(x, 3.0 - 2.0 * x, lower_is_better=False) == "worsening"
+    assert trend_verdict(x, 1.0 + x**2, lower_is_better=True) == "non-monotone"
+    assert trend_verdict(x, np.full(5, 0.5), lower_is_better=True) == "flat"
+    assert trend_verdict(x[:4], np.array([3.0, 2.0, 1.0, 0.0]), lower_is_better=True) == "improving"

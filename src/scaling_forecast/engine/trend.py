@@ -26,8 +26,9 @@ def trend_verdict(log_compute: Array, y: Array, *, lower_is_better: bool) -> str
     Ordinary least squares of ``y`` on ``log C``: a slope whose two-sided t-test rejects zero at
     :data:`TREND_ALPHA` is a trend (loss falling or accuracy rising is improving). With 5 or more
     distinct computes, a quadratic term that the F-test keeps at the same level, whose extremum lies
-    in the middle 60% of the range, and whose arms both move by more than twice the residual scale,
-    is ``non-monotone``. Fewer than 3 distinct computes: ``None`` (nothing to judge).
+    in the middle 60% of the range, and whose arms both move by more than twice the residual scale
+    (and by more than rounding, 1e-9 of the largest ``|y|``), is ``non-monotone``. Fewer than 3
+    distinct computes: ``None`` (nothing to judge).
     """
     x, y = np.asarray(log_compute, dtype=float), np.asarray(y, dtype=float)
     distinct = np.unique(x).size
@@ -50,22 +51,27 @@ def trend_verdict(log_compute: Array, y: Array, *, lower_is_better: bool) -> str
 
 
 def _turns(centred: Array, y: Array, rss1: float) -> bool:
-    """Whether a quadratic in log compute turns inside the range (see :func:`trend_verdict`)."""
+    """Whether a quadratic in log compute turns inside the range (see :func:`trend_verdict`).
+
+    An exact parabola (no residual) that turns inside the range turns: nothing but its curve is left to explain.
+    """
     n = centred.size
     design = np.column_stack([np.ones(n), centred, centred**2])
     coef = np.linalg.solve(design.T @ design, design.T @ y)
-    rss2 = float(np.sum((y - design @ coef) ** 2))
-    if rss2 <= 0.0 or coef[2] == 0.0:
+    if coef[2] == 0.0:  # a line has no vertex
         return False
     vertex = -coef[1] / (2.0 * coef[2])
     low, high = float(centred.min()), float(centred.max())
     if not low + 0.2 * (high - low) < vertex < high - 0.2 * (high - low):
         return False
     at = np.array([low, vertex, high])
-    values = coef[0] + coef[1] * at + coef[2] * at**2
-    noise = 2.0 * math.sqrt(rss2 / (n - 3))
-    if not (abs(values[0] - values[1]) > noise and abs(values[2] - values[1]) > noise):
+    arms = np.abs(np.diff(coef[1] * at + coef[2] * at**2))  # the constant cancels in each arm's rise
+    rss2 = float(np.sum((y - design @ coef) ** 2))
+    noise = max(2.0 * math.sqrt(rss2 / (n - 3)), 1e-9 * float(np.max(np.abs(y))))  # rounding is not a turn
+    if not (arms > noise).all():
         return False
+    if rss2 <= 0.0:
+        return True
     f_stat = (rss1 - rss2) / (rss2 / (n - 3))  # F(1, n - 3) is the square of t(n - 3)
     return bool(f_stat > student_t_quantile(1.0 - TREND_ALPHA / 2.0, n - 3) ** 2)
 
