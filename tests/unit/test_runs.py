@@ -229,3 +229,43 @@ def test_a_law_that_reads_another_metric_is_refused_with_the_choices(path: str, 
     with pytest.raises(ConfigError) as caught:
         ladder(runs, FitSettings(law=law))
     assert str(caught.value) == message.format(file=runs.file)
+
+
+def _checkpointed() -> object:
+    from scaling_forecast.engine.runs import Runs
+
+    names = ("small", "small", "large", "large", "large", "mid")
+    return Runs(
+        x=np.array([1.0, 1.0, 4.0, 4.0, 4.0, 2.0]),
+        y=np.array([0.3, 0.35, 0.5, 0.6, 0.61, 0.4]),
+        names=names,
+        x_column="compute",
+        y_column="accuracy",
+        file="runs.csv",
+        columns=np.array([[3.0], [2.9], [2.5], [2.4], [2.4], [2.7]]),
+        column_names=("task_loss",),
+        metric="accuracy",
+        steps=np.array([10.0, 20.0, 10.0, 20.0, 20.0, 5.0]),
+    )
+
+
+def test_each_runs_last_step_is_its_result_and_a_repeated_last_step_keeps_the_later_row() -> None:
+    runs = _checkpointed()
+    final = runs.final_rows()  # type: ignore[attr-defined]
+    assert final.tolist() == [1, 4, 5] and final.dtype == np.intp
+    assert runs.take(np.array([], dtype=np.intp)).x.size == 0  # type: ignore[attr-defined]
+
+
+def test_taking_runs_takes_every_row_and_field_of_each() -> None:
+    runs = _checkpointed()
+    large = runs.take(np.array([4]))  # type: ignore[attr-defined]
+    assert large.names == ("large", "large", "large")
+    assert large.x.tolist() == [4.0, 4.0, 4.0] and large.y.tolist() == [0.5, 0.6, 0.61]
+    assert large.columns.tolist() == [[2.5], [2.4], [2.4]] and large.steps.tolist() == [10.0, 20.0, 20.0]
+    from dataclasses import replace
+
+    plain = replace(runs, steps=None)
+    picked = plain.take([5, 0])  # without checkpoints: the rows asked for, in that order
+    assert picked.names == ("mid", "small") and picked.x.tolist() == [2.0, 1.0] and picked.y.tolist() == [0.4, 0.3]
+    assert picked.columns.tolist() == [[2.7], [3.0]] and picked.steps is None
+    assert plain.take([]).x.size == 0 and plain.final_rows().dtype == np.intp
