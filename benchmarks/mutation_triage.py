@@ -282,3 +282,11 @@ explain(
         "assert drift.excess is not None or drift.worst_error is not None and drift.worst_factor is not None",
     ),
 )
+
+# tasks/check.py
+explain(
+    "tasks/check.py",
+    EQUIVALENT,
+    "float('NAN') is the same NaN",
+    ('nan = float("nan")', 'nan = float("NAN")'),
+)

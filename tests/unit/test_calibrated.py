@@ -394,3 +394,16 @@ def test_four_runs_warn_that_the_intervals_rest_on_few_forecasts_and_five_do_not
     )
     five = fit_direct(_runs(compute, accuracy), FitSettings(law="accuracy"), ())
     assert not any(w.startswith("only ") for w in five.fit.warnings)
+
+
+def test_a_forecast_at_another_level_reports_that_level() -> None:
+    from scaling_forecast.tasks.ladder import fit_law
+
+    compute = np.geomspace(1e19, 1e22, 8)
+    accuracy = 0.25 + 0.6 / (1 + np.exp(-1.5 * (np.log10(compute) - 20.5)))
+    result = fit_law(compute, accuracy, FitSettings(law="accuracy"), (Target(1e23),))
+    again = result.model.forecast(result, (Target(1e23),), 0.5)
+    assert result.level == 0.9 and again.level == 0.5
+    (p,) = again.predictions
+    (q,) = result.predictions
+    assert p.pi[1] - p.pi[0] < q.pi[1] - q.pi[0]

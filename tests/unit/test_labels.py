@@ -7,6 +7,7 @@ import math
 import pytest
 
 from scaling_forecast.engine.forecasting import _unit
+from scaling_forecast.errors import ConfigError
 from scaling_forecast.tasks.check import GateResult
 
 
@@ -86,3 +87,80 @@ def test_a_saved_fit_loaded_writes_the_same_json(file: str, law: str, options: d
     if saved["state"].get("kind", "curve") == "curve":
         older = {**saved, "state": {k: v for k, v in saved["state"].items() if k != "kind"}}
         assert load_fit(older, "fit.json").predict(sf.Target(10.0, True)).to_dict() == result.to_dict()
+
+
+def _power_fit():  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    from scaling_forecast.settings import FitSettings, Target
+    from scaling_forecast.tasks.ladder import fit_law
+
+    compute = np.geomspace(1e18, 1e21, 7)
+    loss = 40.0 * compute**-0.08 * np.exp(np.random.default_rng(1).normal(0.0, 0.01, 7))
+    return fit_law(compute, loss, FitSettings(law="power", method="delta"), (Target(1e22),))
+
+
+def test_each_gate_passes_at_its_threshold_and_judges_the_end_of_the_interval_it_is_on() -> None:
+    from scaling_forecast.tasks.check import evaluate_gates
+
+    result = _power_fit()
+    (p,) = result.predictions
+    on_pi = evaluate_gates(result, {"max_loss": p.pi[1]}, "pi")
+    assert on_pi.passed and on_pi.gates[0].value == p.pi[1] and on_pi.gates[0].interval == p.pi
+    assert not evaluate_gates(result, {"max_loss": p.pi[1] * (1 - 1e-12)}, "pi").passed
+    assert evaluate_gates(result, {"max_loss": p.ci[1]}, "ci").passed
+    on_estimate = evaluate_gates(result, {"max_loss": p.estimate, "max_interval_width": p.pi[1] - p.pi[0]}, "estimate")
+    assert on_estimate.passed and on_estimate.gates[0].interval is None
+    width = on_estimate.gates[1]  # on the estimate, the width is the pi's
+    assert width.value == p.pi[1] - p.pi[0] and width.interval == p.pi
+    ci_width = evaluate_gates(result, {"max_interval_width": (p.ci[1] - p.ci[0]) * (1 - 1e-12)}, "ci")
+    assert not ci_width.passed and ci_width.gates[0].interval == p.ci
+    rmse = result.fit.rmse
+    assert evaluate_gates(result, {"max_rmse": rmse}, "pi").passed
+    assert not evaluate_gates(result, {"max_rmse": rmse * (1 - 1e-12)}, "pi").passed
+
+
+def test_a_minimum_gate_judges_the_lower_end_and_passes_at_its_threshold() -> None:
+    import numpy as np
+
+    from scaling_forecast.settings import FitSettings, Target
+    from scaling_forecast.tasks.check import evaluate_gates
+    from scaling_forecast.tasks.ladder import fit_law
+
+    compute = np.geomspace(1e19, 1e22, 8)
+    accuracy = 0.25 + 0.6 / (1 + np.exp(-1.5 * (np.log10(compute) - 20.5)))
+    result = fit_law(compute, accuracy, FitSettings(law="accuracy"), (Target(1e23),))
+    (p,) = result.predictions
+    for on, low in (("pi", p.pi[0]), ("ci", p.ci[0]), ("estimate", p.estimate)):
+        assert evaluate_gates(result, {"min_accuracy": low}, on).passed
+        assert not evaluate_gates(result, {"min_accuracy": low * (1 + 1e-12)}, on).passed
+    for share in (0.0, 1.0):
+        evaluate_gates(result, {"min_accuracy": share}, "pi")  # the ends of [0, 1] are shares
+    with pytest.raises(ConfigError) as caught:
+        evaluate_gates(result, {"min_accuracy": 1.5}, "pi")
+    assert str(caught.value) == "--min-accuracy 1.5: must be a share in [0, 1]"
+
+
+def test_gates_on_a_forecast_need_a_target_but_the_fits_own_gates_do_not() -> None:
+    from dataclasses import replace
+
+    from scaling_forecast.tasks.check import evaluate_gates
+
+    result = replace(_power_fit(), predictions=())
+    assert evaluate_gates(result, {"max_rmse": 1.0}, "pi").passed
+    assert evaluate_gates(result, {}, "pi", require_trend="improving").passed
+    with pytest.raises(ConfigError) as caught:
+        evaluate_gates(result, {"max_interval_width": 1.0}, "pi")
+    assert str(caught.value) == "the gates need at least one --target (or targets: in the job file)"
+
+
+def test_a_failed_check_lists_every_failed_gate() -> None:
+    from scaling_forecast.tasks.check import evaluate_gates
+
+    result = _power_fit()
+    check = evaluate_gates(result, {"max_loss": 0.1, "max_rmse": 0.0}, "pi")
+    (p,) = result.predictions
+    assert check.verdict() == (
+        f"FAIL: 2 of 2 gates fail (judged on pi): max_loss at 1e+22: {p.pi[1]:.4g} > 0.1 (FAIL); "
+        f"max_rmse: {result.fit.rmse:.4g} > 0 (FAIL)"
+    )

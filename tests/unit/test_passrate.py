@@ -326,3 +326,41 @@ def test_every_zero_policy_records_itself_the_total_and_a_note() -> None:
         match=r"^<data>: run 'm1' has pass rate 0 \(log undefined\); with one rate per run use --zeros smooth, or give per-problem rates$",
     ):
         handle_zeros(np.array([[0.0], [0.3]]), ("all",), RUNS[:2], "subset", per_problem=False)
+
+
+def test_loaded_runs_apply_their_zero_policy_with_their_counts_and_their_file_in_errors() -> None:
+    """``PassRateRuns.apply_zeros`` hands its pseudo-count rates to ``smooth`` and its file to every error."""
+    from scaling_forecast.engine.passrates import PassRateRuns
+
+    rates = np.array([[0.0, 0.5], [0.25, 0.75]])
+    smoothed = np.array([[0.1, 0.5], [0.25, 0.75]])
+    runs = PassRateRuns(np.array([1e18, 1e19]), ("a", "b"), rates, ("p1", "p2"), True, smoothed, "compute", "r.csv", 1)
+    assert runs.apply_zeros("smooth").rates[0, 0] == 0.1  # the pseudo-count rate, not a default
+    with pytest.raises(DataError, match=r"^r\.csv: "):
+        runs.apply_zeros("error")
+    with pytest.raises(DataError, match=r"^other\.csv: "):
+        runs.apply_zeros("error", label="other.csv")
+
+
+def test_buckets_are_named_in_order_and_ties_keep_the_problems_order() -> None:
+    """Four problems of which the middle two tie: the stable order puts the first of them in the easier half."""
+    from scaling_forecast.engine.passrates import handle_zeros
+
+    rates = handle_zeros(np.array([[0.1, 0.5, 0.5, 0.9]]), ("p1", "p2", "p3", "p4"), ("a",), "subset", per_problem=True)
+    buckets = rates.buckets(2)
+    assert [name for name, _, _ in buckets] == ["bucket 1 of 2", "bucket 2 of 2"]
+    assert [members.tolist() for _, members, _ in buckets] == [[0, 1], [2, 3]]
+    assert buckets[0][2] == (0.1, 0.5) and buckets[1][2] == (0.5, 0.9)
+    with pytest.raises(DataError, match=r"^--buckets 5: must be between 1 and the number of problems \(4\)$"):
+        rates.buckets(5)
+
+
+def test_buckets_of_many_tied_problems_follow_a_stable_order() -> None:
+    from scaling_forecast.engine.passrates import handle_zeros
+
+    rng = np.random.default_rng(3)
+    values = rng.choice([0.2, 0.5, 0.8], size=200)
+    rates = handle_zeros(values[None, :], tuple(f"p{i}" for i in range(200)), ("a",), "subset", per_problem=True)
+    order = sorted(range(200), key=lambda j: (values[j], j))  # Python's sort is stable
+    expected = [sorted(part.tolist()) for part in np.array_split(np.array(order), 3)]
+    assert [members.tolist() for _, members, _ in rates.buckets(3)] == expected
