@@ -63,6 +63,8 @@ def test_a_gates_line_says_what_it_compared_and_how_it_came_out(gate: GateResult
         ("chinchilla.csv", "chinchilla", {"n_boot": 200}),
         ("passrates.csv", "passrate", {"method": "delta"}),
         ("pythia_tasks.csv", "accuracy", {}),
+        ("pythia_tasks.csv", "gpt4", {"n_boot": 200}),
+        ("pythia_tasks.csv", "sigmoid", {"n_boot": 200}),
         ("pythia_lambada.csv", "two-step", {"n_boot": 200}),
     ],
 )
@@ -82,8 +84,14 @@ def test_a_saved_fit_loaded_writes_the_same_json(file: str, law: str, options: d
     settings = sf.FitSettings(law=law, **options)
     result = sf.fit_runs(runs, settings, (sf.Target(10.0, True),))
     saved = json.loads(json.dumps(result.to_saved_dict()))
-    reloaded = load_fit(saved, "fit.json").predict(sf.Target(10.0, True))
+    loaded = load_fit(saved, "fit.json")
+    assert loaded.params == () and loaded.predictions == ()  # a loaded fit forecasts only when asked
+    assert loaded.fit.warnings == result.data_warnings and loaded.model.law.name == result.model.law.name
+    reloaded = loaded.predict(sf.Target(10.0, True))
     assert reloaded.to_dict() == result.to_dict()
+    assert (reloaded.runs is None) == (result.runs is None)  # the runs a plot of the saved fit draws
+    if result.runs is not None and reloaded.runs is not None:
+        assert list(reloaded.runs.x) == list(result.runs.x) and list(reloaded.runs.y) == list(result.runs.y)
     if saved["state"].get("kind", "curve") == "curve":
         older = {**saved, "state": {k: v for k, v in saved["state"].items() if k != "kind"}}
         assert load_fit(older, "fit.json").predict(sf.Target(10.0, True)).to_dict() == result.to_dict()
@@ -164,3 +172,40 @@ def test_a_failed_check_lists_every_failed_gate() -> None:
         f"FAIL: 2 of 2 gates fail (judged on pi): max_loss at 1e+22: {p.pi[1]:.4g} > 0.1 (FAIL); "
         f"max_rmse: {result.fit.rmse:.4g} > 0 (FAIL)"
     )
+
+
+def test_a_saved_fit_of_an_older_format_takes_the_defaults_and_a_broken_one_is_named() -> None:
+    """Keys an older version did not write (exclusions, the misspecification policy, the trend) take their
+    defaults; a saved fit that cannot be read names its file, even when the broken part is a nested fit."""
+    import json
+
+    import scaling_forecast as sf
+    from scaling_forecast.engine.models import load_fit
+    from scaling_forecast.errors import DataError
+    from scaling_forecast.readers.runs import load_for_law
+
+    from ..conftest import EXAMPLES
+
+    runs, _ = load_for_law(str(EXAMPLES / "runs.csv"), "power")
+    saved = json.loads(json.dumps(sf.fit_runs(runs, sf.FitSettings(law="power", method="delta")).to_saved_dict()))
+    older = {k: v for k, v in saved.items() if k != "misspecification"}
+    older["data"] = {k: v for k, v in saved["data"].items() if k != "excluded"}
+    older["fit"] = {**saved["fit"], "trend": None}
+    loaded = load_fit(older, "old.json")
+    assert loaded.misspecification == "warn" and loaded.data.excluded == () and loaded.fit.trend is None
+    newer = {**saved, "misspecification": "widen", "data": {**saved["data"], "excluded": ["run-1"]}}
+    loaded = load_fit(newer, "new.json")
+    assert loaded.misspecification == "widen" and loaded.data.excluded == ("run-1",)
+    strange = {**saved, "state": {**saved["state"], "kind": "nonsense"}}
+    with pytest.raises(DataError) as caught:
+        load_fit(strange, "fit.json")
+    assert str(caught.value) == (
+        "fit.json: not a saved fit (missing or bad model kind 'nonsense'); create one with "
+        "'forecast fit RUNS --save FIT.json'"
+    )
+    lambada, _ = load_for_law(str(EXAMPLES / "pythia_lambada.csv"), "two-step")
+    two_step = sf.fit_runs(lambada, sf.FitSettings(law="two-step", n_boot=200)).to_saved_dict()
+    two_step = json.loads(json.dumps(two_step))
+    del two_step["state"]["step1"]["fit"]
+    with pytest.raises(DataError, match=r"^two-step\.json: not a saved fit \(missing or bad 'fit'\)"):
+        load_fit(two_step, "two-step.json")
