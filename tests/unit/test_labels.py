@@ -209,3 +209,25 @@ def test_a_saved_fit_of_an_older_format_takes_the_defaults_and_a_broken_one_is_n
     del two_step["state"]["step1"]["fit"]
     with pytest.raises(DataError, match=r"^two-step\.json: not a saved fit \(missing or bad 'fit'\)"):
         load_fit(two_step, "two-step.json")
+
+
+def test_an_older_auto_fit_without_its_spanned_laws_takes_them_from_its_selection() -> None:
+    """Saved before the state listed the laws the interval spans: the selection's ``in_interval`` marks say
+    which, and the reloaded fit forecasts the same interval."""
+    import json
+
+    import scaling_forecast as sf
+    from scaling_forecast.engine.models import load_fit
+    from scaling_forecast.readers.runs import load_for_law
+
+    from ..conftest import EXAMPLES
+
+    runs, _ = load_for_law(str(EXAMPLES / "runs.csv"), "auto")
+    result = sf.fit_runs(runs, sf.FitSettings(n_boot=200), (sf.Target(10.0, True),))
+    saved = json.loads(json.dumps(result.to_saved_dict()))
+    spanned = saved["state"].pop("in_interval")
+    assert spanned == [c["law"] for c in saved["law_selection"]["candidates"] if c["in_interval"]] and spanned
+    model = load_fit(saved, "fit.json").model
+    assert [c.law for c in model.candidates if c.in_interval] == spanned
+    assert [c.law for c in model.candidates] == [c["law"] for c in saved["law_selection"]["candidates"]]
+    assert load_fit(saved, "fit.json").predict(sf.Target(10.0, True)).to_dict() == result.to_dict()
