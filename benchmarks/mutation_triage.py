@@ -290,3 +290,26 @@ explain(
     "float('NAN') is the same NaN",
     ('nan = float("nan")', 'nan = float("NAN")'),
 )
+
+# engine/forecasting.py
+explain(
+    "engine/forecasting.py",
+    EQUIVALENT,
+    "whether a law has an allocation does not depend on the budget asked",
+    ("if law.allocation(params, 1.0) is None:", "if law.allocation(params, 2.0) is None:"),
+)
+explain(
+    "engine/forecasting.py",
+    EQUIVALENT,
+    "an assert that narrows types for mypy: a law with an allocation returns one for every budget",
+    ("assert point is not None and draws is not None", "assert point is not None or draws is not None"),
+)
+explain(
+    "engine/forecasting.py",
+    EQUIVALENT,
+    "a rounding guard: the widened lower end is below the pi's lower end and far below its upper end, so the min is the widened end either way",
+    (
+        "low, high = min(low, prediction.pi[0]), max(high, prediction.pi[1])",
+        "low, high = min(low, prediction.pi[1]), max(high, prediction.pi[1])",
+    ),
+)

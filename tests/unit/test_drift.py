@@ -236,3 +236,19 @@ def test_too_few_forecasts_still_count_them() -> None:
     compute = np.geomspace(1e17, 1e21, 5)
     drift = rolling_drift(get_law("loss"), compute, 2.0 + compute**-0.1)
     assert drift.too_few and drift.n_forecasts == 1  # one window of 4 runs, forecasting the fifth
+
+
+def test_widening_a_pass_rate_forecast_widens_its_pass_rate_by_the_same_bounds() -> None:
+    """The pass-rate law on a bent ladder of ``-E[log pass_rate]``: the widened pi of ``Q`` maps to the pass-rate
+    pi ``(exp(-Q_high), exp(-Q_low))``, wider than the unwidened one."""
+    compute, loss = bent_ladder(0)
+    q = loss / 2.0
+    target = (Target(1000.0, True),)
+    widened = fit_law(compute, q, FitSettings(law="passrate", n_boot=200), target, y_column="-E[log pass_rate]")
+    warned = fit_law(compute, q, FitSettings(law="passrate", n_boot=200, misspecification="warn"), target, y_column="q")
+    assert widened.fit.drift is not None and widened.fit.drift.warned
+    (p,), (plain,) = widened.predictions, warned.predictions
+    assert p.pass_rate is not None and plain.pass_rate is not None
+    assert p.pass_rate.pi == pytest.approx((math.exp(-p.pi[1]), math.exp(-p.pi[0])), rel=1e-12)
+    assert p.pass_rate.pi[0] < plain.pass_rate.pi[0] and p.pass_rate.pi[1] > plain.pass_rate.pi[1]
+    assert p.pass_rate.estimate == plain.pass_rate.estimate and p.pass_rate.ci == plain.pass_rate.ci

@@ -128,3 +128,103 @@ def test_a_fit_saved_before_the_procedure_still_predicts_with_its_own_law() -> N
     own = result.law_selection.candidate("power").predictions[0]  # type: ignore[union-attr]
     assert old.law_selection is None and old.fit.drift is None
     assert old.predictions[0].ci == own.ci and old.predictions[0].estimate == own.estimate
+
+
+def test_a_percentile_interval_is_numpys_quantiles_widened_to_hold_the_estimate() -> None:
+    from scaling_forecast.engine.forecasting import _percentile
+
+    draws = np.random.default_rng(0).lognormal(0.0, 0.5, 4001)
+    found = _percentile(1.0, draws, 0.8)
+    assert found.estimate == 1.0 and found.ci == pytest.approx(tuple(np.quantile(draws, [0.1, 0.9])), rel=1e-12)
+    assert _percentile(0.1, draws, 0.8).ci[0] == 0.1  # an estimate below the draws' interval widens it
+    assert _percentile(9.0, np.r_[draws, np.nan, np.inf], 0.8).ci == (found.ci[0], 9.0)  # non-finite draws left out
+    empty = _percentile(2.0, np.array([np.nan]), 0.8)
+    assert empty.estimate == 2.0 and all(math.isnan(v) for v in empty.ci)
+
+
+def test_the_power_laws_coefficient_has_the_delta_method_standard_error_of_its_ols_intercept() -> None:
+    """``a = exp(intercept)``: its standard error is ``a`` times the intercept's, ``s sqrt(1/n + xbar^2 / Sxx)``,
+    with ``x = ln C`` in the user's units (numpy's least squares, not the fit)."""
+    compute = np.geomspace(1e18, 1e21, 8)
+    loss = 40.0 * compute**-0.08 * np.exp(np.random.default_rng(2).normal(0.0, 0.01, 8))
+    result = fit_law(compute, loss, FitSettings(law="power", method="delta"))
+    x, y = np.log(compute), np.log(loss)
+    slope, intercept = np.polyfit(x, y, 1)
+    s = math.sqrt(float(np.sum((y - intercept - slope * x) ** 2)) / 6)
+    sxx = float(np.sum((x - x.mean()) ** 2))
+    a, b = result.params
+    assert (a.name, b.name) == ("a", "b")
+    assert a.estimate == pytest.approx(math.exp(intercept), rel=1e-6)
+    assert a.stderr == pytest.approx(a.estimate * s * math.sqrt(1 / 8 + x.mean() ** 2 / sxx), rel=1e-5)
+    assert b.stderr == pytest.approx(s / math.sqrt(sxx), rel=1e-5)
+
+
+def test_the_broken_laws_break_is_reported_in_compute_with_its_bootstrap_interval_around_it() -> None:
+    """``C_b`` carries an offset (``log C_ref``) into the user's units: the estimate and every replicate."""
+    law = get_law("broken")
+    compute = np.geomspace(1e17, 1e22, 12)
+    truth = law.predict(np.array([[300.0, -0.03, -0.2, 1e19]]), compute)[0]
+    noisy = truth * np.exp(np.random.default_rng(0).normal(0.0, 0.003, 12))
+    result = fit_law(compute, noisy, FitSettings(law="broken", n_boot=200))
+    model = result.model
+    user = law.to_user(model.theta[None, :], model.log_cref)[0]
+    c_b = next(p for p in result.params if p.name == "C_b")
+    assert c_b.estimate == pytest.approx(user[3], rel=1e-9) and 1e18 < c_b.estimate < 1e20
+    assert c_b.ci[0] <= c_b.estimate <= c_b.ci[1] and c_b.ci[1] / c_b.ci[0] < 100
+
+
+def test_a_law_of_compute_has_no_design_point_and_chinchilla_forecasts_at_the_point_given() -> None:
+    from ..unit.test_chinchilla import _synthetic
+
+    compute = np.geomspace(1e18, 1e21, 8)
+    loss = 2.0 + 300.0 * compute**-0.15
+    (p,) = fit_law(compute, loss, FitSettings(law="loss", method="delta"), (Target(1e22),)).predictions
+    assert p.design == () and "params" not in p.to_dict()
+    runs = _synthetic(0.01)
+    point = Target(6 * 2e9 * 4e10, point=(2e9, 4e10))
+    result = fit_law(runs.x, runs.y, FitSettings(law="chinchilla", n_boot=100), (point,), columns=runs.columns)
+    (q,) = result.predictions
+    e, a, b, alpha, beta = (
+        next(p.estimate for p in result.params if p.name == n) for n in ("E", "A", "B", "alpha", "beta")
+    )
+    assert dict(q.design) == pytest.approx({"params": 2e9, "tokens": 4e10})
+    assert q.estimate == pytest.approx(e + a / 2e9**alpha + b / 4e10**beta, rel=1e-9)
+
+
+def test_targets_up_to_a_million_times_either_way_are_forecast_and_beyond_are_refused() -> None:
+    from scaling_forecast.errors import ConfigError
+
+    compute = np.geomspace(1e18, 1e21, 8)
+    result = fit_law(compute, 2.0 + 300.0 * compute**-0.15, FitSettings(law="loss", method="delta"))
+    for factor in (1e6, 1e-6, 1.5e-6):
+        assert forecast(result, (Target(factor, True),), 0.9).predictions[0].extrapolation_factor == factor
+    with pytest.raises(ConfigError) as caught:
+        forecast(result, (Target(1.001e6, True),), 0.9)
+    assert str(caught.value) == (
+        "target 1.001e+06x: 1e+27 FLOP is 1e+06x the largest run (1e+21); no law holds that far, so targets "
+        "beyond 1e+06x either way are refused"
+    )
+    with pytest.raises(ConfigError, match=r"^target 1e-07x: 1e\+14 FLOP is 1e-07x the largest run"):
+        forecast(result, (Target(1e-7, True),), 0.9)
+
+
+def test_only_a_curve_law_has_a_curve_model() -> None:
+    from scaling_forecast.engine.forecasting import curve_model
+
+    compute = np.geomspace(1e19, 1e22, 8)
+    accuracy = 0.25 + 0.6 / (1 + np.exp(-1.5 * (np.log10(compute) - 20.5)))
+    with pytest.raises(TypeError, match=r"^the accuracy law is not a curve law$"):
+        curve_model(fit_law(compute, accuracy, FitSettings(law="accuracy")))
+
+
+def test_each_candidates_own_forecast_has_a_pi_only_when_the_interval_spans_it() -> None:
+    compute = np.geomspace(1e17, 1e21, 9)
+    loss = (777.0 * compute**-0.155 + 1.8) * np.exp(np.random.default_rng(5).normal(0.0, 0.005, 9))
+    result = fit_law(compute, loss, FitSettings(n_boot=200), (Target(10.0, True),))
+    assert result.law_selection is not None
+    candidates = result.law_selection.candidates
+    assert any(c.in_interval for c in candidates) and not all(c.in_interval for c in candidates)
+    for c in candidates:
+        (own,) = c.predictions
+        assert (own.pi is not None) == c.in_interval and (own.ci is not None) == c.in_interval
+        assert own.estimate > 0 and own.target == pytest.approx(compute[-1] * 10)
