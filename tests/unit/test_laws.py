@@ -166,7 +166,7 @@ def test_the_saturating_laws_start_solves_an_exact_ladder_on_its_exponent_grid_r
     truth = np.array([[np.log(2.0), EXPONENT_GRID[40], 1.5], [np.log(0.7), EXPONENT_GRID[55], 0.2]])
     log_y = _exact_rows("loss", truth, log_x)
     start = law.initial(log_x, log_y, LEAST_SQUARES, n_starts=3)
-    assert start.shape == (2, 3, 3)
+    assert start.shape == (2, 3, 3) and law.initial(log_x, log_y, LEAST_SQUARES).shape == (2, 1, 3)
     assert_allclose(start[:, 0], truth, rtol=1e-7, atol=1e-9)
     assert_allclose(start[:, 1], start[:, 0]) and assert_allclose(start[:, 2], start[:, 0])  # one basin: repeated
     shared = law.initial(log_x[0], log_y[:1], LEAST_SQUARES)  # one compute axis for every row
@@ -184,7 +184,7 @@ def test_the_saturating_laws_start_drops_a_negative_floor_and_flattens_a_rising_
     assert start[2] == 0.0 and start[1] in EXPONENT_GRID
     u, w = np.exp(start[1] * log_x), 1.0 / y**2
     assert np.exp(start[0]) == pytest.approx(float(np.sum(w * u * y) / np.sum(w * u * u)), rel=1e-9)
-    rising = np.exp(0.01 * log_x) * 3.0  # no falling power fits: a flat start at the weighted mean
+    rising = np.exp(0.01 * log_x) * 30.0  # no falling power fits: a flat start at the weighted mean
     flat = law.initial(log_x, np.log(rising)[None], LEAST_SQUARES)[0, 0]
     w = 1.0 / rising**2
     assert flat[2] == pytest.approx((1 - 1e-12) * float(np.sum(w * rising) / np.sum(w)), rel=1e-12)
@@ -196,13 +196,14 @@ def test_the_power_laws_start_is_the_least_squares_line_of_each_row() -> None:
 
     law = get_law("power")
     rng = np.random.default_rng(0)
-    log_x = np.linspace(-3.0, 5.0, 7)
-    log_y = np.vstack([1.0 - 0.1 * log_x, 2.0 - 0.3 * log_x]) + rng.normal(0.0, 0.01, (2, 7))
+    log_x = np.vstack([np.linspace(-3.0, 5.0, 7), np.linspace(1.0, 2.0, 7)])  # each row its own computes
+    log_y = np.vstack([1.0 - 0.1 * log_x[0], 2.0 - 0.3 * log_x[1]]) + rng.normal(0.0, 0.01, (2, 7))
     start = law.initial(log_x, log_y, LEAST_SQUARES, n_starts=2)
     for row in range(2):
-        slope, intercept = np.polyfit(log_x, log_y[row], 1)
+        slope, intercept = np.polyfit(log_x[row], log_y[row], 1)
         assert_allclose(start[row, 0], [intercept, slope], rtol=1e-10)
         assert_allclose(start[row, 1], start[row, 0])
+    assert law.initial(log_x, log_y, LEAST_SQUARES).shape == (2, 1, 2)  # one start unless asked
 
 
 def test_the_broken_laws_start_solves_an_exact_ladder_at_a_scanned_break_row_by_row() -> None:
@@ -221,3 +222,32 @@ def test_the_broken_laws_start_solves_an_exact_ladder_at_a_scanned_break_row_by_
     start = law.initial(log_x, _exact_rows("broken", truth_array, log_x), LEAST_SQUARES, n_starts=2)
     assert start.shape == (2, 2, 4)
     assert_allclose(start[:, 0], truth_array, rtol=1e-7, atol=1e-9)
+    seven = np.linspace(-3.0, 3.0, 7)  # 7 runs: 17 breaks, a sixteenth of the span apart
+    low, high = seven[1], seven[-2]
+    truth7 = np.array([[0.3, -0.05, -0.4, low + (high - low) / 16]])
+    one = law.initial(seven, _exact_rows("broken", truth7, seven[None]), LEAST_SQUARES)
+    assert one.shape == (1, 1, 4)
+    assert_allclose(one[0, 0], truth7[0], rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", ["loss", "power", "broken"])
+def test_user_parameters_predict_what_the_law_predicts_in_normalised_compute(name: str) -> None:
+    """``predict(to_user(theta, log C_ref), C) = exp(log_predict(theta, log C - log C_ref))``: the reporting map
+    against the law itself, at a reference far from 1."""
+    law = get_law(name)
+    theta = np.array([[0.4, -0.3, 1.2, 0.5], [1.1, -0.05, -0.2, -1.0]])[:, : law.n_params]
+    if name == "loss":
+        theta[:, 2] = [1.2, 0.3]
+    log_cref = 45.0
+    compute = np.exp(log_cref + np.linspace(-3.0, 4.0, 6))
+    user = law.to_user(theta, log_cref)
+    assert_allclose(law.predict(user, compute), np.exp(law.log_predict(theta, np.log(compute) - log_cref)), rtol=1e-10)
+
+
+def test_a_degenerate_ladder_gives_a_start_without_a_warning() -> None:
+    """Every run at one compute: the scan's linear solves are 0/0, which the start absorbs (a warning fails the
+    suite)."""
+    from scaling_forecast.engine.fitting import LEAST_SQUARES
+
+    start = get_law("loss").initial(np.zeros(5), np.log(np.array([[3.0, 3.1, 2.9, 3.0, 3.05]])), LEAST_SQUARES)
+    assert start.shape == (1, 1, 3)

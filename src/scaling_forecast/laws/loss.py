@@ -75,7 +75,7 @@ class SaturatingPowerLaw(Law):
             flat = ~(a > 0.0)
             a = np.where(flat, 1e-12 * (s_wy / s_w), a)
             c = np.where(flat, (1.0 - 1e-12) * s_wy / s_w, c)
-        fitted = a[:, :, None] * (powers if powers.ndim == 3 else powers[None]) + c[:, :, None]  # (B, G, n)
+        fitted = a[:, :, None] * powers + c[:, :, None]  # (B, G, n): powers are (G, n) or (B, G, n)
         residuals = log_y[:, None, :] - np.log(fitted)
         scores = objective(residuals.reshape(-1, log_y.shape[1])).reshape(a.shape)
         scores = np.where(np.isfinite(scores), scores, np.inf)
