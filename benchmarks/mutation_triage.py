@@ -313,3 +313,203 @@ explain(
         "low, high = min(low, prediction.pi[1]), max(high, prediction.pi[1])",
     ),
 )
+
+# laws/loss.py
+explain(
+    "laws/loss.py",
+    EQUIVALENT,
+    "theta has exactly as many columns as parameters: a slice one column further is the same slice",
+    ("return np.log(power + theta[:, 2:3])", "return np.log(power + theta[:, 2:4])"),
+    (
+        "np.divide(1.0, power + theta[:, 2:3], out=jacobian[..., 2])",
+        "np.divide(1.0, power + theta[:, 2:4], out=jacobian[..., 2])",
+    ),
+    ("return theta[:, :1] + theta[:, 1:2] * log_x", "return theta[:, :1] + theta[:, 1:3] * log_x"),
+    ("bend = _softplus(log_x - theta[:, 3:4])", "bend = _softplus(log_x - theta[:, 3:5])"),
+    ("shifted = log_x - theta[:, 3:4]", "shifted = log_x - theta[:, 3:5]"),
+)
+explain(
+    "laws/loss.py",
+    EQUIVALENT,
+    "einsum's subscripts are any letters: upper case names the same contraction",
+    ('s_wu = np.einsum("bn,bgn->bg", weight, powers)', 's_wu = np.einsum("BN,BGN->BG", weight, powers)'),
+    ('s_wuu = np.einsum("bn,bgn->bg", weight, powers**2)', 's_wuu = np.einsum("BN,BGN->BG", weight, powers**2)'),
+    ('s_wuy = np.einsum("bn,bgn->bg", weight * y, powers)', 's_wuy = np.einsum("BN,BGN->BG", weight * y, powers)'),
+    ('normal = np.einsum("bgnk,bgnl->bgkl", design, design)', 'normal = np.einsum("BGNK,BGNL->BGKL", design, design)'),
+    ('rhs = np.einsum("bgnk,bn->bgk", design, log_y)', 'rhs = np.einsum("BGNK,BN->BGK", design, log_y)'),
+)
+explain(
+    "laws/loss.py",
+    EQUIVALENT,
+    "numpy's reshape reads any negative size as 'the rest'",
+    (
+        "scores = objective(residuals.reshape(-1, log_y.shape[1])).reshape(a.shape)",
+        "scores = objective(residuals.reshape(-2, log_y.shape[1])).reshape(a.shape)",
+    ),
+    (
+        "coef = solve_rows(normal.reshape(-1, 3, 3), rhs.reshape(-1, 3)).reshape(rows, size, 3)",
+        "coef = solve_rows(normal.reshape(-2, 3, 3), rhs.reshape(-1, 3)).reshape(rows, size, 3)",
+    ),
+    (
+        "coef = solve_rows(normal.reshape(-1, 3, 3), rhs.reshape(-1, 3)).reshape(rows, size, 3)",
+        "coef = solve_rows(normal.reshape(-1, 3, 3), rhs.reshape(-2, 3)).reshape(rows, size, 3)",
+    ),
+    (
+        "fitted = self.log_predict(theta.reshape(-1, 4), np.repeat(x, size, axis=0))",
+        "fitted = self.log_predict(theta.reshape(-2, 4), np.repeat(x, size, axis=0))",
+    ),
+)
+explain(
+    "laws/loss.py",
+    EQUIVALENT,
+    "a common factor in every weight leaves weighted least squares unchanged",
+    ("weight = 1.0 / y**2", "weight = 2.0 / y**2"),
+)
+explain(
+    "laws/loss.py",
+    EQUIVALENT,
+    "a solved floor or coefficient of exactly 0 has probability zero",
+    ("no_floor = ~(c >= 0.0)", "no_floor = ~(c > 0.0)"),
+    ("flat = ~(a > 0.0)", "flat = ~(a >= 0.0)"),
+)
+explain(
+    "laws/loss.py",
+    EQUIVALENT,
+    "the scan's determinant is 0 only when every run has one compute, and then every numerator is 0 too: 0/0 is 'invalid' (tested), never 'divide'",
+    ('with np.errstate(divide="ignore", invalid="ignore"):', 'with np.errstate(divide=None, invalid="ignore"):'),
+    ('with np.errstate(divide="ignore", invalid="ignore"):', 'with np.errstate(invalid="ignore"):'),
+)
+explain(
+    "laws/loss.py",
+    EQUIVALENT,
+    "the default axis of numpy's sort, argsort and take_along_axis is the last, which these calls name",
+    (
+        'ranked = np.argsort(np.where(local, scores, np.inf), axis=1, kind="stable")[:, :n_starts]',
+        'ranked = np.argsort(np.where(local, scores, np.inf), kind="stable")[:, :n_starts]',
+    ),
+    (
+        "ranked = np.where(np.take_along_axis(local, ranked, axis=1), ranked, ranked[:, :1])",
+        "ranked = np.where(np.take_along_axis(local, ranked, ), ranked, ranked[:, :1])",
+    ),
+    (
+        "slope = (log_y * centred_x).sum(axis=-1) / (centred_x * centred_x).sum(axis=-1)",
+        "slope = (log_y * centred_x).sum(axis=+1) / (centred_x * centred_x).sum(axis=-1)",
+    ),
+    ("ordered = np.sort(x, axis=1)", "ordered = np.sort(x, )"),
+    (
+        'ranked = np.argsort(np.where(local, scores, np.inf), axis=1, kind="stable")[:, :n_starts]',
+        'ranked = np.argsort(np.where(local, scores, np.inf), kind="stable")[:, :n_starts]',
+    ),
+    (
+        "ranked = np.where(np.take_along_axis(local, ranked, axis=1), ranked, ranked[:, :1])",
+        "ranked = np.where(np.take_along_axis(local, ranked, ), ranked, ranked[:, :1])",
+    ),
+)
+explain(
+    "laws/loss.py",
+    EQUIVALENT,
+    "the bounds of b1 and b2 are the same (-20 and 0): either index gives them",
+    (
+        "b1 = np.clip(coef[..., 1], self.lower[1], self.upper[1])",
+        "b1 = np.clip(coef[..., 1], self.lower[2], self.upper[1])",
+    ),
+    (
+        "b1 = np.clip(coef[..., 1], self.lower[1], self.upper[1])",
+        "b1 = np.clip(coef[..., 1], self.lower[1], self.upper[2])",
+    ),
+)
+explain(
+    "laws/loss.py",
+    ACCEPTED,
+    "the start's clip of the scanned exponents: fit_batch projects every start into the law's bounds, so a start outside them is brought in; only which break scores best can move, inside the same basin, and the fit's optimum is checked against brute force",
+    ("b1 = np.clip(coef[..., 1], self.lower[1], self.upper[1])", "b1 = np.clip(coef[..., 1], None, self.upper[1])"),
+    ("b1 = np.clip(coef[..., 1], self.lower[1], self.upper[1])", "b1 = np.clip(coef[..., 1], self.lower[1], None)"),
+    (
+        "b2 = np.clip(coef[..., 1] + coef[..., 2], self.lower[2], self.upper[2])",
+        "b2 = np.clip(coef[..., 1] + coef[..., 2], None, self.upper[2])",
+    ),
+    (
+        "b2 = np.clip(coef[..., 1] + coef[..., 2], self.lower[2], self.upper[2])",
+        "b2 = np.clip(coef[..., 1] + coef[..., 2], self.lower[2], None)",
+    ),
+    (
+        "b2 = np.clip(coef[..., 1] + coef[..., 2], self.lower[2], self.upper[2])",
+        "b2 = np.clip(coef[..., 1] + coef[..., 2], self.lower[3], self.upper[2])",
+    ),
+    (
+        "b2 = np.clip(coef[..., 1] + coef[..., 2], self.lower[2], self.upper[2])",
+        "b2 = np.clip(coef[..., 1] + coef[..., 2], self.lower[2], self.upper[3])",
+    ),
+)
+explain(
+    "laws/loss.py",
+    ACCEPTED,
+    "the secondary basins a scan offers when several starts are asked (ties, the grid's ends, the fallback to the best): the tests check the best start against exact ladders and the polished fit against brute force, not the order of the others",
+    (
+        "padded = np.pad(scores, ((0, 0), (1, 1)), constant_values=np.inf)",
+        "padded = np.pad(scores, ((0, 0), (1, 1)), constant_values=None)",
+    ),
+    (
+        "padded = np.pad(scores, ((0, 0), (1, 1)), constant_values=np.inf)",
+        "padded = np.pad(scores, ((0, 0), (1, 1)), )",
+    ),
+    (
+        "local = (scores <= padded[:, :-2]) & (scores <= padded[:, 2:])",
+        "local = (scores < padded[:, :-2]) & (scores <= padded[:, 2:])",
+    ),
+    (
+        "local = (scores <= padded[:, :-2]) & (scores <= padded[:, 2:])",
+        "local = (scores <= padded[:, :-2]) & (scores < padded[:, 2:])",
+    ),
+    (
+        'ranked = np.argsort(np.where(local, scores, np.inf), axis=1, kind="stable")[:, :n_starts]',
+        "ranked = np.argsort(np.where(local, scores, np.inf), axis=1, kind=None)[:, :n_starts]",
+    ),
+    (
+        'ranked = np.argsort(np.where(local, scores, np.inf), axis=1, kind="stable")[:, :n_starts]',
+        "ranked = np.argsort(np.where(local, scores, np.inf), axis=1, )[:, :n_starts]",
+    ),
+    (
+        'ranked = np.argsort(np.where(local, scores, np.inf), axis=1, kind="stable")[:, :n_starts]',
+        'ranked = np.argsort(np.where(local, scores, np.inf), axis=1, kind="STABLE")[:, :n_starts]',
+    ),
+    (
+        "ranked = np.where(np.take_along_axis(local, ranked, axis=1), ranked, ranked[:, :1])",
+        "ranked = np.where(None, ranked, ranked[:, :1])",
+    ),
+    (
+        "local = (scores <= padded[:, :-2]) & (scores <= padded[:, 2:])",
+        "local = (scores <= padded[:, :-2]) | (scores <= padded[:, 2:])",
+    ),
+    (
+        "local = (scores <= padded[:, :-2]) & (scores <= padded[:, 2:])",
+        "local = (scores < padded[:, :-2]) & (scores <= padded[:, 2:])",
+    ),
+    (
+        "local = (scores <= padded[:, :-2]) & (scores <= padded[:, 2:])",
+        "local = (scores <= padded[:, :-2]) & (scores < padded[:, 2:])",
+    ),
+    (
+        'ranked = np.argsort(np.where(local, scores, np.inf), axis=1, kind="stable")[:, :n_starts]',
+        "ranked = np.argsort(np.where(local, scores, np.inf), axis=1, kind=None)[:, :n_starts]",
+    ),
+    (
+        'ranked = np.argsort(np.where(local, scores, np.inf), axis=1, kind="stable")[:, :n_starts]',
+        "ranked = np.argsort(np.where(local, scores, np.inf), axis=1, )[:, :n_starts]",
+    ),
+    (
+        'ranked = np.argsort(np.where(local, scores, np.inf), axis=1, kind="stable")[:, :n_starts]',
+        'ranked = np.argsort(np.where(local, scores, np.inf), axis=1, kind="STABLE")[:, :n_starts]',
+    ),
+    (
+        "ranked = np.where(np.take_along_axis(local, ranked, axis=1), ranked, ranked[:, :1])",
+        "ranked = np.where(None, ranked, ranked[:, :1])",
+    ),
+)
+explain(
+    "laws/loss.py",
+    ACCEPTED,
+    "non-finite scan scores: the saturating scan's fitted values are positive by construction and the broken scan's solves are finite on every ladder the tests build; a singular window would need a ladder with repeated computes inside the scan",
+    ("scores = np.where(np.isfinite(scores), scores, np.inf)", "scores = np.where(np.isfinite(scores), scores, None)"),
+    ("scores = np.where(np.isfinite(scores), scores, np.inf)", "scores = np.where(np.isfinite(scores), scores, None)"),
+)
