@@ -513,3 +513,70 @@ explain(
     ("scores = np.where(np.isfinite(scores), scores, np.inf)", "scores = np.where(np.isfinite(scores), scores, None)"),
     ("scores = np.where(np.isfinite(scores), scores, np.inf)", "scores = np.where(np.isfinite(scores), scores, None)"),
 )
+
+# laws/chinchilla.py
+explain(
+    "laws/chinchilla.py",
+    EQUIVALENT,
+    "theta has exactly five columns: a slice one column further is the same slice",
+    ("theta[:, 1:2] - theta[:, 4:5] * log_d,", "theta[:, 1:2] - theta[:, 4:6] * log_d,"),
+)
+explain(
+    "laws/chinchilla.py",
+    EQUIVALENT,
+    "the chinchilla law works in the user's units: its design, parameters and allocation never read the reference compute",
+    (
+        "return 0.0  # the reference protocol's grid is in the user's units",
+        "return 1.0  # the reference protocol's grid is in the user's units",
+    ),
+    ("params = self.to_user(theta[None, :], 0.0)", "params = self.to_user(theta[None, :], None)"),
+    ("params = self.to_user(theta[None, :], 0.0)", "params = self.to_user(theta[None, :], 1.0)"),
+)
+explain(
+    "laws/chinchilla.py",
+    EQUIVALENT,
+    "the forecast reshapes the design to (targets, 2) whatever its shape here; numpy reads any negative size as 'the rest'",
+    (
+        "return np.asarray(np.log(points.reshape(-1, 2)), dtype=float)",
+        "return np.asarray(np.log(points.reshape(-1, )), dtype=float)",
+    ),
+    (
+        "return np.asarray(np.log(points.reshape(-1, 2)), dtype=float)",
+        "return np.asarray(np.log(points.reshape(-2, 2)), dtype=float)",
+    ),
+)
+explain(
+    "laws/chinchilla.py",
+    EQUIVALENT,
+    "grid points of equal score (exp(a) + exp(b) with both exponents 0 ties for swapped a and b) are equally good starts: every start is polished and the best kept",
+    (
+        'starts[row] = grid[np.argsort(np.where(np.isfinite(scores), scores, np.inf), kind="stable")[:n_starts]]',
+        "starts[row] = grid[np.argsort(np.where(np.isfinite(scores), scores, np.inf), kind=None)[:n_starts]]",
+    ),
+    (
+        'starts[row] = grid[np.argsort(np.where(np.isfinite(scores), scores, np.inf), kind="stable")[:n_starts]]',
+        "starts[row] = grid[np.argsort(np.where(np.isfinite(scores), scores, np.inf), )[:n_starts]]",
+    ),
+    (
+        'starts[row] = grid[np.argsort(np.where(np.isfinite(scores), scores, np.inf), kind="stable")[:n_starts]]',
+        'starts[row] = grid[np.argsort(np.where(np.isfinite(scores), scores, np.inf), kind="STABLE")[:n_starts]]',
+    ),
+)
+explain(
+    "laws/chinchilla.py",
+    EQUIVALENT,
+    "a vanished term's spread exactly equal to its threshold has probability zero",
+    (
+        "if np.ptp(terms[:, index]) < MIN_TERM_EFFECT * loss.mean():",
+        "if np.ptp(terms[:, index]) <= MIN_TERM_EFFECT * loss.mean():",
+    ),
+)
+explain(
+    "laws/chinchilla.py",
+    ACCEPTED,
+    "a guard for non-finite grid scores: the reference grid's terms stay below exp(30), so no ladder in the tests scores one",
+    (
+        'starts[row] = grid[np.argsort(np.where(np.isfinite(scores), scores, np.inf), kind="stable")[:n_starts]]',
+        'starts[row] = grid[np.argsort(np.where(np.isfinite(scores), scores, None), kind="stable")[:n_starts]]',
+    ),
+)

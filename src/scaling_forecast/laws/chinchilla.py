@@ -140,9 +140,12 @@ class ChinchillaLaw(Law):
             size = np.exp(size_terms[:, :1] - size_terms[:, 1:] * design[:, 0])
             data = np.exp(data_terms[:, :1] - data_terms[:, 1:] * design[:, 1])
             scores = np.empty(grid.shape[0])
-            step = max(1, 2**22 // max(design.shape[0], 1))  # grid points per chunk: about 32 MB of fitted values
+            # pragma: no mutate start (the chunks only bound memory, about 32 MB of fitted values at a time: any
+            # cover of the grid scores the same points)
+            step = max(1, 2**22 // max(design.shape[0], 1))
             for first in range(0, grid.shape[0], step):
                 part = slice(first, first + step)
+                # pragma: no mutate end
                 fitted = size[size_index.ravel()[part]] + data[data_index.ravel()[part]] + np.exp(grid[part, 2:3])
                 scores[part] = objective(log_y[row][None, :] - np.log(fitted))
             starts[row] = grid[np.argsort(np.where(np.isfinite(scores), scores, np.inf), kind="stable")[:n_starts]]
