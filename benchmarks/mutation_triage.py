@@ -580,3 +580,72 @@ explain(
         'starts[row] = grid[np.argsort(np.where(np.isfinite(scores), scores, None), kind="stable")[:n_starts]]',
     ),
 )
+
+# engine/fitting.py
+explain(
+    "engine/fitting.py",
+    EQUIVALENT,
+    "the normal matrix is symmetric: filling every (i, j) instead of j >= i writes the same entries twice",
+    ("for j in range(i, n_params):", "for j in range(n_params):"),
+)
+explain(
+    "engine/fitting.py",
+    EQUIVALENT,
+    "einsum's subscripts are any letters: upper case names the same contraction",
+    (
+        'normal[:, i, j] = normal[:, j, i] = np.einsum("bn,bn->b", transposed[:, i], transposed[:, j])',
+        'normal[:, i, j] = normal[:, j, i] = np.einsum("BN,BN->B", transposed[:, i], transposed[:, j])',
+    ),
+)
+explain(
+    "engine/fitting.py",
+    EQUIVALENT,
+    "the systems are square: their second and third sizes are equal",
+    ("size = a.shape[1]", "size = a.shape[2]"),
+)
+explain(
+    "engine/fitting.py",
+    EQUIVALENT,
+    "the objective is called on (B, n) residuals, whose axis 1 is their last",
+    (
+        "return np.asarray(self.rho(residuals).sum(axis=-1), dtype=float)",
+        "return np.asarray(self.rho(residuals).sum(axis=+1), dtype=float)",
+    ),
+)
+explain(
+    "engine/fitting.py",
+    EQUIVALENT,
+    "at |r| = delta Huber's two pieces meet (r^2 / 2 = delta (|r| - delta / 2)), and a residual exactly at delta has probability zero",
+    (
+        "return np.asarray(np.where(magnitude <= self.delta, quadratic, linear), dtype=float)",
+        "return np.asarray(np.where(magnitude < self.delta, quadratic, linear), dtype=float)",
+    ),
+    ("inside = magnitude <= self.delta", "inside = magnitude < self.delta"),
+)
+explain(
+    "engine/fitting.py",
+    EQUIVALENT,
+    "np.ones_like(None) is the scalar 1, which broadcasts as the array of ones",
+    ("return residuals, np.ones_like(residuals)", "return residuals, np.ones_like(None)"),
+)
+explain(
+    "engine/fitting.py",
+    ACCEPTED,
+    "the Gauss-Newton weights of Huber's loss steer the polish's steps, not its optimum, which the tests check against scipy's least_squares with loss='huber' and a brute-force grid",
+    (
+        "curvature = np.where(inside, 1.0, 1e-3 * self.delta / np.maximum(magnitude, 1e-300))",
+        "curvature = np.where(inside, 2.0, 1e-3 * self.delta / np.maximum(magnitude, 1e-300))",
+    ),
+    (
+        "curvature = np.where(inside, 1.0, 1e-3 * self.delta / np.maximum(magnitude, 1e-300))",
+        "curvature = np.where(inside, 1.0, 1e-3 * self.delta * np.maximum(magnitude, 1e-300))",
+    ),
+    (
+        "curvature = np.where(inside, 1.0, 1e-3 * self.delta / np.maximum(magnitude, 1e-300))",
+        "curvature = np.where(inside, 1.0, 1.001 * self.delta / np.maximum(magnitude, 1e-300))",
+    ),
+    (
+        "curvature = np.where(inside, 1.0, 1e-3 * self.delta / np.maximum(magnitude, 1e-300))",
+        "curvature = np.where(inside, 1.0, 1e-3 * self.delta / np.maximum(magnitude, 1.0))",
+    ),
+)
