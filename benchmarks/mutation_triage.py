@@ -649,3 +649,40 @@ explain(
         "curvature = np.where(inside, 1.0, 1e-3 * self.delta / np.maximum(magnitude, 1.0))",
     ),
 )
+
+# engine/trend.py
+explain(
+    "engine/trend.py",
+    EQUIVALENT,
+    "a slope of exactly 0 never reaches these lines: an exact flat line returns 'flat' just before, and a zero slope's t of 0 is below any critical value",
+    (
+        'return "flat" if slope == 0.0 else ("improving" if (slope < 0) == lower_is_better else "worsening")',
+        'return "flat" if slope == 0.0 else ("improving" if (slope <= 0) == lower_is_better else "worsening")',
+    ),
+    (
+        'return "improving" if (slope < 0) == lower_is_better else "worsening"',
+        'return "improving" if (slope <= 0) == lower_is_better else "worsening"',
+    ),
+)
+explain(
+    "engine/trend.py",
+    EQUIVALENT,
+    "a t statistic or an F statistic exactly at its critical value, or an arm exactly at the noise, has probability zero",
+    (
+        "if abs(slope) / math.sqrt(rss1 / (n - 2) / sxx) <= critical:",
+        "if abs(slope) / math.sqrt(rss1 / (n - 2) / sxx) < critical:",
+    ),
+    (
+        "return bool(f_stat > student_t_quantile(1.0 - TREND_ALPHA / 2.0, n - 3) ** 2)",
+        "return bool(f_stat >= student_t_quantile(1.0 - TREND_ALPHA / 2.0, n - 3) ** 2)",
+    ),
+    ("if not (arms > noise).all():", "if not (arms >= noise).all():"),
+    (
+        "if not low + 0.2 * (high - low) < vertex < high - 0.2 * (high - low):",
+        "if not low + 0.2 * (high - low) <= vertex < high - 0.2 * (high - low):",
+    ),
+    (
+        "if not low + 0.2 * (high - low) < vertex < high - 0.2 * (high - low):",
+        "if not low + 0.2 * (high - low) < vertex <= high - 0.2 * (high - low):",
+    ),
+)

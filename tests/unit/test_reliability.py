@@ -162,6 +162,8 @@ def test_a_weakly_identified_exponent_spans_more_than_a_factor_ten() -> None:
     )
     found = identification_warnings(law, both, 0.8)
     assert len(found) == 2 and found[0].startswith("parameter a") and found[1] == weak
+    plain = (ParameterEstimate("a", 2.0, 0.1, (1.8, 2.2)), ParameterEstimate("b", 0.05, 0.01, (0.01, 0.101)))
+    assert identification_warnings(law, plain, 0.8) == (weak,)  # a is not described: b is still judged
     assert identification_warnings(law, (ParameterEstimate("a", 5.0, 1.0, (0.1, 50.0)),), 0.9) == ()  # not described
 
 
