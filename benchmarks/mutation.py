@@ -118,7 +118,7 @@ def owner_files(module: str) -> tuple[str, ...]:
 
 
 def owned_pattern(module: str) -> str:
-    return "scaling_forecast." + module.removesuffix(".py").replace("/", ".") + ".x*"
+    return "scaling_forecast." + module.removesuffix(".py").removesuffix("/__init__").replace("/", ".") + ".x*"
 
 
 def owners(modules: list[str], again: bool) -> int:
