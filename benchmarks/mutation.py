@@ -107,7 +107,17 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "tasks/check.py": ("test_labels", "cli/test_check_cli"),
     "tasks/compare.py": ("test_compare", "cli/test_compare_cli"),
     "tasks/fit.py": ("test_passrate", "test_labels", "test_drift", "test_trend", "cli/test_fit_cli"),
-    "tasks/ladder.py": ("test_procedure", "test_labels", "test_chinchilla", "test_runs", "cli/test_fit_cli"),
+    "tasks/ladder.py": (
+        "test_runs",
+        "test_procedure",
+        "test_labels",
+        "test_chinchilla",
+        "test_backtest",
+        "test_passrate",
+        "test_calibrated",
+        "test_capability",
+        "cli/test_fit_cli",
+    ),
 }
 OWNED = ROOT / "benchmarks" / "results" / "mutation"
 

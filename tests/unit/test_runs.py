@@ -269,3 +269,109 @@ def test_taking_runs_takes_every_row_and_field_of_each() -> None:
     assert picked.names == ("mid", "small") and picked.x.tolist() == [2.0, 1.0] and picked.y.tolist() == [0.4, 0.3]
     assert picked.columns.tolist() == [[2.7], [3.0]] and picked.steps is None
     assert plain.take([]).x.size == 0 and plain.final_rows().dtype == np.intp
+
+
+def _accuracy_runs(columns: bool) -> object:
+    from scaling_forecast.engine.runs import Runs
+
+    compute = np.geomspace(1e19, 1e22, 8)
+    accuracy = 0.25 + 0.6 / (1 + np.exp(-1.5 * (np.log10(compute) - 20.5)))
+    task_loss = (2.5 - 0.4 * np.log10(compute / 1e19))[:, None] if columns else None
+    return Runs(
+        compute,
+        accuracy,
+        tuple(f"m{i}" for i in range(8)),
+        "compute",
+        "acc",
+        "a.csv",
+        "s1",
+        columns=task_loss,
+        column_names=("task_loss",) if columns else (),
+        warnings=("left one out",),
+        metric="accuracy",
+    )
+
+
+def test_every_kind_of_ladder_keeps_its_sweep_and_warnings_and_picks_its_default_law() -> None:
+    from dataclasses import replace
+
+    from scaling_forecast.engine.passrates import PassRateRuns
+    from scaling_forecast.settings import FitSettings
+    from scaling_forecast.tasks.ladder import ladder
+
+    for columns, law in ((False, "accuracy"), (True, "two-step")):
+        built = ladder(_accuracy_runs(columns), FitSettings())  # type: ignore[arg-type]
+        assert built.settings.law == law and built.sweep == "s1" and built.warnings == ("left one out",)
+    loss_runs = replace(_accuracy_runs(False), metric="loss", y_column="loss")  # type: ignore[type-var]
+    built = ladder(loss_runs, FitSettings(law="power"))
+    assert built.sweep == "s1" and built.warnings == ("left one out",)
+    rates = np.array([[0.0, 0.5, 0.4], [0.2, 0.6, 0.5], [0.3, 0.7, 0.6]])
+    data = PassRateRuns(
+        np.array([1e18, 1e19, 1e20]),
+        ("a", "b", "c"),
+        rates,
+        ("p1", "p2", "p3"),
+        True,
+        None,
+        "compute",
+        "r.csv",
+        1,
+        sweep="s2",
+    )
+    built = ladder(data, FitSettings())
+    assert built.sweep == "s2" and built.rate_runs is data and built.rates is not None
+    assert built.rates.problems == ("p2", "p3")  # the default zero policy, subset, drops p1 (0 on run a)
+    assert built.rates.zeros == "subset" and ladder(data, FitSettings(), "smooth").rates.zeros == "smooth"  # type: ignore[union-attr]
+
+
+def test_a_ladder_fits_any_subset_of_its_runs_and_records_what_was_left_out() -> None:
+    from scaling_forecast.settings import FitSettings
+    from scaling_forecast.tasks.ladder import Ladder, fit_law, ladder
+
+    compute = np.geomspace(1e18, 1e21, 7)
+    loss = 40.0 * compute**-0.08 * np.exp(np.random.default_rng(0).normal(0.0, 0.01, 7))
+    settings = FitSettings(law="power", method="delta").resolved()
+    built = Ladder(compute, loss, tuple(f"r{i}" for i in range(7)), settings, excluded=("r9",), min_compute=1e17)
+    part = built.fit(np.array([0, 1, 2, 3, 4]))
+    alone = fit_law(compute[:5], loss[:5], settings)
+    assert [p.estimate for p in part.params] == pytest.approx([p.estimate for p in alone.params], rel=1e-12)
+    assert part.data.excluded == ("r9",) and part.data.min_compute == 1e17 and part.data.n_runs == 5
+    assert built.fit().data.n_runs == 7
+    accuracy = ladder(_accuracy_runs(False), FitSettings())  # type: ignore[arg-type]
+    assert accuracy.fit(np.array([0, 1, 2, 3, 4, 5])).data.n_runs == 6
+
+
+def test_a_law_of_accuracy_from_arrays_reads_them_as_a_file_would() -> None:
+    from scaling_forecast.errors import DataError
+    from scaling_forecast.settings import FitSettings
+    from scaling_forecast.tasks.ladder import fit_law
+
+    runs = _accuracy_runs(True)
+    result = fit_law(runs.x, runs.y, FitSettings(law="accuracy"), file="f.csv", sweep="s", extra_warnings=("note",))  # type: ignore[attr-defined]
+    assert (result.data.file, result.data.y_column, result.data.x_column, result.data.sweep) == (
+        "f.csv",
+        "accuracy",
+        "compute",
+        "s",
+    )
+    assert "note" in result.fit.warnings
+    named = fit_law(runs.x, runs.y, FitSettings(law="accuracy"), y_column="acc_norm", x_column="flops")  # type: ignore[attr-defined]
+    assert named.data.y_column == "acc_norm" and named.data.x_column == "flops"
+    task_loss = runs.columns[:, 0]  # type: ignore[attr-defined]
+    two = fit_law(runs.x, runs.y, FitSettings(law="two-step", n_boot=200), columns=task_loss)  # type: ignore[attr-defined]
+    assert two.law == "two-step" and two.data.n_runs == 8
+    with pytest.raises(DataError, match=r"^f\.csv: "):
+        fit_law(-runs.x, runs.y, FitSettings(law="accuracy"), file="f.csv")  # type: ignore[attr-defined]
+
+
+def test_fit_runs_splits_pass_rates_into_buckets_only_when_asked_and_passes_its_zero_policy() -> None:
+    import scaling_forecast as sf
+    from scaling_forecast.readers.runs import load_for_law
+
+    rates, _ = load_for_law(EXAMPLES / "passrates.csv", "auto")
+    whole = sf.fit_runs(rates, sf.FitSettings(method="delta"), zeros="smooth")
+    assert whole.buckets == () and whole.data.problems is not None and whole.data.problems["zeros"] == "smooth"
+    split = sf.fit_runs(rates, sf.FitSettings(method="delta"), zeros="smooth", buckets=2)
+    assert len(split.buckets) == 2 and split.data.problems is not None and split.data.problems["zeros"] == "smooth"
+    losses, _ = load_for_law(EXAMPLES / "runs.csv", "auto")
+    assert sf.fit_runs(losses, sf.FitSettings(method="delta"), buckets=2).buckets == ()  # no problems to split
