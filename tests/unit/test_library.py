@@ -67,3 +67,59 @@ def test_load_runs_reads_chinchilla_runs_and_points_pass_rates_to_load_for_law()
     assert np.array_equal(runs.columns, cli_runs.columns) and np.array_equal(runs.y, cli_runs.y)
     with pytest.raises(sf.ConfigError, match=r"load_for_law\(path, 'passrate'\)"):
         sf.load_runs(EXAMPLES / "passrates_aggregate.csv", law="passrate")
+
+
+@pytest.mark.parametrize(
+    ("compute", "y", "message"),
+    [
+        ("abc", [1.0, 2.0], "f.csv: flops must be numbers; got str"),
+        ([[1e18, 1e19]], [3.0, 2.0], "f.csv: flops must be one value per run (a 1-d array); got shape (1, 2)"),
+        (
+            [1e18, 1e19, 1e20],
+            [3.0, 0.0, -1.0],
+            "f.csv: val_loss[1] is 0.0; every value must be a positive finite number (laws are fitted in log space)",
+        ),
+        (
+            [1e18, np.nan, 1e20],
+            [3.0, 2.5, 2.0],
+            "f.csv: flops[1] is nan; every value must be a positive finite number (laws are fitted in log space)",
+        ),
+        ([1e18, 1e19, 1e20], [3.0, 2.5], "f.csv: 3 flops values but 2 val_loss values"),
+    ],
+)
+def test_bad_arrays_are_named_with_their_file_column_and_row(compute: object, y: object, message: str) -> None:
+    import scaling_forecast as sf
+    from scaling_forecast.errors import DataError
+
+    with pytest.raises(DataError) as caught:
+        sf.fit_law(
+            compute, y, sf.FitSettings(law="power", method="delta"), file="f.csv", x_column="flops", y_column="val_loss"
+        )  # type: ignore[arg-type]
+    assert str(caught.value) == message
+
+
+def test_settings_a_law_cannot_take_are_refused_in_one_line() -> None:
+    import scaling_forecast as sf
+    from scaling_forecast.errors import ConfigError, DataError
+    from scaling_forecast.tasks.fit import objective_of, pass_rate_settings
+
+    compute = np.geomspace(1e18, 1e21, 6)
+    with pytest.raises(ConfigError) as caught:
+        sf.fit_law(compute, 2.0 + compute**-0.1, sf.FitSettings(law="chinchilla", n_boot=100))
+    assert str(caught.value) == "--law chinchilla: the law reads params, tokens per run; give the runs' params, tokens"
+    with pytest.raises(DataError) as few:
+        sf.fit_law(compute[:3], 2.0 + compute[:3] ** -0.1, sf.FitSettings(law="loss", method="delta"), file="f.csv")
+    assert str(few.value) == (
+        "f.csv: the loss law has 3 parameters and needs runs at 4 or more distinct compute values, got 3; add runs "
+        "or use --law power"
+    )
+    with pytest.raises(DataError) as two:
+        sf.fit_law(compute[:2], 2.0 + compute[:2] ** -0.1, sf.FitSettings(law="power", method="delta"), file="f.csv")
+    assert str(two.value).endswith("needs runs at 3 or more distinct compute values, got 2; add runs")
+    with pytest.raises(ConfigError) as zeros:
+        pass_rate_settings(sf.FitSettings(), "drop")
+    assert str(zeros.value) == "--zeros 'drop': unknown policy; choose one of subset, smooth, error"
+    with pytest.raises(ConfigError) as law:
+        pass_rate_settings(sf.FitSettings(law="loss"), "subset")
+    assert str(law.value) == "--law loss: this file holds pass rates; use --law passrate (or auto)"
+    assert objective_of(sf.FitSettings(loss_fn="huber", huber_delta=0.02)).delta == 0.02
