@@ -305,3 +305,91 @@ def test_each_stream_is_numpys_generator_of_the_seed_its_key_and_its_sub_streams
     assert stream(7, Stream.JOIN).random() == np.random.default_rng([7, 2**32 - 5]).random()
     assert stream(7, Stream.JOIN, 1).random() != stream(7, Stream.JOIN, 2).random()
     assert len({int(key) for key in Stream}) == len(Stream) == 5
+
+
+def test_with_few_degrees_of_freedom_the_draws_and_interval_are_the_basic_bootstraps() -> None:
+    """Under 3 degrees of freedom: draws ``2 q - q*`` and the interval ``q + quantiles(c* - q*)``, widened to the
+    Student-t interval and to ``q``; at 3 and more, the studentised pivot."""
+    from scaling_forecast.engine.uncertainty import studentised_draws, studentised_interval
+
+    rng = np.random.default_rng(0)
+    boot = rng.normal(1.0, 0.3, (4001, 1)) ** 3  # skewed replicates
+    se_star = np.full((4001, 1), 0.2)
+    est, se = np.array([1.0]), np.array([0.01])
+    assert np.array_equal(studentised_draws(est, se, boot, se_star, 2), 2.0 * est - boot)
+    assert np.allclose(studentised_draws(est, se, boot, se_star, 3), est + se * (est - boot) / se_star)
+    interval = studentised_interval(est, se, np.full_like(boot, 1.0), boot, se_star, 2, 0.9)
+    low_q, high_q = np.quantile(1.0 - boot[:, 0], [0.05, 0.95])
+    assert interval[0] == pytest.approx([min(1.0 + low_q, 1.0), max(1.0 + high_q, 1.0)], rel=1e-9)
+    assert np.isnan(studentised_draws(est, se, np.array([[np.inf]]), np.array([[0.2]]), 5)).all()
+
+
+def test_the_probability_below_counts_ties_as_half_and_uses_the_closer_of_its_two_estimates() -> None:
+    from scipy.special import stdtr
+
+    from scaling_forecast.engine.uncertainty import probability_below
+
+    boot = np.array(
+        [[1.0, 1.0], [2.0, 3.0], [3.0, 3.0], [4.0, 5.0]]
+    )  # draws 2q - q* with q = 2: 3, 2, 1, 0 / 3, 1, 1, -1
+    found = probability_below(np.array([2.0, 2.0]), np.array([1e-9, 1e-9]), boot, np.ones_like(boot), 2, threshold=1.0)
+    # column 1: draws 3, 2, 1, 0 below 1: one, one tie: (1 + 0.5) / 4; column 2: 3, 1, 1, -1: (1 + 1) / 4
+    assert found.tolist() == [1.5 / 4, 2.0 / 4]
+    wide = probability_below(np.array([2.0]), np.array([10.0]), boot[:, :1], np.ones((4, 1)), 2, threshold=1.0)
+    assert wide[0] == pytest.approx(float(stdtr(2, -0.1)))  # the Student-t probability is the closer to 1/2
+    exact = probability_below(
+        np.array([0.5, 2.0]), np.array([0.0, 0.0]), np.full((4, 2), np.nan), np.ones((4, 2)), 5, 1.0
+    )
+    assert exact.tolist() == [1.0, 0.0]  # no spread and no draws: certainly below, or certainly not
+
+
+def test_nan_quantiles_leave_out_failed_replicates_column_by_column() -> None:
+    from scaling_forecast.engine.uncertainty import nan_quantiles
+
+    rng = np.random.default_rng(1)
+    draws = rng.normal(size=(1001, 3))
+    low, high = nan_quantiles(draws, 0.05)
+    assert np.allclose(low, np.quantile(draws, 0.05, axis=0)) and np.allclose(high, np.quantile(draws, 0.95, axis=0))
+    draws[:100, 1] = np.nan
+    low, high = nan_quantiles(draws, 0.05)
+    assert low[1] == pytest.approx(np.quantile(draws[100:, 1], 0.05)) and high[0] == pytest.approx(
+        np.quantile(draws[:, 0], 0.95)
+    )
+
+
+def test_a_new_runs_noise_is_drawn_from_every_adjusted_residual() -> None:
+    from scaling_forecast.engine.uncertainty import ResidualBootstrap
+
+    pool = np.array([-2.0, -1.0, 1.0, 2.0])
+    sampler = ResidualBootstrap.__new__(ResidualBootstrap)
+    object.__setattr__(sampler, "pool", pool)
+    drawn = sampler.noise(np.random.default_rng(0), 4000)
+    assert set(drawn.tolist()) == set(pool.tolist())
+    assert abs(float(np.mean(drawn == -2.0)) - 0.25) < 0.03
+
+
+def test_a_percentile_bootstrap_says_so_in_its_saved_state() -> None:
+    from scaling_forecast.engine.uncertainty import Uncertainty
+
+    saved = Uncertainty("bootstrap", np.zeros(2), np.eye(2), 0.1, 3, percentile=True).to_dict()
+    assert saved["percentile"] is True and Uncertainty.from_dict(saved).percentile is True
+    plain = Uncertainty("bootstrap", np.zeros(2), np.eye(2), 0.1, 3).to_dict()
+    assert "percentile" not in plain and Uncertainty.from_dict(plain).percentile is False
+
+
+def test_the_delta_covariance_of_a_singular_fit_is_its_pseudo_inverse_row_by_row() -> None:
+    """A power law whose runs share one compute has a singular information matrix: its covariance is
+    ``s^2 (J'J)^+``, while the other row of the batch keeps its exact inverse."""
+    from scaling_forecast.engine.uncertainty import delta_covariance
+    from scaling_forecast.laws import get_law
+
+    law = get_law("power")
+    log_x = np.vstack([np.zeros(5), np.linspace(-2.0, 2.0, 5)])
+    theta = np.array([[0.1, -0.1], [0.2, -0.2]])
+    residuals = np.array([[0.01, -0.01, 0.02, -0.02, 0.0], [0.01, -0.02, 0.0, 0.02, -0.01]])
+    covariance, sigma = delta_covariance(law, theta, log_x, residuals)
+    s2 = (residuals**2).sum(axis=1) / 3
+    assert sigma == pytest.approx(np.sqrt(s2))
+    for row in range(2):
+        design = np.column_stack([np.ones(5), log_x[row]])
+        assert covariance[row] == pytest.approx(s2[row] * np.linalg.pinv(design.T @ design), rel=1e-9, abs=1e-15)
