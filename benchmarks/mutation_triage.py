@@ -686,3 +686,18 @@ explain(
         "if not low + 0.2 * (high - low) < vertex <= high - 0.2 * (high - low):",
     ),
 )
+
+# tasks/backtest.py
+explain(
+    "tasks/backtest.py",
+    EQUIVALENT,
+    "the order is a list of Python ints for one run or more (a ladder is never empty here): numpy makes it an integer array with or without the dtype",
+    (
+        "order = np.array(sorted(range(compute.size), key=lambda i: (compute[i], names[i])), dtype=np.intp)",
+        "order = np.array(sorted(range(compute.size), key=lambda i: (compute[i], names[i])), dtype=None)",
+    ),
+    (
+        "order = np.array(sorted(range(compute.size), key=lambda i: (compute[i], names[i])), dtype=np.intp)",
+        "order = np.array(sorted(range(compute.size), key=lambda i: (compute[i], names[i])), )",
+    ),
+)

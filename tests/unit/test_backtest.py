@@ -85,6 +85,7 @@ def test_rolling_forecasts_every_larger_run_from_every_window() -> None:
         ({"max_fraction": 1.5}, ConfigError, "between 0 and 1"),
         ({"max_fraction": 1e-3}, DataError, "leaves runs at 1 distinct compute values"),
         ({"tolerance": -1.0}, ConfigError, "--tolerance -1.0"),
+        ({"tolerance": 0.0}, ConfigError, r"^--tolerance 0.0: must be a positive fraction, e.g. 0.02 for 2%$"),
     ],
 )
 def test_bad_backtest_options(options: dict, error: type, message: str) -> None:
@@ -196,6 +197,8 @@ def test_too_small_a_fraction_names_the_file_the_count_and_the_threshold() -> No
 def test_rolling_windows_start_at_the_laws_distinct_computes() -> None:
     _, split = windows(COMPUTE[:4], NAMES[:4], rolling=True)  # min_fitted 2: windows of 2 and 3 runs
     assert [(f.tolist(), h.tolist()) for f, h in split] == [([0, 1], [2, 3]), ([0, 1, 2], [3])]
+    with pytest.raises(DataError, match=r"^<data>: --rolling needs"):
+        windows(COMPUTE[:3], NAMES[:3], rolling=True, min_fitted=3)  # the label of data given without a file
     with pytest.raises(DataError) as caught:
         windows(COMPUTE[:3], NAMES[:3], rolling=True, min_fitted=3, label="runs.csv")
     assert str(caught.value) == (
