@@ -701,3 +701,11 @@ explain(
         "order = np.array(sorted(range(compute.size), key=lambda i: (compute[i], names[i])), )",
     ),
 )
+
+# engine/passrates.py
+explain(
+    "engine/passrates.py",
+    EQUIVALENT,
+    "numpy reads a sort kind in any case: 'STABLE' is 'stable'",
+    ('order = np.argsort(mean_rate, kind="stable")', 'order = np.argsort(mean_rate, kind="STABLE")'),
+)
