@@ -198,6 +198,8 @@ EQUIVALENT_CLASSES = {
         "`zip(..., strict=True)` made lax: the sequences zipped have equal lengths by construction; `strict` only "
         "raises on a bug that would already fail other tests"
     ),
+    "case": '`kind="stable"` made `"STABLE"`: numpy reads a sort kind in any case',
+    "einsum": "einsum's subscripts upper-cased: any letters name the same contraction",
 }
 
 
@@ -206,9 +208,14 @@ def equivalent_class(change: tuple[str, str] | None) -> str | None:
     if change is None:
         return None
     before, after = change
+    if re.search(r'einsum\("[a-z,>-]+"', before) and after == re.sub(
+        r'einsum\("([a-z,>-]+)"', lambda m: f'einsum("{m.group(1).upper()}"', before
+    ):
+        return "einsum"
     for name, keyword, mutated in (
         ("dtype", "dtype=float", ("dtype=None", "")),
         ("strict", "strict=True", ("strict=False", "strict=None", "")),
+        ("case", 'kind="stable"', ('kind="STABLE"',)),
     ):
         at = [i for i in range(len(before)) if before.startswith(keyword, i)]
         if after in {before[:i] + m + before[i + len(keyword) :] for i in at for m in mutated}:
