@@ -709,3 +709,12 @@ explain(
     "numpy reads a sort kind in any case: 'STABLE' is 'stable'",
     ('order = np.argsort(mean_rate, kind="stable")', 'order = np.argsort(mean_rate, kind="STABLE")'),
 )
+
+# engine/runs.py
+explain(
+    "engine/runs.py",
+    EQUIVALENT,
+    "the rows are a list of Python ints for one run or more (runs are never empty: the readers refuse a file without one): numpy makes them an integer array with or without the dtype",
+    ("return np.array(sorted(last.values()), dtype=np.intp)", "return np.array(sorted(last.values()), dtype=None)"),
+    ("return np.array(sorted(last.values()), dtype=np.intp)", "return np.array(sorted(last.values()), )"),
+)
