@@ -191,8 +191,10 @@ def test_a_saved_fit_of_an_older_format_takes_the_defaults_and_a_broken_one_is_n
     older = {k: v for k, v in saved.items() if k != "misspecification"}
     older["data"] = {k: v for k, v in saved["data"].items() if k != "excluded"}
     older["fit"] = {**saved["fit"], "trend": None}
+    older["state"] = {k: v for k, v in saved["state"].items() if k != "runs"}
     loaded = load_fit(older, "old.json")
     assert loaded.misspecification == "warn" and loaded.data.excluded == () and loaded.fit.trend is None
+    assert loaded.runs is None  # saved before the runs were: nothing to plot, the forecast unchanged
     newer = {**saved, "misspecification": "widen", "data": {**saved["data"], "excluded": ["run-1"]}}
     loaded = load_fit(newer, "new.json")
     assert loaded.misspecification == "widen" and loaded.data.excluded == ("run-1",)
@@ -209,6 +211,11 @@ def test_a_saved_fit_of_an_older_format_takes_the_defaults_and_a_broken_one_is_n
     del two_step["state"]["step1"]["fit"]
     with pytest.raises(DataError, match=r"^two-step\.json: not a saved fit \(missing or bad 'fit'\)"):
         load_fit(two_step, "two-step.json")
+    tasks, _ = load_for_law(str(EXAMPLES / "pythia_tasks.csv"), "gpt4", task="piqa")
+    gpt4 = json.loads(json.dumps(sf.fit_runs(tasks, sf.FitSettings(law="gpt4", n_boot=200)).to_saved_dict()))
+    del gpt4["state"]["gpt4"]["fit"]
+    with pytest.raises(DataError, match=r"^gpt4\.json: not a saved fit \(missing or bad 'fit'\)"):
+        load_fit(gpt4, "gpt4.json")
 
 
 def test_an_older_auto_fit_without_its_spanned_laws_takes_them_from_its_selection() -> None:
