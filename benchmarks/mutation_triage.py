@@ -718,3 +718,20 @@ explain(
     ("return np.array(sorted(last.values()), dtype=np.intp)", "return np.array(sorted(last.values()), dtype=None)"),
     ("return np.array(sorted(last.values()), dtype=np.intp)", "return np.array(sorted(last.values()), )"),
 )
+
+# engine/selection.py
+explain(
+    "engine/selection.py",
+    EQUIVALENT,
+    "with three registered loss laws and two of them held out, at most one is left out: the join of several never happens",
+    (
+        "f\" ({', '.join(left)} left out: too few runs below the held-out ones)\"",
+        "f\" ({'XX, XX'.join(left)} left out: too few runs below the held-out ones)\"",
+    ),
+)
+explain(
+    "engine/selection.py",
+    ACCEPTED,
+    "a candidate whose fit to all runs is not finite: no ladder in the tests makes a loss law's batched fit non-finite",
+    ("state = None", 'state = ""'),
+)

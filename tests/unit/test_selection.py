@@ -303,3 +303,11 @@ def test_rolling_origins_keep_evenly_spaced_windows_with_the_first_and_the_last(
     assert [k for k, _ in rolling_origins(compute, max_windows=4)] == [1, 4, 7, 10]
     assert [k for k, _ in rolling_origins(compute, max_windows=10)] == list(range(1, 11))
     assert [k for k, _ in rolling_origins(compute, max_windows=20)] == list(range(1, 11))
+
+
+def test_a_law_with_the_most_parameters_names_every_simpler_law_it_beat() -> None:
+    noisy = TRUTH["broken"] * np.exp(np.random.default_rng(0).normal(0.0, 0.005, COMPUTE.size))
+    choice = select_law(COMPUTE, noisy)
+    assert choice is not None and choice[0].chosen == "broken"
+    reason = choice[0].reason
+    assert ", clearly better than power and loss" in reason and "no law with more parameters" not in reason
