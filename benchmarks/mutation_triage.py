@@ -735,3 +735,9 @@ explain(
     "a candidate whose fit to all runs is not finite: no ladder in the tests makes a loss law's batched fit non-finite",
     ("state = None", 'state = ""'),
 )
+explain(
+    "tasks/check.py",
+    EQUIVALENT,
+    "only the pass-rate law's predictions carry a pass rate (every law of accuracy reports its accuracy as the estimate, pass_rate None), so either condition picks the same numbers",
+    ('if law.reported == "pass_rate" and rate is not None:', 'if law.reported == "pass_rate" or rate is not None:'),
+)
