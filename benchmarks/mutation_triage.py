@@ -741,3 +741,12 @@ explain(
     "only the pass-rate law's predictions carry a pass rate (every law of accuracy reports its accuracy as the estimate, pass_rate None), so either condition picks the same numbers",
     ('if law.reported == "pass_rate" and rate is not None:', 'if law.reported == "pass_rate" or rate is not None:'),
 )
+explain(
+    "engine/trend.py",
+    ACCEPTED,
+    "the rounding floor matters only when a quadratic fits exactly (no residual) yet rounding leaves it a curve; for metrics near 1 (losses, accuracies) 1e-9 times or over the largest value are both far above rounding and far below any real turn",
+    (
+        "noise = max(2.0 * math.sqrt(rss2 / (n - 3)), 1e-9 * float(np.max(np.abs(y))))  # rounding is not a turn",
+        "noise = max(2.0 * math.sqrt(rss2 / (n - 3)), 1e-9 / float(np.max(np.abs(y))))  # rounding is not a turn",
+    ),
+)

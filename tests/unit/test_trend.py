@@ -131,3 +131,10 @@ def test_exact_lines_and_parabolas_are_judged_without_noise() -> None:
     assert trend_verdict(x, 1.0 + x**2, lower_is_better=True) == "non-monotone"
     assert trend_verdict(x, np.full(5, 0.5), lower_is_better=True) == "flat"
     assert trend_verdict(x[:4], np.array([3.0, 2.0, 1.0, 0.0]), lower_is_better=True) == "improving"
+
+
+def test_a_large_constant_is_flat_whatever_its_rounding() -> None:
+    """A constant of a million leaves a quadratic of about 1e-11 from rounding alone: it is not a turn."""
+    x = np.log(np.geomspace(1e18, 1e22, 7))
+    for value in (1e6, 123456.789, 3.3e7):
+        assert trend_verdict(x, np.full(7, value), lower_is_better=True) == "flat"
