@@ -750,3 +750,9 @@ explain(
         "noise = max(2.0 * math.sqrt(rss2 / (n - 3)), 1e-9 / float(np.max(np.abs(y))))  # rounding is not a turn",
     ),
 )
+explain(
+    "laws/accuracy.py",
+    EQUIVALENT,
+    "the Jacobian reads s only through s (1 - s), which is the same for expit(x) and expit(-x)",
+    ("s = expit(-slope * shift)", "s = expit(+slope * shift)"),
+)
