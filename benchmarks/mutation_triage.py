@@ -756,3 +756,41 @@ explain(
     "the Jacobian reads s only through s (1 - s), which is the same for expit(x) and expit(-x)",
     ("s = expit(-slope * shift)", "s = expit(+slope * shift)"),
 )
+
+explain(
+    "engine/drift.py",
+    ACCEPTED,
+    "refine polishes only fits that did not converge, and no ladder a test can build leaves the batched fit unconverged",
+    (
+        "best = refine(law, log_x, log_y[None, :], fit_batch(law, log_x, log_y[None, :], **options), **options)",
+        "best = refine(law, log_x, log_y[None, :], fit_batch(law, log_x, log_y[None, :], **options), )",
+    ),
+)
+explain(
+    "engine/drift.py",
+    EQUIVALENT,
+    "a window of p + 1 distinct computes holds p + 1 runs or more: the start is implied by min_distinct",
+    (
+        "origins = rolling_origins(log_c, min_distinct=n_params + 1, start=n_params + 1, max_windows=MAX_WINDOWS)",
+        "origins = rolling_origins(log_c, min_distinct=n_params + 1, max_windows=MAX_WINDOWS)",
+    ),
+    (
+        "origins = rolling_origins(log_c, min_distinct=n_params + 1, start=n_params + 1, max_windows=MAX_WINDOWS)",
+        "origins = rolling_origins(log_c, min_distinct=n_params + 1, start=n_params - 1, max_windows=MAX_WINDOWS)",
+    ),
+)
+explain(
+    "laws/chinchilla.py",
+    EQUIVALENT,
+    "the terms are (runs, 3): their axis 1 is their last",
+    ("loss = terms.sum(axis=-1)", "loss = terms.sum(axis=+1)"),
+)
+explain(
+    "laws/chinchilla.py",
+    ACCEPTED,
+    "a guard for non-finite grid scores: the reference grid's terms stay below exp(30), so no ladder in the tests scores one",
+    (
+        'starts[row] = grid[np.argsort(np.where(np.isfinite(scores), scores, np.inf), kind="stable")[:n_starts]]',
+        'starts[row] = grid[np.argsort(np.where(np.isfinite(scores), scores, None), kind="stable")[:n_starts]]',
+    ),
+)
