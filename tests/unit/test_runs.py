@@ -375,3 +375,28 @@ def test_fit_runs_splits_pass_rates_into_buckets_only_when_asked_and_passes_its_
     assert len(split.buckets) == 2 and split.data.problems is not None and split.data.problems["zeros"] == "smooth"
     losses, _ = load_for_law(EXAMPLES / "runs.csv", "auto")
     assert sf.fit_runs(losses, sf.FitSettings(method="delta"), buckets=2).buckets == ()  # no problems to split
+
+
+def test_a_curve_law_from_arrays_keeps_what_it_was_told_about_them() -> None:
+    from scaling_forecast.settings import FitSettings
+    from scaling_forecast.tasks.ladder import Ladder, fit_law
+
+    compute = np.geomspace(1e18, 1e21, 7)
+    loss = 40.0 * compute**-0.08 * np.exp(np.random.default_rng(0).normal(0.0, 0.01, 7))
+    settings = FitSettings(law="power", method="delta")
+    result = fit_law(
+        compute, loss, settings, file="f.csv", x_column="flops", y_column="val", sweep="s", extra_warnings=("note",)
+    )
+    assert (result.data.file, result.data.x_column, result.data.y_column, result.data.sweep) == (
+        "f.csv",
+        "flops",
+        "val",
+        "s",
+    )
+    assert "note" in result.fit.warnings
+    assert fit_law(compute, loss, settings).data.file == "<data>"
+    names = tuple(f"r{i}" for i in range(7))
+    only_excluded = Ladder(compute, loss, names, settings.resolved(), excluded=("r9",)).fit()
+    assert only_excluded.data.excluded == ("r9",) and only_excluded.data.min_compute is None
+    only_threshold = Ladder(compute, loss, names, settings.resolved(), min_compute=1e17).fit()
+    assert only_threshold.data.min_compute == 1e17 and only_threshold.data.excluded == ()
