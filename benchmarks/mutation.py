@@ -59,10 +59,6 @@ SMOKE: dict[str, tuple[str, ...]] = {
     "scaling_forecast.tasks.compare.x_require_best_failure__mutmut_*": ("tests/unit/test_compare.py",),
     "scaling_forecast.engine.trend.x_trend_verdict__mutmut_*": ("tests/unit/test_trend.py",),
     "scaling_forecast.engine.trend.x_trend_warning__mutmut_*": ("tests/unit/test_trend.py",),
-    "scaling_forecast.engine.selection.x_choose_held_out__mutmut_*": ("tests/unit/test_selection.py",),
-    "scaling_forecast.engine.selection.x__lower_aicc__mutmut_*": ("tests/unit/test_selection.py",),
-    "scaling_forecast.engine.rolling.x_rolling_origins__mutmut_*": ("tests/unit/test_selection.py",),
-    "scaling_forecast.engine.reach.x_reach_grid__mutmut_*": ("tests/unit/test_reach.py",),
     "scaling_forecast.engine.reliability.x_identification_warnings__mutmut_*": ("tests/unit/test_reliability.py",),
     "scaling_forecast.laws.base.x_solve_rows__mutmut_*": ("tests/unit/test_laws.py",),
 }
