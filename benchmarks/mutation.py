@@ -70,7 +70,7 @@ SMOKE: dict[str, tuple[str, ...]] = {
 LAW_TESTS = ("test_laws", "test_chinchilla", "test_fitting", "test_invariants", "test_selection")
 TWO_STEP = ("test_capability", "test_calibrated")
 OWNERS: dict[str, tuple[str, ...]] = {
-    "laws/__init__.py": LAW_TESTS,
+    "laws/registry.py": LAW_TESTS,
     "laws/base.py": LAW_TESTS,
     "laws/loss.py": LAW_TESTS,
     "laws/chinchilla.py": LAW_TESTS,
