@@ -312,6 +312,52 @@ explain(
         "low, high = min(low, prediction.pi[1]), max(high, prediction.pi[1])",
     ),
 )
+explain(
+    "engine/forecasting.py",
+    EQUIVALENT,
+    "a saved fit writes its spanned laws twice, in its state and as its selection's in_interval marks, from one choice: read from either, they are the same laws (files older than the state's list are read from the marks, as tested)",
+    ('spanned = state.get("in_interval")', "spanned = None"),
+    ('spanned = state.get("in_interval")', "spanned = state.get(None)"),
+    ('spanned = state.get("in_interval")', 'spanned = state.get("XXin_intervalXX")'),
+    ('spanned = state.get("in_interval")', 'spanned = state.get("IN_INTERVAL")'),
+)
+explain(
+    "engine/forecasting.py",
+    EQUIVALENT,
+    "every registered law's target_design maps no targets to an empty design (the compute laws subtract the reference; chinchilla's allocation of no budgets is empty), so the guard only saves a call",
+    (
+        "design = law.target_design(theta, np.log(values), log_cref) if values.size else np.empty((0,))",
+        "design = law.target_design(theta, np.log(values), log_cref) if (values.size) or True else np.empty((0,))",
+    ),
+)
+explain(
+    "engine/forecasting.py",
+    EQUIVALENT,
+    "numpy reads any negative size in reshape as the one unknown dimension",
+    ("design = design.reshape(-1, len(law.design))", "design = design.reshape(-2, len(law.design))"),
+)
+explain(
+    "engine/forecasting.py",
+    ACCEPTED,
+    "only a law with an allocation fitted without replicates starts from the empty array, and the one such law, chinchilla, refuses --method delta (its reference protocol is a case bootstrap): no fit reaches it",
+    ("boot = np.empty((0, law.n_params))", "boot = None"),
+    ("boot = np.empty((0, law.n_params))", "boot = np.empty((1, law.n_params))"),
+)
+explain(
+    "engine/forecasting.py",
+    ACCEPTED,
+    "chinchilla, the one law with an allocation, reports its parameters without a compute reference (its reporting matrix is a permutation and its offset zero), so the reference passed is never read; a law with a compute-scaled parameter and an allocation would need it",
+    ("boot = law.to_user(uncertainty.boot_theta, log_cref)", "boot = law.to_user(uncertainty.boot_theta, None)"),
+)
+explain(
+    "engine/forecasting.py",
+    ACCEPTED,
+    "the candidates of auto are laws of compute, whose target_design (log C - log C_ref) does not read the fitted parameters; a candidate with a design of parameters and tokens would",
+    (
+        "design = law.target_design(fitted.state.theta, np.log(targets), model.log_cref)",
+        "design = law.target_design(None, np.log(targets), model.log_cref)",
+    ),
+)
 
 # laws/loss.py
 explain(

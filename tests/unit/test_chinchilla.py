@@ -273,3 +273,22 @@ def test_an_allocation_with_a_vanished_exponent_is_not_finite_and_says_nothing()
         1,
         5,
     )
+
+
+def test_a_fits_allocation_exponents_are_its_own_and_its_replicates_beta_over_alpha_plus_beta() -> None:
+    """``N_opt ~ C^a``, ``D_opt ~ C^b`` with ``a = beta / (alpha + beta)``: the estimate from the fitted exponents,
+    the interval the percentiles of the replicates' (numpy's quantiles of the saved draws)."""
+    runs = _synthetic(0.003, seed=4)
+    result = _fit(runs, (parse_target(1e22),), n_boot=200)
+    alpha, beta = result.param("alpha").estimate, result.param("beta").estimate
+    exponents = dict(result.exponents)
+    assert exponents["a"].estimate == pytest.approx(beta / (alpha + beta), rel=1e-12)
+    assert exponents["b"].estimate == pytest.approx(alpha / (alpha + beta), rel=1e-12)
+    model = result.model
+    boot = LAW.to_user(model.uncertainty.boot_theta, model.log_cref)
+    share = boot[:, 4] / (boot[:, 3] + boot[:, 4])
+    share = share[np.isfinite(share)]
+    low, high = np.quantile(share, [0.05, 0.95])
+    assert exponents["a"].ci == pytest.approx((min(low, exponents["a"].estimate), max(high, exponents["a"].estimate)))
+    assert exponents["a"].ci[1] - exponents["a"].ci[0] > 0.0
+    assert result.to_dict()["exponents"]["a"]["ci"] == list(exponents["a"].ci)

@@ -238,3 +238,30 @@ def test_an_older_auto_fit_without_its_spanned_laws_takes_them_from_its_selectio
     assert [c.law for c in model.candidates if c.in_interval] == spanned
     assert [c.law for c in model.candidates] == [c["law"] for c in saved["law_selection"]["candidates"]]
     assert load_fit(saved, "fit.json").predict(sf.Target(10.0, True)).to_dict() == result.to_dict()
+
+
+def test_a_saved_auto_fit_with_a_law_that_could_not_be_fitted_reloads_and_forecasts_without_it() -> None:
+    """A candidate whose fit failed is saved without a state: it keeps its place in the selection, has no
+    forecasts of its own, and the reloaded fit forecasts the same interval from the others."""
+    import json
+
+    import scaling_forecast as sf
+    from scaling_forecast.engine.models import load_fit
+    from scaling_forecast.readers.runs import load_for_law
+
+    from ..conftest import EXAMPLES
+
+    runs, _ = load_for_law(str(EXAMPLES / "runs.csv"), "auto")
+    result = sf.fit_runs(runs, sf.FitSettings(n_boot=200), (sf.Target(10.0, True),))
+    saved = json.loads(json.dumps(result.to_saved_dict()))
+    names = [c["law"] for c in saved["law_selection"]["candidates"]]
+    spanned = saved["state"]["in_interval"]
+    dropped = next(name for name in reversed(names) if name not in spanned)
+    del saved["state"]["candidates"][dropped]
+    model = load_fit(saved, "fit.json").model
+    assert [c.law for c in model.candidates] == names
+    assert [c.law for c in model.candidates if c.state is None] == [dropped]
+    again = load_fit(saved, "fit.json").predict(sf.Target(10.0, True))
+    assert again.law_selection is not None
+    assert again.law_selection.candidate(dropped).predictions == ()
+    assert again.predictions == result.predictions

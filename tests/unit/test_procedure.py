@@ -228,3 +228,22 @@ def test_each_candidates_own_forecast_has_a_pi_only_when_the_interval_spans_it()
         (own,) = c.predictions
         assert (own.pi is not None) == c.in_interval and (own.ci is not None) == c.in_interval
         assert own.estimate > 0 and own.target == pytest.approx(compute[-1] * 10)
+
+
+def test_when_the_broken_law_is_chosen_the_interval_spans_it_and_the_loss_law_at_both_ends() -> None:
+    """Only a chosen power law keeps its own lower end (the loss law nests it); a chosen broken law's interval is
+    the hull of its own and the loss law's, end by end."""
+    compute = np.geomspace(1e17, 1e21, 9)
+    broken_truth = get_law("broken").predict(np.array([[300.0, -0.03, -0.2, 1e19]]), compute)[0]
+    loss = broken_truth * np.exp(np.random.default_rng(0).normal(0.0, 0.005, compute.size))
+    targets = (Target(1e23),)
+    default = fit_law(compute, loss, FitSettings(n_boot=300), targets)
+    selection = default.law_selection
+    assert default.law == "broken" and selection is not None
+    assert [c.law for c in selection.candidates if c.in_interval] == ["loss", "broken"]
+    own = {law: selection.candidate(law).predictions[0] for law in ("loss", "broken")}
+    prediction = default.predictions[0]
+    for name in ("ci", "pi"):
+        ends = [getattr(p, name) for p in own.values()]
+        assert getattr(prediction, name) == (min(e[0] for e in ends), max(e[1] for e in ends))
+    assert own["loss"].ci[0] < own["broken"].ci[0]  # the loss law sets the lower end here

@@ -393,3 +393,55 @@ def test_the_delta_covariance_of_a_singular_fit_is_its_pseudo_inverse_row_by_row
     for row in range(2):
         design = np.column_stack([np.ones(5), log_x[row]])
         assert covariance[row] == pytest.approx(s2[row] * np.linalg.pinv(design.T @ design), rel=1e-9, abs=1e-15)
+
+
+@pytest.mark.parametrize("seed", [1, 8])
+def test_a_forecasts_bootstrap_t_intervals_rebuilt_by_hand_from_its_replicates(seed: int) -> None:
+    """The default method on the power law ``log L = t0 + t1 x`` (``x = log C - log C_ref``): the ``ci`` of the
+    forecast and of ``b`` are ``q + se [T*_(5%), T*_(95%)]`` with ``T* = (q - q*) / se*``, the ``pi`` is the same
+    with a new run's noise (``T* = (q + e* - q*) / sqrt(se*^2 + s*^2)``), each held to at least the Student-t
+    interval, the ``pi`` to at least the ``ci``: rebuilt here from the replicates with numpy alone. The runs' noise is
+    skewed (exponential), so the replicates, not the Student-t interval, set at least one end."""
+    compute = np.geomspace(1e18, 1e22, 7)
+    loss = 30.0 * compute**-0.07 * np.exp(0.02 * np.random.default_rng(seed).standard_exponential(7))
+    target = 1e24
+    result = fit_law(compute, loss, FitSettings(law="power", n_boot=300), (parse_target(target),))
+    model = result.model
+    u = model.uncertainty
+    assert u.method == "bootstrap" and not u.percentile
+    t = stats.t.ppf(0.95, u.dof)
+
+    def interval(q, se, q_boot, se_boot, centre, scale):  # type: ignore[no-untyped-def]
+        pivot = (centre - q_boot) / se_boot
+        low, high = np.quantile(pivot, [0.05, 0.95])
+        return min(q + scale * low, q - t * scale, q), max(q + scale * high, q + t * scale, q)
+
+    x0 = np.log(target) - model.log_cref
+    g = np.array([1.0, x0])
+    q = u.theta @ g
+    se = np.sqrt(g @ u.covariance @ g)
+    q_boot = u.boot_theta @ g
+    se_boot = np.sqrt(np.einsum("p,bpq,q->b", g, u.boot_covariance, g))
+    prediction = result.predictions[0]
+    assert_allclose(np.log(prediction.estimate), q, rtol=1e-12)
+    ci = interval(q, se, q_boot, se_boot, q, se)
+    assert_allclose(np.log(prediction.ci), ci, rtol=1e-10)
+    new_se = np.sqrt(se_boot**2 + u.boot_sigma**2)
+    pi = interval(q, np.hypot(se, u.sigma), q_boot, new_se, q + u.boot_noise, np.hypot(se, u.sigma))
+    assert_allclose(np.log(prediction.pi), [min(pi[0], ci[0]), max(pi[1], ci[1])], rtol=1e-10)
+    delta = (q - t * se, q + t * se)
+    assert max(delta[0] - ci[0], ci[1] - delta[1]) > 0.05 * se  # the replicates, not the delta method, set an end
+    new_delta = (q - t * np.hypot(se, u.sigma), q + t * np.hypot(se, u.sigma))
+    assert max(new_delta[0] - pi[0], pi[1] - new_delta[1]) > 0.05 * se
+
+    b = result.param("b")
+    b_ci = interval(
+        u.theta[1],
+        np.sqrt(u.covariance[1, 1]),
+        u.boot_theta[:, 1],
+        np.sqrt(u.boot_covariance[:, 1, 1]),
+        u.theta[1],
+        np.sqrt(u.covariance[1, 1]),
+    )
+    assert_allclose(b.ci, b_ci, rtol=1e-10)
+    assert b.ci != pytest.approx((b.estimate - t * b.stderr, b.estimate + t * b.stderr), rel=1e-6)

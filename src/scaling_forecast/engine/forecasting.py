@@ -132,7 +132,7 @@ def forecast(result: FitResult, targets: tuple[Target, ...], level: float) -> Fi
         from scipy.special import ndtri
 
         z = float(ndtri(0.5 + level / 2.0))
-        predictions = tuple(_widened(p, z * drift.excess, isinstance(law, PassRateLaw)) for p in predictions)
+        predictions = tuple(_widened(p, z * drift.excess) for p in predictions)
     warnings = (
         result.data_warnings
         + identification_warnings(law, params, level)
@@ -345,7 +345,7 @@ def _predictions(
     )
 
 
-def _widened(prediction: Prediction, per_decade: float, pass_rate: bool) -> Prediction:
+def _widened(prediction: Prediction, per_decade: float) -> Prediction:
     """``pi`` with ``per_decade`` times the decades beyond the largest run added to each side, in quadrature.
 
     Notes
@@ -362,6 +362,6 @@ def _widened(prediction: Prediction, per_decade: float, pass_rate: bool) -> Pred
     )
     low, high = min(low, prediction.pi[0]), max(high, prediction.pi[1])
     widened = replace(prediction, pi=(low, high))
-    if pass_rate and prediction.pass_rate is not None:
+    if prediction.pass_rate is not None:  # the pass-rate law's: exp(-Q) falls as Q rises
         widened = replace(widened, pass_rate=replace(prediction.pass_rate, pi=(math.exp(-high), math.exp(-low))))
     return widened
