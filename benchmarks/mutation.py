@@ -152,6 +152,47 @@ def owners(modules: list[str], again: bool) -> int:
     return 1 if failed else 0
 
 
+def survivors(modules: list[str], functions: list[str]) -> int:
+    """Rerun each saved module's survivors against its owners, with every mutant of ``functions`` (patterns of
+    functions whose code changed since the run, so whose mutants did), and lay the new statuses over the saved run.
+
+    A mutant the saved run killed stays killed: tests are only added between runs, and a function whose code
+    changed is named in ``functions`` and run whole.
+    """
+    failed = 0
+    for module in modules:
+        saved = OWNED / (module.replace("/", "-").removesuffix(".py") + ".json")
+        document = json.loads(saved.read_text(encoding="utf-8"))
+        prefix = owned_pattern(module).removesuffix("*")
+        wild = [pattern for pattern in functions if pattern.startswith(prefix)]
+        matches = [re.compile(p.replace(".", r"\.").replace("*", ".*")) for p in wild]
+        old = document["statuses"]
+        names = [k for k, s in old.items() if s in ("survived", "no tests", "not checked", "suspicious")]
+        names = [k for k in names if not any(m.fullmatch(k) for m in matches)]
+        with tempfile.TemporaryDirectory() as folder:
+            later_path = Path(folder) / "later.json"
+            code = smoke(dict.fromkeys([*names, *wild], owner_files(module)), later_path, f"{module} survivors")
+            if not later_path.exists():
+                failed += 1
+                continue
+            later = json.loads(later_path.read_text(encoding="utf-8"))
+        for key in [k for k in old if any(m.fullmatch(k) for m in matches)]:
+            del old[key]
+        for key, status in later["statuses"].items():
+            old[key] = status
+            for part in ("changes", "diffs"):
+                if key in later[part]:
+                    document[part][key] = later[part][key]
+                else:
+                    document[part].pop(key, None)
+        document.setdefault("rechecked", []).append(
+            {"date": datetime.date.today().isoformat(), "mutants": len(later["statuses"]), "functions": wild}
+        )
+        saved.write_text(json.dumps(document, indent=1), encoding="utf-8")
+        failed += code > 1
+    return 1 if failed else 0
+
+
 def owned_results() -> tuple[dict[str, dict[str, str]], dict[str, tuple[str, str] | None]]:
     """``{module file: {mutant name: status}}`` and the survivors' changed lines, from the saved owner-file runs."""
     found: dict[str, dict[str, str]] = {}
@@ -162,6 +203,7 @@ def owned_results() -> tuple[dict[str, dict[str, str]], dict[str, tuple[str, str
             document = json.loads(saved.read_text(encoding="utf-8"))
             found[module] = document["statuses"]
             changes.update({k: None if c is None else (c[0], c[1]) for k, c in document["changes"].items()})
+            changes.update({k: change_in(d) for k, d in document["diffs"].items() if changes.get(k) is None})
     return found, changes
 
 
@@ -233,11 +275,16 @@ def diff_of(module: str, key: str, root: Path = ROOT) -> str:
 
 
 def change_of(module: str, key: str, root: Path = ROOT) -> tuple[str, str] | None:
-    """The one line a mutant changes, before and after (``None`` when it changes several)."""
-    diff = diff_of(module, key, root).splitlines()
-    removed = [line[1:].strip() for line in diff if line.startswith("-") and not line.startswith("---")]
-    added = [line[1:].strip() for line in diff if line.startswith("+") and not line.startswith("+++")]
-    return (removed[0], added[0]) if len(removed) == 1 and len(added) == 1 else None
+    """The lines a mutant changes, before and after (:func:`change_in`)."""
+    return change_in(diff_of(module, key, root))
+
+
+def change_in(diff: str) -> tuple[str, str] | None:
+    """A diff's lines before and after, stripped (several joined by newlines); ``None`` when it changes none."""
+    lines = diff.splitlines()
+    removed = [line[1:].strip() for line in lines if line.startswith("-") and not line.startswith("---")]
+    added = [line[1:].strip() for line in lines if line.startswith("+") and not line.startswith("+++")]
+    return ("\n".join(removed), "\n".join(added)) if removed or added else None
 
 
 def score(statuses: dict[str, str]) -> tuple[Counter[str], float | None]:
@@ -436,6 +483,9 @@ def main() -> int:
     owned = commands.add_parser("owners", help="each module against the test files that own it, saved one by one")
     owned.add_argument("modules", nargs="*", help="module files such as engine/trend.py (default: all)")
     owned.add_argument("--again", action="store_true", help="rerun modules already saved")
+    again = commands.add_parser("survivors", help="rerun saved modules' survivors, laid over their saved runs")
+    again.add_argument("modules", nargs="+", help="module files such as engine/trend.py")
+    again.add_argument("--function", action="append", default=[], help="a changed function's mutants, with *")
     args = parser.parse_args()
     if args.command == "report":
         return report(args.markdown, args.diffs, args.recheck, f", {args.against}" if args.against else "", args.owners)
@@ -443,6 +493,8 @@ def main() -> int:
         return smoke(SMOKE)
     if args.command == "owners":
         return owners(args.modules, args.again)
+    if args.command == "survivors":
+        return survivors(args.modules, args.function)
     return smoke(dict.fromkeys(args.patterns, tuple(args.tests)), args.save, "mutants")
 
 

@@ -802,3 +802,51 @@ explain(
     ACCEPTED,
     "a guard for non-finite grid scores: the reference grid's terms stay below exp(30), so no ladder in the tests scores one",
 )
+
+# tasks/ladder.py
+explain(
+    "tasks/ladder.py",
+    EQUIVALENT,
+    "numpy reads any negative size in reshape as the one unknown dimension",
+    (
+        "loss = None if columns is None else np.asarray(columns, dtype=float).reshape(compute.size, -1)",
+        "loss = None if columns is None else np.asarray(columns, dtype=float).reshape(compute.size, -2)",
+    ),
+)
+explain(
+    "tasks/ladder.py",
+    EQUIVALENT,
+    "the runs built from arrays go straight to fit_accuracy_law, which never reads their metric (ladder() and the wrong-law check read it, and this path skips both)",
+    ('metric="accuracy",', "metric=None,"),
+    ('metric="accuracy",', 'metric="XXaccuracyXX",'),
+    ('metric="accuracy",', 'metric="ACCURACY",'),
+    ('metric="accuracy",\n)', ")"),
+)
+explain(
+    "tasks/ladder.py",
+    EQUIVALENT,
+    "a direct law of accuracy reads no design columns, so a name given for none is never read; the two-step law's task loss keeps its name (tested)",
+    (
+        'column_names=("task_loss",) if loss is not None else (),',
+        'column_names=("task_loss",) if (loss is not None) or True else (),',
+    ),
+)
+explain(
+    "tasks/ladder.py",
+    ACCEPTED,
+    "rows are integers, and numpy's default integer is intp on 64-bit platforms; only an empty list of rows (a float array, which cannot index) differs, and no fit of no runs exists",
+    (
+        "index = np.arange(self.n_runs) if rows is None else np.asarray(rows, dtype=np.intp)",
+        "index = np.arange(self.n_runs) if rows is None else np.asarray(rows, dtype=None)",
+    ),
+    (
+        "index = np.arange(self.n_runs) if rows is None else np.asarray(rows, dtype=np.intp)",
+        "index = np.arange(self.n_runs) if rows is None else np.asarray(rows, )",
+    ),
+)
+explain(
+    "tasks/ladder.py",
+    EQUIVALENT,
+    "rate_ladder, the one builder of a ladder of pass rates, sets rates and rate_runs together: one is None exactly when the other is",
+    ("if self.rates is None or self.rate_runs is None:", "if self.rates is None and self.rate_runs is None:"),
+)

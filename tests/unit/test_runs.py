@@ -400,3 +400,120 @@ def test_a_curve_law_from_arrays_keeps_what_it_was_told_about_them() -> None:
     assert only_excluded.data.excluded == ("r9",) and only_excluded.data.min_compute is None
     only_threshold = Ladder(compute, loss, names, settings.resolved(), min_compute=1e17).fit()
     assert only_threshold.data.min_compute == 1e17 and only_threshold.data.excluded == ()
+
+
+def _rate_runs(x_column: str = "compute") -> object:
+    from scaling_forecast.engine.passrates import PassRateRuns
+
+    rates = np.array([[0.2, 0.3, 0.25], [0.5, 0.6, 0.55], [0.95, 0.97, 0.96], [0.4, 0.5, 0.45]])
+    return PassRateRuns(
+        np.array([1e18, 1e19, 1e20, 3e18]),
+        ("a", "b", "c", "d"),
+        rates,
+        ("p1", "p2", "p3"),
+        True,
+        None,
+        x_column,
+        "r.csv",
+        1,
+        sweep="s2",
+    )
+
+
+def test_every_ladder_keeps_its_runs_compute_column_and_a_fit_keeps_sweep_column_and_warnings() -> None:
+    from dataclasses import replace
+
+    from scaling_forecast.settings import FitSettings
+    from scaling_forecast.tasks.ladder import ladder, rate_ladder
+
+    accuracy = replace(_accuracy_runs(False), x_column="flops")  # type: ignore[type-var]
+    loss = replace(accuracy, metric="loss", y_column="loss", y=3.0 - accuracy.y)
+    for runs, settings in ((accuracy, FitSettings()), (loss, FitSettings(law="power", method="delta"))):
+        built = ladder(runs, settings)
+        assert built.x_column == "flops"
+        fitted = built.fit()
+        assert fitted.data.x_column == "flops" and fitted.data.sweep == "s1"
+        assert "left one out" in fitted.fit.warnings
+    rates = rate_ladder(_rate_runs("flops"), FitSettings(method="delta"))  # type: ignore[arg-type]
+    assert rates.x_column == "flops" and rates.rates is not None and rates.rates.zeros == "subset"  # the default
+
+
+def test_a_pass_rate_ladder_fits_a_subset_of_its_runs_with_their_own_computes_and_names() -> None:
+    from scaling_forecast.engine.passrates import PassRateRuns
+    from scaling_forecast.settings import FitSettings
+    from scaling_forecast.tasks.fit import fit_rates
+    from scaling_forecast.tasks.ladder import rate_ladder
+
+    data = _rate_runs()
+    settings = FitSettings(method="delta")
+    built = rate_ladder(data, settings)  # type: ignore[arg-type]
+    part = built.fit(np.array([2, 0, 1]))
+    assert part.data.n_runs == 3 and part.data.compute_max == 1e20 and part.data.compute_min == 1e18
+    saturated = [w for w in part.fit.warnings if "saturate" in w]
+    assert len(saturated) == 1 and "run 'c'" in saturated[0]  # run c's rates, named as c though it is row 0 here
+    alone_runs = PassRateRuns(
+        data.compute[[2, 0, 1]],
+        ("c", "a", "b"),
+        data.rates[[2, 0, 1]],
+        data.problems,
+        True,
+        None,
+        "compute",  # type: ignore[attr-defined]
+        "r.csv",
+        1,
+        sweep="s2",
+    )
+    alone = fit_rates(alone_runs, alone_runs.apply_zeros("subset"), built.settings, ())
+    assert [p.estimate for p in part.params] == pytest.approx([p.estimate for p in alone.params], rel=1e-12)
+
+
+def test_a_law_of_accuracy_from_arrays_names_its_runs_columns_and_task_loss() -> None:
+    from scaling_forecast.errors import DataError
+    from scaling_forecast.settings import FitSettings
+    from scaling_forecast.tasks.ladder import fit_law
+
+    runs = _accuracy_runs(True)
+    compute, accuracy = runs.x, runs.y.copy()  # type: ignore[attr-defined]
+    bad = compute.copy()
+    bad[1] = -1.0
+    with pytest.raises(DataError, match=r"^f\.csv: flops\[1\] is -1\.0; "):
+        fit_law(bad, accuracy, FitSettings(law="accuracy"), file="f.csv", x_column="flops")
+    with pytest.raises(DataError, match=r"^f\.csv: acc\[1\] is -1\.0; "):
+        fit_law(
+            compute,
+            np.where(np.arange(8) == 1, -1.0, accuracy),
+            FitSettings(law="accuracy"),
+            file="f.csv",
+            y_column="acc",
+        )
+    accuracy[2] = 1.5
+    with pytest.raises(DataError, match=r"^f\.csv: run 'run 3', 'accuracy': 1\.5 is not a share between 0 and 1"):
+        fit_law(compute, accuracy, FitSettings(law="accuracy"), file="f.csv")
+    two = fit_law(runs.x, runs.y, FitSettings(law="two-step", n_boot=200), columns=runs.columns[:, 0])  # type: ignore[attr-defined]
+    assert two.data.y_column == "task_loss" and two.data.to_dict()["accuracy_column"] == "accuracy"
+    pair = np.column_stack([runs.columns[:, 0], runs.columns[:, 0]])  # type: ignore[attr-defined]
+    with pytest.raises(DataError, match=r"^<data>: --law two-step reads a task loss per run"):
+        fit_law(runs.x, runs.y, FitSettings(law="two-step", n_boot=200), columns=pair)  # type: ignore[attr-defined]
+
+
+def test_a_curve_law_from_arrays_passes_its_replicates_and_problem_notes_through() -> None:
+    """``replicates`` replaces the residual bootstrap's data sets, and ``problems`` is reported as given: through
+    :func:`fit_law` exactly as through :func:`fit_curve`."""
+    from scaling_forecast.settings import FitSettings, Target
+    from scaling_forecast.tasks.fit import fit_curve
+    from scaling_forecast.tasks.ladder import fit_law
+
+    compute = np.geomspace(1e18, 1e21, 7)
+    loss = 40.0 * compute**-0.08 * np.exp(np.random.default_rng(0).normal(0.0, 0.01, 7))
+
+    def replicates(rng: np.random.Generator, n_boot: int) -> np.ndarray:
+        return np.log(loss)[None, :] + 0.05 * rng.standard_exponential((n_boot, loss.size))  # skewed, not Gaussian
+
+    settings, targets = FitSettings(law="power", n_boot=200), (Target(1e23),)
+    problems = {"n_problems": 3, "zeros": "subset"}
+    through = fit_law(compute, loss, settings, targets, replicates=replicates, problems=problems)
+    direct = fit_curve(compute, loss, settings, targets, replicates=replicates, problems=problems)
+    plain = fit_law(compute, loss, settings, targets)
+    assert through.predictions == direct.predictions and through.data.problems == problems
+    assert plain.data.problems is None
+    assert through.predictions[0].ci != pytest.approx(plain.predictions[0].ci, rel=1e-3)  # the replicates set it
