@@ -69,6 +69,8 @@ def test_windows_of_each_mode() -> None:
     assert mode == "rolling" and [len(f) for f, _ in split] == [3, 4, 5, 6]
     assert all(len(f) + len(h) == 7 for f, h in split)
     assert windows(COMPUTE, NAMES, min_fitted=3)[1][0][1].tolist() == [6]  # default: the largest run
+    with pytest.raises(DataError, match=r"^<data>: --max-compute-fraction 1e-09 leaves runs at"):
+        windows(COMPUTE, NAMES, max_fraction=1e-9, min_fitted=3)  # runs from arrays are named as <data>
 
 
 def test_rolling_forecasts_every_larger_run_from_every_window() -> None:
