@@ -82,7 +82,13 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "engine/drift.py": ("test_drift",),
     "engine/trend.py": ("test_trend", *TWO_STEP),
     "engine/reliability.py": ("test_labels", "test_drift", "test_reliability"),
-    "engine/uncertainty.py": ("test_uncertainty", "test_invariants", "test_procedure"),
+    "engine/uncertainty.py": (
+        "test_uncertainty",
+        "test_invariants",
+        "test_procedure",
+        "test_chinchilla",
+        "test_passrate",
+    ),
     "engine/streams.py": ("test_uncertainty",),
     "engine/forecasting.py": (
         "test_procedure",

@@ -850,3 +850,143 @@ explain(
     "rate_ladder, the one builder of a ladder of pass rates, sets rates and rate_runs together: one is None exactly when the other is",
     ("if self.rates is None or self.rate_runs is None:", "if self.rates is None and self.rate_runs is None:"),
 )
+
+# engine/uncertainty.py
+explain(
+    "engine/uncertainty.py",
+    EQUIVALENT,
+    "numpy converts None to NaN in a float array, which is what the line writes",
+    (
+        "return np.asarray(np.where(np.isfinite(draws), draws, np.nan), dtype=float)",
+        "return np.asarray(np.where(np.isfinite(draws), draws, None), dtype=float)",
+    ),
+    (
+        "boot_theta[rows] = np.where(np.isfinite(boot.objective)[:, None], boot.theta, np.nan)",
+        "boot_theta[rows] = np.where(np.isfinite(boot.objective)[:, None], boot.theta, None)",
+    ),
+)
+explain(
+    "engine/uncertainty.py",
+    EQUIVALENT,
+    "a boolean times 1.0 or divided by 1.0 is the same float",
+    (
+        "student = np.where(stderr > 0, stdtr(dof, (threshold - estimate) / stderr), (estimate < threshold) * 1.0)",
+        "student = np.where(stderr > 0, stdtr(dof, (threshold - estimate) / stderr), (estimate < threshold) / 1.0)",
+    ),
+)
+explain(
+    "engine/uncertainty.py",
+    EQUIVALENT,
+    "with no finite draw the bootstrap share is 0/0, NaN, and a NaN is never closer to 1/2: the Student-t probability is kept either way",
+    (
+        "closer = (count > 0) & (np.abs(bootstrap - 0.5) < np.abs(student - 0.5))",
+        "closer = (count >= 0) & (np.abs(bootstrap - 0.5) < np.abs(student - 0.5))",
+    ),
+)
+explain(
+    "engine/uncertainty.py",
+    EQUIVALENT,
+    "the batch arrays are 2-d, (B, n) and (B, p): axis 1 is the last axis",
+    (
+        "n_runs, n_params = residuals.shape[-1], theta.shape[-1]",
+        "n_runs, n_params = residuals.shape[+1], theta.shape[-1]",
+    ),
+    (
+        "n_runs, n_params = residuals.shape[-1], theta.shape[-1]",
+        "n_runs, n_params = residuals.shape[-1], theta.shape[+1]",
+    ),
+    (
+        "sigma2 = (residuals**2).sum(axis=-1) / (n_runs - n_params)",
+        "sigma2 = (residuals**2).sum(axis=+1) / (n_runs - n_params)",
+    ),
+)
+explain(
+    "engine/uncertainty.py",
+    EQUIVALENT,
+    "sends well-conditioned rows to the pseudo-inverse too, or keeps them at exactly 1e-8: the pseudo-inverse of a well-conditioned matrix is its inverse to rounding (1e-15), far inside every tolerance",
+    (
+        "error = np.abs(information @ inverse - identity).max(axis=(1, 2))",
+        "error = np.abs(information @ inverse - identity).max(axis=None)",
+    ),
+    (
+        "error = np.abs(information @ inverse - identity).max(axis=(1, 2))",
+        "error = np.abs(information @ inverse + identity).max(axis=(1, 2))",
+    ),
+    (
+        "bad = ~(error < 1e-8)  # singular or ill-conditioned: the pseudo-inverse",
+        "bad = ~(error <= 1e-8)  # singular or ill-conditioned: the pseudo-inverse",
+    ),
+)
+explain(
+    "engine/uncertainty.py",
+    ACCEPTED,
+    "how far a solve may miss before the pseudo-inverse replaces it: between 1e-8 and 1 the two covariances of an ill-conditioned fit differ by about its own rounding (condition number times 1e-16), which a test cannot tell from numpy's; singular fits (an error of order 1 or NaN) are tested",
+    (
+        "bad = ~(error < 1e-8)  # singular or ill-conditioned: the pseudo-inverse",
+        "bad = ~(error < 1.00000001)  # singular or ill-conditioned: the pseudo-inverse",
+    ),
+)
+explain(
+    "engine/uncertainty.py",
+    EQUIVALENT,
+    "hermitian only makes numpy use an eigendecomposition rather than an SVD of a symmetric matrix: the pseudo-inverse is the same to rounding",
+    (
+        "inverse[bad] = np.linalg.pinv(information[bad], hermitian=True)",
+        "inverse[bad] = np.linalg.pinv(information[bad], hermitian=None)",
+    ),
+    (
+        "inverse[bad] = np.linalg.pinv(information[bad], hermitian=True)",
+        "inverse[bad] = np.linalg.pinv(information[bad], )",
+    ),
+    (
+        "inverse[bad] = np.linalg.pinv(information[bad], hermitian=True)",
+        "inverse[bad] = np.linalg.pinv(information[bad], hermitian=False)",
+    ),
+    (
+        "inverse = np.linalg.pinv(jacobian.T @ jacobian, hermitian=True)",
+        "inverse = np.linalg.pinv(jacobian.T @ jacobian, hermitian=None)",
+    ),
+    (
+        "inverse = np.linalg.pinv(jacobian.T @ jacobian, hermitian=True)",
+        "inverse = np.linalg.pinv(jacobian.T @ jacobian, )",
+    ),
+    (
+        "inverse = np.linalg.pinv(jacobian.T @ jacobian, hermitian=True)",
+        "inverse = np.linalg.pinv(jacobian.T @ jacobian, hermitian=False)",
+    ),
+)
+explain(
+    "engine/uncertainty.py",
+    EQUIVALENT,
+    "a leverage is a diagonal of a projection, at least 0: only rounding (1e-17) could fall below the floor, and sqrt(1 + 1e-17) is 1",
+    (
+        'leverage = np.clip(np.einsum("ip,pq,iq->i", jacobian, inverse, jacobian), 0.0, MAX_LEVERAGE)',
+        'leverage = np.clip(np.einsum("ip,pq,iq->i", jacobian, inverse, jacobian), None, MAX_LEVERAGE)',
+    ),
+)
+explain(
+    "engine/uncertainty.py",
+    EQUIVALENT,
+    "every caller passes the replicates' estimates and gradients together (both, or neither for the delta method)",
+    (
+        "elif boot_estimate is None or boot_gradient is None:  # the delta method (it has no replicates)",
+        "elif boot_estimate is None and boot_gradient is None:  # the delta method (it has no replicates)",
+    ),
+    (
+        "assert self.boot_covariance is not None and self.boot_sigma is not None",
+        "assert self.boot_covariance is not None or self.boot_sigma is not None",
+    ),
+)
+explain(
+    "engine/uncertainty.py",
+    EQUIVALENT,
+    "numpy's integers(n) is integers(0, n), and draws the same numbers from the same stream",
+    (
+        "return np.asarray(self.pool[rng.integers(0, self.pool.size, size=size)], dtype=float)",
+        "return np.asarray(self.pool[rng.integers(self.pool.size, size=size)], dtype=float)",
+    ),
+    (
+        "return ResidualBootstrap(fitted, pool, rng.integers(0, log_y.size, size=(n_boot, log_y.size)))",
+        "return ResidualBootstrap(fitted, pool, rng.integers(log_y.size, size=(n_boot, log_y.size)))",
+    ),
+)

@@ -292,3 +292,24 @@ def test_a_fits_allocation_exponents_are_its_own_and_its_replicates_beta_over_al
     assert exponents["a"].ci == pytest.approx((min(low, exponents["a"].estimate), max(high, exponents["a"].estimate)))
     assert exponents["a"].ci[1] - exponents["a"].ci[0] > 0.0
     assert result.to_dict()["exponents"]["a"]["ci"] == list(exponents["a"].ci)
+
+
+def test_a_forecasts_case_bootstrap_ci_and_pi_are_numpys_quantiles_of_its_replicates() -> None:
+    """The reference protocol's case bootstrap gives percentile intervals: the ``ci`` is the 5% and 95% quantiles of
+    the replicates' ``log L*`` at the fit's own compute-optimal point, the ``pi`` those of ``log L* + e*`` (a new run's
+    noise), each widened to hold the estimate, and the ``pi`` to hold the ``ci``."""
+    runs = _synthetic(0.01, seed=3)
+    result = _fit(runs, (parse_target(1e22),), n_boot=200)
+    u = result.model.uncertainty
+    assert u.percentile and u.boot_theta is not None and u.boot_noise is not None
+    prediction = result.predictions[0]
+    design = np.log(np.array([[value for _, value in prediction.design]]))
+    q = np.log(prediction.estimate)
+    boot = LAW.log_predict(u.boot_theta, design)[:, 0]
+    low, high = np.quantile(boot[np.isfinite(boot)], [0.05, 0.95])
+    ci = (min(low, q), max(high, q))
+    assert np.log(prediction.ci) == pytest.approx(ci, rel=1e-12)
+    noisy = boot + u.boot_noise
+    low, high = np.quantile(noisy[np.isfinite(noisy)], [0.05, 0.95])
+    assert np.log(prediction.pi) == pytest.approx((min(low, q, ci[0]), max(high, q, ci[1])), rel=1e-12)
+    assert np.log(prediction.pi[1] / prediction.pi[0]) > 1.2 * np.log(prediction.ci[1] / prediction.ci[0])

@@ -338,9 +338,15 @@ def test_the_probability_below_counts_ties_as_half_and_uses_the_closer_of_its_tw
     wide = probability_below(np.array([2.0]), np.array([10.0]), boot[:, :1], np.ones((4, 1)), 2, threshold=1.0)
     assert wide[0] == pytest.approx(float(stdtr(2, -0.1)))  # the Student-t probability is the closer to 1/2
     exact = probability_below(
-        np.array([0.5, 2.0]), np.array([0.0, 0.0]), np.full((4, 2), np.nan), np.ones((4, 2)), 5, 1.0
+        np.array([0.5, 2.0, 1.0]), np.array([0.0, 0.0, 0.0]), np.full((4, 3), np.nan), np.ones((4, 3)), 5, 1.0
     )
-    assert exact.tolist() == [1.0, 0.0]  # no spread and no draws: certainly below, or certainly not
+    assert exact.tolist() == [1.0, 0.0, 0.0]  # no spread and no draws: certainly below, or not (at it: not below)
+    # one finite draw, at the threshold: its share, 1/2, is closer to 1/2 than the Student-t probability
+    one = probability_below(np.array([2.0]), np.array([1.0]), np.array([[3.0], [np.nan]]), np.ones((2, 1)), 2, 1.0)
+    assert one.tolist() == [0.5]
+    # equally far from 1/2 (the draws all above, certainly below by Student-t): the Student-t probability is kept
+    tie = probability_below(np.array([0.5]), np.array([0.0]), np.array([[-1.0], [-2.0]]), np.ones((2, 1)), 2, 1.0)
+    assert tie.tolist() == [1.0]
 
 
 def test_nan_quantiles_leave_out_failed_replicates_column_by_column() -> None:
@@ -355,6 +361,9 @@ def test_nan_quantiles_leave_out_failed_replicates_column_by_column() -> None:
     assert low[1] == pytest.approx(np.quantile(draws[100:, 1], 0.05)) and high[0] == pytest.approx(
         np.quantile(draws[:, 0], 0.95)
     )
+    draws[:, 2] = np.nan  # a column no replicate could forecast: NaN, without numpy's warning
+    low, high = nan_quantiles(draws, 0.05)
+    assert np.isnan(low[2]) and np.isnan(high[2]) and np.isfinite(low[:2]).all()
 
 
 def test_a_new_runs_noise_is_drawn_from_every_adjusted_residual() -> None:
@@ -445,3 +454,77 @@ def test_a_forecasts_bootstrap_t_intervals_rebuilt_by_hand_from_its_replicates(s
     )
     assert_allclose(b.ci, b_ci, rtol=1e-10)
     assert b.ci != pytest.approx((b.estimate - t * b.stderr, b.estimate + t * b.stderr), rel=1e-6)
+
+
+def test_replicates_without_spread_are_left_out_of_the_pivot_silently() -> None:
+    """A replicate whose own standard error is 0 (an exact fit) gives a pivot 0/0 or x/0: it is left out of the
+    draws, the interval and the probability, with no numpy warning (a warning fails any test)."""
+    est, se = np.array([1.0]), np.array([0.1])
+    rng = np.random.default_rng(3)
+    boot = rng.normal(1.0, 0.1, (400, 1))
+    boot_se = np.full((400, 1), 0.1)
+    spoilt_boot, spoilt_se = boot.copy(), boot_se.copy()
+    spoilt_boot[:2, 0], spoilt_se[:2, 0] = [1.0, 1.3], 0.0  # 0/0 and 0.3/0
+    draws = studentised_draws(est, se, spoilt_boot, spoilt_se, 5)
+    assert np.isnan(draws[:2, 0]).all() and np.array_equal(
+        draws[2:], studentised_draws(est, se, boot[2:], boot_se[2:], 5)
+    )
+    centre = np.ones_like(boot)
+    assert np.array_equal(
+        studentised_interval(est, se, centre, spoilt_boot, spoilt_se, 5, 0.9),
+        studentised_interval(est, se, centre[2:], boot[2:], boot_se[2:], 5, 0.9),
+    )
+    assert np.array_equal(
+        probability_below(est, se, spoilt_boot, spoilt_se, 5, 1.05),
+        probability_below(est, se, boot[2:], boot_se[2:], 5, 1.05),
+    )
+
+
+def test_at_three_degrees_of_freedom_the_interval_is_already_studentised() -> None:
+    """``MIN_STUDENTISED_DOF`` is 3: at 3 the pivot is ``(c* - q*) / se*`` scaled by ``se``, at 2 the basic ``c* - q*``."""
+    rng = np.random.default_rng(4)
+    boot = rng.normal(1.0, 0.3, (2001, 1)) ** 3
+    boot_se = rng.uniform(0.1, 0.5, (2001, 1))
+    est, se, centre = np.array([1.0]), np.array([0.2]), np.ones((2001, 1))
+    t3, t2 = stats.t.ppf(0.95, 3), stats.t.ppf(0.95, 2)
+    low, high = np.quantile((1.0 - boot[:, 0]) / boot_se[:, 0], [0.05, 0.95])
+    expected = [min(1.0 + 0.2 * low, 1.0 - t3 * 0.2, 1.0), max(1.0 + 0.2 * high, 1.0 + t3 * 0.2, 1.0)]
+    assert studentised_interval(est, se, centre, boot, boot_se, 3, 0.9)[0] == pytest.approx(expected, rel=1e-12)
+    low, high = np.quantile(1.0 - boot[:, 0], [0.05, 0.95])
+    expected = [min(1.0 + low, 1.0 - t2 * 0.2, 1.0), max(1.0 + high, 1.0 + t2 * 0.2, 1.0)]
+    assert studentised_interval(est, se, centre, boot, boot_se, 2, 0.9)[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_run_of_high_leverage_is_adjusted_as_if_its_leverage_were_the_cap() -> None:
+    """``h_i`` is capped at 0.95: a run far beyond the others (leverage near 1) is divided by ``sqrt(0.05)``."""
+    from scaling_forecast.engine.uncertainty import MAX_LEVERAGE
+    from scaling_forecast.laws import get_law
+
+    law = get_law("power")
+    log_x = np.array([0.0, 0.01, 0.02, 0.03, 30.0])
+    residuals = np.array([0.01, -0.02, 0.01, 0.005, 0.001])
+    design = np.column_stack([np.ones(5), log_x])
+    leverage = np.einsum("ip,pq,iq->i", design, np.linalg.inv(design.T @ design), design)
+    assert leverage[-1] > MAX_LEVERAGE == 0.95
+    adjusted = residuals / np.sqrt(1.0 - np.minimum(leverage, 0.95))
+    found = adjusted_residuals(law, np.array([0.0, -0.1]), log_x, residuals)
+    assert found == pytest.approx(adjusted - adjusted.mean(), rel=1e-9)
+
+
+def test_a_delta_state_says_so_and_chunked_replicates_are_the_same_replicates(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scaling_forecast.engine import uncertainty
+    from scaling_forecast.laws import get_law
+
+    law = get_law("power")
+    compute, loss = _power_runs(seed=2)
+    log_x, log_y = np.log(compute) - np.log(compute).mean(), np.log(loss)
+    theta = np.polyfit(log_x, log_y, 1)[::-1]
+    delta = uncertainty.estimate_uncertainty(law, log_x, log_y, theta, method="delta", n_boot=0, seed=0)
+    assert delta.method == "delta" and delta.to_dict()["method"] == "delta" and delta.boot_theta is None
+    whole = uncertainty.estimate_uncertainty(law, log_x, log_y, theta, method="bootstrap", n_boot=300, seed=5)
+    assert len(uncertainty._chunks(300, log_y.size * theta.size)) == 1
+    monkeypatch.setattr(uncertainty, "CHUNK_BYTES", 40 * 8 * log_y.size * theta.size * 7)  # chunks of 7 replicates
+    assert len(uncertainty._chunks(300, log_y.size * theta.size)) == 43
+    chunked = uncertainty.estimate_uncertainty(law, log_x, log_y, theta, method="bootstrap", n_boot=300, seed=5)
+    for name in ("boot_theta", "boot_covariance", "boot_sigma", "boot_noise"):
+        assert_allclose(getattr(chunked, name), getattr(whole, name), rtol=1e-12, atol=1e-15)

@@ -16,7 +16,7 @@ from ..laws import Array, candidates_of, curve_law
 from ..results import Candidate, LawSelection
 from .fitting import LEAST_SQUARES, Objective, fit_batch
 from .rolling import rolling_origins
-from .uncertainty import Uncertainty, estimate_uncertainty
+from .uncertainty import Uncertainty, delta_uncertainty
 
 #: At most this many of the largest runs are held out (each is one fit per candidate).
 MAX_HELD_OUT = 8
@@ -111,7 +111,7 @@ def select_law(
             aicc = n * math.log(max(rss, 1e-300) / n) + 2 * k + 2 * k * (k + 1) / (n - k - 1)
         state = None
         if np.isfinite(theta).all():
-            state = estimate_uncertainty(law, log_x, log_y, theta, method="delta")
+            state = delta_uncertainty(law, log_x, log_y, theta)
         candidates.append(Candidate(name, k, error, aicc))
         states[name] = state
     by_size = sorted(candidates, key=lambda c: (c.n_params, registered.index(c.law)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -227,7 +227,7 @@ class Uncertainty:
             if new_run:
                 draws = draws + self.boot_noise[:, None]
             low, high = nan_quantiles(draws, tail)
-        elif self.method == "delta" or boot_estimate is None or boot_gradient is None:
+        elif boot_estimate is None or boot_gradient is None:  # the delta method (it has no replicates)
             half = student_t_quantile(1.0 - tail, self.dof) * scale
             low, high = estimate - half, estimate + half
         else:
@@ -336,19 +336,26 @@ def residual_bootstrap(
     return ResidualBootstrap(fitted, pool, rng.integers(0, log_y.size, size=(n_boot, log_y.size)))
 
 
+def delta_uncertainty(law: Law, log_x: Array, log_y: Array, theta: Array) -> Uncertainty:
+    """The delta method's state at ``theta``: ``Cov = s^2 (J^T J)^+``, ``s^2 = RSS / (n - p)`` (no replicates)."""
+    residuals = log_y - law.log_predict(theta[None, :], log_x)[0]
+    covariance, sigma = delta_covariance(law, theta[None, :], log_x, residuals[None, :])
+    return Uncertainty("delta", theta, covariance[0], float(sigma[0]), log_y.size - theta.size)
+
+
 def estimate_uncertainty(
     law: Law,
     log_x: Array,
     log_y: Array,
     theta: Array,
     *,
-    method: str = "bootstrap",
-    n_boot: int = 2000,
-    seed: int = 0,
+    method: str,
+    n_boot: int,
+    seed: int,
     objective: Objective = LEAST_SQUARES,
     replicates: Callable[[np.random.Generator, int], Array] | None = None,
 ) -> Uncertainty:
-    """Delta-method covariance at ``theta`` and, for ``bootstrap``, a residual bootstrap.
+    """:func:`delta_uncertainty` and, for ``bootstrap``, a residual bootstrap of ``n_boot`` replicates.
 
     Notes
     -----
@@ -360,12 +367,9 @@ def estimate_uncertainty(
     resampled another way (problems, for pass rates); their shift from the observed ``log y`` is
     added to the residual draws, so that both sources of variation are resampled.
     """
-    fitted = law.log_predict(theta[None, :], log_x)[0]
-    residuals = log_y - fitted
-    covariance, sigma = delta_covariance(law, theta[None, :], log_x, residuals[None, :])
-    dof = log_y.size - theta.size
+    delta = delta_uncertainty(law, log_x, log_y, theta)
     if method == "delta":
-        return Uncertainty("delta", theta, covariance[0], float(sigma[0]), dof)
+        return delta
     rng = np.random.default_rng(seed)
     draws = residual_bootstrap(law, theta, log_x, log_y, rng, n_boot)
     shift = None
@@ -375,7 +379,9 @@ def estimate_uncertainty(
     boot_theta = np.empty((n_boot, theta.size))
     boot_covariance = np.empty((n_boot, theta.size, theta.size))
     boot_sigma = np.empty(n_boot)
-    for rows in _chunks(n_boot, log_y.size * max(1, log_x[0].size if log_x.ndim > 1 else 1) * theta.size):
+    # any cover of the replicates by chunks computes the same values (tested): the sizes only bound the memory
+    per_replicate = log_y.size * max(1, log_x[0].size if log_x.ndim > 1 else 1) * theta.size  # pragma: no mutate
+    for rows in _chunks(n_boot, per_replicate):
         if law.resampling == "cases":
             boot_x, boot_log_y = log_x[draws.index[rows]], log_y[draws.index[rows]]
         else:
@@ -386,12 +392,9 @@ def estimate_uncertainty(
         boot_residuals = boot_log_y - law.log_predict(boot.theta, boot_x)
         boot_covariance[rows], boot_sigma[rows] = delta_covariance(law, boot.theta, boot_x, boot_residuals)
         boot_theta[rows] = np.where(np.isfinite(boot.objective)[:, None], boot.theta, np.nan)
-    return Uncertainty(
-        "bootstrap",
-        theta,
-        covariance[0],
-        float(sigma[0]),
-        dof,
+    return replace(
+        delta,
+        method="bootstrap",
         boot_theta=boot_theta,
         boot_covariance=boot_covariance,
         boot_sigma=boot_sigma,
@@ -406,8 +409,8 @@ def _chunks(n_boot: int, floats_per_replicate: int) -> list[slice]:
     A batched fit holds a few dozen arrays of ``n x p`` floats per replicate (Jacobians, trial
     residuals, the law's start scan); chunks keep the peak memory bounded whatever the runs.
     """
-    size = max(1, int(CHUNK_BYTES // (FIT_ARRAYS * 8 * max(floats_per_replicate, 1))))
-    return [slice(start, min(start + size, n_boot)) for start in range(0, n_boot, size)]
+    size = max(1, int(CHUNK_BYTES // (FIT_ARRAYS * 8 * max(floats_per_replicate, 1))))  # pragma: no mutate
+    return [slice(start, min(start + size, n_boot)) for start in range(0, n_boot, size)]  # pragma: no mutate
 
 
 def nan_quantiles(draws: Array, tail: float) -> tuple[Array, Array]:
