@@ -107,7 +107,15 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "tasks/backtest.py": ("test_backtest", "cli/test_backtest_cli"),
     "tasks/capability.py": (*TWO_STEP, "test_compare"),
     "tasks/check.py": ("test_labels", "cli/test_check_cli"),
-    "tasks/compare.py": ("test_compare", "cli/test_compare_cli"),
+    "tasks/compare.py": (
+        "test_compare",
+        "test_capability",
+        "cli/test_compare_cli",
+        "cli/test_matrices",
+        "cli/test_new_option_errors",
+        "cli/test_exit_contract",
+        "cli/test_chinchilla_cli",
+    ),
     "tasks/fit.py": (
         "test_library",
         "test_passrate",
