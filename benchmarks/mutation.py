@@ -69,6 +69,18 @@ SMOKE: dict[str, tuple[str, ...]] = {
 #: full run's, at a cost that fits a working day: a survivor reruns only its owners, not most of the suite.
 LAW_TESTS = ("test_laws", "test_chinchilla", "test_fitting", "test_invariants", "test_selection")
 TWO_STEP = ("test_capability", "test_calibrated")
+#: Everything that fits a law of accuracy: the two-step tests, and the files, trends and checkpoints that reach it.
+ACCURACY = (
+    *TWO_STEP,
+    "test_trend",
+    "test_runs",
+    "test_labels",
+    "test_invariants",
+    "cli/test_fit_cli",
+    "cli/test_harnesses",
+    "cli/test_new_law",
+    "cli/test_matrices",
+)
 OWNERS: dict[str, tuple[str, ...]] = {
     "laws/registry.py": LAW_TESTS,
     "laws/base.py": LAW_TESTS,
@@ -101,11 +113,11 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "engine/models.py": ("test_procedure", "test_labels", "test_drift"),
     "engine/reach.py": ("test_reach",),
     "engine/runs.py": ("test_runs", "test_compare", *TWO_STEP),
-    "engine/capability.py": TWO_STEP,
+    "engine/capability.py": ACCURACY,
     "engine/calibrated.py": TWO_STEP,
     "engine/passrates.py": ("test_passrate",),
     "tasks/backtest.py": ("test_backtest", "cli/test_backtest_cli"),
-    "tasks/capability.py": (*TWO_STEP, "test_compare"),
+    "tasks/capability.py": (*ACCURACY, "test_compare"),
     "tasks/check.py": ("test_labels", "cli/test_check_cli"),
     "tasks/compare.py": (
         "test_compare",
