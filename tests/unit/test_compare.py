@@ -50,6 +50,7 @@ def test_identical_sweeps_are_a_coin_flip() -> None:
     assert second.p_better == pytest.approx(0.5, abs=0.05)
     assert first.p_best + second.p_best == pytest.approx(1.0)
     assert first.p_best == pytest.approx(0.5, abs=0.05)
+    assert result.crossings == ()  # equal forecasts everywhere never cross
 
 
 def test_each_sweep_is_fitted_as_forecast_fit_would() -> None:
@@ -81,6 +82,35 @@ def test_crossing_is_found_where_the_closed_form_puts_it() -> None:
     assert found.compute == pytest.approx(crossing, rel=0.02)
     assert any("cross at" in w for w in result.warnings)
     assert result.comparisons[0].ranking[0].sweep == "wins-late"
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_a_crossing_is_the_root_of_the_two_fitted_laws_to_the_grids_interpolation(order: int) -> None:
+    """The crossing of the two fitted laws ``a_i C^b_i + c_i``, found here by brentq on their own parameters, is
+    where compare puts it, to the error of a linear interpolation on its 200-point grid (1e-4 of log C); the
+    sweep lower before it is named ``below`` whichever order the sweeps come in; one beyond the runs is not inside."""
+    from scipy.optimize import brentq
+
+    compute = np.geomspace(1e17, 1e21, 8)
+    jitter = np.exp(np.random.default_rng(0).normal(0.0, 1e-5, (2, 8)))
+    sweeps = [
+        Sweep("cheap-early", compute, (600.0 * compute**-0.155 + 1.95) * jitter[0]),
+        Sweep("wins-late", compute, (777.0 * compute**-0.155 + 1.80) * jitter[1]),
+    ][::order]
+    result = compare_sweeps(sweeps, SETTINGS, AT_1E24)
+    laws = {f.data.sweep: (f.param("a").estimate, f.param("b").estimate, f.param("c").estimate) for f in result.fits}
+
+    def gap(log_c: float) -> float:
+        (a1, b1, c1), (a2, b2, c2) = laws["cheap-early"], laws["wins-late"]
+        return a1 * math.exp(b1 * log_c) + c1 - a2 * math.exp(b2 * log_c) - c2
+
+    root = math.exp(brentq(gap, math.log(1e17), math.log(1e24), xtol=1e-12))
+    (found,) = result.crossings
+    assert (found.below, found.above, found.inside) == ("cheap-early", "wins-late", True)
+    assert math.log(found.compute) == pytest.approx(math.log(root), abs=1e-4)
+    beyond = [Sweep(s.name, s.compute[:4], s.y[:4]) for s in sweeps]  # runs up to 1e18.7: the crossing is beyond
+    (outside,) = compare_sweeps(beyond, SETTINGS, AT_1E24).crossings
+    assert outside.inside is False and outside.compute > beyond[0].compute.max()
 
 
 def test_parallel_curves_do_not_cross() -> None:
