@@ -990,3 +990,24 @@ explain(
         "return ResidualBootstrap(fitted, pool, rng.integers(log_y.size, size=(n_boot, log_y.size)))",
     ),
 )
+
+# tasks/compare.py
+explain(
+    "tasks/compare.py",
+    EQUIVALENT,
+    "range(i + 1) visits every unordered pair once too, as (i, j) with j < i, plus a sweep against itself (a zero difference, no crossing); below and above follow the sign of the difference, not the order",
+    ("for j in range(i + 1, len(fitted)):", "for j in range(i + 1, ):"),
+)
+explain(
+    "tasks/compare.py",
+    EQUIVALENT,
+    "at a sign change the difference before it is not 0, and a crossing computed exactly at the smaller sweep's largest run cannot be told from one just inside it",
+    (
+        "first_lower = difference[k] < 0  # sweep i lower before the crossing",
+        "first_lower = difference[k] <= 0  # sweep i lower before the crossing",
+    ),
+    (
+        "inside = compute <= min(fitted[i].result.data.compute_max, fitted[j].result.data.compute_max)",
+        "inside = compute < min(fitted[i].result.data.compute_max, fitted[j].result.data.compute_max)",
+    ),
+)

@@ -209,6 +209,33 @@ def test_a_chinchilla_sweep_better_by_construction_wins_with_the_case_bootstrap(
     assert low.delta is not None and low.delta < 0
 
 
+def test_sweeps_of_every_size_get_their_probability_in_one_chunk_or_one_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Sweeps with fewer runs have fewer degrees of freedom, so the differences from the baseline are drawn in one
+    group per degree of freedom: every group gets its probability and interval (the case bootstrap's too), and
+    taking the sweeps one at a time instead of a thousand gives the same numbers."""
+    from scaling_forecast.tasks import compare
+
+    rng = np.random.default_rng(3)
+    params = np.repeat(np.geomspace(5e7, 2e9, 6), 3)
+    tokens = params * np.tile([10.0, 20.0, 40.0], 6)
+    sweeps = []
+    for name, floor, keep in (("high", 1.80, 18), ("low", 1.69, 18), ("short", 1.70, 15)):
+        loss = (floor + 406.4 / params**0.34 + 410.7 / tokens**0.28) * np.exp(rng.normal(0.0, 0.003, params.size))
+        columns = np.column_stack([params, tokens])[:keep]
+        sweeps.append(Sweep(name, 6 * params[:keep] * tokens[:keep], loss[:keep], columns=columns))
+    result = compare_sweeps(sweeps, FitSettings(law="chinchilla", n_boot=200), (Target(1e22),), baseline="high")
+    assert sorted(f.fit.dof for f in result.fits) == [10, 13, 13]
+    for name in ("low", "short"):
+        row = _row(result, name)
+        assert row.p_better is not None and row.p_better > 0.9 and row.delta_ci is not None
+    losses = [_sweep("a", 1), _sweep("b", 2, c=1.7), Sweep("c", *saturating_ladder(n=6, c=1.75, seed=3))]
+    whole = compare_sweeps(losses, SETTINGS, AT_1E24, baseline="a")
+    monkeypatch.setattr(compare, "SWEEPS_AT_ONCE", 1)
+    assert compare_sweeps(losses, SETTINGS, AT_1E24, baseline="a").to_dict() == whole.to_dict()
+
+
 def test_the_case_bootstrap_delta_share_and_interval_by_hand() -> None:
     """P(true delta < 0) counts a replicate below 0 as 1, one at 0 as 1/2, and leaves out the non-finite; the
     interval is numpy's quantiles at (1 - level) / 2 of the finite replicates, widened to hold the estimate."""

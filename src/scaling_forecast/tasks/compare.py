@@ -42,6 +42,8 @@ from .fit import Where, assemble, fit_curve, objective_of, rate_inputs, validate
 
 #: Bootstrap rows polished at a time: small enough to stay in cache, large enough to amortise numpy's overhead.
 CHUNK_ROWS = 10_000
+#: The sweeps whose differences from the baseline are drawn at once.
+SWEEPS_AT_ONCE = 1000
 #: The arrays of replicates x runs a chunk of sweeps holds (the chunk fits :data:`CHUNK_BYTES`).
 SWEEP_ARRAYS = 8
 #: Points of the log-compute grid on which curves are checked for crossings.
@@ -449,15 +451,16 @@ def _against_baseline(
 ) -> tuple[Array, Array]:
     """``P(delta < 0)`` and the interval of ``delta = y_s - y_base`` for every sweep ``s`` (the baseline's are NaN).
 
-    Sweeps are taken a thousand at a time, so the replicates of the differences stay small.
+    Sweeps are taken :data:`SWEEPS_AT_ONCE` at a time, so the replicates of the differences stay small.
     """
     n_sweeps = estimates.size
     p_better, delta_ci = np.full(n_sweeps, np.nan), np.full((n_sweeps, 2), np.nan)
     others = np.delete(np.arange(n_sweeps), base)
-    for first in range(0, others.size, 1000):
-        for dof in np.unique(np.minimum(dofs[others[first : first + 1000]], dofs[base])):
-            cols = others[first : first + 1000]
-            cols = cols[np.minimum(dofs[cols], dofs[base]) == dof]
+    # any cover of the sweeps by chunks computes the same values (tested): the size only bounds the memory
+    for first in range(0, others.size, SWEEPS_AT_ONCE):  # pragma: no mutate
+        chunk = others[first : first + SWEEPS_AT_ONCE]  # pragma: no mutate
+        for dof in np.unique(np.minimum(dofs[chunk], dofs[base])):
+            cols = chunk[np.minimum(dofs[chunk], dofs[base]) == dof]
             delta = estimates[cols] - estimates[base]
             boot_delta = (boots[cols] - boots[base]).T  # (replicates, sweeps)
             if percentile:
