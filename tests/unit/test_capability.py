@@ -650,3 +650,47 @@ def test_a_two_step_pi_without_calibration_carries_the_links_scatter() -> None:
     (without,) = quiet.predict(Target(3e22)).predictions
     assert without.ci == with_scatter.ci and with_scatter.pi[1] < 1.0
     assert with_scatter.pi[1] - with_scatter.pi[0] > (without.pi[1] - without.pi[0]) + 0.01
+
+
+def test_the_checkpoint_bootstrap_draws_runs_then_rows_within_each_drawn_run() -> None:
+    """With checkpoints, a replicate draws runs with replacement (uniformly), then ``n // runs`` rows of each drawn
+    run with replacement (uniformly, independently); without, rows with replacement. Checked on 4,000 replicates
+    against those probabilities (binomial errors of about 0.005 for a share of 1/3)."""
+    from scaling_forecast.engine.capability import _case_draws
+
+    groups = np.array(["a"] * 3 + ["b"] * 5 + ["c"] * 4)
+    draws = _case_draws(np.random.default_rng(0), 12, 4000, groups)
+    assert draws.shape == (4000, 12) and draws.min() >= 0 and draws.max() <= 11
+    blocks = groups[draws].reshape(4000, 3, 4)  # three drawn runs, four rows of each
+    assert (blocks == blocks[:, :, :1]).all()
+    for run in "abc":
+        assert np.mean(blocks[:, :, 0] == run) == pytest.approx(1 / 3, abs=0.02)
+    rows_of_b = draws[groups[draws] == "b"]
+    assert np.bincount(rows_of_b, minlength=12)[3:8] / rows_of_b.size == pytest.approx([0.2] * 5, abs=0.02)
+    same = np.mean([(d == d[0]).all() for d in draws.reshape(4000, 3, 4)[blocks[:, :, 0] == "b"]])
+    assert same < 0.03  # four rows of b all alike: 1/125 if drawn independently
+    assert _case_draws(np.random.default_rng(0), 4, 100, np.array(["a", "a", "b", "c"])).shape == (100, 3)
+    plain = _case_draws(np.random.default_rng(1), 12, 4000, None)
+    assert plain.shape == (4000, 12)
+    assert np.bincount(plain.ravel(), minlength=12) / plain.size == pytest.approx([1 / 12] * 12, abs=0.005)
+
+
+def test_percentile_parameters_split_normal_draws_and_the_floor_by_hand() -> None:
+    """``percentile_params``: numpy's quantiles and the standard deviation with ``B - 1``, NaN, silently, with an infinite draw;
+    ``split_normal``: ``q + z_i * (q - low) / z`` below the estimate and ``(high - q) / z`` above it; ``floor_of``:
+    a run exactly at chance is not below it."""
+    from scaling_forecast.engine.capability import floor_of, percentile_params, split_normal
+
+    draws = np.random.default_rng(2).gamma(2.0, 1.0, (999, 2))
+    x, y = percentile_params(("x", "y"), np.array([1.0, 2.0]), draws, 0.8)
+    assert (x.name, y.name, x.estimate) == ("x", "y", 1.0)
+    assert x.ci == pytest.approx(tuple(np.quantile(draws[:, 0], [0.1, 0.9])), rel=1e-12)
+    assert y.stderr == pytest.approx(float(np.std(draws[:, 1], ddof=1)), rel=1e-12)
+    (wild,) = percentile_params(("x",), np.array([1.0]), np.array([[3.0], [np.inf], [4.0]]), 0.8)
+    assert np.isnan(wild.stderr) and wild.ci[0] == pytest.approx(3.2)  # an infinite draw: no spread, silently
+    normal = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
+    drawn = split_normal(normal, 1.0, (0.0, 4.0), 2.0)  # below: 0.5 per unit; above: 1.5 per unit
+    assert drawn.tolist() == [0.0, 0.75, 1.0, 1.75, 4.0]
+    assert floor_of(0.25, np.array([0.25, 0.3, 0.5]), "acc") == (0.25, ())
+    floor, warned = floor_of(0.25, np.array([0.2, 0.3, 0.5]), "acc")
+    assert floor == 0.2 and warned[0].startswith("1 run(s) score below chance (0.25) on acc, the lowest 0.2")
