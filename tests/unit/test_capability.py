@@ -694,3 +694,30 @@ def test_percentile_parameters_split_normal_draws_and_the_floor_by_hand() -> Non
     assert floor_of(0.25, np.array([0.25, 0.3, 0.5]), "acc") == (0.25, ())
     floor, warned = floor_of(0.25, np.array([0.2, 0.3, 0.5]), "acc")
     assert floor == 0.2 and warned[0].startswith("1 run(s) score below chance (0.25) on acc, the lowest 0.2")
+
+
+@pytest.mark.parametrize("level", [0.9, 0.5])
+def test_a_two_step_ci_is_the_quantiles_of_its_draws_and_its_link_parameters_those_of_its_replicates(
+    level: float,
+) -> None:
+    """At any level the two-step ``ci`` is numpy's quantiles at ``(1 - level) / 2`` of the model's draws of the true
+    accuracy (step 1's 90% interval through the link's replicates), widened to hold the estimate; the link's
+    parameters are the link's own, with the percentiles of its replicates; a new run's ``pi`` stays in [0, 1]
+    where the accuracy sits on the floor (a new run's noise would take it below 0)."""
+    compute, task_loss, accuracy = _ladder(8, seed=3, chance=0.0)
+    settings = FitSettings(law="two-step", chance=0.0, n_boot=400)
+    result = fit_two_step(_runs(compute, task_loss, accuracy), settings, (Target(1e22),))
+    at = result.predict(Target(1e22), level)
+    prediction = at.predictions[0]
+    tail = (1.0 - level) / 2.0
+    low, high = np.quantile(result.model.draws(1e22), [tail, 1.0 - tail])
+    assert prediction.ci == pytest.approx((min(low, prediction.estimate), max(high, prediction.estimate)), rel=1e-12)
+    link = result.model.link
+    own = link.link.to_user(link.theta[None, :], 0.0)[0]
+    replicates = link.link.to_user(link.boot_theta, 0.0)
+    for i, name in enumerate(link.link.param_names):
+        param = at.param(f"step2.{name}")
+        assert param.estimate == pytest.approx(own[i], rel=1e-12)
+        assert param.ci == pytest.approx(tuple(np.quantile(replicates[:, i], [tail, 1.0 - tail])), rel=1e-12)
+    floor = result.predict(Target(1e16), level).predictions[0]
+    assert floor.estimate < 1e-6 and floor.pi[0] == 0.0 and 0.0 < floor.pi[1] < 0.2
