@@ -130,6 +130,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     ),
     "tasks/fit.py": (
         "test_library",
+        "test_runs",
         "test_passrate",
         "test_labels",
         "test_drift",
