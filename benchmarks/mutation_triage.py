@@ -1110,3 +1110,38 @@ explain(
         "user = link.to_user(np.vstack([self.link.theta[None, :], self.link.boot_theta]), 1.0)",
     ),
 )
+explain(
+    "tasks/compare.py",
+    EQUIVALENT,
+    "the baseline's own entry is the only one left unfilled, and it is never read (its row reports no probability and no interval): NaN or None there changes nothing",
+    (
+        "p_better, delta_ci = np.full(n_sweeps, np.nan), np.full((n_sweeps, 2), np.nan)",
+        "p_better, delta_ci = np.full(n_sweeps, None), np.full((n_sweeps, 2), np.nan)",
+    ),
+    (
+        "p_better, delta_ci = np.full(n_sweeps, np.nan), np.full((n_sweeps, 2), np.nan)",
+        "p_better, delta_ci = np.full(n_sweeps, np.nan), np.full((n_sweeps, 2), None)",
+    ),
+)
+explain(
+    "tasks/compare.py",
+    EQUIVALENT,
+    "numpy reads any negative size in reshape as the one unknown dimension",
+    (
+        "return estimate, stderr, boot.reshape(len(items), -1), boot_se.reshape(len(items), -1)",
+        "return estimate, stderr, boot.reshape(len(items), -2), boot_se.reshape(len(items), -1)",
+    ),
+    (
+        "return estimate, stderr, boot.reshape(len(items), -1), boot_se.reshape(len(items), -1)",
+        "return estimate, stderr, boot.reshape(len(items), -1), boot_se.reshape(len(items), -2)",
+    ),
+)
+explain(
+    "tasks/compare.py",
+    EQUIVALENT,
+    "a seed sequence's first word is the same whether one or two words are generated",
+    (
+        "return int(np.random.SeedSequence([seed, index]).generate_state(1)[0])",
+        "return int(np.random.SeedSequence([seed, index]).generate_state(2)[0])",
+    ),
+)
