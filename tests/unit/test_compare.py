@@ -358,3 +358,57 @@ def test_an_accuracy_sweep_that_cannot_be_fitted_is_left_out_by_name_or_stops_a_
         compare_sweeps(sweeps, FitSettings(law="accuracy"), (Target(1e22),), baseline="few")
     with pytest.raises(DataError, match=r"^forecast compare needs at least 2 sweeps that can be fitted, got 1$"):
         compare_sweeps(sweeps[1:], FitSettings(law="accuracy"), (Target(1e22),))
+
+
+def _accuracy_sweep(name: str, top: float, midpoint: float, seed: int) -> Sweep:
+    from scipy.special import expit
+
+    from scaling_forecast.engine.runs import Runs
+
+    compute = np.geomspace(1e19, 1e22, 8)
+    noise = np.random.default_rng(seed).normal(0.0, 0.005, 8)
+    accuracy = 0.25 + (top - 0.25) * expit(1.5 * (np.log10(compute) - midpoint)) + noise
+    runs = Runs(
+        compute, accuracy, tuple(f"{name}{i}" for i in range(8)), "compute", "acc", "<data>", name, metric="accuracy"
+    )
+    return Sweep(name, compute, accuracy, y_column="acc", runs=runs)
+
+
+def test_accuracy_sweeps_rank_higher_first_with_probabilities_from_their_paired_draws() -> None:
+    """Accuracies rank in the law's sense, higher first; P(best), P(better than the baseline) and the interval of
+    the difference are rebuilt here from each fit's draws of the true accuracy, paired replicate by replicate."""
+    sweeps = [_accuracy_sweep("weak", 0.6, 20.5, 1), _accuracy_sweep("strong", 0.85, 20.5, 2)]
+    settings = FitSettings(chance=0.25, n_boot=400)
+    result = compare_sweeps(sweeps, settings, (Target(1e23),), baseline="weak")
+    ranking = result.comparisons[0].ranking
+    assert [r.sweep for r in ranking] == ["strong", "weak"] and result.comparisons[0].baseline == "weak"
+    fits = {f.data.sweep: f for f in result.fits}
+    draws = {name: np.asarray(fits[name].model.draws(1e23), dtype=float) for name in fits}
+    size = min(d.size for d in draws.values())
+    strong, weak = draws["strong"][:size], draws["weak"][:size]
+    assert ranking[0].p_best == pytest.approx(np.mean(strong > weak) + 0.0, abs=1e-12)
+    assert ranking[0].p_better == pytest.approx(np.mean(strong > weak) + 0.5 * np.mean(strong == weak), abs=1e-12)
+    delta = ranking[0].estimate - ranking[1].estimate
+    low, high = np.quantile(strong - weak, [0.05, 0.95])
+    assert ranking[0].delta == pytest.approx(delta, rel=1e-12) and delta > 0
+    assert ranking[0].delta_ci == pytest.approx((min(low, delta), max(high, delta)), rel=1e-12)
+    assert ranking[0].ci == fits["strong"].predictions[0].ci and result.comparisons[0].target == 1e23
+
+
+def test_accuracy_forecasts_cross_where_the_fitted_curves_do() -> None:
+    """An early riser with a low ceiling against a late one with a high ceiling: the crossing of the two fitted
+    forecasts, found here by brentq on their own estimates, to the error of the 200-point grid's interpolation."""
+    from scipy.optimize import brentq
+
+    sweeps = [_accuracy_sweep("early", 0.6, 19.8, 3), _accuracy_sweep("late", 0.9, 21.0, 4)]
+    result = compare_sweeps(sweeps, FitSettings(chance=0.25, n_boot=200), (Target(1e23),))
+    fits = {f.data.sweep: f for f in result.fits}
+
+    def gap(log_c: float) -> float:
+        at = Target(float(np.exp(log_c)))
+        return fits["early"].predict(at).predictions[0].estimate - fits["late"].predict(at).predictions[0].estimate
+
+    (found,) = result.crossings
+    root = brentq(gap, np.log(1e19), np.log(1e23), xtol=1e-12)
+    assert (found.below, found.above, found.inside) == ("late", "early", True)
+    assert np.log(found.compute) == pytest.approx(root, abs=1e-4)  # the grid gives 2e-5 here; 50 points, 3e-4
