@@ -9,6 +9,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from scaling_forecast.errors import ConfigError, DataError
+from scaling_forecast.laws import get_law
 from scaling_forecast.settings import FitSettings, Target, parse_target
 from scaling_forecast.tasks.compare import Sweep, compare_sweeps
 from scaling_forecast.tasks.ladder import fit_law
@@ -172,15 +173,18 @@ def test_swapping_the_baseline_mirrors_the_difference() -> None:
 
 
 def test_sweeps_fitted_by_worker_processes_give_the_same_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With one sweep per chunk, two forked workers fit the chunks; the answer is byte for byte the serial one."""
+    """With one sweep per chunk, two forked workers fit the chunks; the answer is byte for byte the serial one, and
+    the one of a single chunk."""
     import json
 
     import scaling_forecast.tasks.compare as compare
 
     sweeps = [_sweep(f"s{i}", 20 + i, c=1.7 + 0.02 * i) for i in range(4)]
     settings = FitSettings(n_boot=200)
+    whole = compare_sweeps(sweeps, settings, AT_1E24, workers=1)  # one chunk of four sweeps
     monkeypatch.setattr(compare, "CHUNK_BYTES", 1)
     serial = compare_sweeps(sweeps, settings, AT_1E24, workers=1)
+    assert json.dumps(serial.to_dict()) == json.dumps(whole.to_dict())  # a chunk a sweep: the same answer
     forked = compare_sweeps(sweeps, settings, AT_1E24, workers=2)
     assert json.dumps(forked.to_dict()) == json.dumps(serial.to_dict())
     assert [r.sweep for r in forked.comparisons[0].ranking] == ["s0", "s1", "s2", "s3"]
@@ -412,3 +416,80 @@ def test_accuracy_forecasts_cross_where_the_fitted_curves_do() -> None:
     root = brentq(gap, np.log(1e19), np.log(1e23), xtol=1e-12)
     assert (found.below, found.above, found.inside) == ("late", "early", True)
     assert np.log(found.compute) == pytest.approx(root, abs=1e-4)  # the grid gives 2e-5 here; 50 points, 3e-4
+
+
+def test_compare_refuses_and_leaves_out_with_the_exact_words() -> None:
+    """Each refusal and each sweep left out, word for word, and a fit's formula and sweeps' columns kept."""
+    a, b = _sweep("a", 1), _sweep("b", 2, c=1.7)
+    with pytest.raises(ConfigError) as refused:
+        compare_sweeps([a, b], FitSettings(method="delta"), AT_1E24)
+    assert (
+        str(refused.value)
+        == "forecast compare needs --method bootstrap: its probabilities come from the bootstrap draws"
+    )
+    with pytest.raises(ConfigError) as refused:
+        compare_sweeps([a, b], FitSettings(n_boot=200, chance=0.25), AT_1E24)
+    assert str(refused.value) == (
+        "--chance: the loss law does not use it (the laws that do: two-step, sigmoid, accuracy); leave it out"
+    )
+    accuracies = [_accuracy_sweep("weak", 0.6, 20.5, 1), _accuracy_sweep("strong", 0.85, 20.5, 2)]
+    with pytest.raises(ConfigError) as refused:
+        compare_sweeps(accuracies, FitSettings(law="loss", n_boot=200), AT_1E24)
+    assert str(refused.value) == "--law loss: the sweeps hold accuracies; compare them with a law of accuracy"
+    with pytest.raises(ConfigError) as refused:
+        compare_sweeps([a, b], FitSettings(law="chinchilla", n_boot=200), AT_1E24)
+    assert str(refused.value) == "--law chinchilla: the law reads params, tokens per run; every sweep must give them"
+    bad = Sweep("bad", a.compute.copy(), a.y.copy(), file="b.csv", x_column="flops", y_column="val")
+    bad.compute[2] = -1.0
+    with pytest.raises(DataError) as refused:
+        compare_sweeps([a, bad], SETTINGS, AT_1E24)
+    assert str(refused.value).startswith("sweep 'bad' (b.csv): flops[2] is -1.0; every value must be a positive")
+    bad = Sweep("bad", a.compute, -a.y, file="b.csv", x_column="flops", y_column="val")
+    with pytest.raises(DataError, match=r"^sweep 'bad' \(b\.csv\): val\[0\] is "):
+        compare_sweeps([a, bad], SETTINGS, AT_1E24)
+    short = Sweep("short", np.array([1e18, 1e19, 1e20]), np.array([3.0, 2.7, 2.5]), file="s.csv")
+    why = (
+        "sweep 'short' (s.csv): runs at 3 distinct compute value(s); the loss law needs 4 or more, so it is left out; "
+        "add runs to it"
+    )
+    with pytest.raises(DataError) as refused:
+        compare_sweeps([a, short], SETTINGS, AT_1E24, baseline="short")
+    assert str(refused.value) == why + " (it is the --baseline)"
+    with pytest.raises(DataError) as refused:
+        compare_sweeps([a, short], SETTINGS, AT_1E24, strict=True)
+    assert str(refused.value) == why
+    with pytest.raises(DataError) as refused:
+        compare_sweeps([a, short], SETTINGS, AT_1E24)
+    assert str(refused.value) == f"forecast compare needs at least 2 sweeps that can be fitted, got 1; {why}"
+    four = Sweep("four", np.array([1e18, 1e19, 1e20, 1e21]), np.array([3.0, 2.7, 2.5, 2.4]), file="f.csv")
+    result = compare_sweeps([a, b, four], FitSettings(law="loss", n_boot=200), AT_1E24)
+    assert result.left_out == () and result.formula == get_law("loss").formula
+    assert result.to_dict()["formula"] == get_law("loss").formula
+
+
+def test_sweeps_from_loaded_files_keep_their_columns_files_and_zero_policy() -> None:
+    """Loss, accuracy and pass-rate runs become sweeps with their file, columns and, for pass rates, the zero
+    policy (``subset`` unless given), its note and the problem bootstrap."""
+    from scaling_forecast.readers.runs import load_for_law
+    from scaling_forecast.tasks.compare import sweeps_from
+
+    from ..conftest import EXAMPLES
+
+    losses, _ = load_for_law(str(EXAMPLES / "runs.csv"), "auto")
+    rates, _ = load_for_law(str(EXAMPLES / "passrates.csv"), "auto")
+    loss_sweep, rate_sweep = sweeps_from([("l", losses), ("r", rates)])
+    assert (loss_sweep.name, loss_sweep.file, loss_sweep.x_column) == ("l", losses.file, losses.x_column)
+    assert (rate_sweep.file, rate_sweep.x_column, rate_sweep.y_column) == (
+        rates.file,
+        rates.x_column,
+        "-E[log pass_rate]",
+    )
+    assert rate_sweep.problems is not None and rate_sweep.problems["zeros"] == "subset"
+    assert rate_sweep.replicates is not None and rate_sweep.problem_set is not None
+    (smooth,) = sweeps_from([("r", rates)], zeros="smooth")
+    assert smooth.problems is not None and smooth.problems["zeros"] == "smooth"
+    accuracy = _accuracy_sweep("x", 0.7, 20.5, 5).runs
+    assert accuracy is not None
+    (sweep,) = sweeps_from([("named", accuracy)])
+    assert sweep.runs is not None and sweep.runs.sweep == "named" and sweep.y.tolist() == accuracy.y.tolist()
+    assert (sweep.file, sweep.x_column, sweep.y_column) == ("<data>", "compute", "acc")
