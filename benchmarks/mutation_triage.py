@@ -1145,3 +1145,56 @@ explain(
         "return int(np.random.SeedSequence([seed, index]).generate_state(2)[0])",
     ),
 )
+explain(
+    "tasks/compare.py",
+    EQUIVALENT,
+    "the pending task is read only by the forked workers while the pool lives; once it is closed the value left behind is never read",
+    ("_PENDING = None", '_PENDING = ""'),
+)
+explain(
+    "tasks/compare.py",
+    EQUIVALENT,
+    "how many worker processes fit the chunks changes no answer: the forked fit is byte for byte the serial one (tested)",
+    (
+        "fits = [item for chunk in _fit_chunks(task, chunks, workers) for item in chunk]",
+        "fits = [item for chunk in _fit_chunks(task, chunks, None) for item in chunk]",
+    ),
+)
+explain(
+    "tasks/compare.py",
+    ACCEPTED,
+    "a sweep that passes the distinct-compute check and then fails in its batched fit: no ladder the tests build fails there (the batched fit of a loss law on four or more distinct computes always returns), so the failure's message and its path through the workers are not exercised",
+    (
+        "return [[item if isinstance(item, str) else _Fitted(sweep, item) for (_, sweep), item in pair] for pair in pairs]",
+        "return [[item if (isinstance(item, str)) and False else _Fitted(sweep, item) for (_, sweep), item in pair] for pair in pairs]",
+    ),
+    ("left_out.append(item)", "left_out.append(None)"),
+    (
+        'raise DataError(f"forecast compare needs at least 2 sweeps that can be fitted, got {len(ordered)}")',
+        "raise DataError(None)",
+    ),
+)
+explain(
+    "tasks/compare.py",
+    ACCEPTED,
+    "the crossing policy at exactly ALL_PAIRS_LIMIT (20) usable sweeps: all pairs or the winners' only; the policy itself is tested on 25 sweeps, the boundary is not",
+    (
+        "task = (law, settings, absolute, paired, len(usable) <= ALL_PAIRS_LIMIT)",
+        "task = (law, settings, absolute, paired, len(usable) < ALL_PAIRS_LIMIT)",
+    ),
+)
+explain(
+    "tasks/compare.py",
+    EQUIVALENT,
+    "numpy 2 repeats by an integral float as by the integer: the replicates split evenly among the sweeps",
+    (
+        "boot_x = np.repeat(log_x, boot_theta.shape[0] // len(items), axis=0)",
+        "boot_x = np.repeat(log_x, boot_theta.shape[0] / len(items), axis=0)",
+    ),
+)
+explain(
+    "tasks/compare.py",
+    ACCEPTED,
+    "the grid of 201 points rather than 200: the crossing moves by well under the grid's own interpolation error (2e-5 of log C, tested to 1e-4)",
+    ("grid = np.geomspace(low, high, 200)", "grid = np.geomspace(low, high, 201)"),
+)

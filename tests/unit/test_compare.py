@@ -228,9 +228,10 @@ def test_sweeps_of_every_size_get_their_probability_in_one_chunk_or_one_at_a_tim
     for name, floor, keep in (("high", 1.80, 18), ("low", 1.69, 18), ("short", 1.70, 15)):
         loss = (floor + 406.4 / params**0.34 + 410.7 / tokens**0.28) * np.exp(rng.normal(0.0, 0.003, params.size))
         columns = np.column_stack([params, tokens])[:keep]
-        sweeps.append(Sweep(name, 6 * params[:keep] * tokens[:keep], loss[:keep], columns=columns))
+        sweeps.append(Sweep(name, 6 * params[:keep] * tokens[:keep], loss[:keep], file=f"{name}.csv", columns=columns))
     result = compare_sweeps(sweeps, FitSettings(law="chinchilla", n_boot=200), (Target(1e22),), baseline="high")
     assert sorted(f.fit.dof for f in result.fits) == [10, 13, 13]
+    assert [f.data.file for f in result.fits] == ["high.csv", "low.csv", "short.csv"]  # each fit names its file
     for name in ("low", "short"):
         row = _row(result, name)
         assert row.p_better is not None and row.p_better > 0.9 and row.delta_ci is not None
@@ -364,7 +365,7 @@ def test_an_accuracy_sweep_that_cannot_be_fitted_is_left_out_by_name_or_stops_a_
         compare_sweeps(sweeps[1:], FitSettings(law="accuracy"), (Target(1e22),))
 
 
-def _accuracy_sweep(name: str, top: float, midpoint: float, seed: int) -> Sweep:
+def _rising_sweep(name: str, top: float, midpoint: float, seed: int) -> Sweep:
     from scipy.special import expit
 
     from scaling_forecast.engine.runs import Runs
@@ -381,7 +382,7 @@ def _accuracy_sweep(name: str, top: float, midpoint: float, seed: int) -> Sweep:
 def test_accuracy_sweeps_rank_higher_first_with_probabilities_from_their_paired_draws() -> None:
     """Accuracies rank in the law's sense, higher first; P(best), P(better than the baseline) and the interval of
     the difference are rebuilt here from each fit's draws of the true accuracy, paired replicate by replicate."""
-    sweeps = [_accuracy_sweep("weak", 0.6, 20.5, 1), _accuracy_sweep("strong", 0.85, 20.5, 2)]
+    sweeps = [_rising_sweep("weak", 0.6, 20.5, 1), _rising_sweep("strong", 0.85, 20.5, 2)]
     settings = FitSettings(chance=0.25, n_boot=400)
     result = compare_sweeps(sweeps, settings, (Target(1e23),), baseline="weak")
     ranking = result.comparisons[0].ranking
@@ -404,7 +405,7 @@ def test_accuracy_forecasts_cross_where_the_fitted_curves_do() -> None:
     forecasts, found here by brentq on their own estimates, to the error of the 200-point grid's interpolation."""
     from scipy.optimize import brentq
 
-    sweeps = [_accuracy_sweep("early", 0.6, 19.8, 3), _accuracy_sweep("late", 0.9, 21.0, 4)]
+    sweeps = [_rising_sweep("early", 0.6, 19.8, 3), _rising_sweep("late", 0.9, 21.0, 4)]
     result = compare_sweeps(sweeps, FitSettings(chance=0.25, n_boot=200), (Target(1e23),))
     fits = {f.data.sweep: f for f in result.fits}
 
@@ -432,7 +433,7 @@ def test_compare_refuses_and_leaves_out_with_the_exact_words() -> None:
     assert str(refused.value) == (
         "--chance: the loss law does not use it (the laws that do: two-step, sigmoid, accuracy); leave it out"
     )
-    accuracies = [_accuracy_sweep("weak", 0.6, 20.5, 1), _accuracy_sweep("strong", 0.85, 20.5, 2)]
+    accuracies = [_rising_sweep("weak", 0.6, 20.5, 1), _rising_sweep("strong", 0.85, 20.5, 2)]
     with pytest.raises(ConfigError) as refused:
         compare_sweeps(accuracies, FitSettings(law="loss", n_boot=200), AT_1E24)
     assert str(refused.value) == "--law loss: the sweeps hold accuracies; compare them with a law of accuracy"
@@ -463,7 +464,7 @@ def test_compare_refuses_and_leaves_out_with_the_exact_words() -> None:
     assert str(refused.value) == f"forecast compare needs at least 2 sweeps that can be fitted, got 1; {why}"
     four = Sweep("four", np.array([1e18, 1e19, 1e20, 1e21]), np.array([3.0, 2.7, 2.5, 2.4]), file="f.csv")
     result = compare_sweeps([a, b, four], FitSettings(law="loss", n_boot=200), AT_1E24)
-    assert result.left_out == () and result.formula == get_law("loss").formula
+    assert result.left_out == () and result.formula == get_law("loss").formula and result.n_boot == 200
     assert result.to_dict()["formula"] == get_law("loss").formula
 
 
@@ -488,8 +489,47 @@ def test_sweeps_from_loaded_files_keep_their_columns_files_and_zero_policy() -> 
     assert rate_sweep.replicates is not None and rate_sweep.problem_set is not None
     (smooth,) = sweeps_from([("r", rates)], zeros="smooth")
     assert smooth.problems is not None and smooth.problems["zeros"] == "smooth"
-    accuracy = _accuracy_sweep("x", 0.7, 20.5, 5).runs
+    accuracy = _rising_sweep("x", 0.7, 20.5, 5).runs
     assert accuracy is not None
     (sweep,) = sweeps_from([("named", accuracy)])
     assert sweep.runs is not None and sweep.runs.sweep == "named" and sweep.y.tolist() == accuracy.y.tolist()
     assert (sweep.file, sweep.x_column, sweep.y_column) == ("<data>", "compute", "acc")
+
+
+def test_each_sweeps_replicates_are_forecast_at_its_own_design() -> None:
+    """Sweeps over different computes have different reference computes, so the target's design differs by sweep:
+    the batched values at the target are each sweep's replicates through the law at its own design, as a loop over
+    the sweeps computes them."""
+    from scaling_forecast.engine.forecasting import curve_model
+    from scaling_forecast.tasks.compare import _at_target, _Fitted
+
+    sweeps = [_sweep("a", 1), _sweep("b", 2, decades=3.0, c=1.7)]
+    result = compare_sweeps(sweeps, SETTINGS, AT_1E24)
+    law = get_law("loss")
+    items = [_Fitted(s, f) for s, f in zip(sweeps, result.fits, strict=True)]
+    estimate, _, boot, _ = _at_target(law, items, np.log(1e24))
+    designs = []
+    for i, fit in enumerate(result.fits):
+        model = curve_model(fit)
+        design = law.target_design(model.uncertainty.theta, np.array([np.log(1e24)]), model.log_cref)
+        designs.append(float(design[0]))
+        assert estimate[i] == pytest.approx(fit.predictions[0].estimate, rel=1e-12)
+        by_hand = np.exp(law.log_predict(model.uncertainty.boot_theta, np.full(boot.shape[1], design[0]))[:, 0])
+        assert boot[i] == pytest.approx(by_hand, rel=1e-12)
+    assert abs(designs[0] - designs[1]) > 0.5  # the two sweeps' designs differ
+
+
+def test_accuracy_sweeps_name_a_missing_baseline_and_report_their_formula() -> None:
+    """The baseline must be one of the sweeps; the formula is the fits' own when they share it (one chance), else
+    the law's as registered (each sweep with its own floor)."""
+    from dataclasses import replace
+
+    sweeps = [_rising_sweep("weak", 0.6, 20.5, 1), _rising_sweep("strong", 0.85, 20.5, 2)]
+    with pytest.raises(ConfigError) as refused:
+        compare_sweeps(sweeps, FitSettings(chance=0.25, n_boot=200), (Target(1e23),), baseline="nope")
+    assert str(refused.value) == "--baseline 'nope': no such sweep; sweeps are weak, strong"
+    shared = compare_sweeps(sweeps, FitSettings(law="sigmoid", chance=0.25, n_boot=200), (Target(1e23),))
+    assert shared.formula == shared.fits[0].formula and "0.25" in shared.formula
+    floors = [replace(s, runs=replace(s.runs, chance=chance)) for s, chance in zip(sweeps, (0.2, 0.25), strict=True)]
+    own = compare_sweeps(floors, FitSettings(law="sigmoid", n_boot=200), (Target(1e23),))
+    assert len({f.formula for f in own.fits}) == 2 and own.formula == get_law("sigmoid").formula

@@ -568,8 +568,8 @@ def _compare_by_draws(
     settings: FitSettings,
     targets: tuple[Target, ...],
     *,
-    baseline: str | None = None,
-    strict: bool = False,
+    baseline: str | None,
+    strict: bool,
 ) -> Comparison:
     """Sweeps fitted one at a time with a law whose model draws its forecast's confidence distribution (the laws
     of accuracy), ranked in the law's own sense.
