@@ -123,3 +123,73 @@ def test_settings_a_law_cannot_take_are_refused_in_one_line() -> None:
         pass_rate_settings(sf.FitSettings(law="loss"), "subset")
     assert str(law.value) == "--law loss: this file holds pass rates; use --law passrate (or auto)"
     assert objective_of(sf.FitSettings(loss_fn="huber", huber_delta=0.02)).delta == 0.02
+
+
+def test_a_fits_summary_is_the_runs_and_residuals_by_hand() -> None:
+    """The power law in logs is a straight line: the summary's rmse is numpy's least-squares residuals', the data
+    block the runs' own extent, and what the caller said (file, sweep, problems, level) is reported as said."""
+    from scaling_forecast.settings import FitSettings, Target
+    from scaling_forecast.tasks.ladder import fit_law
+
+    compute = np.geomspace(1e18, 1e21, 7)
+    loss = 40.0 * compute**-0.08 * np.exp(np.random.default_rng(4).normal(0.0, 0.01, 7))
+    problems = {"n_problems": 3, "zeros": "subset"}
+    result = fit_law(
+        compute[::-1],
+        loss[::-1],
+        FitSettings(law="power", method="delta", level=0.8),
+        (Target(1e23),),
+        file="f.csv",
+        sweep="s",
+        problems=problems,
+    )
+    slope, intercept = np.polyfit(np.log(compute), np.log(loss), 1)
+    residuals = np.log(loss) - (intercept + slope * np.log(compute))
+    assert result.fit.rmse == pytest.approx(float(np.sqrt(np.mean(residuals**2))), rel=1e-9)
+    assert result.fit.converged is True and result.fit.dof == 5 and result.level == 0.8
+    data = result.data
+    assert (data.compute_min, data.compute_max, data.n_runs, data.points) == (1e18, 1e21, 7, None)
+    assert (data.file, data.sweep, data.problems) == ("f.csv", "s", problems)
+    assert result.params[1].estimate == pytest.approx(slope, rel=1e-9)
+
+
+def test_a_binned_fits_new_run_noise_is_every_runs_own_scatter() -> None:
+    """Fitted to bins, a new run's noise comes from every run: ``s^2 = sum r_i^2 / (n - p)`` of the runs' residuals
+    from the law, each replicate's noise a centred residual drawn with the run-noise stream, each replicate's scale
+    ``s``; without replicates only ``s`` changes. Of the candidates, the chosen law takes the fit's state, a spanned
+    law its own with the runs' noise, and the others are left as they were."""
+    from dataclasses import replace
+
+    from scaling_forecast.engine.forecasting import CandidateState
+    from scaling_forecast.engine.streams import Stream, stream
+    from scaling_forecast.engine.uncertainty import delta_uncertainty, estimate_uncertainty
+    from scaling_forecast.laws import get_law
+    from scaling_forecast.tasks.fit import _candidates_run_noise, _run_noise
+
+    law = get_law("power")
+    compute = np.geomspace(1e18, 1e21, 9)
+    log_x = np.log(compute) - np.log(compute).mean()
+    log_y = np.log(40.0 * compute**-0.08) + np.random.default_rng(5).normal(0.0, 0.02, 9)
+    theta = np.polyfit(log_x, log_y, 1)[::-1] + np.array([0.01, 0.0])  # not the runs' own optimum: r is not centred
+    residuals = log_y - (theta[0] + theta[1] * log_x)
+    s = float(np.sqrt(residuals @ residuals / 7))
+    plain = _run_noise(law, delta_uncertainty(law, log_x, log_y, theta), log_x, log_y, 3)
+    assert plain.sigma == pytest.approx(s, rel=1e-12) and plain.boot_noise is None
+    boot = estimate_uncertainty(law, log_x, log_y, theta, method="bootstrap", n_boot=300, seed=1)
+    noisy = _run_noise(law, boot, log_x, log_y, 3)
+    drawn = stream(3, Stream.RUN_NOISE).integers(0, 9, size=300)
+    assert noisy.boot_noise is not None and noisy.boot_sigma is not None
+    assert noisy.boot_noise == pytest.approx((residuals - residuals.mean())[drawn], rel=1e-12)
+    assert noisy.sigma == pytest.approx(s, rel=1e-12) and (noisy.boot_sigma == noisy.sigma).all()
+    assert np.array_equal(noisy.boot_theta, boot.boot_theta)
+    candidates = (
+        CandidateState("loss", None, True),
+        CandidateState("power", boot, True),
+        CandidateState("broken", boot, False),
+        CandidateState("sigmoid", None, True),
+    )
+    fitted = replace(boot, sigma=0.5)
+    chosen, spanned, left, missing = _candidates_run_noise(get_law("loss"), candidates, fitted, log_x, log_y, 3)
+    assert chosen.state is fitted and left.state is boot and missing.state is None
+    assert spanned.state is not None and spanned.state.sigma == pytest.approx(s, rel=1e-12)
+    assert spanned.state.boot_noise == pytest.approx(noisy.boot_noise, rel=1e-12)
