@@ -193,3 +193,111 @@ def test_a_binned_fits_new_run_noise_is_every_runs_own_scatter() -> None:
     assert chosen.state is fitted and left.state is boot and missing.state is None
     assert spanned.state is not None and spanned.state.sigma == pytest.approx(s, rel=1e-12)
     assert spanned.state.boot_noise == pytest.approx(noisy.boot_noise, rel=1e-12)
+
+
+def test_fits_that_cannot_stand_say_why_word_for_word() -> None:
+    """A rising loss, a flat loss, chinchilla by the delta method, and a
+    chinchilla fit whose data term vanished: each refused with its own line."""
+    from scaling_forecast.errors import ConfigError, FitError
+    from scaling_forecast.settings import FitSettings
+    from scaling_forecast.tasks.ladder import fit_law
+
+    compute = np.array([1e18, 1e19, 1e20, 1e21])
+    rising = np.array([2.0, 2.2, 2.42, 2.662])
+    with pytest.raises(FitError) as refused:
+        fit_law(compute, rising, FitSettings(law="power", method="delta"), file="f.csv", x_column="flops", y_column="v")
+    assert str(refused.value) == (
+        "f.csv: v rises with flops (from 2 at 1e+18 to 2.662 at 1e+21), and the power law can only fall; fit a "
+        "quantity that falls with scale (a loss, --y COL), an accuracy with --law accuracy, or check that larger "
+        "runs really have more compute"
+    )
+    with pytest.raises(FitError) as refused:
+        fit_law(compute, np.full(4, 2.5), FitSettings(law="power", method="delta"), file="f.csv")
+    assert str(refused.value) == (
+        "f.csv: the fitted power law is flat (loss does not change with compute); check that the runs differ in compute"
+    )
+    params = np.repeat([1e8, 1e9, 1e10], 3)
+    tokens = params * np.tile([10.0, 20.0, 40.0], 3)
+    columns = np.column_stack([params, tokens])
+    with pytest.raises(ConfigError) as refused:
+        fit_law(
+            6 * params * tokens,
+            2.0 + 400 / params**0.34,
+            FitSettings(law="chinchilla", method="delta"),
+            columns=columns,
+        )
+    assert str(refused.value) == (
+        "--law chinchilla uses a case bootstrap over runs, as its reference protocol; --method delta is not available"
+    )
+    with pytest.raises(FitError, match=r"^f\.csv: the chinchilla fit has no tokens term "):
+        fit_law(
+            6 * params * tokens,
+            2.0 + 400 / params**0.34,
+            FitSettings(law="chinchilla", n_boot=100),
+            file="f.csv",
+            columns=columns,
+        )
+
+
+def test_a_huber_fit_is_scipys_huber_least_squares_in_logs() -> None:
+    """``--loss-fn huber`` fits ``min sum huber_delta(log y - log f)``: the power law's optimum against scipy's
+    ``least_squares(loss='huber', f_scale=delta)`` on the log residuals, with one run far off the line."""
+    from scipy.optimize import least_squares
+
+    from scaling_forecast.settings import FitSettings
+    from scaling_forecast.tasks.ladder import fit_law
+
+    compute = np.geomspace(1e18, 1e21, 9)
+    loss = 40.0 * compute**-0.08 * np.exp(np.random.default_rng(6).normal(0.0, 0.01, 9))
+    loss[4] *= 1.3
+    x, y = np.log(compute), np.log(loss)
+    reference = least_squares(lambda t: y - (t[0] + t[1] * x), np.polyfit(x, y, 1)[::-1], loss="huber", f_scale=0.01)
+    result = fit_law(compute, loss, FitSettings(law="power", method="delta", loss_fn="huber", huber_delta=0.01))
+    plain = fit_law(compute, loss, FitSettings(law="power", method="delta"))
+    assert result.param("b").estimate == pytest.approx(reference.x[1], rel=1e-6)
+    assert abs(plain.param("b").estimate - reference.x[1]) > 1e-3 * abs(reference.x[1])  # least squares differs
+
+
+def test_pass_rates_are_fitted_with_their_column_sweep_problems_and_problem_bootstrap() -> None:
+    """``fit_rates`` is ``fit_curve`` of ``Q = -mean log p`` with the runs' column and sweep, the problem notes, and
+    the problem bootstrap as its replicates (a residual-only bootstrap gives another interval)."""
+    from scaling_forecast.engine.passrates import PassRateRuns
+    from scaling_forecast.settings import FitSettings, Target
+    from scaling_forecast.tasks.fit import fit_curve, fit_rates, rate_inputs
+
+    rng = np.random.default_rng(7)
+    compute = np.geomspace(1e19, 1e22, 6)
+    rates = np.clip(np.exp(-2.0 * (compute[:, None] / 1e19) ** -0.2 * rng.lognormal(0.0, 0.5, 40)), 1e-4, 0.999)
+    data = PassRateRuns(
+        compute,
+        tuple(f"m{i}" for i in range(6)),
+        rates,
+        tuple(f"p{j}" for j in range(40)),
+        True,
+        None,
+        "flops",
+        "r.csv",
+        1,
+        sweep="s2",
+    )
+    settings, targets = FitSettings(law="passrate", n_boot=200), (Target(1e23),)
+    applied = data.apply_zeros("subset")
+    result = fit_rates(data, applied, settings, targets)
+    inputs = rate_inputs(data, applied)
+    assert (result.data.x_column, result.data.sweep, result.data.problems) == ("flops", "s2", inputs.problems)
+    direct = fit_curve(
+        compute,
+        inputs.quantity,
+        settings,
+        targets,
+        file="r.csv",
+        x_column="flops",
+        y_column="-E[log pass_rate]",
+        sweep="s2",
+        replicates=inputs.replicates,
+        extra_warnings=inputs.warnings,
+        problems=inputs.problems,
+    )
+    assert result.predictions == direct.predictions
+    residual_only = fit_curve(compute, inputs.quantity, settings, targets)
+    assert result.predictions[0].ci != residual_only.predictions[0].ci
