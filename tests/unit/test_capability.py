@@ -721,3 +721,62 @@ def test_a_two_step_ci_is_the_quantiles_of_its_draws_and_its_link_parameters_tho
         assert param.ci == pytest.approx(tuple(np.quantile(replicates[:, i], [tail, 1.0 - tail])), rel=1e-12)
     floor = result.predict(Target(1e16), level).predictions[0]
     assert floor.estimate < 1e-6 and floor.pi[0] == 0.0 and 0.0 < floor.pi[1] < 0.2
+
+
+def test_a_two_step_fit_of_checkpoints_bootstraps_runs_keeps_its_warnings_and_points() -> None:
+    """Runs with checkpoints: step 2's replicates are the link refitted to whole runs drawn with replacement (the
+    link's own stream, the runs' names as groups), not to rows; the result keeps each run's last step as its
+    points, the sweep, the runs' own warnings, the below-chance warning and the trend's, naming the column."""
+    from scaling_forecast.engine.streams import Stream, stream
+    from scaling_forecast.laws import TwoStepLaw
+
+    compute, task_loss, accuracy = _ladder(6, seed=5)
+    steps = np.tile([1.0, 2.0, 3.0], 6)
+    names = tuple(np.repeat([f"m{i}" for i in range(6)], 3))
+    x = np.repeat(compute, 3) * steps / 3.0
+    loss = np.repeat(task_loss, 3) * (1.0 + 0.05 * (3.0 - steps))
+    acc = np.clip(np.repeat(accuracy, 3) - 0.02 * (3.0 - steps), 0.0, 1.0)
+    acc[0] = 0.2  # a small model's early checkpoint below chance
+    runs = Runs(
+        x,
+        acc,
+        names,
+        "compute",
+        "acc",
+        "c.csv",
+        "s1",
+        columns=loss[:, None],
+        column_names=("task_loss",),
+        warnings=("left one out",),
+        metric="accuracy",
+        steps=steps,
+    )
+    settings = FitSettings(law="two-step", chance=0.25, n_boot=300)
+    result = fit_two_step(runs, settings, (Target(1e22),))
+    floor = 0.2  # lowered to the lowest accuracy
+    link = TwoStepLaw().link(floor)
+    grouped = fit_link(link, loss, acc, 300, stream(0, Stream.LINK_BOOTSTRAP), np.array(names))
+    by_rows = fit_link(link, loss, acc, 300, stream(0, Stream.LINK_BOOTSTRAP), None)
+    assert grouped is not None and by_rows is not None
+    assert np.array_equal(result.model.link.boot_theta, grouped.boot_theta)
+    assert not np.array_equal(grouped.boot_theta, by_rows.boot_theta)
+    final = runs.final_rows()
+    assert result.runs is not None and result.runs.x == tuple(x[final].tolist())
+    assert result.runs.y == tuple(acc[final].tolist())
+    assert result.data.sweep == "s1" and result.data.chance == 0.25
+    warnings = result.data_warnings
+    assert "left one out" in warnings
+    assert any(w.startswith("2 run(s) score below chance (0.25) on acc, the lowest 0.2") for w in warnings)
+
+
+def test_a_flat_two_step_task_is_forecast_as_its_runs_mean() -> None:
+    """Accuracies that do not move with compute (the trend test says flat): the two-step forecast is the flat
+    model's, the runs' mean, with its warning naming the column and the law."""
+    compute = np.geomspace(1e19, 1e22, 8)
+    task_loss = 1.5 + 3.0 * (compute / 1e18) ** -0.3
+    accuracy = 0.5 + np.array([0.01, -0.01, 0.012, -0.008, 0.0, 0.009, -0.011, 0.002])
+    result = fit_two_step(_runs(compute, task_loss, accuracy), FitSettings(law="two-step", n_boot=200), (Target(1e23),))
+    assert result.fit.trend == "flat" and result.model.flat is not None
+    assert result.predictions[0].estimate == pytest.approx(float(accuracy.mean()), rel=1e-12)
+    flat_warning = [w for w in result.data_warnings if "flat" in w]
+    assert flat_warning and "accuracy" in flat_warning[0]
