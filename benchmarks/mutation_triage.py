@@ -1287,3 +1287,19 @@ explain(
     ('order = np.argsort(compute, kind="stable")', "order = np.argsort(compute, kind=None)"),
     ('order = np.argsort(compute, kind="stable")', "order = np.argsort(compute, )"),
 )
+
+# tasks/capability.py
+explain(
+    "tasks/capability.py",
+    EQUIVALENT,
+    "fit_accuracy_law passes the law it took from the registry by the settings' name, and fit_direct looks up the same name without it",
+    ("return fit_direct(runs, settings, targets, law)", "return fit_direct(runs, settings, targets, None)"),
+    ("return fit_direct(runs, settings, targets, law)", "return fit_direct(runs, settings, targets, )"),
+)
+explain(
+    "tasks/capability.py",
+    EQUIVALENT,
+    "the order among runs at one compute: a direct law's fit is a sum over runs, and its points are drawn at the same compute either way",
+    ('order = final[np.argsort(runs.x[final], kind="stable")]', "order = final[np.argsort(runs.x[final], kind=None)]"),
+    ('order = final[np.argsort(runs.x[final], kind="stable")]', "order = final[np.argsort(runs.x[final], )]"),
+)

@@ -780,3 +780,40 @@ def test_a_flat_two_step_task_is_forecast_as_its_runs_mean() -> None:
     assert result.predictions[0].estimate == pytest.approx(float(accuracy.mean()), rel=1e-12)
     flat_warning = [w for w in result.data_warnings if "flat" in w]
     assert flat_warning and "accuracy" in flat_warning[0]
+    assert any(
+        w.startswith("no --chance given (nor a 'chance' column): the sigmoid's floor is 0")
+        for w in result.data_warnings
+    )
+    assert result.model.link.link.floor == 0.0  # no chance given: the floor is 0
+
+
+def test_a_registered_two_step_law_is_fitted_as_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new two-step law is one class and one registry entry: fitted by name, it is that law, not the default."""
+    from scaling_forecast.laws import LAWS, TwoStepLaw
+    from scaling_forecast.tasks.capability import fit_accuracy_law
+
+    class RenamedTwoStep(TwoStepLaw):
+        name = "renamed-two-step"
+
+    monkeypatch.setitem(LAWS, RenamedTwoStep.name, RenamedTwoStep)
+    compute, task_loss, accuracy = _ladder(8, seed=6)
+    settings = FitSettings(law="renamed-two-step", chance=0.25, n_boot=200)
+    result = fit_accuracy_law(_runs(compute, task_loss, accuracy), settings, (Target(1e22),))
+    assert result.law == "renamed-two-step" and isinstance(result.model.law, RenamedTwoStep)
+
+
+def test_accuracy_laws_refuse_a_share_out_of_range_and_a_law_of_loss_word_for_word() -> None:
+    from scaling_forecast.errors import DataError
+    from scaling_forecast.tasks.capability import fit_accuracy_law
+
+    compute, task_loss, accuracy = _ladder(8, seed=6)
+    percent = accuracy.copy()
+    percent[2] = 55.0
+    with pytest.raises(DataError) as refused:
+        fit_accuracy_law(_runs(compute, task_loss, percent), FitSettings(law="two-step", n_boot=200))
+    assert str(refused.value) == (
+        "<data>: run 'r2', 'accuracy': 55 is not a share between 0 and 1; an accuracy in percent divides by 100"
+    )
+    with pytest.raises(TypeError) as refused_law:
+        fit_accuracy_law(_runs(compute, task_loss, accuracy), FitSettings(law="power"))
+    assert str(refused_law.value) == "the power law is not a law of accuracy"
