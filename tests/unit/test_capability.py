@@ -817,3 +817,31 @@ def test_accuracy_laws_refuse_a_share_out_of_range_and_a_law_of_loss_word_for_wo
     with pytest.raises(TypeError) as refused_law:
         fit_accuracy_law(_runs(compute, task_loss, accuracy), FitSettings(law="power"))
     assert str(refused_law.value) == "the power law is not a law of accuracy"
+
+
+def test_a_direct_fits_summary_chance_and_warnings_are_its_runs() -> None:
+    """The sigmoid on runs whose file gives a chance column and notes: the chance is the file's, the warnings keep
+    the file's note and the below-chance line naming the column, the summary is the link's residuals, replicates
+    and least squares, the formula carries the floor; the gpt4 form fits ``-log acc`` with the passrate law and
+    reports its loss function and convergence."""
+    from scaling_forecast.tasks.capability import fit_accuracy_law
+
+    compute = np.geomspace(1e19, 1e22, 8)
+    accuracy = 0.25 + 0.6 * expit(1.5 * (np.log10(compute) - 20.5)) + np.random.default_rng(8).normal(0.0, 0.01, 8)
+    accuracy[0] = 0.2
+    runs = replace(_runs(compute, None, accuracy), chance=0.25, warnings=("left one out",), y_column="acc_norm")
+    result = fit_accuracy_law(runs, FitSettings(law="sigmoid", n_boot=300, level=0.8), (Target(1e23),))
+    assert result.data.chance == 0.25 and result.level == 0.8 and result.loss_fn == "lsq"
+    warnings = result.data_warnings
+    assert "left one out" in warnings
+    assert any(w.startswith("1 run(s) score below chance (0.25) on acc_norm, the lowest 0.2") for w in warnings)
+    link = result.model.sigmoid
+    assert result.fit.rmse == pytest.approx(float(np.sqrt(np.mean(link.residuals**2))), rel=1e-12)
+    assert result.fit.failed_replicates == 300 - link.boot_theta.shape[0] and result.fit.converged is True
+    assert "0.2" in result.formula and result.data.y_column == "acc_norm"
+    gpt4 = fit_accuracy_law(
+        replace(runs, y=np.clip(accuracy, 0.3, 0.99)), FitSettings(law="gpt4", n_boot=200), (Target(1e23),)
+    )
+    assert gpt4.law == "gpt4" and gpt4.loss_fn == "lsq" and gpt4.fit.converged is True
+    assert gpt4.model.gpt4 is not None and gpt4.model.gpt4.data.y_column == "-log acc_norm"
+    assert "left one out" in gpt4.data_warnings
