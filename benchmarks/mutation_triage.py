@@ -1303,3 +1303,87 @@ explain(
     ('order = final[np.argsort(runs.x[final], kind="stable")]', "order = final[np.argsort(runs.x[final], kind=None)]"),
     ('order = final[np.argsort(runs.x[final], kind="stable")]', "order = final[np.argsort(runs.x[final], )]"),
 )
+
+# tasks/capability.py
+explain(
+    "tasks/capability.py",
+    EQUIVALENT,
+    "step 1 (and the gpt4 form's fit of -log acc) is forecast again by the model at each target: the targets of its first fit are never read",
+    ("targets,", ""),
+)
+explain(
+    "tasks/capability.py",
+    EQUIVALENT,
+    "a rolling origin reads only step 1's estimates, which neither the interval method nor the misspecification widening changes (checked on 30 seeded ladders: identical to the last bit)",
+    (
+        'point = replace(settings, law=step1_law, method="delta", chance=None, misspecification="warn")',
+        'point = replace(settings, law=step1_law, chance=None, misspecification="warn")',
+    ),
+    (
+        'point = replace(settings, law=step1_law, method="delta", chance=None, misspecification="warn")',
+        'point = replace(settings, law=step1_law, method="delta", chance=None, )',
+    ),
+)
+explain(
+    "tasks/capability.py",
+    EQUIVALENT,
+    "an origin holds 3 runs or more, so the list is never empty, and numpy makes a list of ints an integer array",
+    (
+        "rows = np.array([i for i, name in enumerate(runs.names) if name in names], dtype=np.intp)",
+        "rows = np.array([i for i, name in enumerate(runs.names) if name in names], dtype=None)",
+    ),
+    (
+        "rows = np.array([i for i, name in enumerate(runs.names) if name in names], dtype=np.intp)",
+        "rows = np.array([i for i, name in enumerate(runs.names) if name in names], )",
+    ),
+)
+explain(
+    "tasks/capability.py",
+    EQUIVALENT,
+    "with no generator the link makes no replicates whatever n_boot asks (fit_link returns the estimate alone), and an origin reads only the estimate",
+    (
+        "link = fit_link(law.link(floor), runs.columns[rows, 0], runs.y[rows], 0, None)",
+        "link = fit_link(law.link(floor), runs.columns[rows, 0], runs.y[rows], None, None)",
+    ),
+    (
+        "link = fit_link(law.link(floor), runs.columns[rows, 0], runs.y[rows], 0, None)",
+        "link = fit_link(law.link(floor), runs.columns[rows, 0], runs.y[rows], 1, None)",
+    ),
+)
+explain(
+    "tasks/capability.py",
+    EQUIVALENT,
+    "only the sigmoid, the one direct law floored at chance, has a warning in 'before' here: for the accuracy and gpt4 forms it is empty, so = and += agree",
+    (
+        "before += runs.warnings + _ladder_warnings(compute, law, errors.size)",
+        "before = runs.warnings + _ladder_warnings(compute, law, errors.size)",
+    ),
+    (
+        "before += runs.warnings  # every run the same: forecast as flat, no law to fit",
+        "before = runs.warnings  # every run the same: forecast as flat, no law to fit",
+    ),
+)
+explain(
+    "tasks/capability.py",
+    EQUIVALENT,
+    "the model's forecast replaces the result's level, parameters, predictions and warnings before it is returned",
+    ("warnings=(),", "warnings=None,"),
+    ("level=settings.level,", "level=None,"),
+    ("params=(),", "params=None,"),
+    ("predictions=(),", "predictions=None,"),
+)
+explain(
+    "tasks/capability.py",
+    EQUIVALENT,
+    "trend_warnings reads the law's name only to word the accuracy law's flat forecast; a two-step law is never that law",
+    (
+        "after = trend_warnings(trend, runs.y_column, law.name, given, final_accuracy)",
+        "after = trend_warnings(trend, runs.y_column, None, given, final_accuracy)",
+    ),
+)
+explain(
+    "tasks/capability.py",
+    EQUIVALENT,
+    "fit_curve never reads a chance (the passrate law of -log acc has none)",
+    ('replace(settings, law="passrate", chance=None),', 'replace(settings, law="passrate", ),'),
+)

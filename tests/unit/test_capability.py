@@ -845,3 +845,243 @@ def test_a_direct_fits_summary_chance_and_warnings_are_its_runs() -> None:
     assert gpt4.law == "gpt4" and gpt4.loss_fn == "lsq" and gpt4.fit.converged is True
     assert gpt4.model.gpt4 is not None and gpt4.model.gpt4.data.y_column == "-log acc_norm"
     assert "left one out" in gpt4.data_warnings
+
+
+def _grid_runs(noise: float = 0.0) -> Runs:
+    """An over-training grid (4 sizes, 3 token counts each) whose task loss is Chinchilla's ``L(N, D)`` and whose
+    accuracy is a sigmoid of it, noise-free unless ``noise``: the known truth of the two-step calibration."""
+    params = np.repeat([2e7, 5e7, 1e8, 2e8], 3)
+    tokens = params * np.tile([10.0, 20.0, 40.0], 4)
+    loss = 1.7 + 400.0 / params**0.34 + 410.0 / tokens**0.28
+    accuracy = 0.25 + 0.75 * expit(-2.0 * (loss - 3.5)) + np.random.default_rng(4).normal(0.0, noise, 12)
+    order = np.argsort(6.0 * params * tokens, kind="stable")
+    return Runs(
+        (6.0 * params * tokens)[order],
+        accuracy[order],
+        tuple(f"r{i}" for i in range(12)),
+        "compute",
+        "accuracy",
+        "grid.csv",
+        columns=np.column_stack([loss, params, tokens])[order],
+        column_names=("task_loss", "params", "tokens"),
+        metric="accuracy",
+    )
+
+
+def _origin_distances(x: np.ndarray) -> np.ndarray:
+    """The calibration's distances by hand: each origin (the runs at the smallest ``k`` computes, ``k`` from 3, the
+    largest three origins) to each larger run, in decades from the origin's mean log10 compute."""
+    levels = np.unique(x)
+    out = []
+    for k in range(max(3, levels.size - 3), levels.size):
+        inside, beyond = x <= levels[k - 1], x > levels[k - 1]
+        out.append(np.log10(x[beyond]) - np.log10(x[inside]).mean())
+    return np.concatenate(out)
+
+
+@pytest.mark.parametrize("grid", [False, True])
+def test_the_two_step_calibration_of_a_noise_free_ladder_has_no_error_at_its_distances(grid: bool) -> None:
+    """Noise-free task losses (a power law of compute, or L(N, D) on a grid of sizes and token counts) and a
+    noise-free sigmoid: each rolling origin's step 1 (``auto``, or ``chinchilla`` at each run's N and D) and link
+    forecast every larger run exactly, at the distances counted by hand from the compute alone."""
+    if grid:
+        runs = _grid_runs()
+    else:
+        compute = np.geomspace(1e18, 1e21, 8)
+        task_loss = 1.5 + 3.0 * (compute / 1e18) ** -0.3
+        runs = _runs(compute, task_loss, 0.25 + 0.75 * expit(-2.0 * (task_loss - 2.4)))
+    result = fit_two_step(runs, FitSettings(law="two-step", chance=0.25, n_boot=200), (Target(1e22),))
+    calibration = result.model.calibration
+    assert calibration is not None
+    expected = _origin_distances(runs.x)
+    assert calibration.errors.size == expected.size
+    np.testing.assert_allclose(calibration.errors, 0.0, atol=1e-6)
+    np.testing.assert_allclose(calibration.distances, expected, rtol=1e-12)
+    assert calibration.n == runs.x.size and calibration.centre == pytest.approx(np.log10(runs.x).mean(), rel=1e-12)
+
+
+@pytest.mark.parametrize("fails", ["step 1", "link"])
+def test_a_rolling_origin_that_cannot_be_fitted_is_skipped_and_the_later_ones_kept(
+    fails: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first rolling origin's step 1 (or link) fails: the calibration is the other origins' errors, not none."""
+    import scaling_forecast.tasks.capability as capability
+    from scaling_forecast.errors import ForecastError
+
+    compute = np.geomspace(1e18, 1e21, 8)
+    task_loss = 1.5 + 3.0 * (compute / 1e18) ** -0.3
+    runs = _runs(compute, task_loss, 0.25 + 0.75 * expit(-2.0 * (task_loss - 2.4)))
+    calls = {"fit_curve": 0, "fit_link": 0}
+    real_curve, real_link = capability.fit_curve, capability.fit_link
+
+    def curve(*args: object, **kwargs: object) -> object:
+        calls["fit_curve"] += 1
+        if fails == "step 1" and calls["fit_curve"] == 2:  # the first is the forecast's own step 1
+            raise ForecastError("no fit")
+        return real_curve(*args, **kwargs)  # type: ignore[arg-type]
+
+    def link(*args: object, **kwargs: object) -> object:
+        calls["fit_link"] += 1
+        if fails == "link" and calls["fit_link"] == 2:  # the first is the forecast's own link
+            return None
+        return real_link(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(capability, "fit_curve", curve)
+    monkeypatch.setattr(capability, "fit_link", link)
+    result = fit_two_step(runs, FitSettings(law="two-step", chance=0.25, n_boot=200), (Target(1e22),))
+    calibration = result.model.calibration
+    first = int((compute > compute[4]).sum())  # the first origin holds the 5 smallest runs and forecasts the rest
+    assert calibration is not None and calibration.errors.size == _origin_distances(compute).size - first
+    np.testing.assert_allclose(calibration.distances, _origin_distances(compute)[first:], rtol=1e-12)
+
+
+def test_accuracies_of_exactly_0_and_1_are_shares_the_two_step_law_fits() -> None:
+    compute, task_loss, accuracy = _ladder(8, seed=6)
+    accuracy[0], accuracy[-1] = 0.0, 1.0
+    from scaling_forecast.tasks.capability import fit_accuracy_law
+
+    result = fit_accuracy_law(_runs(compute, task_loss, accuracy), FitSettings(law="two-step", chance=0.25, n_boot=200))
+    assert result.runs is not None and result.runs.y[0] == 0.0 and result.runs.y[-1] == 1.0
+
+
+def test_a_link_that_fails_is_refused_word_for_word_and_half_its_replicates_are_enough(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The link not fitted, or fitted in fewer than half its replicates: one line naming the file; exactly half is
+    kept, and a sigmoid's lost replicates are its failed ones."""
+    import scaling_forecast.tasks.capability as capability
+    from scaling_forecast.errors import FitError
+
+    compute, task_loss, accuracy = _ladder(8, seed=6)
+    runs = replace(_runs(compute, task_loss, accuracy), file="ladder.csv")
+    real = capability.fit_link
+    kept: dict[str, int | None] = {"rows": None}
+
+    def link(*args: object, **kwargs: object) -> object:
+        fitted = real(*args, **kwargs)  # type: ignore[arg-type]
+        if kept["rows"] is None or fitted is None or fitted.boot_theta.shape[0] == 0:
+            return None if kept["rows"] is None else fitted
+        return replace(fitted, boot_theta=fitted.boot_theta[: kept["rows"]], noise=fitted.noise[: kept["rows"]])
+
+    monkeypatch.setattr(capability, "fit_link", link)
+    settings = FitSettings(law="two-step", chance=0.25, n_boot=200)
+    with pytest.raises(FitError) as refused:
+        fit_two_step(runs, settings, (Target(1e22),))
+    assert (
+        str(refused.value)
+        == "ladder.csv: the task-loss-to-accuracy link could not be fitted; check the accuracy column"
+    )
+    with pytest.raises(FitError) as sigmoid_refused:
+        fit_direct(replace(runs, columns=None, column_names=()), replace(settings, law="sigmoid"), (Target(1e22),))
+    assert str(sigmoid_refused.value) == "ladder.csv: the sigmoid in log compute could not be fitted; check 'accuracy'"
+    kept["rows"] = 99
+    with pytest.raises(FitError) as few:
+        fit_two_step(runs, settings, (Target(1e22),))
+    assert str(few.value) == (
+        "ladder.csv: the task-loss-to-accuracy link failed in most bootstrap replicates; check the accuracy column"
+    )
+    kept["rows"] = 100
+    assert fit_two_step(runs, settings, (Target(1e22),)).predictions
+    sigmoid = fit_direct(replace(runs, columns=None, column_names=()), replace(settings, law="sigmoid"), ())
+    assert sigmoid.fit.failed_replicates == 100
+
+
+def test_a_two_step_tasks_flat_trend_near_the_files_chance_is_warned_with_both() -> None:
+    """A flat task a little above the file's chance (no --chance): the warning says it is forecast as flat and sits
+    near that chance, and the summary's chance is the file's."""
+    compute = np.geomspace(1e19, 1e22, 8)
+    task_loss = 1.5 + 3.0 * (compute / 1e18) ** -0.3
+    accuracy = 0.26 + np.array([0.01, -0.01, 0.012, -0.008, 0.0, 0.009, -0.011, 0.002])
+    runs = replace(_runs(compute, task_loss, accuracy), chance=0.25, y_column="acc")
+    result = fit_two_step(runs, FitSettings(law="two-step", n_boot=200), (Target(1e23),))
+    assert result.data.chance == 0.25
+    assert (
+        "acc is flat across these runs (no change the noise can distinguish): it is forecast as flat, the runs' mean "
+        "with an interval as wide as their scatter; it sits near chance (0.25), so the task has not started to scale"
+    ) in " ".join(result.data_warnings)
+
+
+def test_a_flat_task_under_the_accuracy_law_is_warned_as_forecast_along_its_form() -> None:
+    compute = np.geomspace(1e19, 1e22, 8)
+    accuracy = 0.5 + np.array([0.01, -0.01, 0.012, -0.008, 0.0, 0.009, -0.011, 0.002])
+    runs = replace(_runs(compute, None, accuracy), y_column="acc")
+    result = fit_direct(runs, FitSettings(law="accuracy"), (Target(1e23),))
+    assert result.fit.trend == "flat"
+    assert (
+        "acc is flat across these runs (no change the noise can distinguish): it is forecast along the fitted form, "
+        "its interval growing with distance"
+    ) in result.data_warnings
+
+
+def test_the_accuracy_laws_draws_are_as_many_as_asked() -> None:
+    compute, _, accuracy = _ladder(8, seed=6)
+    result = fit_direct(_runs(compute, None, accuracy), FitSettings(law="accuracy", n_boot=300), (Target(1e22),))
+    assert result.model.draws(1e22).size == 300
+
+
+def test_the_gpt4_forms_drift_warning_names_the_gpt4_law_and_its_fit_the_file() -> None:
+    """``-log acc`` that bends down after two decades (a known break): the rolling forecasts drift, and the warning
+    names the law the user asked for (gpt4, not the passrate law it fits), its fit the user's file and column."""
+    compute = np.geomspace(1e18, 1e22, 12)
+    decades = np.log10(compute) - 18.0
+    neg_log = 1.2 * (compute / 1e18) ** -0.05 * np.where(decades > 2.0, 10.0 ** (-0.5 * (decades - 2.0)), 1.0)
+    accuracy = np.exp(-neg_log) * (1.0 + np.random.default_rng(0).normal(0.0, 0.002, 12))
+    runs = replace(_runs(compute, None, accuracy), file="ladder.csv", x_column="flops")
+    result = fit_direct(runs, FitSettings(law="gpt4", n_boot=200), (Target(1e23),))
+    assert result.fit.drift is not None and result.fit.drift.warned
+    assert any(
+        w.startswith("the ladder's own rolling forecasts drift: the gpt4 law fitted to its smaller runs")
+        for w in result.fit.warnings
+    )
+    gpt4 = result.model.gpt4
+    assert (gpt4.data.file, gpt4.data.x_column, gpt4.data.y_column) == ("ladder.csv", "flops", "-log accuracy")
+
+
+def test_the_gpt4_forms_fit_reports_its_own_loss_convergence_and_failed_replicates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the gpt4 form's ``-log acc`` fit reports (Huber's loss, a fit that did not converge, lost replicates)
+    is the accuracy fit's report; a constant accuracy it cannot fit has residuals of zero."""
+    import scaling_forecast.tasks.capability as capability
+
+    real = capability.fit_curve
+
+    def curve(*args: object, **kwargs: object) -> object:
+        fitted = real(*args, **kwargs)  # type: ignore[arg-type]
+        return replace(fitted, fit=replace(fitted.fit, converged=False, failed_replicates=7))
+
+    compute, _, accuracy = _ladder(8, seed=6)
+    runs = _runs(compute, None, np.clip(accuracy, 0.3, 0.99))
+    huber = fit_direct(runs, FitSettings(law="gpt4", n_boot=200, loss_fn="huber"), (Target(1e22),))
+    assert huber.loss_fn == "huber" and huber.model.gpt4.loss_fn == "huber"
+    monkeypatch.setattr(capability, "fit_curve", curve)
+    reported = fit_direct(runs, FitSettings(law="gpt4", n_boot=200), (Target(1e22),))
+    assert reported.fit.converged is False and reported.fit.failed_replicates == 7
+    monkeypatch.undo()
+    constant = fit_direct(_runs(np.geomspace(1e19, 1e22, 6), None, np.full(6, 0.5)), FitSettings(law="gpt4"), ())
+    assert constant.fit.rmse == 0.0 and constant.fit.objective == 0.0
+
+
+def test_a_ladder_without_checkpoints_bootstraps_its_link_over_rows() -> None:
+    """No checkpoints: the link's replicates draw rows with replacement, ``rng.integers(0, n, (B, n))`` on the link's
+    stream, each refitted: the same replicates as the link fitted alone with no groups."""
+    from scaling_forecast.engine.streams import Stream, stream
+
+    compute, task_loss, accuracy = _ladder(8, seed=6)
+    result = fit_two_step(_runs(compute, task_loss, accuracy), FitSettings(law="two-step", chance=0.25, n_boot=200))
+    alone = fit_link(SigmoidLink(0.25), task_loss, accuracy, 200, stream(0, Stream.LINK_BOOTSTRAP))
+    assert alone is not None
+    np.testing.assert_array_equal(result.model.link.boot_theta, alone.boot_theta)
+
+
+def test_the_sigmoid_refuses_a_falling_accuracy_word_for_word() -> None:
+    from scaling_forecast.errors import FitError
+
+    compute = np.geomspace(1e19, 1e22, 6)
+    runs = replace(_runs(compute, None, np.array([0.8, 0.7, 0.6, 0.5, 0.4, 0.3])), file="ladder.csv", y_column="acc")
+    with pytest.raises(FitError) as refused:
+        fit_direct(runs, FitSettings(law="sigmoid", chance=0.25, n_boot=200), (Target(1e23),))
+    assert str(refused.value) == (
+        "ladder.csv: acc falls with compute (trend: worsening), and the sigmoid law only rises from chance; fit it "
+        "with --law accuracy (the default) or --law gpt4, which follow a falling accuracy"
+    )
