@@ -1387,3 +1387,50 @@ explain(
     "fit_curve never reads a chance (the passrate law of -log acc has none)",
     ('replace(settings, law="passrate", chance=None),', 'replace(settings, law="passrate", ),'),
 )
+
+# tasks/compare.py
+explain(
+    "tasks/compare.py",
+    EQUIVALENT,
+    "a positive scale of the sign changes no argmin, no order and no sign test",
+    ('sign = 1.0 if law.sense == "lower" else -1.0', 'sign = 2.0 if law.sense == "lower" else -1.0'),
+    ('sign = 1.0 if law.sense == "lower" else -1.0', 'sign = 1.0 if law.sense == "lower" else -2.0'),
+)
+explain(
+    "tasks/compare.py",
+    EQUIVALENT,
+    "every model draws float64 arrays, which asarray returns unchanged with or without the dtype",
+    (
+        "draws = [np.asarray(model.draws(target), dtype=np.float64) for model in models]",
+        "draws = [np.asarray(model.draws(target), dtype=None) for model in models]",
+    ),
+    (
+        "draws = [np.asarray(model.draws(target), dtype=np.float64) for model in models]",
+        "draws = [np.asarray(model.draws(target), ) for model in models]",
+    ),
+)
+explain(
+    "tasks/compare.py",
+    ACCEPTED,
+    "only the order of exactly equal estimates can change, and numpy's default sort keeps it for the sizes a comparison has; a tie of continuous estimates needs identical sweeps, whose order is the one given either way in the tests",
+    ('order = np.argsort(sign * estimates, kind="stable")', "order = np.argsort(sign * estimates, kind=None)"),
+    ('order = np.argsort(sign * estimates, kind="stable")', "order = np.argsort(sign * estimates, )"),
+)
+explain(
+    "tasks/compare.py",
+    EQUIVALENT,
+    "signs are -1, 0 or 1: s/t and s*t agree in sign whenever t is not 0, and a difference of fitted curves exactly 0 at one grid point (not at its neighbour) has probability zero; identical sweeps give 0/0, not a crossing",
+    (
+        "for k in np.flatnonzero(np.sign(difference[:-1]) * np.sign(difference[1:]) < 0):",
+        "for k in np.flatnonzero(np.sign(difference[:-1]) / np.sign(difference[1:]) < 0):",
+    ),
+)
+explain(
+    "tasks/compare.py",
+    EQUIVALENT,
+    "when the fits share one formula, the first's and the second's are that formula",
+    (
+        "formula = fitted[0].result.formula if len(formulas) == 1 else _formula_of(law)",
+        "formula = fitted[1].result.formula if len(formulas) == 1 else _formula_of(law)",
+    ),
+)

@@ -533,3 +533,121 @@ def test_accuracy_sweeps_name_a_missing_baseline_and_report_their_formula() -> N
     floors = [replace(s, runs=replace(s.runs, chance=chance)) for s, chance in zip(sweeps, (0.2, 0.25), strict=True)]
     own = compare_sweeps(floors, FitSettings(law="sigmoid", n_boot=200), (Target(1e23),))
     assert len({f.formula for f in own.fits}) == 2 and own.formula == get_law("sigmoid").formula
+
+
+def _chinchilla_sweep(name: str, floor: float, seed: int) -> Sweep:
+    rng = np.random.default_rng(seed)
+    params = np.repeat(np.geomspace(5e7, 2e9, 6), 3)
+    tokens = params * np.tile([10.0, 20.0, 40.0], 6)
+    loss = (floor + 406.4 / params**0.34 + 410.7 / tokens**0.28) * np.exp(rng.normal(0.0, 0.003, params.size))
+    return Sweep(name, 6 * params * tokens, loss, file=f"{name}.csv", columns=np.column_stack([params, tokens]))
+
+
+def test_a_sweep_whose_own_fit_fails_is_left_out_unless_strict_or_the_baseline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chinchilla sweep is fitted on its own; when that fit fails, the sweep is left out with the fit's words,
+    and a strict comparison, or one whose baseline it is, stops with them."""
+    import scaling_forecast.tasks.compare as compare
+    from scaling_forecast.errors import FitError
+
+    real = compare._fit_one
+
+    def fit_one(sweep: Sweep, *args: object) -> object:
+        if sweep.name == "bad":
+            raise FitError("bad.csv: the chinchilla law could not be fitted")
+        return real(sweep, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(compare, "_fit_one", fit_one)
+    sweeps = [_chinchilla_sweep("low", 1.69, 1), _chinchilla_sweep("bad", 1.75, 2), _chinchilla_sweep("high", 1.8, 3)]
+    settings, at = FitSettings(law="chinchilla", n_boot=100), (Target(1e22),)
+    why = "sweep 'bad': bad.csv: the chinchilla law could not be fitted; it is left out"
+    result = compare_sweeps(sweeps, settings, at)
+    assert result.left_out == (why,) and [f.data.file for f in result.fits] == ["low.csv", "high.csv"]
+    for options in ({"strict": True}, {"baseline": "bad"}):
+        with pytest.raises(DataError) as refused:
+            compare_sweeps(sweeps, settings, at, **options)  # type: ignore[arg-type]
+        assert str(refused.value) == why
+
+
+def test_one_sweep_is_refused_without_a_reason_left_out() -> None:
+    with pytest.raises(DataError) as refused:
+        compare_sweeps([_sweep("a", 1)], SETTINGS, AT_1E24)
+    assert str(refused.value) == "forecast compare needs at least 2 sweeps that can be fitted, got 1"
+
+
+def test_accuracy_sweeps_with_a_task_loss_are_compared_with_the_two_step_law_by_default() -> None:
+    from dataclasses import replace
+
+    from scipy.special import expit
+
+    compute = np.geomspace(1e18, 1e21, 8)
+    sweeps = []
+    for name, midpoint in (("early", 2.6), ("late", 2.3)):
+        task_loss = 1.5 + 3.0 * (compute / 1e18) ** -0.3
+        accuracy = 0.25 + 0.75 * expit(-2.0 * (task_loss - midpoint))
+        accuracy = accuracy + np.random.default_rng(len(name)).normal(0.0, 0.005, 8)
+        sweep = _accuracy_sweep(name, accuracy, compute)
+        assert sweep.runs is not None
+        runs = replace(sweep.runs, columns=task_loss[:, None], column_names=("task_loss",))
+        sweeps.append(replace(sweep, runs=runs))
+    result = compare_sweeps(sweeps, FitSettings(chance=0.25, n_boot=200), (Target(1e22),))
+    assert result.law == "two-step" and all(f.law == "two-step" for f in result.fits)
+    assert result.comparisons[0].ranking[0].sweep == "early"
+
+
+def test_identical_accuracy_sweeps_do_not_cross() -> None:
+    """Two sweeps of the same runs have the same forecast everywhere: their difference is 0, never a crossing."""
+    same = [_accuracy_sweep("a", STEEP), _accuracy_sweep("b", STEEP)]
+    result = compare_sweeps(same, FitSettings(n_boot=200), (Target(1e22),))
+    assert result.crossings == ()
+    assert result.comparisons[0].ranking[0].estimate == result.comparisons[0].ranking[1].estimate
+
+
+def test_draws_rank_lower_first_for_a_law_of_that_sense_with_ties_counted_half() -> None:
+    """Paired draws with ties, ranked by a law where lower is better: P(best) is the share of replicates in which
+    a sweep's draw is the lowest (the first on a tie), P(better) the share below the baseline plus half the ties,
+    by hand."""
+    from types import SimpleNamespace
+
+    from scaling_forecast.results import Prediction
+    from scaling_forecast.tasks.compare import _rank_draws
+
+    draws = {"a": np.array([1.0, 2.0, 3.0, 2.0, 1.0]), "b": np.array([2.0, 2.0, 1.0, 3.0, 3.0])}
+    estimates = {"a": 1.5, "b": 2.5}
+    fitted = [
+        SimpleNamespace(
+            sweep=SimpleNamespace(name=name),
+            result=SimpleNamespace(
+                predictions=(Prediction(1e22, 1.0, estimates[name], (0.0, 4.0), (0.0, 5.0)),),
+                model=SimpleNamespace(draws=lambda target, d=d: d),
+            ),
+        )
+        for name, d in draws.items()
+    ]
+    lower = SimpleNamespace(sense="lower")
+    ranked = _rank_draws(lower, fitted, 1e22, None, 0.9)  # type: ignore[arg-type]
+    assert ranked.baseline == "a" and [r.sweep for r in ranked.ranking] == ["a", "b"]
+    a, b = ranked.ranking
+    assert a.p_best == pytest.approx(4 / 5) and b.p_best == pytest.approx(1 / 5)  # ties go to the first sweep
+    assert b.p_better == pytest.approx((1 + 0.5 * 1) / 5)  # b below a in 1 replicate, tied in 1
+    higher = _rank_draws(SimpleNamespace(sense="higher"), fitted, 1e22, None, 0.9)  # type: ignore[arg-type]
+    assert [r.sweep for r in higher.ranking] == ["b", "a"]
+    assert higher.ranking[1].p_better == pytest.approx((1 + 0.5 * 1) / 5)  # a above b in 1, tied in 1
+
+
+def test_sweeps_from_names_the_sweep_in_a_zero_refusal_and_keeps_its_compute_column() -> None:
+    from dataclasses import replace
+
+    from scaling_forecast.readers.runs import load_for_law
+    from scaling_forecast.tasks.compare import sweeps_from
+
+    from ..conftest import EXAMPLES
+
+    rates, _ = load_for_law(str(EXAMPLES / "passrates.csv"), "auto")
+    zeroed = rates.rates.copy()
+    zeroed[0, 0] = 0.0
+    with pytest.raises(DataError) as refused:
+        sweeps_from([("r", replace(rates, rates=zeroed))], zeros="error")
+    assert str(refused.value).startswith(f"{rates.file} (sweep r): ")
+    losses, _ = load_for_law(str(EXAMPLES / "runs.csv"), "auto")
+    (sweep,) = sweeps_from([("l", replace(losses, x_column="flops"))])
+    assert sweep.x_column == "flops"

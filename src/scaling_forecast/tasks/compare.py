@@ -34,7 +34,7 @@ from ..engine.uncertainty import (
     studentised_interval,
 )
 from ..errors import ConfigError, DataError, FitError
-from ..laws import AccuracyLaw, Array, Law, LawSpec, PassRateLaw, candidates_of, curve_law, get_law
+from ..laws import AccuracyLaw, Array, Law, LawSpec, PassRateLaw, curve_law, get_law
 from ..results import Comparison, Crossing, FitResult, RankedSweep, TargetComparison
 from ..settings import FitSettings, Target
 from .capability import fit_accuracy_law
@@ -518,12 +518,6 @@ def _crossings(
     return tuple(sorted(crossings, key=lambda c: (c.compute, c.below, c.above)))
 
 
-def _formula_of(law: Any) -> str:
-    """The law's formula as registered (``chance`` unnamed), for sweeps whose fitted formulas differ (their floors)."""
-    members = candidates_of(law.name) if law.candidate_of is None and candidates_of(law.name) else (law.name,)
-    return "; or ".join(get_law(m).formula for m in members)
-
-
 def _check_names(sweeps: Sequence[Sweep], baseline: str | None) -> None:
     """Every sweep has a name of its own, and the baseline is one of them."""
     names = [s.name for s in sweeps]
@@ -603,7 +597,7 @@ def _compare_by_draws(
     comparisons = tuple(_rank_draws(law, fitted, t.value, baseline, settings.level) for t in absolute)
     crossings = _crossings_of_forecasts(fitted, absolute)
     formulas = {f.result.formula for f in fitted}
-    formula = fitted[0].result.formula if len(formulas) == 1 else _formula_of(law)
+    formula = fitted[0].result.formula if len(formulas) == 1 else law.formula  # each sweep has its floor
     return _comparison(law, formula, settings, fitted, comparisons, crossings, left_out)
 
 
