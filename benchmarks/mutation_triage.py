@@ -1434,3 +1434,68 @@ explain(
         "formula = fitted[1].result.formula if len(formulas) == 1 else _formula_of(law)",
     ),
 )
+
+# tasks/fit.py
+explain(
+    "tasks/fit.py",
+    ACCEPTED,
+    "refine polishes only fits that did not converge, and no ladder a test can build leaves the batched fit unconverged",
+    (
+        "law, log_x, log_y[None, :], fit_batch(law, log_x, log_y[None, :], objective=objective), objective=objective\n)",
+        "law, log_x, log_y[None, :], fit_batch(law, log_x, log_y[None, :], objective=objective), )",
+    ),
+)
+explain(
+    "tasks/fit.py",
+    EQUIVALENT,
+    "runs are fitted in bins only when they number more than 48, so n - p is far above 2",
+    (
+        "run_sigma = math.sqrt(float(residuals @ residuals) / max(log_y.size - law.n_params, 1))",
+        "run_sigma = math.sqrt(float(residuals @ residuals) / max(log_y.size - law.n_params, 2))",
+    ),
+)
+explain(
+    "tasks/fit.py",
+    EQUIVALENT,
+    "a fit's boot_noise and boot_sigma are both set (bootstrap) or both None (delta method)",
+    (
+        "if uncertainty.boot_noise is None or uncertainty.boot_sigma is None:",
+        "if uncertainty.boot_noise is None and uncertainty.boot_sigma is None:",
+    ),
+)
+explain(
+    "tasks/fit.py",
+    EQUIVALENT,
+    "numpy's integers(n) is integers(0, n), the same draws",
+    (
+        "noise = (residuals - residuals.mean())[rng.integers(0, residuals.size, size=uncertainty.boot_noise.size)]",
+        "noise = (residuals - residuals.mean())[rng.integers(residuals.size, size=uncertainty.boot_noise.size)]",
+    ),
+)
+explain(
+    "tasks/fit.py",
+    EQUIVALENT,
+    "array_split takes int() of its count of sections, and int(n / m) is n // m for positive n and m",
+    (
+        "return binned_runs(compute, y, compute.size // per_bin)",
+        "return binned_runs(compute, y, compute.size / per_bin)",
+    ),
+)
+explain(
+    "tasks/fit.py",
+    EQUIVALENT,
+    "the bins' compute and loss arrays have the same size",
+    (
+        "points=None if points is None else int(points[0].size),",
+        "points=None if points is None else int(points[1].size),",
+    ),
+)
+explain(
+    "tasks/fit.py",
+    EQUIVALENT,
+    "forecast() replaces the result's level, parameters, predictions and fit warnings before it is returned",
+    ("warnings=warnings,", "warnings=None,"),
+    ("level=settings.level,", "level=None,"),
+    ("params=(),", "params=None,"),
+    ("predictions=(),", "predictions=None,"),
+)

@@ -313,3 +313,17 @@ def test_a_forecasts_case_bootstrap_ci_and_pi_are_numpys_quantiles_of_its_replic
     low, high = np.quantile(noisy[np.isfinite(noisy)], [0.05, 0.95])
     assert np.log(prediction.pi) == pytest.approx((min(low, q, ci[0]), max(high, q, ci[1])), rel=1e-12)
     assert np.log(prediction.pi[1] / prediction.pi[0]) > 1.2 * np.log(prediction.ci[1] / prediction.ci[0])
+
+
+def test_a_fit_keeps_each_runs_parameters_and_tokens_in_compute_order() -> None:
+    """The fitted runs carry their (N, D), row for row with compute and loss, sorted by compute: what a saved fit
+    and its plot read."""
+    runs = _synthetic(0.003, seed=2)
+    result = _fit(runs, n_boot=100)
+    assert result.runs is not None
+    order = np.lexsort((runs.y, runs.x))
+    assert result.runs.x == tuple(runs.x[order].tolist()) and result.runs.y == tuple(runs.y[order].tolist())
+    assert result.runs.columns == tuple(tuple(row) for row in runs.columns[order].tolist())
+    assert all(
+        6.0 * n * d == pytest.approx(c, rel=1e-12) for (n, d), c in zip(result.runs.columns, result.runs.x, strict=True)
+    )

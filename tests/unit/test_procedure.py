@@ -247,3 +247,115 @@ def test_when_the_broken_law_is_chosen_the_interval_spans_it_and_the_loss_law_at
         ends = [getattr(p, name) for p in own.values()]
         assert getattr(prediction, name) == (min(e[0] for e in ends), max(e[1] for e in ends))
     assert own["loss"].ci[0] < own["broken"].ci[0]  # the loss law sets the lower end here
+
+
+def _bent(n: int = 12, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A power law that bends down after two decades (a known break): a ladder the pure laws drift on."""
+    compute = np.geomspace(1e18, 1e22, n)
+    decades = np.log10(compute) - 18.0
+    bend = np.where(decades > 2.0, 10.0 ** (-0.2 * (decades - 2.0)), 1.0)
+    noise = np.exp(np.random.default_rng(seed).normal(0.0, 0.003, n))
+    return compute, 5.0 * (compute / 1e18) ** -0.05 * bend * noise
+
+
+def test_three_runs_are_too_few_to_test_the_power_law_the_default_chose() -> None:
+    """Three runs: the default can fit only the power law, and its drift check says the ladder is too short to
+    test that law, counting the runs at distinct computes and the 2 + 3 the power law needs."""
+    from scaling_forecast.tasks.fit import fit_curve
+
+    compute = np.array([1e18, 1e19, 1e19, 1e20])
+    result = fit_curve(compute, 5.0 * (compute / 1e18) ** -0.1, FitSettings(), (Target(1e22),))
+    assert result.law == "power" and result.fit.drift is not None and result.fit.drift.law == "power"
+    assert (
+        "only 3 runs at distinct compute values: too few for the ladder to test the power law on its own larger runs "
+        "(the misspecification check needs 5); the intervals assume the law holds beyond the runs"
+    ) in result.fit.warnings
+    assert not any("did not converge" in w for w in result.fit.warnings)
+
+
+@pytest.mark.parametrize(
+    ("misspecification", "action"),
+    [
+        ("widen", "the prediction intervals are widened by that rate times the decades beyond the largest run"),
+        ("warn", "the prediction intervals are probably too narrow (--misspecification widen widens them)"),
+    ],
+)
+def test_a_drifting_ladders_warning_says_what_the_misspecification_option_does(
+    misspecification: str, action: str
+) -> None:
+    from scaling_forecast.tasks.fit import fit_curve
+
+    compute, loss = _bent()
+    result = fit_curve(compute, loss, FitSettings(law="power", misspecification=misspecification), (Target(1e23),))
+    drifting = [w for w in result.fit.warnings if w.startswith("the ladder's own rolling forecasts drift: the power")]
+    assert len(drifting) == 1 and drifting[0].endswith(f"the law is probably misspecified; {action}")
+    named = fit_curve(compute, loss, FitSettings(law="passrate"), (Target(1e23),), law_name="gpt4")
+    assert any(w.startswith("the ladder's own rolling forecasts drift: the gpt4 law") for w in named.fit.warnings)
+
+
+def test_the_default_procedure_chooses_and_checks_drift_with_the_users_loss_and_seed() -> None:
+    """Under --loss huber and a seed, the law choice and the drift check are Huber's and that seed's: the same as
+    select_law and rolling_drift called with them, and not the least-squares or seed-0 ones (which differ here)."""
+    from scaling_forecast.engine.drift import rolling_drift
+    from scaling_forecast.engine.fitting import Objective
+    from scaling_forecast.engine.selection import select_law
+    from scaling_forecast.laws import curve_law
+    from scaling_forecast.tasks.fit import fit_curve
+
+    compute, loss = _bent(n=10, seed=3)
+    loss[6] *= 1.08  # an outlier, which Huber's loss discounts
+    settings = FitSettings(loss_fn="huber", seed=7)
+    result = fit_curve(compute, loss, settings, (Target(1e23),))
+    huber = Objective("huber", settings.resolved().huber_delta)
+    chosen = select_law(compute, loss, objective=huber)
+    least = select_law(compute, loss)
+    assert chosen is not None and least is not None and chosen[0].reason != least[0].reason
+    assert result.law_selection is not None and result.law_selection.reason == chosen[0].reason
+    drift_law = curve_law("loss")
+    own = rolling_drift(drift_law, compute, loss, objective=huber, seed=7)
+    assert result.fit.drift is not None and result.fit.drift.law == "loss"
+    assert result.fit.drift.statistic == own.statistic and result.fit.drift.p_value == own.p_value
+    assert rolling_drift(drift_law, compute, loss, seed=7).statistic != own.statistic
+    assert rolling_drift(drift_law, compute, loss, objective=huber).p_value != own.p_value
+
+
+def test_many_runs_are_fitted_as_one_point_per_compute_or_as_equal_bins_counted_by_hand() -> None:
+    """More than 48 runs: at 24 distinct computes or fewer, one point per compute (the runs' geometric mean), the
+    same fit as those points given alone; at 100 distinct computes, bins of ceil(100 / 24) = 5 runs, so 20 points.
+    The default's law choice says it held out the largest points, not runs."""
+    from scaling_forecast.tasks.fit import fit_curve
+
+    rng = np.random.default_rng(5)
+    levels = np.geomspace(1e18, 1e21, 24)
+    counts = np.where(np.arange(24) % 2 == 0, 2, 4)  # unequal counts: bins of equal count would mix computes
+    compute = np.repeat(levels, counts)
+    loss = (1.8 + 40.0 * (compute / 1e18) ** -0.2) * np.exp(rng.normal(0.0, 0.01, compute.size))
+    settings = FitSettings(law="loss", method="delta")
+    result = fit_curve(compute, loss, settings, (Target(1e23),))
+    means = np.exp(np.array([np.log(loss[compute == c]).mean() for c in levels]))
+    alone = fit_curve(levels, means, settings, (Target(1e23),))
+    assert result.data.points == 24 and result.data.n_runs == compute.size
+    assert [p.estimate for p in result.params] == pytest.approx([p.estimate for p in alone.params], rel=1e-9)
+    spread = np.geomspace(1e18, 1e21, 100)
+    spread_loss = (1.8 + 40.0 * (spread / 1e18) ** -0.2) * np.exp(rng.normal(0.0, 0.01, 100))
+    binned = fit_curve(spread, spread_loss, FitSettings(), (Target(1e23),))
+    assert binned.data.points == 20
+    assert binned.law_selection is not None and " largest " in binned.law_selection.reason
+    assert "points from the smaller runs" in binned.law_selection.reason
+    few = fit_curve(spread[::10], spread_loss[::10], FitSettings(), (Target(1e23),))
+    assert few.law_selection is not None and "run(s) from the smaller runs" in few.law_selection.reason
+
+
+def test_a_delta_fit_of_bins_takes_a_new_runs_noise_from_every_run() -> None:
+    """Fitted to bins by the delta method, the noise of a new run is every run's scatter about the fitted law,
+    ``sqrt(sum r_i^2 / (n - p))`` over the runs (not the bins), by hand."""
+    from scaling_forecast.engine.forecasting import curve_model
+    from scaling_forecast.tasks.fit import fit_curve
+
+    compute = np.geomspace(1e18, 1e21, 100)
+    loss = (1.8 + 40.0 * (compute / 1e18) ** -0.2) * np.exp(np.random.default_rng(6).normal(0.0, 0.02, 100))
+    result = fit_curve(compute, loss, FitSettings(law="loss", method="delta"), (Target(1e23),))
+    a, b, c = (p.estimate for p in result.params)
+    residuals = np.log(loss) - np.log(a * compute**b + c)
+    model = curve_model(result)
+    assert model.uncertainty.sigma == pytest.approx(math.sqrt(residuals @ residuals / (100 - 3)), rel=1e-6)

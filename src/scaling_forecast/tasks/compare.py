@@ -368,6 +368,7 @@ def _fit_group(
             uncertainty,
             Where(sweep.file, sweep.x_column, sweep.y_column, sweep.name, sweep.problems, sweep.warnings),
             check_drift=check_drift,
+            log_x=np.log(compute[row]) - float(log_cref[row]),
         )
         results.append(_Fitted(sweep, result))
     return results

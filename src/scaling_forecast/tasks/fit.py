@@ -202,15 +202,11 @@ def _optimum(
     if np.ptp(fitted) < FLAT:
         slope = float(np.polyfit(np.log(compute), log_y, 1)[0]) if np.unique(compute).size > 1 else 0.0
         if slope > FLAT:  # the law can only fall: a rising metric comes out as a flat fit
-            advice = (
-                "fit a quantity that falls with scale (a loss, --y COL), an accuracy with --law accuracy, or check"
-                if where.law_name is None
-                else "accuracy that falls with scale has no law here; check"
-            )
             raise FitError(
                 f"{where.file}: {where.y_column} rises with {where.x_column} (from {y[0]:.4g} at {compute[0]:.3g} "
-                f"to {y[-1]:.4g} at {compute[-1]:.3g}), and the {name} law can only fall; {advice} that larger "
-                "runs really have more compute"
+                f"to {y[-1]:.4g} at {compute[-1]:.3g}), and the {name} law can only fall; fit a quantity that falls "
+                "with scale (a loss, --y COL), an accuracy with --law accuracy, or check that larger runs really have "
+                "more compute"
             )
         raise FitError(
             f"{where.file}: the fitted {name} law is flat ({where.y_column} does not change with "
@@ -370,7 +366,7 @@ def assemble(
     law_selection: LawSelection | None = None,
     candidates: tuple[CandidateState, ...] = (),
     columns: Array | None = None,
-    log_x: Array | None = None,
+    log_x: Array,
     points: tuple[Array, Array] | None = None,
 ) -> FitResult:
     """The :class:`FitResult` of a fitted law (``best`` holds one row) with its forecasts.
@@ -378,11 +374,9 @@ def assemble(
     ``candidates`` are the states of the laws ``--law auto`` weighed (:func:`_interval_laws`).
 
     ``check_drift`` runs the ladder's rolling backtest (:func:`rolling_drift`) on laws of compute
-    alone. ``log_x`` is the runs' design (default: log compute over ``C_ref``). ``points`` are the
+    alone. ``log_x`` is the runs' design (log compute over ``C_ref`` for a law of compute). ``points`` are the
     bins the law was fitted to when the runs were more than :data:`MAX_POINTS` (the check runs on them).
     """
-    if log_x is None:
-        log_x = np.log(compute) - log_cref
     residuals = np.log(y) - law.log_predict(uncertainty.theta[None, :], log_x)[0]
     data = DataSummary(
         file=where.file,
