@@ -327,3 +327,15 @@ def test_a_fit_keeps_each_runs_parameters_and_tokens_in_compute_order() -> None:
     assert all(
         6.0 * n * d == pytest.approx(c, rel=1e-12) for (n, d), c in zip(result.runs.columns, result.runs.x, strict=True)
     )
+
+
+def test_each_replicates_log_sum_exp_is_shifted_by_its_own_largest_term() -> None:
+    """A batch of two parameter rows 800 nats apart: each row's log loss is scipy's logsumexp of its own terms (a
+    shift by the batch's largest term would underflow the smaller row to -inf)."""
+    from scipy.special import logsumexp
+
+    theta = np.array([[800.0, 800.0, 800.0, 0.3, 0.3], [6.0, 6.0, 0.5, 0.34, 0.28]])
+    log_x = np.log(np.array([[1e8, 1e10], [1e9, 1e11], [1e10, 1e12]]))
+    for row, t in enumerate(theta):
+        terms = np.stack([t[0] - t[3] * log_x[:, 0], t[1] - t[4] * log_x[:, 1], np.full(3, t[2])], axis=-1)
+        assert_allclose(LAW.log_predict(theta, log_x)[row], logsumexp(terms, axis=-1), rtol=1e-12)

@@ -359,3 +359,27 @@ def test_a_delta_fit_of_bins_takes_a_new_runs_noise_from_every_run() -> None:
     residuals = np.log(loss) - np.log(a * compute**b + c)
     model = curve_model(result)
     assert model.uncertainty.sigma == pytest.approx(math.sqrt(residuals @ residuals / (100 - 3)), rel=1e-6)
+
+
+def test_a_saved_fit_without_its_runs_loads_and_a_broken_gpt4_fit_inside_one_names_the_file() -> None:
+    """Fits saved before they kept their runs still load (with no runs) and predict the same; a saved gpt4 fit whose
+    inner fit of -log acc is broken is refused in one line naming the saved file."""
+    import copy
+
+    from scaling_forecast.errors import DataError
+    from scaling_forecast.tasks.capability import fit_direct
+
+    from .test_capability import _ladder, _runs
+
+    result = fit_law(COMPUTE, truth(COMPUTE) * 1.01, FitSettings(), (Target(TARGET),))
+    saved = result.to_saved_dict()
+    del saved["state"]["runs"]
+    reloaded = forecast(load_fit(saved, "fit.json"), (Target(TARGET),), 0.9)
+    assert reloaded.runs is None and reloaded.predictions == result.predictions
+    compute, _, accuracy = _ladder(8, seed=6)
+    gpt4 = fit_direct(_runs(compute, None, np.clip(accuracy, 0.3, 0.99)), FitSettings(law="gpt4", n_boot=200), ())
+    broken = copy.deepcopy(gpt4.to_saved_dict())
+    del broken["state"]["gpt4"]["level"]
+    with pytest.raises(DataError) as refused:
+        load_fit(broken, "fit.json")
+    assert str(refused.value).startswith("fit.json: not a saved fit (missing or bad 'level')")

@@ -311,3 +311,20 @@ def test_a_law_with_the_most_parameters_names_every_simpler_law_it_beat() -> Non
     assert choice is not None and choice[0].chosen == "broken"
     reason = choice[0].reason
     assert ", clearly better than power and loss" in reason and "no law with more parameters" not in reason
+
+
+def test_the_reason_names_the_simpler_laws_beaten_and_says_when_no_larger_law_did_better() -> None:
+    """A saturating ladder: the loss law wins, beats the power law and no law with more parameters beats it. A
+    ladder that bends down: the broken law wins over both simpler laws, and none has more parameters."""
+    from ..conftest import saturating_ladder
+
+    compute, loss = saturating_ladder(n=10, noise=0.003, seed=2)
+    chosen = select_law(compute, loss)
+    assert chosen is not None and chosen[0].chosen == "loss"
+    assert ", clearly better than power; no law with more parameters did clearly better" in chosen[0].reason
+    bent = np.geomspace(1e18, 1e22, 12)
+    decades = np.log10(bent) - 18.0
+    bent_loss = 5.0 * (bent / 1e18) ** -0.05 * np.where(decades > 2.0, 10.0 ** (-0.2 * (decades - 2.0)), 1.0)
+    broken = select_law(bent, bent_loss * np.exp(np.random.default_rng(0).normal(0.0, 0.003, 12)))
+    assert broken is not None and broken[0].chosen == "broken"
+    assert broken[0].reason.endswith(", clearly better than power and loss")
