@@ -272,3 +272,10 @@ def test_each_fits_warnings_are_kept_once_with_the_size_of_its_fit() -> None:
     assert spans[0].startswith("fit of 3 runs: compute spans only 0.40 decades")
     assert spans[-1].startswith("fit of 6 runs: compute spans only 1.00 decades")
     assert len(spans) == len(set(spans)) == 4
+
+
+def test_windows_called_without_a_file_name_the_data_as_the_library_does() -> None:
+    compute = np.geomspace(1e18, 1e20, 4)
+    with pytest.raises(DataError) as refused:
+        windows(compute, tuple("abcd"), rolling=True, min_fitted=4)
+    assert str(refused.value).startswith("<data>: --rolling needs runs at more than the law's 4 distinct compute")
