@@ -1499,3 +1499,34 @@ explain(
     ("params=(),", "params=None,"),
     ("predictions=(),", "predictions=None,"),
 )
+
+# engine/uncertainty.py
+explain(
+    "engine/uncertainty.py",
+    EQUIVALENT,
+    "the block runs numpy's quantiles alone, whose only warning is the RuntimeWarning of an all-NaN slice: ignoring every warning there ignores that one",
+    ('warnings.simplefilter("ignore", RuntimeWarning)', 'warnings.simplefilter("ignore", )'),
+    ('warnings.simplefilter("ignore", RuntimeWarning)', 'warnings.simplefilter("ignore", None)'),
+)
+explain(
+    "engine/uncertainty.py",
+    EQUIVALENT,
+    "a start: the batched fit scans the law's own starts and reaches the same optimum without it, only slower",
+    (
+        "boot = fit_batch(law, boot_x, boot_log_y, objective=objective, warm_start=theta)",
+        "boot = fit_batch(law, boot_x, boot_log_y, objective=objective, warm_start=None)",
+    ),
+    (
+        "boot = fit_batch(law, boot_x, boot_log_y, objective=objective, warm_start=theta)",
+        "boot = fit_batch(law, boot_x, boot_log_y, objective=objective, )",
+    ),
+)
+explain(
+    "engine/uncertainty.py",
+    ACCEPTED,
+    "the accuracy asked of the solved inverse before the pseudo-inverse replaces it: between 1e-8 and 1 only information matrices conditioned worse than about 1e8 differ, where no interval is meaningful and the identification warning fires",
+    (
+        "bad = ~(error < 1e-8)  # singular or ill-conditioned: the pseudo-inverse",
+        "bad = ~(error < 1.00000001)  # singular or ill-conditioned: the pseudo-inverse",
+    ),
+)

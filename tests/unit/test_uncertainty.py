@@ -528,3 +528,47 @@ def test_a_delta_state_says_so_and_chunked_replicates_are_the_same_replicates(mo
     chunked = uncertainty.estimate_uncertainty(law, log_x, log_y, theta, method="bootstrap", n_boot=300, seed=5)
     for name in ("boot_theta", "boot_covariance", "boot_sigma", "boot_noise"):
         assert_allclose(getattr(chunked, name), getattr(whole, name), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("loss_fn", ["lsq", "huber"])
+def test_data_resampled_another_way_are_what_each_replicate_fits(loss_fn: str) -> None:
+    """Noise-free runs (every residual 0) and replicates of the data resampled another way (the problem
+    bootstrap's role): each bootstrap replicate is the fit to that replicate's data, by numpy's least squares line,
+    or by scipy's Huber line (one point of each replicate far off: the fit must be Huber's, not least squares')."""
+    from scipy.optimize import least_squares
+
+    from scaling_forecast.engine.fitting import Objective
+    from scaling_forecast.engine.uncertainty import estimate_uncertainty
+    from scaling_forecast.laws import get_law
+
+    law = get_law("power")
+    log_x = np.linspace(-2.0, 2.0, 8)
+    log_y = 1.0 - 0.2 * log_x
+    theta = np.array([1.0, -0.2])
+    wiggle = 0.02 * np.sin(np.arange(5)[:, None] * 1.7 + np.arange(8)[None, :])
+    if loss_fn == "huber":
+        wiggle[:, 3] += 0.3
+    data = log_y[None, :] + wiggle
+    objective = Objective(loss_fn, 0.01)
+    state = estimate_uncertainty(
+        law,
+        log_x,
+        log_y,
+        theta,
+        method="bootstrap",
+        n_boot=5,
+        seed=0,
+        objective=objective,
+        replicates=lambda rng, n: data[:n],
+    )
+    assert state.boot_theta is not None
+    for row, replicate in enumerate(data):
+        if loss_fn == "lsq":
+            line = np.polyfit(log_x, replicate, 1)[::-1]
+        else:
+            start = np.polyfit(log_x, replicate, 1)[::-1]
+            line = least_squares(
+                lambda t, v=replicate: v - t[0] - t[1] * log_x, start, loss="huber", f_scale=0.01, xtol=1e-15
+            ).x
+        fitted = law.log_predict(state.boot_theta[row : row + 1], log_x)[0]
+        assert_allclose(fitted, line[0] + line[1] * log_x, atol=1e-7)
