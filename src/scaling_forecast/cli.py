@@ -854,6 +854,95 @@ def optimal(
 
 
 @app.command()
+@_shared(LADDER_OPTIONS, PLOT_OPTIONS, OUTPUT_OPTIONS)
+def plan(
+    runs: RunsArgument = None,
+    target: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--target",
+            "-t",
+            metavar="C",
+            help="The compute the forecast is for, e.g. 1e24, or a multiple of the largest run, e.g. 1000x. Required.",
+            show_default=False,
+        ),
+    ] = None,
+    budget: Annotated[
+        str | None,
+        typer.Option(
+            help="Compute to spend on new runs, in FLOP or a multiple of the largest run (2x). [default: 2x]",
+            metavar="FLOP",
+            show_default=False,
+        ),
+    ] = None,
+    candidates: Annotated[
+        str | None,
+        typer.Option(
+            help="The runs to weigh, as computes C1,C2,... (FLOP, or multiples such as 0.5x,2x). [default: 8 "
+            "computes from the smallest run to 10x the largest, and a repeat of the largest]",
+            metavar="C1,C2,...",
+            show_default=False,
+        ),
+    ] = None,
+    n_runs: Annotated[
+        int | None,
+        typer.Option("--runs", help="Recommend at most K runs. [default: 3]", metavar="K", show_default=False),
+    ] = None,
+    draws: Annotated[
+        int | None,
+        typer.Option(help="Draws of each candidate run, each refitted. [default: 8]", metavar="N", show_default=False),
+    ] = None,
+    law: LawOption = None,
+    *,
+    given: dict[str, Any],
+) -> None:
+    """Which runs to train next: each candidate run's expected interval at the target once it is added.
+
+    Each candidate is drawn from the current forecast at its compute (its pi), added to the runs and
+    the whole default procedure refitted; the table gives the expected width of the pi at the target,
+    what the run costs, and what it buys per FLOP. Under --budget, the set of runs that leaves the
+    narrowest interval. Exit codes: 0 done, 2 bad input, 3 the fit failed.
+    """
+    from .settings import parse_target
+    from .tasks.plan import DRAWS, plan_runs
+    from .writers import render
+
+    options = _options(runs, given, {"law": law, "targets": target})
+    if "targets" not in options.explicit or len(options.targets) != 1:
+        raise ConfigError("forecast plan needs one --target C (the compute the forecast is for)")
+    image = _plot_format(given["plot"])
+    ladder = _ladder(options)
+    largest = float(max(ladder.compute))
+    spent = None if budget is None else _compute_option("--budget", budget).resolve(largest)
+    weighed = (
+        ()
+        if candidates is None
+        else tuple(_compute_option("--candidates", text).resolve(largest) for text in candidates.split(","))
+    )
+    result = plan_runs(
+        ladder,
+        parse_target(options.targets[0]),
+        candidates=weighed,
+        budget=spent,
+        max_runs=n_runs,
+        draws=DRAWS if draws is None else draws,
+    )
+    _emit(lambda f, c, w: render(result, f, color=c, width=w), result.warnings, options, given["no_color"])
+    _write_plot(given["plot"], result, image, options)
+    _strict(result.warnings, options.strict)
+
+
+def _compute_option(option: str, text: str) -> Any:
+    """A compute given as FLOP or as a multiple of the largest run (``2x``), or one line naming the option."""
+    from .settings import parse_target
+
+    try:
+        return parse_target(text.strip())
+    except ConfigError:
+        raise ConfigError(f"{option} {text.strip()!r}: not a compute; give FLOP (1e21) or a multiple (2x)") from None
+
+
+@app.command()
 def predict(
     saved: Annotated[
         str,

@@ -851,3 +851,100 @@ class Curve:
             "ci": rows(self.ci),
             "pi": rows(self.pi),
         }
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    """One candidate run of ``forecast plan``: its compute and cost (FLOP), the expected ``pi`` width at the target
+    once it is added, what that buys (``gain``: on the chosen law's own interval, ``noise_gain``, and on the law
+    choice and drift widening, ``law_gain``) and per FLOP; how far apart the laws put it (``disagreement``, in
+    half-widths of the chosen law's ``pi``), and the share of refits that chose the same law."""
+
+    compute: float
+    kind: str
+    cost: float
+    width: float
+    gain: float
+    noise_gain: float
+    law_gain: float
+    per_flop: float
+    disagreement: float
+    same_law: float
+    failed_draws: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "compute": self.compute,
+            "kind": self.kind,
+            "cost": self.cost,
+            "width": json_number(self.width),
+            "gain": json_number(self.gain),
+            "noise_gain": json_number(self.noise_gain),
+            "law_gain": json_number(self.law_gain),
+            "gain_per_flop": json_number(self.per_flop),
+            "disagreement": json_number(self.disagreement),
+            "same_law": json_number(self.same_law),
+            "failed_draws": self.failed_draws,
+        }
+
+
+@dataclass(frozen=True)
+class PlannedSet:
+    """The runs ``forecast plan`` recommends (their computes), their total cost and the expected width after them."""
+
+    computes: tuple[float, ...]
+    cost: float
+    width: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"computes": list(self.computes), "cost": self.cost, "width": json_number(self.width)}
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """``forecast plan``: the forecast at the target now, each candidate run's expected effect, and the set of runs
+    recommended within the budget."""
+
+    file: str
+    law: str
+    target: float
+    level: float
+    estimate: float
+    pi: tuple[float, float]
+    width: float
+    own_width: float
+    budget: float
+    max_runs: int
+    draws: int
+    n_boot: int
+    seed: int
+    n_runs: int
+    compute_max: float
+    candidates: tuple[PlannedRun, ...]
+    recommended: PlannedSet
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "file": self.file,
+            "law": self.law,
+            "target": self.target,
+            "level": self.level,
+            "now": {
+                "estimate": json_number(self.estimate),
+                "pi": [json_number(v) for v in self.pi],
+                "width": json_number(self.width),
+                "own_width": json_number(self.own_width),
+                "n_runs": self.n_runs,
+                "compute_max": self.compute_max,
+            },
+            "budget": self.budget,
+            "max_runs": self.max_runs,
+            "draws": self.draws,
+            "n_boot": self.n_boot,
+            "seed": self.seed,
+            "candidates": [c.to_dict() for c in self.candidates],
+            "recommended": self.recommended.to_dict(),
+            "warnings": list(self.warnings),
+        }

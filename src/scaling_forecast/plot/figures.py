@@ -336,3 +336,44 @@ def plot_optimal(result: Any, fmt: str | None = None, *, ax: Any = None) -> Any:
     ax.set_title(f"isoloss contours of L(N, D) = E + A/N^alpha + B/D^beta ({result.data.n_runs} runs)")
     ax.legend(fontsize=8, loc="upper left")
     return _done(figure, fmt)
+
+
+def plot_plan(plan: Any, fmt: str | None = None, *, ax: Any = None) -> Any:
+    """Each candidate run's expected ``pi`` width at the target against its cost, the width now and the budget
+    marked, the recommended runs ringed."""
+    figure, axes = _figure(1, ax)
+    ax = axes[0]
+    chosen = set(plan.recommended.computes)
+    for kind, marker in (("grid", "o"), ("repeat", "s"), ("given", "D")):
+        runs = [c for c in plan.candidates if c.kind == kind]
+        if runs:
+            ax.scatter(
+                [c.cost for c in runs],
+                [c.width for c in runs],
+                marker=marker,
+                color="tab:blue",
+                s=30,
+                zorder=3,
+                label={"grid": "candidate run", "repeat": "repeat of the largest run", "given": "candidate run"}[kind],
+            )
+    picked = [c for c in plan.candidates if c.compute in chosen]
+    if picked:
+        ax.scatter(
+            [c.cost for c in picked],
+            [c.width for c in picked],
+            facecolors="none",
+            edgecolors="tab:red",
+            s=140,
+            linewidths=1.8,
+            zorder=4,
+            label="recommended",
+        )
+    ax.axhline(plan.width, color="gray", linestyle="--", linewidth=1, label="width now")
+    ax.axvline(plan.budget, color="gray", linestyle=":", linewidth=1, label="budget")
+    ax.set_xscale("log")
+    ax.set_xlabel("cost of the run (FLOP)")
+    ax.set_ylabel(f"expected {plan.level:.0%} PI width at {plan.target:.1e}")
+    ax.set_title(f"which run next: {plan.law} law, {plan.n_runs} runs in {Path(plan.file).name}")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    return _done(figure, fmt)

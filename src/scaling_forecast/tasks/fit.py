@@ -49,6 +49,7 @@ def fit_curve(
     problems: dict[str, Any] | None = None,
     columns: Array | None = None,
     law_name: str | None = None,
+    check_drift: bool = True,
 ) -> FitResult:
     """Fit ``settings.law`` (a curve law, or ``auto``) to ``y`` against ``compute`` and forecast each target.
 
@@ -63,6 +64,7 @@ def fit_curve(
     design columns reads them from ``columns`` ``(n, k)`` (for chinchilla: parameters and tokens;
     ``compute`` is then ``6 N D``, which orders the runs and measures extrapolation). ``law_name`` is the law's
     name in warnings, when it is fitted as part of another (``gpt4``: the ``passrate`` law on an accuracy).
+    ``check_drift`` off leaves out the misspecification check (a planned run's refit keeps the ladder's).
     """
     where = Where(file, x_column, y_column, sweep, problems, extra_warnings, law_name)
     compute, y = validated(compute, y, file, x_column, y_column)
@@ -107,6 +109,7 @@ def fit_curve(
         law_selection=selection,
         candidates=candidates,
         columns=columns,
+        check_drift=check_drift,
     )
 
 

@@ -17,6 +17,7 @@ from ..results import (
     ParameterEstimate,
     Prediction,
     Report,
+    RunPlan,
     Table,
     TargetComparison,
     TaskFits,
@@ -651,6 +652,73 @@ def _backtest_report(result: Backtest) -> Report:
     )
 
 
+def _plan_table(plan: RunPlan) -> tuple[list[str], list[list[str]]]:
+    level = f"{plan.level:.0%}"
+    chosen = list(plan.recommended.computes)
+    headers = ["run at", "kind", "cost", f"expected {level} PI width", "narrower by", "on noise", "on law choice"]
+    headers += ["per FLOP", "laws apart", "recommended"]
+    rows = []
+    for c in plan.candidates:
+        picked = chosen.count(c.compute)
+        rows.append(
+            [
+                format_compute(c.compute),
+                c.kind,
+                format_factor(c.cost / plan.compute_max) + " largest",
+                format_number(c.width),
+                format_number(c.gain),
+                format_number(c.noise_gain),
+                format_number(c.law_gain),
+                format_number(c.per_flop, 2),
+                format_number(c.disagreement, 2),
+                ("yes" if picked == 1 else f"yes (x{picked})") if picked else "",
+            ]
+        )
+    return headers, rows
+
+
+def _plan_records(plan: RunPlan) -> tuple[list[str], list[list[Any]]]:
+    header = "compute,kind,cost,width,gain,noise_gain,law_gain,gain_per_flop,disagreement,same_law,recommended,target"
+    rows: list[list[Any]] = []
+    for c in plan.candidates:
+        numbers = (c.compute, c.kind, c.cost, c.width, c.gain, c.noise_gain, c.law_gain, c.per_flop, c.disagreement)
+        rows.append([*numbers, c.same_law, plan.recommended.computes.count(c.compute), plan.target])
+    return header.split(","), rows
+
+
+def _plan_report(plan: RunPlan) -> Report:
+    """A plan: the forecast now, what each candidate run is expected to leave, and the runs recommended."""
+    level = f"{plan.level:.0%}"
+    headline = (
+        f"plan for the forecast at {format_compute(plan.target)} from {plan.n_runs} runs in {plan.file} "
+        f"(the {plan.law} law): now {format_number(plan.estimate)} {format_interval(plan.pi)}, {level} PI width "
+        f"{format_number(plan.width)}"
+    )
+    note = (
+        f"each candidate run drawn {plan.draws} times from the forecast at its compute, added to the runs and the "
+        f"default procedure refitted ({plan.n_boot} bootstrap replicates, seed {plan.seed}); widths are means over "
+        "the draws; cost is the run's compute"
+    )
+    chosen = plan.recommended
+    if chosen.computes:
+        runs = ", ".join(format_compute(c) for c in chosen.computes)
+        footer = (
+            f"Recommended within {format_compute(plan.budget)} FLOP (at most {plan.max_runs} run(s)): {runs}, "
+            f"{format_compute(chosen.cost)} FLOP in all; expected {level} PI width {format_number(chosen.width)} "
+            f"(now {format_number(plan.width)})"
+        )
+    else:
+        footer = f"No run within {format_compute(plan.budget)} FLOP is expected to narrow the interval"
+    return Report(
+        headline,
+        (note,),
+        (Table("Candidate runs", *_plan_table(plan), left=("kind",)),),
+        (footer,),
+        plan.warnings,
+        _plan_records(plan),
+    )
+
+
 def _fit_report(result: FitResult) -> Report:
     """A fitted law: parameters, predictions, the candidates of ``--law auto``, buckets and allocations."""
     notes = [_method_text(result)]
@@ -721,5 +789,6 @@ def report(result: Any) -> Report:
         CheckResult: _check_report,
         Comparison: _compare_report,
         Backtest: _backtest_report,
+        RunPlan: _plan_report,
     }
     return builders[type(result)](result)

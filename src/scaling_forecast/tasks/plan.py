@@ -1,0 +1,344 @@
+"""Which run to train next: each candidate run's expected interval at the target once it is added.
+
+A candidate run at compute ``C`` is drawn from the current forecast at ``C`` (its ``pi``, law choice
+and misspecification widening included), added to the runs, and the whole default procedure is
+rerun (law choice and bootstrap; the drift check's verdict is the ladder's); the width of the new
+``pi`` at the target, averaged over the draws, is what the run is expected to leave. Every candidate
+sees the same draws of the standard normal and the same bootstrap seed (common random numbers), so
+that the differences between candidates are the design's, not the Monte Carlo's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from itertools import combinations_with_replacement
+
+import numpy as np
+from scipy.special import ndtri
+
+from ..engine.forecasting import CurveModel, forecast
+from ..errors import ConfigError, ForecastError
+from ..laws import Array, IndexArray
+from ..results import Drift, FitResult, PlannedRun, PlannedSet, Prediction, RunPlan
+from ..settings import Target
+from .fit import fit_curve
+from .ladder import Ladder
+
+#: Bootstrap replicates of each refit: a width needs its scale, not its last digit (the user's
+#: ``--bootstrap`` when smaller).
+PLAN_REPLICATES = 200
+#: Draws of each candidate run (stratified normal quantiles: few draws give a steady mean).
+DRAWS = 8
+#: The default candidates: this many computes, evenly spaced in log from the smallest run to ``SPAN`` times
+#: the largest, and a repeat of the largest run.
+GRID_POINTS = 8
+SPAN = 10.0
+#: Without ``--budget``, the compute of the usual next step: one run this many times the largest.
+BUDGET_FACTOR = 2.0
+#: Without ``--runs``, at most this many runs are recommended.
+MAX_RUNS = 3
+
+
+#: The expected width of a set of candidate runs (by their rows): width, own width, same-law share, failures.
+Expected = Callable[[tuple[int, ...]], tuple[float, float, float, int]]
+
+
+@dataclass(frozen=True)
+class _Forecast:
+    """The current forecast at the candidate computes: estimate, ``ci`` and ``pi`` (each ``(m,)``)."""
+
+    estimate: Array
+    ci_low: Array
+    ci_high: Array
+    pi_low: Array
+    pi_high: Array
+
+
+def default_candidates(compute: Array) -> tuple[tuple[float, str], ...]:
+    """:data:`GRID_POINTS` computes evenly spaced in log from the smallest run to :data:`SPAN` times the largest,
+    and a repeat of the largest run: ``(compute, kind)`` with ``kind`` ``grid`` or ``repeat``."""
+    low, high = float(np.min(compute)), float(np.max(compute))
+    grid = np.geomspace(low, SPAN * high, GRID_POINTS)
+    found = [(float(c), "grid") for c in grid if not math.isclose(c, high, rel_tol=1e-9)]
+    return tuple(sorted([*found, (high, "repeat")]))
+
+
+def plan_runs(
+    ladder: Ladder,
+    target: Target,
+    *,
+    candidates: tuple[float, ...] = (),
+    budget: float | None = None,
+    max_runs: int | None = None,
+    draws: int = DRAWS,
+) -> RunPlan:
+    """The expected ``pi`` width at ``target`` after each candidate run, and the best set of runs within ``budget``.
+
+    Notes
+    -----
+    A run's cost is its compute. Run ``j`` of draw ``d`` is ``log y = log m + s z``, ``m`` the current
+    estimate at its compute and ``z = z_0 + z_j`` split as the current forecast splits: ``z_0`` (shared by the
+    runs of one draw: the law's curve) scaled by the ``ci`` and ``z_j`` (the run's own noise) by the rest of the
+    ``pi``, ``sqrt(pi^2 - ci^2)``, on each side of the estimate. The draws are stratified: ``z`` runs through the
+    normal quantiles ``(d + 1/2) / draws``. Under ``budget`` the set is chosen greedily, each step adding the
+    affordable run that leaves the narrowest interval (:func:`exhaustive_set` tries every set).
+    """
+    if ladder.rates is not None or ladder.accuracy_runs is not None or ladder.columns is not None:
+        what = "pass rates" if ladder.rates is not None else "accuracies" if ladder.columns is None else "N and D"
+        raise ConfigError(
+            f"forecast plan plans runs of a loss against compute; {ladder.file} holds {what} "
+            "(planning those runs is not built yet)"
+        )
+    if draws < 2:
+        raise ConfigError(f"--draws {draws}: must be 2 or more")
+    if max_runs is not None and max_runs < 1:
+        raise ConfigError(f"--runs {max_runs}: must be 1 or more")
+    compute_max = float(np.max(ladder.compute))
+    at = Target(target.resolve(compute_max))
+    if budget is None:
+        budget = BUDGET_FACTOR * compute_max
+    if not (math.isfinite(budget) and budget > 0):
+        raise ConfigError(f"--budget {budget:g}: must be a positive compute in FLOP")
+    chosen = tuple((float(c), "given") for c in candidates) if candidates else default_candidates(ladder.compute)
+    if any(not (math.isfinite(c) and c > 0) for c, _ in chosen):
+        raise ConfigError("--candidates: every compute must be a positive number of FLOP")
+    settings = replace(ladder.settings, n_boot=min(ladder.settings.n_boot, PLAN_REPLICATES))
+    base = replace(ladder, settings=settings)
+    now = base.fit(targets=(at, *(Target(c) for c, _ in chosen)))
+    forecast = _forecast_at(now.predictions[1:])
+    width_now, own_now = _widths(now)
+    variates = _variates(draws, MAX_RUNS if max_runs is None else max_runs, settings.seed)
+
+    def expected(rows: tuple[int, ...]) -> tuple[float, float, float, int]:
+        computes = np.array([chosen[i][0] for i in rows])
+        return _expected(base, at, forecast, rows, computes, variates, now.law, now.fit.drift)
+
+    singles = {}
+    planned = []
+    for i, (c, kind) in enumerate(chosen):
+        width, own, same, failed = expected((i,))
+        singles[i] = width
+        gain = width_now - width
+        planned.append(
+            PlannedRun(
+                compute=c,
+                kind=kind,
+                cost=c,
+                width=width,
+                gain=gain,
+                noise_gain=own_now - own,
+                law_gain=(width_now - own_now) - (width - own),
+                per_flop=gain / c,
+                disagreement=_disagreement(now, i + 1),
+                same_law=same,
+                failed_draws=failed,
+            )
+        )
+    best = _best_set(chosen, singles, budget, MAX_RUNS if max_runs is None else max_runs, expected, width_now)
+    rows, width = best
+    warnings = list(now.fit.warnings)
+    if not rows:
+        warnings.append(
+            f"no candidate run costs {budget:.3g} FLOP or less and narrows the interval; raise --budget or give "
+            "--candidates"
+        )
+    failed_total = sum(p.failed_draws for p in planned)
+    if failed_total:
+        warnings.append(
+            f"{failed_total} of {draws * len(planned)} planned refits could not be fitted and were left out"
+        )
+    recommended = PlannedSet(
+        computes=tuple(chosen[i][0] for i in rows),
+        cost=float(sum(chosen[i][0] for i in rows)),
+        width=width if rows else width_now,
+    )
+    prediction = now.predictions[0]
+    return RunPlan(
+        file=ladder.file,
+        law=now.law,
+        target=at.value,
+        level=settings.level,
+        estimate=prediction.estimate,
+        pi=prediction.pi,
+        width=width_now,
+        own_width=own_now,
+        budget=budget,
+        max_runs=MAX_RUNS if max_runs is None else max_runs,
+        draws=draws,
+        n_boot=settings.n_boot,
+        seed=settings.seed,
+        n_runs=ladder.n_runs,
+        compute_max=compute_max,
+        candidates=tuple(planned),
+        recommended=recommended,
+        warnings=tuple(warnings),
+    )
+
+
+def _forecast_at(predictions: tuple[Prediction, ...]) -> _Forecast:
+    return _Forecast(
+        np.array([p.estimate for p in predictions]),
+        np.array([p.ci[0] for p in predictions]),
+        np.array([p.ci[1] for p in predictions]),
+        np.array([p.pi[0] for p in predictions]),
+        np.array([p.pi[1] for p in predictions]),
+    )
+
+
+def _widths(result: FitResult) -> tuple[float, float]:
+    """The reported ``pi`` width at the first target, and the chosen law's own (before law choice and drift)."""
+    prediction = result.predictions[0]
+    width = prediction.pi[1] - prediction.pi[0]
+    selection = result.law_selection
+    if selection is None:
+        return width, width
+    own = selection.candidate(selection.chosen).predictions
+    return width, (own[0].pi[1] - own[0].pi[0]) if own and own[0].pi is not None else width
+
+
+def _variates(draws: int, slots: int, seed: int) -> tuple[Array, Array]:
+    """Stratified standard normals: the shared ``z_0`` ``(draws,)`` and each run's own ``(draws, slots)``, its
+    quantiles in an order of its own (a Latin hypercube), seeded."""
+    quantiles = ndtri((np.arange(draws) + 0.5) / draws)
+    rng = np.random.default_rng([seed, 29])
+    own = np.stack([quantiles[rng.permutation(draws)] for _ in range(slots)], axis=1)
+    return quantiles, own
+
+
+def _expected(
+    ladder: Ladder,
+    target: Target,
+    forecast: _Forecast,
+    rows: tuple[int, ...],
+    compute: Array,
+    variates: tuple[Array, Array],
+    law: str,
+    drift: Drift | None,
+) -> tuple[float, float, float, int]:
+    """Mean ``pi`` width at ``target`` (and the chosen law's own) over the draws of the runs ``rows`` added to the
+    ladder; the share of refits that chose ``law``, and how many failed."""
+    log_y = planned_draws(forecast, np.array(rows), variates, ladder.settings.level)
+    widths, owns, same, failed = [], [], 0, 0
+    for drawn in log_y:
+        try:
+            result = _refit(
+                ladder,
+                np.concatenate([ladder.compute, compute]),
+                np.concatenate([ladder.y, np.exp(drawn)]),
+                target,
+                drift,
+            )
+        except ForecastError:
+            failed += 1
+            continue
+        width, own_width = _widths(result)
+        widths.append(width)
+        owns.append(own_width)
+        same += result.law == law
+    if not widths:
+        return math.nan, math.nan, math.nan, failed
+    return float(np.mean(widths)), float(np.mean(owns)), same / len(widths), failed
+
+
+def planned_draws(forecast: _Forecast, index: IndexArray, variates: tuple[Array, Array], level: float) -> Array:
+    """``log y`` of the runs at the candidates ``index`` in each draw ``(draws, k)``: ``log m + s_ci z_0 + s_new z_j``,
+    each ``s`` the forecast's half-width at ``level`` over the normal quantile, on the side of its ``z``; ``s_ci``
+    from the ``ci`` (the curve, shared by the runs of a draw) and ``s_new = sqrt(s_pi^2 - s_ci^2)`` (a run's own
+    noise), so that each run alone is spread as the ``pi`` says."""
+    shared, own = variates
+    centre = np.log(forecast.estimate[index])
+    z = ndtri(0.5 + level / 2.0)
+    ci_below, ci_above = (centre - np.log(forecast.ci_low[index])) / z, (np.log(forecast.ci_high[index]) - centre) / z
+    pi_below, pi_above = (centre - np.log(forecast.pi_low[index])) / z, (np.log(forecast.pi_high[index]) - centre) / z
+    new_below = np.sqrt(np.maximum(pi_below**2 - ci_below**2, 0.0))
+    new_above = np.sqrt(np.maximum(pi_above**2 - ci_above**2, 0.0))
+    z0, zj = shared[:, None], own[:, : index.size]
+    curve = np.where(z0 < 0, ci_below, ci_above) * z0
+    return np.asarray(centre + curve + np.where(zj < 0, new_below, new_above) * zj, dtype=float)
+
+
+def _refit(ladder: Ladder, compute: Array, y: Array, target: Target, drift: Drift | None) -> FitResult:
+    """The default procedure on the runs with a planned one added, keeping the ladder's drift verdict (its check
+    is four fifths of a fit's cost, and a run drawn from the current forecast seldom changes it)."""
+    result = fit_curve(
+        compute,
+        y,
+        ladder.settings,
+        (target,),
+        file=ladder.file,
+        x_column=ladder.x_column,
+        y_column=ladder.y_column,
+        extra_warnings=ladder.warnings,
+        check_drift=False,
+    )
+    if drift is None:
+        return result
+    assert isinstance(result.model, CurveModel)
+    model = replace(result.model, drift=drift)
+    return forecast(replace(result, model=model, fit=replace(result.fit, drift=drift)), (target,), result.level)
+
+
+def _disagreement(result: FitResult, position: int) -> float:
+    """How far apart the laws in the interval put the run at candidate ``position``: the range of their estimates
+    over the chosen law's ``pi`` half-width there (above 1, one run there tells them apart)."""
+    selection = result.law_selection
+    if selection is None:
+        return 0.0
+    estimates = [
+        c.predictions[position].estimate
+        for c in selection.candidates
+        if c.in_interval and len(c.predictions) > position
+    ]
+    chosen = selection.candidate(selection.chosen).predictions[position]
+    if len(estimates) < 2 or chosen.pi is None:
+        return 0.0
+    half = (chosen.pi[1] - chosen.pi[0]) / 2.0
+    return float((max(estimates) - min(estimates)) / half) if half > 0 else math.inf
+
+
+def _best_set(
+    chosen: tuple[tuple[float, str], ...],
+    singles: dict[int, float],
+    budget: float,
+    max_runs: int,
+    expected: Expected,
+    width_now: float,
+) -> tuple[tuple[int, ...], float]:
+    """The greedy set within ``budget``: each step adds the affordable run that leaves the narrowest expected
+    interval, while one narrows it, up to ``max_runs`` runs; ``((), width_now)`` when none narrows."""
+    cost = [c for c, _ in chosen]
+    rows: tuple[int, ...] = ()
+    width, left = width_now, budget
+    tried: dict[tuple[int, ...], float] = {(i,): w for i, w in singles.items()}
+    while len(rows) < max_runs:
+        options = []
+        for i in range(len(chosen)):
+            if cost[i] > left:
+                continue
+            key = tuple(sorted((*rows, i)))
+            if key not in tried:
+                tried[key] = expected(key)[0]
+            if math.isfinite(tried[key]) and tried[key] < width:
+                options.append((tried[key], cost[i], i))
+        if not options:
+            break
+        after, _, pick = min(options)
+        rows, width, left = tuple(sorted((*rows, pick))), after, left - cost[pick]
+    return rows, width
+
+
+def exhaustive_set(
+    chosen: tuple[tuple[float, str], ...], budget: float, max_runs: int, expected: Expected
+) -> tuple[tuple[int, ...], float]:
+    """The narrowest set of at most ``max_runs`` candidates within ``budget``, by trying every one (the benchmark's
+    reference for the greedy choice)."""
+    best: tuple[tuple[int, ...], float] = ((), math.inf)
+    for size in range(1, max_runs + 1):
+        for rows in combinations_with_replacement(range(len(chosen)), size):
+            if sum(chosen[i][0] for i in rows) <= budget:
+                width = expected(rows)[0]
+                if width < best[1]:
+                    best = (rows, width)
+    return best

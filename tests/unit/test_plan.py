@@ -1,0 +1,169 @@
+"""``forecast plan``: the draws of a planned run, the choice of a set of runs, and plans of known ladders."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from scipy.special import ndtri
+from typer.testing import CliRunner
+
+from scaling_forecast.cli import app
+from scaling_forecast.errors import ConfigError
+from scaling_forecast.settings import FitSettings, Target
+from scaling_forecast.tasks.ladder import Ladder
+from scaling_forecast.tasks.plan import _best_set, _Forecast, _variates, exhaustive_set, plan_runs, planned_draws
+
+from ..conftest import EXAMPLES
+
+Z90 = float(ndtri(0.95))
+
+
+def test_a_planned_run_is_spread_as_its_pi_says_on_each_side() -> None:
+    """4,000 stratified draws of two runs whose intervals lean up: each run's 5%, 50% and 95% draws are its pi's
+    ends and about its estimate (a reflected or narrowed draw misses the ends by far more than the tolerance)."""
+    forecast = _Forecast(
+        np.array([2.0, 3.0]), np.array([1.9, 2.8]), np.array([2.2, 3.3]), np.array([1.7, 2.5]), np.array([2.5, 3.8])
+    )
+    draws = np.exp(planned_draws(forecast, np.array([0, 1]), _variates(4000, 2, 0), 0.9))
+    low, middle, high = np.quantile(draws, [0.05, 0.5, 0.95], axis=0)
+    assert low == pytest.approx([1.7, 2.5], rel=0.01) and high == pytest.approx([2.5, 3.8], rel=0.01)
+    assert middle == pytest.approx([2.0, 3.0], rel=0.025)
+
+
+def test_the_runs_of_one_draw_share_the_curve_as_the_ci_says() -> None:
+    """Two runs of one draw share the law's curve: in log, their correlation is ``s_ci,1 s_ci,2 / (s_pi,1 s_pi,2)``,
+    the part of each run's spread that the ``ci`` holds (0 for runs drawn alone, 1 for a curve without noise)."""
+    ci_half, pi_half = np.array([0.105, 0.105]), np.array([0.223, 0.182])
+    estimate = np.array([2.0, 3.0])
+    forecast = _Forecast(
+        estimate,
+        estimate * np.exp(-ci_half),
+        estimate * np.exp(ci_half),
+        estimate * np.exp(-pi_half),
+        estimate * np.exp(pi_half),
+    )
+    draws = planned_draws(forecast, np.array([0, 1]), _variates(4000, 2, 1), 0.9)
+    expected = (ci_half[0] * ci_half[1]) / (pi_half[0] * pi_half[1])
+    assert np.corrcoef(draws.T)[0, 1] == pytest.approx(expected, abs=0.03)
+    assert np.std(draws, axis=0) == pytest.approx(pi_half / Z90, rel=0.02)
+
+
+def test_the_draws_are_stratified_normal_quantiles_in_a_seeded_order() -> None:
+    shared, own = _variates(5, 2, 3)
+    assert shared == pytest.approx(ndtri((np.arange(5) + 0.5) / 5))
+    assert sorted(own[:, 0]) == pytest.approx(shared) and sorted(own[:, 1]) == pytest.approx(shared)
+    again = _variates(5, 2, 3)
+    assert np.array_equal(own, again[1]) and not np.array_equal(own, _variates(5, 2, 4)[1])
+
+
+def _additive(widths: dict[int, float], pairs: float = 0.0):  # type: ignore[no-untyped-def]
+    """A known expected width: the width now less each run's own narrowing (and ``pairs`` per repeated run)."""
+
+    def expected(rows: tuple[int, ...]) -> tuple[float, float, float, int]:
+        width = 1.0 - sum(1.0 - widths[i] for i in rows) * (1.0 - 0.2 * (len(rows) - 1))
+        width += pairs * (len(rows) - len(set(rows)))
+        return width, width, 1.0, 0
+
+    return expected
+
+
+@pytest.mark.parametrize(("budget", "max_runs"), [(2.0, 3), (3.0, 2), (10.0, 3), (0.5, 3)])
+def test_the_greedy_set_is_the_exhaustive_one_on_small_known_cases(budget: float, max_runs: int) -> None:
+    """Four candidates of known cost and narrowing: the greedy choice within the budget is the set the exhaustive
+    search finds, and a budget below every run chooses none."""
+    chosen = ((0.25, "grid"), (1.0, "grid"), (1.0, "repeat"), (2.0, "grid"))
+    widths = {0: 0.97, 1: 0.9, 2: 0.92, 3: 0.8}
+    expected = _additive(widths)
+    rows, width = _best_set(chosen, widths, budget, max_runs, expected, 1.0)
+    _, best_width = exhaustive_set(chosen, budget, max_runs, expected)
+    if budget < 0.25:
+        assert rows == () and width == 1.0
+    else:
+        assert width == pytest.approx(best_width) and sum(chosen[i][0] for i in rows) <= budget
+        assert len(rows) <= max_runs
+
+
+def test_nothing_affordable_that_narrows_recommends_no_run() -> None:
+    chosen = ((1.0, "grid"), (2.0, "grid"))
+    assert _best_set(chosen, {0: 1.1, 1: 0.5}, 1.5, 3, _additive({0: 1.1, 1: 0.5}), 1.0) == ((), 1.0)
+
+
+def _power_ladder(seed: int = 3) -> Ladder:
+    compute = np.geomspace(1e18, 1e20, 7)
+    loss = 40.0 * (compute / 1e15) ** -0.08 * np.exp(np.random.default_rng(seed).normal(0.0, 0.01, 7))
+    return Ladder(compute, loss, tuple(f"r{i}" for i in range(7)), FitSettings(law="power", method="delta"))
+
+
+def test_a_run_further_out_narrows_the_extrapolation_more_and_the_plan_says_what_it_buys() -> None:
+    """A power law known to hold (``--law power``, delta method): the further out a run, the lower the leverage of
+    the target and the narrower the interval there (ordinary least squares' design), so the 10x run narrows most,
+    then the repeat of the largest; the recommended set fits the budget, and every gain is on the noise (one law)."""
+    ladder = _power_ladder()
+    plan = plan_runs(ladder, Target(1e23), budget=1e21, max_runs=1)
+    by_kind = {(c.kind, round(math.log10(c.compute), 3)): c for c in plan.candidates}
+    ten = by_kind[("grid", 21.0)]
+    repeat = by_kind[("repeat", 20.0)]
+    assert ten.width < repeat.width < plan.width
+    assert all(c.law_gain == 0.0 and c.noise_gain == pytest.approx(c.gain) for c in plan.candidates)
+    assert plan.recommended.computes == (ten.compute,) and plan.recommended.cost <= plan.budget
+    assert plan.recommended.width == pytest.approx(ten.width)
+    assert ten.per_flop == pytest.approx(ten.gain / ten.compute)
+    fitted = ladder.fit(targets=(Target(1e23),))
+    assert plan.pi == fitted.predictions[0].pi and plan.width == pytest.approx(np.diff(plan.pi)[0])
+
+
+def test_the_same_plan_twice_is_the_same_and_a_budget_below_every_run_recommends_none() -> None:
+    ladder = _power_ladder()
+    first = plan_runs(ladder, Target(1e23), draws=3)
+    assert first.to_dict() == plan_runs(ladder, Target(1e23), draws=3).to_dict()
+    none = plan_runs(ladder, Target(1e23), draws=3, budget=1e17)
+    assert none.recommended.computes == () and any("no candidate run costs" in w for w in none.warnings)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"draws": 1}, "--draws 1: must be 2 or more"),
+        ({"max_runs": 0}, "--runs 0: must be 1 or more"),
+        ({"budget": -1.0}, "--budget -1: must be a positive compute in FLOP"),
+        ({"candidates": (1e20, -1.0)}, "--candidates: every compute must be a positive number of FLOP"),
+    ],
+)
+def test_bad_plan_options_are_refused_in_one_line(options: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        plan_runs(_power_ladder(), Target(1e23), **options)  # type: ignore[arg-type]
+    assert str(refused.value) == message
+
+
+def test_a_ladder_of_accuracies_or_pass_rates_is_refused_until_planning_them_is_built() -> None:
+    accuracy = replace(_power_ladder(), accuracy_runs=object())  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"forecast plan plans runs of a loss against compute; .* accuracies"):
+        plan_runs(accuracy, Target(1e23))
+
+
+def test_the_command_line_plans_the_shipped_example_in_every_format(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+    runs = str(EXAMPLES / "runs.csv")
+    done = runner.invoke(app, ["plan", runs, "--target", "1e24", "--draws", "2", "-f", "json"])
+    assert done.exit_code == 0, done.output
+    document = json.loads(done.stdout)
+    assert document["target"] == 1e24 and len(document["candidates"]) == 9 and document["budget"] == 2e21
+    plot = tmp_path / "plan.png"
+    table = runner.invoke(app, ["plan", runs, "-t", "1000x", "--draws", "2", "--budget", "1x", "--plot", str(plot)])
+    assert table.exit_code == 0 and "Candidate runs" in table.stdout and plot.read_bytes()[:4] == b"\x89PNG"
+    csv_text = runner.invoke(app, ["plan", runs, "-t", "1e24", "--draws", "2", "--candidates", "2e21,5x", "-f", "csv"])
+    assert csv_text.exit_code == 0 and csv_text.stdout.splitlines()[0].startswith("compute,kind,cost,width")
+    assert len(csv_text.stdout.splitlines()) == 3
+    markdown = runner.invoke(app, ["plan", runs, "-t", "1e24", "--draws", "2", "--runs", "1", "-f", "markdown"])
+    assert markdown.exit_code == 0 and "| run at |" in markdown.stdout
+    for args, line in (
+        (["plan", runs], "forecast plan needs one --target C (the compute the forecast is for)"),
+        (["plan", runs, "-t", "1e24", "--budget", "lots"], "--budget 'lots': not a compute; give FLOP (1e21) or a"),
+        (["plan", str(EXAMPLES / "passrates.csv"), "-t", "1e24"], "forecast plan plans runs of a loss against"),
+    ):
+        refused = runner.invoke(app, args)
+        assert refused.exit_code == 2 and line in refused.output
