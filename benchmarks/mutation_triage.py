@@ -1530,3 +1530,86 @@ explain(
         "bad = ~(error < 1.00000001)  # singular or ill-conditioned: the pseudo-inverse",
     ),
 )
+
+# engine/capability.py
+explain(
+    "engine/capability.py",
+    EQUIVALENT,
+    "the default law name is only compared with 'accuracy' (whose flat forecast is worded apart); every caller passes the law",
+    (
+        'trend: str | None, column: str, law: str = "two-step", chance: float | None = None, accuracy: Array | None = None',
+        'trend: str | None, column: str, law: str = "XXtwo-stepXX", chance: float | None = None, accuracy: Array | None = None',
+    ),
+    (
+        'trend: str | None, column: str, law: str = "two-step", chance: float | None = None, accuracy: Array | None = None',
+        'trend: str | None, column: str, law: str = "TWO-STEP", chance: float | None = None, accuracy: Array | None = None',
+    ),
+)
+explain(
+    "engine/capability.py",
+    EQUIVALENT,
+    "a link's parameters are reported as fitted: its reporting matrix and offset do not read the reference compute",
+    (
+        "user = link.to_user(np.vstack([self.link.theta[None, :], self.link.boot_theta]), 0.0)",
+        "user = link.to_user(np.vstack([self.link.theta[None, :], self.link.boot_theta]), None)",
+    ),
+    (
+        "user = link.to_user(np.vstack([self.link.theta[None, :], self.link.boot_theta]), 0.0)",
+        "user = link.to_user(np.vstack([self.link.theta[None, :], self.link.boot_theta]), 1.0)",
+    ),
+)
+explain(
+    "engine/capability.py",
+    EQUIVALENT,
+    "a law of compute's design at a target is log C - log C_ref: it does not read theta",
+    (
+        "x = law.target_design(state.theta, np.log(np.array([target])), model.log_cref)",
+        "x = law.target_design(None, np.log(np.array([target])), model.log_cref)",
+    ),
+)
+explain(
+    "engine/capability.py",
+    EQUIVALENT,
+    "step 1 forecasts a loss, whose predictions carry no pass rate: the field is None either way",
+    ("pass_rate=None,\n)", ")"),
+)
+explain(
+    "engine/capability.py",
+    ACCEPTED,
+    "the within-run offsets are uniform over 2^30 (or 2^31) values taken modulo a run's few rows: the same distribution to 1e-9, drawn as another stream",
+    (
+        "within = rng.integers(0, 1 << 30, size=(n_boot, labels.size, per_run))",
+        "within = rng.integers(1, 1 << 30, size=(n_boot, labels.size, per_run))",
+    ),
+    (
+        "within = rng.integers(0, 1 << 30, size=(n_boot, labels.size, per_run))",
+        "within = rng.integers(0, 2 << 30, size=(n_boot, labels.size, per_run))",
+    ),
+)
+explain(
+    "engine/capability.py",
+    ACCEPTED,
+    "the ci's and the pi's standard normals are two independent draws; one draw for both changes no interval's distribution (each is reported alone), only its stream",
+    ("return normal[0], normal[1]", "return normal[1], normal[1]"),
+)
+explain(
+    "engine/capability.py",
+    ACCEPTED,
+    "silences the overflow of a replicate whose midpoint runs off to 1e300 FLOP; no ladder a test builds has one",
+    (
+        'with np.errstate(over="ignore", invalid="ignore"):  # a replicate whose midpoint runs off to 1e300 FLOP',
+        'with np.errstate(over=None, invalid="ignore"):  # a replicate whose midpoint runs off to 1e300 FLOP',
+    ),
+    (
+        'with np.errstate(over="ignore", invalid="ignore"):  # a replicate whose midpoint runs off to 1e300 FLOP',
+        'with np.errstate(over="ignore", invalid=None):  # a replicate whose midpoint runs off to 1e300 FLOP',
+    ),
+    (
+        'with np.errstate(over="ignore", invalid="ignore"):  # a replicate whose midpoint runs off to 1e300 FLOP',
+        'with np.errstate(invalid="ignore"):  # a replicate whose midpoint runs off to 1e300 FLOP',
+    ),
+    (
+        'with np.errstate(over="ignore", invalid="ignore"):  # a replicate whose midpoint runs off to 1e300 FLOP',
+        'with np.errstate(over="ignore", ):  # a replicate whose midpoint runs off to 1e300 FLOP',
+    ),
+)

@@ -1085,3 +1085,101 @@ def test_the_sigmoid_refuses_a_falling_accuracy_word_for_word() -> None:
         "ladder.csv: acc falls with compute (trend: worsening), and the sigmoid law only rises from chance; fit it "
         "with --law accuracy (the default) or --law gpt4, which follow a falling accuracy"
     )
+
+
+def test_trend_warnings_word_for_word_and_near_chance_at_a_tenth_of_the_way_to_1() -> None:
+    """The warnings of a worsening, a constant and a flat task, written out; a flat task sits near chance when its
+    mean is less than a tenth of the way from chance to 1: with chance 0.5, below 0.55 (exactly 0.55 is not)."""
+    from scaling_forecast.engine.capability import NEAR_CHANCE, chance_warning, trend_warnings
+
+    assert trend_warnings("worsening", "acc") == (
+        "acc gets worse with compute across these runs (trend: worsening): scaling may reverse, as it did for "
+        "hindsight neglect in the GPT-4 report, and the extrapolation is not a forecast of the large model",
+    )
+    assert trend_warnings("flat", "acc", "two-step", 0.25, np.array([0.5, 0.5, 0.5])) == (
+        "every run scores 0.5 on acc: the forecast is that value, with an interval of no width (nothing in the runs "
+        "varies to measure error by); a larger model may still differ",
+    )
+    assert trend_warnings("flat", "acc", "two-step", 0.25, None) == (
+        "acc is flat across these runs (no change the noise can distinguish): it is forecast as flat, the runs' mean "
+        "with an interval as wide as their scatter",
+    )
+    near = "; it sits near chance (0.5), so the task has not started to scale: these runs cannot rule out that it "
+    near += "starts beyond them, and no interval from them holds such a start"
+    threshold = NEAR_CHANCE * (1.0 - 0.5)
+    assert threshold == 0.05
+    for mean, warned in ((0.5 + 0.5 * threshold, True), (0.5 + threshold, False), (0.5 + 1.5 * threshold, False)):
+        accuracy = np.array([mean - 0.01, mean + 0.01])
+        (text,) = trend_warnings("flat", "acc", "two-step", 0.5, accuracy)
+        assert text.endswith(near) == warned, mean
+    assert chance_warning(False) == (
+        "no --chance given (nor a 'chance' column): the sigmoid's floor is 0; for a multiple-choice task give the "
+        "accuracy of random guessing, e.g. --chance 0.25 for four choices",
+    )
+    assert chance_warning(True) == ()
+
+
+def test_the_gpt4_forms_draws_are_accuracies_about_its_forecast() -> None:
+    compute, _, accuracy = _ladder(8, seed=6)
+    result = fit_direct(_runs(compute, None, np.clip(accuracy, 0.3, 0.99)), FitSettings(law="gpt4", n_boot=400), ())
+    draws = result.model.draws(1e22)
+    estimate = result.model.forecast(result, (Target(1e22),), 0.9).predictions[0].estimate
+    assert np.all((draws > 0.0) & (draws < 1.0))
+    assert float(np.median(draws)) == pytest.approx(estimate, abs=0.02)
+
+
+@pytest.mark.parametrize(("n_runs", "top"), [(3, 0.985), (8, 0.985), (8, 0.02)])
+def test_a_two_step_pi_near_a_bound_is_its_new_run_draws_clipped_to_shares_by_hand(n_runs: int, top: float) -> None:
+    """Accuracies close to 1 (or to 0 with chance 0): without calibration (three computes) the pi is the quantiles of
+    the link's replicates at step 1's pi draws plus each replicate's residual noise, clipped to [0, 1], and holds
+    the ci; with calibration, the calibrated half-width about the estimate, clipped likewise, by hand."""
+    from scipy.special import expit
+
+    from scaling_forecast.engine.capability import Z_90, split_normal
+
+    compute = np.geomspace(1e19, 1e21, n_runs)
+    task_loss = 1.5 + 3.0 * (compute / 1e18) ** -0.3
+    if top > 0.5:
+        accuracy = np.linspace(0.7, top, n_runs)
+    else:
+        k = -6.0
+        accuracy = expit(k * (task_loss.max() - task_loss) + np.log(top / (1 - top)) - k * np.ptp(task_loss))
+        accuracy = np.clip(accuracy + np.random.default_rng(2).normal(0.0, 0.004, n_runs), 0.0, 1.0)
+    settings = FitSettings(law="two-step", chance=0.0, n_boot=300)
+    result = fit_two_step(_runs(compute, task_loss, accuracy), settings, (Target(1e22),))
+    model = result.model
+    prediction = result.predictions[0]
+    reference = model.step1.model.forecast(model.step1, (Target(1e22),), 0.9).predictions[0]
+    normal_ci, normal_pi = model._normals()
+    boot, noise = model.link.boot_theta, model.link.noise
+    link = model.link.link
+    new_run = np.clip(
+        link.log_predict(boot, split_normal(normal_pi, reference.estimate, reference.pi, Z_90)[:, None])[:, 0] + noise,
+        0,
+        1,
+    )
+    on_curve = link.log_predict(boot, split_normal(normal_ci, reference.estimate, reference.ci, Z_90)[:, None])[:, 0]
+    ci = np.quantile(on_curve, [0.05, 0.95])
+    pi = np.quantile(new_run, [0.05, 0.95])
+    pi = np.array([min(pi[0], ci[0]), max(pi[1], ci[1])])
+    if model.calibration is not None:
+        _, half = model.calibration.halves(np.array([1e22]), 0.9)
+        pi = np.clip([min(pi[0], prediction.estimate - half[0]), max(pi[1], prediction.estimate + half[0])], 0, 1)
+    expected = (min(pi[0], prediction.estimate), max(pi[1], prediction.estimate))
+    assert prediction.pi == pytest.approx(expected, abs=1e-12)
+    assert prediction.pi[0] >= 0.0 and prediction.pi[1] <= 1.0
+    assert prediction.pi[1] == 1.0 if top > 0.5 else prediction.pi[0] == 0.0
+
+
+def test_a_sigmoid_new_run_near_0_is_clipped_to_a_share() -> None:
+    """Accuracies from 0.3% with chance 0 and a scatter larger than that: a new run's draws below 0 are clipped, so
+    the pi starts at 0 and no lower."""
+    compute = np.geomspace(1e19, 1e22, 8)
+    accuracy = np.clip(0.003 + 0.3 * expit(2.0 * (np.log10(compute) - 21.5)), 0.0, 1.0)
+    accuracy = accuracy + np.array([0.004, -0.002, 0.006, -0.001, 0.003, -0.004, 0.002, 0.0])
+    result = fit_direct(
+        _runs(compute, None, np.clip(accuracy, 0.001, 1.0)),
+        FitSettings(law="sigmoid", chance=0.0, n_boot=300),
+        (Target(1e18),),
+    )
+    assert result.predictions[0].pi[0] == 0.0
