@@ -879,7 +879,8 @@ def plan(
         str | None,
         typer.Option(
             help="The runs to weigh, as computes C1,C2,... (FLOP, or multiples such as 0.5x,2x). [default: 8 "
-            "computes from the smallest run to 10x the largest, and a repeat of the largest]",
+            "computes from the smallest run to 10x the largest, a repeat of the largest and one run of the whole "
+            "budget]",
             metavar="C1,C2,...",
             show_default=False,
         ),

@@ -151,7 +151,7 @@ def test_the_command_line_plans_the_shipped_example_in_every_format(tmp_path) ->
     done = runner.invoke(app, ["plan", runs, "--target", "1e24", "--draws", "2", "-f", "json"])
     assert done.exit_code == 0, done.output
     document = json.loads(done.stdout)
-    assert document["target"] == 1e24 and len(document["candidates"]) == 9 and document["budget"] == 2e21
+    assert document["target"] == 1e24 and len(document["candidates"]) == 10 and document["budget"] == 2e21
     plot = tmp_path / "plan.png"
     table = runner.invoke(app, ["plan", runs, "-t", "1000x", "--draws", "2", "--budget", "1x", "--plot", str(plot)])
     assert table.exit_code == 0 and "Candidate runs" in table.stdout and plot.read_bytes()[:4] == b"\x89PNG"

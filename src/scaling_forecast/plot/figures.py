@@ -344,7 +344,7 @@ def plot_plan(plan: Any, fmt: str | None = None, *, ax: Any = None) -> Any:
     figure, axes = _figure(1, ax)
     ax = axes[0]
     chosen = set(plan.recommended.computes)
-    for kind, marker in (("grid", "o"), ("repeat", "s"), ("given", "D")):
+    for kind, marker in (("grid", "o"), ("repeat", "s"), ("budget", "^"), ("given", "D")):
         runs = [c for c in plan.candidates if c.kind == kind]
         if runs:
             ax.scatter(
@@ -354,7 +354,12 @@ def plot_plan(plan: Any, fmt: str | None = None, *, ax: Any = None) -> Any:
                 color="tab:blue",
                 s=30,
                 zorder=3,
-                label={"grid": "candidate run", "repeat": "repeat of the largest run", "given": "candidate run"}[kind],
+                label={
+                    "grid": "candidate run",
+                    "repeat": "repeat of the largest run",
+                    "given": "candidate run",
+                    "budget": "one run of the whole budget",
+                }[kind],
             )
     picked = [c for c in plan.candidates if c.compute in chosen]
     if picked:

@@ -32,7 +32,7 @@ PLAN_REPLICATES = 200
 #: Draws of each candidate run (stratified normal quantiles: few draws give a steady mean).
 DRAWS = 8
 #: The default candidates: this many computes, evenly spaced in log from the smallest run to ``SPAN`` times
-#: the largest, and a repeat of the largest run.
+#: the largest, a repeat of the largest run and a run of the whole budget.
 GRID_POINTS = 8
 SPAN = 10.0
 #: Without ``--budget``, the compute of the usual next step: one run this many times the largest.
@@ -56,13 +56,20 @@ class _Forecast:
     pi_high: Array
 
 
-def default_candidates(compute: Array) -> tuple[tuple[float, str], ...]:
-    """:data:`GRID_POINTS` computes evenly spaced in log from the smallest run to :data:`SPAN` times the largest,
-    and a repeat of the largest run: ``(compute, kind)`` with ``kind`` ``grid`` or ``repeat``."""
+def default_candidates(compute: Array, budget: float) -> tuple[tuple[float, str], ...]:
+    """:data:`GRID_POINTS` computes evenly spaced in log from the smallest run to :data:`SPAN` times the largest, a
+    repeat of the largest run, and one run that spends the whole ``budget`` (when it is larger than the largest):
+    ``(compute, kind)`` with ``kind`` ``grid``, ``repeat`` or ``budget``."""
     low, high = float(np.min(compute)), float(np.max(compute))
-    grid = np.geomspace(low, SPAN * high, GRID_POINTS)
-    found = [(float(c), "grid") for c in grid if not math.isclose(c, high, rel_tol=1e-9)]
-    return tuple(sorted([*found, (high, "repeat")]))
+    found = [(float(c), "grid") for c in np.geomspace(low, SPAN * high, GRID_POINTS)]
+    found.append((high, "repeat"))
+    if budget > high:
+        found.append((budget, "budget"))
+    kept: list[tuple[float, str]] = []
+    for c, kind in sorted(found, key=lambda item: (item[0], ("repeat", "grid", "budget").index(item[1]))):
+        if not any(math.isclose(c, other, rel_tol=1e-9) for other, _ in kept):
+            kept.append((c, kind))
+    return tuple(kept)
 
 
 def plan_runs(
@@ -101,7 +108,9 @@ def plan_runs(
         budget = BUDGET_FACTOR * compute_max
     if not (math.isfinite(budget) and budget > 0):
         raise ConfigError(f"--budget {budget:g}: must be a positive compute in FLOP")
-    chosen = tuple((float(c), "given") for c in candidates) if candidates else default_candidates(ladder.compute)
+    chosen = (
+        tuple((float(c), "given") for c in candidates) if candidates else default_candidates(ladder.compute, budget)
+    )
     if any(not (math.isfinite(c) and c > 0) for c, _ in chosen):
         raise ConfigError("--candidates: every compute must be a positive number of FLOP")
     settings = replace(ladder.settings, n_boot=min(ladder.settings.n_boot, PLAN_REPLICATES))
