@@ -39,6 +39,8 @@ SPAN = 10.0
 BUDGET_FACTOR = 2.0
 #: Without ``--runs``, at most this many runs are recommended.
 MAX_RUNS = 3
+#: The greedy choice of a set starts from each of this many narrowest single runs and keeps the narrowest set.
+STARTS = 3
 
 
 #: The expected width of a set of candidate runs (by their rows): width, own width, same-law share, failures.
@@ -89,8 +91,8 @@ def plan_runs(
     estimate at its compute and ``z = z_0 + z_j`` split as the current forecast splits: ``z_0`` (shared by the
     runs of one draw: the law's curve) scaled by the ``ci`` and ``z_j`` (the run's own noise) by the rest of the
     ``pi``, ``sqrt(pi^2 - ci^2)``, on each side of the estimate. The draws are stratified: ``z`` runs through the
-    normal quantiles ``(d + 1/2) / draws``. Under ``budget`` the set is chosen greedily, each step adding the
-    affordable run that leaves the narrowest interval (:func:`exhaustive_set` tries every set).
+    normal quantiles ``(d + 1/2) / draws``. Under ``budget`` the set is chosen greedily (:func:`_best_set`;
+    :func:`exhaustive_set` tries every set).
     """
     if ladder.rates is not None or ladder.accuracy_runs is not None or ladder.columns is not None:
         what = "pass rates" if ladder.rates is not None else "accuracies" if ladder.columns is None else "N and D"
@@ -315,27 +317,35 @@ def _best_set(
     expected: Expected,
     width_now: float,
 ) -> tuple[tuple[int, ...], float]:
-    """The greedy set within ``budget``: each step adds the affordable run that leaves the narrowest expected
-    interval, while one narrows it, up to ``max_runs`` runs; ``((), width_now)`` when none narrows."""
+    """The narrowest of :data:`STARTS` greedy sets within ``budget``, each begun from one of the narrowest affordable
+    single runs: each step adds the affordable run that leaves the narrowest expected interval, while one narrows
+    it, up to ``max_runs`` runs (a run of the whole budget leaves nothing for cheap runs that would have narrowed
+    more with a slightly smaller one); ``((), width_now)`` when no affordable run narrows."""
     cost = [c for c, _ in chosen]
-    rows: tuple[int, ...] = ()
-    width, left = width_now, budget
     tried: dict[tuple[int, ...], float] = {(i,): w for i, w in singles.items()}
-    while len(rows) < max_runs:
-        options = []
-        for i in range(len(chosen)):
-            if cost[i] > left:
-                continue
-            key = tuple(sorted((*rows, i)))
-            if key not in tried:
-                tried[key] = expected(key)[0]
-            if math.isfinite(tried[key]) and tried[key] < width:
-                options.append((tried[key], cost[i], i))
-        if not options:
-            break
-        after, _, pick = min(options)
-        rows, width, left = tuple(sorted((*rows, pick))), after, left - cost[pick]
-    return rows, width
+    firsts = sorted(
+        (w, cost[i], i) for i, w in singles.items() if cost[i] <= budget and math.isfinite(w) and w < width_now
+    )
+    best: tuple[tuple[int, ...], float] = ((), width_now)
+    for width, _, first in firsts[:STARTS]:
+        rows, left = (first,), budget - cost[first]
+        while len(rows) < max_runs:
+            options = []
+            for i in range(len(chosen)):
+                if cost[i] > left:
+                    continue
+                key = tuple(sorted((*rows, i)))
+                if key not in tried:
+                    tried[key] = expected(key)[0]
+                if math.isfinite(tried[key]) and tried[key] < width:
+                    options.append((tried[key], cost[i], i))
+            if not options:
+                break
+            width, _, pick = min(options)
+            rows, left = tuple(sorted((*rows, pick))), left - cost[pick]
+        if width < best[1]:
+            best = (rows, width)
+    return best
 
 
 def exhaustive_set(
