@@ -328,7 +328,8 @@ def _best_set(
     )
     best: tuple[tuple[int, ...], float] = ((), width_now)
     for width, _, first in firsts[:STARTS]:
-        rows, left = (first,), budget - cost[first]
+        rows: tuple[int, ...] = (first,)
+        left = budget - cost[first]
         while len(rows) < max_runs:
             options = []
             for i in range(len(chosen)):
