@@ -871,6 +871,8 @@ class PlannedRun:
     disagreement: float
     same_law: float
     failed_draws: int = 0
+    #: The Monte Carlo standard error of ``width`` (over the draws).
+    width_se: float = math.nan
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -878,6 +880,7 @@ class PlannedRun:
             "kind": self.kind,
             "cost": self.cost,
             "width": json_number(self.width),
+            "width_se": json_number(self.width_se),
             "gain": json_number(self.gain),
             "noise_gain": json_number(self.noise_gain),
             "law_gain": json_number(self.law_gain),

@@ -15,7 +15,15 @@ from scaling_forecast.cli import app
 from scaling_forecast.errors import ConfigError
 from scaling_forecast.settings import FitSettings, Target
 from scaling_forecast.tasks.ladder import Ladder
-from scaling_forecast.tasks.plan import _best_set, _Forecast, _variates, exhaustive_set, plan_runs, planned_draws
+from scaling_forecast.tasks.plan import (
+    Expectation,
+    _best_set,
+    _Forecast,
+    _variates,
+    exhaustive_set,
+    plan_runs,
+    planned_draws,
+)
 
 from ..conftest import EXAMPLES
 
@@ -63,10 +71,10 @@ def test_the_draws_are_stratified_normal_quantiles_in_a_seeded_order() -> None:
 def _additive(widths: dict[int, float], pairs: float = 0.0):  # type: ignore[no-untyped-def]
     """A known expected width: the width now less each run's own narrowing (and ``pairs`` per repeated run)."""
 
-    def expected(rows: tuple[int, ...]) -> tuple[float, float, float, int]:
+    def expected(rows: tuple[int, ...]) -> Expectation:
         width = 1.0 - sum(1.0 - widths[i] for i in rows) * (1.0 - 0.2 * (len(rows) - 1))
         width += pairs * (len(rows) - len(set(rows)))
-        return width, width, 1.0, 0
+        return Expectation(width, width, 1.0, 0, 0.0)
 
     return expected
 

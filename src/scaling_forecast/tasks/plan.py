@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from itertools import combinations_with_replacement
+from typing import NamedTuple
 
 import numpy as np
 from scipy.special import ndtri
@@ -43,8 +44,20 @@ MAX_RUNS = 3
 STARTS = 3
 
 
-#: The expected width of a set of candidate runs (by their rows): width, own width, same-law share, failures.
-Expected = Callable[[tuple[int, ...]], tuple[float, float, float, int]]
+class Expectation(NamedTuple):
+    """What a set of planned runs is expected to leave: the mean ``pi`` width at the target over the draws, the
+    chosen law's own, the share of refits that chose the same law, the refits that failed, and the Monte Carlo
+    standard error of the mean width."""
+
+    width: float
+    own: float
+    same_law: float
+    failed: int
+    se: float
+
+
+#: The expectation of a set of candidate runs, by their rows.
+Expected = Callable[[tuple[int, ...]], Expectation]
 
 
 @dataclass(frozen=True)
@@ -122,14 +135,15 @@ def plan_runs(
     width_now, own_now = _widths(now)
     variates = _variates(draws, MAX_RUNS if max_runs is None else max_runs, settings.seed)
 
-    def expected(rows: tuple[int, ...]) -> tuple[float, float, float, int]:
+    def expected(rows: tuple[int, ...]) -> Expectation:
         computes = np.array([chosen[i][0] for i in rows])
         return _expected(base, at, forecast, rows, computes, variates, now.law, now.fit.drift)
 
     singles = {}
     planned = []
     for i, (c, kind) in enumerate(chosen):
-        width, own, same, failed = expected((i,))
+        found = expected((i,))
+        width, own = found.width, found.own
         singles[i] = width
         gain = width_now - width
         planned.append(
@@ -143,8 +157,9 @@ def plan_runs(
                 law_gain=(width_now - own_now) - (width - own),
                 per_flop=gain / c,
                 disagreement=_disagreement(now, i + 1),
-                same_law=same,
-                failed_draws=failed,
+                same_law=found.same_law,
+                failed_draws=found.failed,
+                width_se=found.se,
             )
         )
     best = _best_set(chosen, singles, budget, MAX_RUNS if max_runs is None else max_runs, expected, width_now)
@@ -227,7 +242,7 @@ def _expected(
     variates: tuple[Array, Array],
     law: str,
     drift: Drift | None,
-) -> tuple[float, float, float, int]:
+) -> Expectation:
     """Mean ``pi`` width at ``target`` (and the chosen law's own) over the draws of the runs ``rows`` added to the
     ladder; the share of refits that chose ``law``, and how many failed."""
     log_y = planned_draws(forecast, np.array(rows), variates, ladder.settings.level)
@@ -249,8 +264,9 @@ def _expected(
         owns.append(own_width)
         same += result.law == law
     if not widths:
-        return math.nan, math.nan, math.nan, failed
-    return float(np.mean(widths)), float(np.mean(owns)), same / len(widths), failed
+        return Expectation(math.nan, math.nan, math.nan, failed, math.nan)
+    se = float(np.std(widths, ddof=1) / math.sqrt(len(widths))) if len(widths) > 1 else math.nan
+    return Expectation(float(np.mean(widths)), float(np.mean(owns)), same / len(widths), failed, se)
 
 
 def planned_draws(forecast: _Forecast, index: IndexArray, variates: tuple[Array, Array], level: float) -> Array:
@@ -337,7 +353,7 @@ def _best_set(
                     continue
                 key = tuple(sorted((*rows, i)))
                 if key not in tried:
-                    tried[key] = expected(key)[0]
+                    tried[key] = expected(key).width
                 if math.isfinite(tried[key]) and tried[key] < width:
                     options.append((tried[key], cost[i], i))
             if not options:
@@ -358,7 +374,7 @@ def exhaustive_set(
     for size in range(1, max_runs + 1):
         for rows in combinations_with_replacement(range(len(chosen)), size):
             if sum(chosen[i][0] for i in rows) <= budget:
-                width = expected(rows)[0]
+                width = expected(rows).width
                 if width < best[1]:
                     best = (rows, width)
     return best

@@ -655,8 +655,8 @@ def _backtest_report(result: Backtest) -> Report:
 def _plan_table(plan: RunPlan) -> tuple[list[str], list[list[str]]]:
     level = f"{plan.level:.0%}"
     chosen = list(plan.recommended.computes)
-    headers = ["run at", "kind", "cost", f"expected {level} PI width", "narrower by", "on noise", "on law choice"]
-    headers += ["per FLOP", "laws apart", "recommended"]
+    headers = ["run at", "kind", "x largest", f"expected {level} PI width", "narrower by", "on noise"]
+    headers += ["on law choice", "per FLOP", "laws apart", "recommended"]
     rows = []
     for c in plan.candidates:
         picked = chosen.count(c.compute)
@@ -664,9 +664,9 @@ def _plan_table(plan: RunPlan) -> tuple[list[str], list[list[str]]]:
             [
                 format_compute(c.compute),
                 c.kind,
-                format_factor(c.cost / plan.compute_max) + " largest",
+                format_factor(c.cost / plan.compute_max),
                 format_number(c.width),
-                format_number(c.gain),
+                f"{format_number(c.gain, 3)} ± {format_number(c.width_se, 2)}",
                 format_number(c.noise_gain),
                 format_number(c.law_gain),
                 format_number(c.per_flop, 2),
@@ -678,11 +678,12 @@ def _plan_table(plan: RunPlan) -> tuple[list[str], list[list[str]]]:
 
 
 def _plan_records(plan: RunPlan) -> tuple[list[str], list[list[Any]]]:
-    header = "compute,kind,cost,width,gain,noise_gain,law_gain,gain_per_flop,disagreement,same_law,recommended,target"
+    header = "compute,kind,cost,width,width_se,gain,noise_gain,law_gain,gain_per_flop,disagreement,same_law,"
+    header += "recommended,target"
     rows: list[list[Any]] = []
     for c in plan.candidates:
-        numbers = (c.compute, c.kind, c.cost, c.width, c.gain, c.noise_gain, c.law_gain, c.per_flop, c.disagreement)
-        rows.append([*numbers, c.same_law, plan.recommended.computes.count(c.compute), plan.target])
+        numbers = [c.compute, c.kind, c.cost, c.width, c.width_se, c.gain, c.noise_gain, c.law_gain, c.per_flop]
+        rows.append([*numbers, c.disagreement, c.same_law, plan.recommended.computes.count(c.compute), plan.target])
     return header.split(","), rows
 
 
@@ -697,7 +698,7 @@ def _plan_report(plan: RunPlan) -> Report:
     note = (
         f"each candidate run drawn {plan.draws} times from the forecast at its compute, added to the runs and the "
         f"default procedure refitted ({plan.n_boot} bootstrap replicates, seed {plan.seed}); widths are means over "
-        "the draws; cost is the run's compute"
+        "the draws (± their Monte Carlo standard error); a run costs its compute"
     )
     chosen = plan.recommended
     if chosen.computes:
