@@ -39,7 +39,7 @@ def _options(command: str) -> list[str]:
     return sorted(set(re.findall(r"(--[a-z][a-z-]+)", text)) - {"--help"})
 
 
-@pytest.mark.parametrize("command", ["fit", "check", "predict", "compare", "backtest", "optimal"])
+@pytest.mark.parametrize("command", ["fit", "check", "predict", "compare", "backtest", "optimal", "plan"])
 def test_every_command_and_option_is_in_the_readme(command: str) -> None:
     assert f"forecast {command}" in README
     missing = [option for option in _options(command) if f"`{option}" not in README]

@@ -702,11 +702,12 @@ def _plan_report(plan: RunPlan) -> Report:
     )
     chosen = plan.recommended
     if chosen.computes:
-        runs = ", ".join(format_compute(c) for c in chosen.computes)
+        shown = [format_compute(c) for c in chosen.computes]
+        runs = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
         footer = (
-            f"Recommended within {format_compute(plan.budget)} FLOP (at most {plan.max_runs} run(s)): {runs}, "
-            f"{format_compute(chosen.cost)} FLOP in all; expected {level} PI width {format_number(chosen.width)} "
-            f"(now {format_number(plan.width)})"
+            f"Recommended within {format_compute(plan.budget)} FLOP (at most {plan.max_runs} run(s)): train "
+            f"{'a run' if len(shown) == 1 else 'runs'} at {runs} ({format_compute(chosen.cost)} FLOP in all); "
+            f"expected {level} PI width {format_number(chosen.width)} (now {format_number(plan.width)})"
         )
     else:
         footer = f"No run within {format_compute(plan.budget)} FLOP is expected to narrow the interval"
