@@ -1089,7 +1089,8 @@ def test_the_sigmoid_refuses_a_falling_accuracy_word_for_word() -> None:
 
 def test_trend_warnings_word_for_word_and_near_chance_at_a_tenth_of_the_way_to_1() -> None:
     """The warnings of a worsening, a constant and a flat task, written out; a flat task sits near chance when its
-    mean is less than a tenth of the way from chance to 1: with chance 0.5, below 0.55 (exactly 0.55 is not)."""
+    mean is less than a tenth of the way from chance to 1: with chance 0.25, below 0.325 (exactly 0.325, which
+    these floats hold, is not)."""
     from scaling_forecast.engine.capability import NEAR_CHANCE, chance_warning, trend_warnings
 
     assert trend_warnings("worsening", "acc") == (
@@ -1104,13 +1105,14 @@ def test_trend_warnings_word_for_word_and_near_chance_at_a_tenth_of_the_way_to_1
         "acc is flat across these runs (no change the noise can distinguish): it is forecast as flat, the runs' mean "
         "with an interval as wide as their scatter",
     )
-    near = "; it sits near chance (0.5), so the task has not started to scale: these runs cannot rule out that it "
+    near = "; it sits near chance (0.25), so the task has not started to scale: these runs cannot rule out that it "
     near += "starts beyond them, and no interval from them holds such a start"
-    threshold = NEAR_CHANCE * (1.0 - 0.5)
-    assert threshold == 0.05
-    for mean, warned in ((0.5 + 0.5 * threshold, True), (0.5 + threshold, False), (0.5 + 1.5 * threshold, False)):
+    threshold = NEAR_CHANCE * (1.0 - 0.25)
+    assert threshold == pytest.approx(0.075)
+    for mean, warned in ((0.25 + 0.5 * threshold, True), (0.25 + threshold, False), (0.25 + 1.5 * threshold, False)):
         accuracy = np.array([mean - 0.01, mean + 0.01])
-        (text,) = trend_warnings("flat", "acc", "two-step", 0.5, accuracy)
+        assert mean != 0.25 + threshold or accuracy.mean() - 0.25 == threshold  # the boundary itself, exactly
+        (text,) = trend_warnings("flat", "acc", "two-step", 0.25, accuracy)
         assert text.endswith(near) == warned, mean
     assert chance_warning(False) == (
         "no --chance given (nor a 'chance' column): the sigmoid's floor is 0; for a multiple-choice task give the "
@@ -1169,6 +1171,28 @@ def test_a_two_step_pi_near_a_bound_is_its_new_run_draws_clipped_to_shares_by_ha
     assert prediction.pi == pytest.approx(expected, abs=1e-12)
     assert prediction.pi[0] >= 0.0 and prediction.pi[1] <= 1.0
     assert prediction.pi[1] == 1.0 if top > 0.5 else prediction.pi[0] == 0.0
+
+
+def test_a_two_step_new_run_near_0_is_clipped_to_a_share_without_calibration() -> None:
+    """Three seeds at each of three computes (too few computes to calibrate), accuracies from 0 with a scatter of
+    0.008: at the smallest compute a new run's draws, the link's replicates plus their residual noise, reach below
+    0 at the 5% quantile; they are clipped, so the pi starts at 0 and no lower."""
+    from scaling_forecast.engine.capability import Z_90, split_normal
+
+    compute = np.repeat(np.geomspace(1e19, 1e21, 3), 3)
+    task_loss = 1.5 + 3.0 * (compute / 1e18) ** -0.3
+    accuracy = np.clip(np.repeat([0.002, 0.01, 0.04], 3) + np.tile([-0.008, 0.0, 0.008], 3), 0.0, 1.0)
+    settings = FitSettings(law="two-step", chance=0.0, n_boot=300)
+    result = fit_two_step(_runs(compute, task_loss, accuracy), settings, (Target(1e19),))
+    model = result.model
+    assert model.calibration is None and model.flat is None
+    reference = model.step1.model.forecast(model.step1, (Target(1e19),), 0.9).predictions[0]
+    _, normal_pi = model._normals()
+    draws = model.link.link.log_predict(
+        model.link.boot_theta, split_normal(normal_pi, reference.estimate, reference.pi, Z_90)[:, None]
+    )[:, 0]
+    assert np.quantile(draws + model.link.noise, 0.05) < -0.005  # unclipped, the pi would start below 0
+    assert result.predictions[0].pi[0] == 0.0
 
 
 def test_a_sigmoid_new_run_near_0_is_clipped_to_a_share() -> None:

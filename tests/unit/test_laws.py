@@ -57,6 +57,18 @@ def test_normalised_parameters_map_to_user_units() -> None:
     assert (b, c) == (-0.2, 1.5)
 
 
+def test_the_broken_laws_normalised_parameters_map_to_user_units() -> None:
+    """``a' (C/C_ref)^b1 (1 + C/(C_ref e^t))^(b2 - b1) = a C^b1 (1 + C/C_b)^(b2 - b1)`` with ``a = a' C_ref^-b1``
+    and ``C_b = C_ref e^t``; the exponents are unchanged."""
+    law = get_law("broken")
+    log_cref = np.log(1e19)
+    theta = np.array([[np.log(2.0), -0.05, -0.3, 1.5]])
+    a, b1, b2, c_b = law.to_user(theta, log_cref)[0]
+    assert_allclose(a, 2.0 * 1e19**0.05, rtol=1e-12)
+    assert (b1, b2) == (-0.05, -0.3)
+    assert_allclose(c_b, 1e19 * np.exp(1.5), rtol=1e-12)
+
+
 def test_projection_enforces_bounds() -> None:
     law = SaturatingPowerLaw()
     clipped = law.project(np.array([[0.0, 0.5, -1.0]]))

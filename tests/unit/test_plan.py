@@ -147,10 +147,52 @@ def test_bad_plan_options_are_refused_in_one_line(options: dict[str, object], me
     assert str(refused.value) == message
 
 
-def test_a_ladder_of_accuracies_or_pass_rates_is_refused_until_planning_them_is_built() -> None:
-    accuracy = replace(_power_ladder(), accuracy_runs=object())  # type: ignore[arg-type]
-    with pytest.raises(ConfigError, match=r"forecast plan plans runs of a loss against compute; .* accuracies"):
-        plan_runs(accuracy, Target(1e23))
+@pytest.mark.parametrize(("field", "what"), [("rates", "pass rates"), ("columns", "parameters and tokens")])
+def test_a_ladder_of_pass_rates_or_of_parameters_and_tokens_is_refused_until_planning_them_is_built(
+    field: str, what: str
+) -> None:
+    ladder = replace(_power_ladder(), **{field: object()})
+    message = rf"forecast plan plans runs of a loss or an accuracy against compute; <data> holds {what} \(planning"
+    with pytest.raises(ConfigError, match=message):
+        plan_runs(ladder, Target(1e23))
+
+
+def test_a_planned_accuracy_is_spread_as_its_pi_says_in_shares_and_its_task_loss_moves_against_it() -> None:
+    """An accuracy is drawn as it is (not in log): its 5% and 95% draws are its pi's ends on each side; the
+    two-step law's task loss is drawn with the opposite normals, so a run drawn above its accuracy forecast is
+    drawn below its task-loss forecast (correlation -1 for runs without curve noise)."""
+    accuracy = _Forecast(np.array([0.6]), np.array([0.58]), np.array([0.61]), np.array([0.5]), np.array([0.65]))
+    task = _Forecast(np.array([2.0]), np.array([1.95]), np.array([2.05]), np.array([1.8]), np.array([2.3]))
+    shared, own = _variates(4000, 1, 2)
+    drawn = planned_draws(accuracy, np.array([0]), (shared, own), 0.9, log=False)
+    assert np.quantile(drawn, [0.05, 0.95]) == pytest.approx([0.5, 0.65], abs=0.003)
+    losses = planned_draws(task, np.array([0]), (-shared, -own), 0.9)
+    assert np.exp(np.quantile(losses, [0.05, 0.95])) == pytest.approx([1.8, 2.3], rel=0.01)
+    assert np.corrcoef(drawn[:, 0], losses[:, 0])[0, 1] < -0.95
+
+
+def test_the_command_line_plans_a_task_of_accuracies_from_the_forecast_it_fits() -> None:
+    """A task of the shipped Pythia evaluations: the plan starts from the very forecast ``forecast fit`` prints,
+    and every candidate's expected pi is a width of shares."""
+    runner = CliRunner()
+    tasks = str(EXAMPLES / "pythia_tasks.csv")
+    common = [tasks, "--task", "piqa", "-t", "1e23", "-f", "json"]
+    planned = runner.invoke(app, ["plan", *common, "--draws", "2", "--runs", "1"])
+    fitted = runner.invoke(app, ["fit", *common])
+    assert planned.exit_code == 0 and fitted.exit_code == 0, planned.output + fitted.output
+    plan, fit = json.loads(planned.stdout), json.loads(fitted.stdout)
+    assert plan["law"] == fit["law"] == "accuracy"
+    assert (
+        plan["now"]["pi"] == fit["predictions"][0]["pi"]
+        and plan["now"]["estimate"] == fit["predictions"][0]["estimate"]
+    )
+    assert len(plan["candidates"]) == 10 and all(0.0 < c["width"] < 1.0 for c in plan["candidates"])
+    assert plan["candidates"][-1]["width"] < plan["now"]["width"]  # a run 10x beyond the largest narrows the forecast
+    lambada = [str(EXAMPLES / "pythia_lambada.csv"), "-t", "1e23", "--draws", "2", "--candidates", "5x", "-f", "json"]
+    two_step = runner.invoke(app, ["plan", *lambada, "--budget", "10x"])
+    assert two_step.exit_code == 0, two_step.output
+    (planned_run,) = json.loads(two_step.stdout)["candidates"]  # a run's accuracy and task loss are drawn and refitted
+    assert planned_run["failed_draws"] == 0 and 0.0 < planned_run["width"] < json.loads(two_step.stdout)["now"]["width"]
 
 
 def test_the_command_line_plans_the_shipped_example_in_every_format(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -171,7 +213,7 @@ def test_the_command_line_plans_the_shipped_example_in_every_format(tmp_path) ->
     for args, line in (
         (["plan", runs], "forecast plan needs one --target C (the compute the forecast is for)"),
         (["plan", runs, "-t", "1e24", "--budget", "lots"], "--budget 'lots': not a compute; give FLOP (1e21) or a"),
-        (["plan", str(EXAMPLES / "passrates.csv"), "-t", "1e24"], "forecast plan plans runs of a loss against"),
+        (["plan", str(EXAMPLES / "passrates.csv"), "-t", "1e24"], "forecast plan plans runs of a loss or an accuracy"),
     ):
         refused = runner.invoke(app, args)
         assert refused.exit_code == 2 and line in refused.output

@@ -365,7 +365,7 @@ def assemble(
     uncertainty: Uncertainty,
     where: Where,
     *,
-    check_drift: bool = True,
+    check_drift: bool,
     law_selection: LawSelection | None = None,
     candidates: tuple[CandidateState, ...] = (),
     columns: Array | None = None,

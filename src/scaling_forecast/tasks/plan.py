@@ -1,9 +1,10 @@
 """Which run to train next: each candidate run's expected interval at the target once it is added.
 
-A candidate run at compute ``C`` is drawn from the current forecast at ``C`` (its ``pi``, law choice
-and misspecification widening included), added to the runs, and the whole default procedure is
-rerun (law choice and bootstrap; the drift check's verdict is the ladder's); the width of the new
-``pi`` at the target, averaged over the draws, is what the run is expected to leave. Every candidate
+A candidate run at compute ``C`` (a loss, or an accuracy with its task loss for the two-step law) is
+drawn from the current forecast at ``C`` (its ``pi``, law choice and misspecification widening
+included), added to the runs, and the whole default procedure is rerun (law choice and bootstrap;
+the drift check's verdict is the ladder's); the width of the new ``pi`` at the target, averaged over
+the draws, is what the run is expected to leave. Every candidate
 sees the same draws of the standard normal and the same bootstrap seed (common random numbers), so
 that the differences between candidates are the design's, not the Monte Carlo's.
 """
@@ -20,10 +21,12 @@ import numpy as np
 from scipy.special import ndtri
 
 from ..engine.forecasting import CurveModel, forecast
+from ..engine.runs import Runs
 from ..errors import ConfigError, ForecastError
 from ..laws import Array, IndexArray
-from ..results import Drift, FitResult, PlannedRun, PlannedSet, Prediction, RunPlan
+from ..results import DerivedForecast, Drift, FitResult, PlannedRun, PlannedSet, Prediction, RunPlan
 from ..settings import Target
+from .capability import fit_accuracy_law
 from .fit import fit_curve
 from .ladder import Ladder
 
@@ -38,6 +41,8 @@ GRID_POINTS = 8
 SPAN = 10.0
 #: Without ``--budget``, the compute of the usual next step: one run this many times the largest.
 BUDGET_FACTOR = 2.0
+#: A planned accuracy is kept this far inside (0, 1): the GPT-4 form takes the log of -log(accuracy).
+EDGE = 1e-4
 #: Without ``--runs``, at most this many runs are recommended.
 MAX_RUNS = 3
 #: The greedy choice of a set starts from each of this many narrowest single runs and keeps the narrowest set.
@@ -107,10 +112,10 @@ def plan_runs(
     normal quantiles ``(d + 1/2) / draws``. Under ``budget`` the set is chosen greedily (:func:`_best_set`;
     :func:`exhaustive_set` tries every set).
     """
-    if ladder.rates is not None or ladder.accuracy_runs is not None or ladder.columns is not None:
-        what = "pass rates" if ladder.rates is not None else "accuracies" if ladder.columns is None else "N and D"
+    if ladder.rates is not None or ladder.columns is not None:
+        what = "pass rates" if ladder.rates is not None else "parameters and tokens"
         raise ConfigError(
-            f"forecast plan plans runs of a loss against compute; {ladder.file} holds {what} "
+            f"forecast plan plans runs of a loss or an accuracy against compute; {ladder.file} holds {what} "
             "(planning those runs is not built yet)"
         )
     if draws < 2:
@@ -132,12 +137,15 @@ def plan_runs(
     base = replace(ladder, settings=settings)
     now = base.fit(targets=(at, *(Target(c) for c, _ in chosen)))
     forecast = _forecast_at(now.predictions[1:])
+    task = None
+    if now.predictions[1:] and now.predictions[1].task_loss is not None:  # two-step: a run adds a task loss too
+        task = _forecast_at(tuple(p.task_loss for p in now.predictions[1:] if p.task_loss is not None))
     width_now, own_now = _widths(now)
     variates = _variates(draws, MAX_RUNS if max_runs is None else max_runs, settings.seed)
 
     def expected(rows: tuple[int, ...]) -> Expectation:
         computes = np.array([chosen[i][0] for i in rows])
-        return _expected(base, at, forecast, rows, computes, variates, now.law, now.fit.drift)
+        return _expected(base, at, (forecast, task), rows, computes, variates, now.law, now.fit.drift)
 
     singles = {}
     planned = []
@@ -203,7 +211,7 @@ def plan_runs(
     )
 
 
-def _forecast_at(predictions: tuple[Prediction, ...]) -> _Forecast:
+def _forecast_at(predictions: tuple[Prediction, ...] | tuple[DerivedForecast, ...]) -> _Forecast:
     return _Forecast(
         np.array([p.estimate for p in predictions]),
         np.array([p.ci[0] for p in predictions]),
@@ -236,7 +244,7 @@ def _variates(draws: int, slots: int, seed: int) -> tuple[Array, Array]:
 def _expected(
     ladder: Ladder,
     target: Target,
-    forecast: _Forecast,
+    forecasts: tuple[_Forecast, _Forecast | None],
     rows: tuple[int, ...],
     compute: Array,
     variates: tuple[Array, Array],
@@ -244,18 +252,33 @@ def _expected(
     drift: Drift | None,
 ) -> Expectation:
     """Mean ``pi`` width at ``target`` (and the chosen law's own) over the draws of the runs ``rows`` added to the
-    ladder; the share of refits that chose ``law``, and how many failed."""
-    log_y = planned_draws(forecast, np.array(rows), variates, ladder.settings.level)
+    ladder; the share of refits that chose ``law``, how many failed, and the mean's standard error.
+
+    A loss is drawn in log space; an accuracy as it is, kept inside ``(0, 1)`` (``[0, 1]`` for the sigmoid); with
+    the two-step law a run's task loss is drawn with the opposite normals, so that a lower loss goes with a
+    higher accuracy, each spread as its own forecast says."""
+    forecast, task = forecasts
+    index = np.array(rows)
+    runs = ladder.accuracy_runs
+    level = ladder.settings.level
+    if runs is None:
+        drawn = np.exp(planned_draws(forecast, index, variates, level, log=True))
+    else:
+        edge = 0.0 if ladder.settings.law == "sigmoid" else EDGE
+        drawn = np.clip(planned_draws(forecast, index, variates, level, log=False), edge, 1.0 - edge)
+    losses = None
+    if task is not None:
+        losses = np.exp(planned_draws(task, index, (-variates[0], -variates[1]), level, log=True))
     widths, owns, same, failed = [], [], 0, 0
-    for drawn in log_y:
+    for d, y in enumerate(drawn):
         try:
-            result = _refit(
-                ladder,
-                np.concatenate([ladder.compute, compute]),
-                np.concatenate([ladder.y, np.exp(drawn)]),
-                target,
-                drift,
-            )
+            if runs is None:
+                result = _refit(
+                    ladder, np.concatenate([ladder.compute, compute]), np.concatenate([ladder.y, y]), target, drift
+                )
+            else:
+                grown = _grown(runs, compute, y, None if losses is None else losses[d])
+                result = fit_accuracy_law(grown, ladder.settings, (target,))
         except ForecastError:
             failed += 1
             continue
@@ -269,16 +292,37 @@ def _expected(
     return Expectation(float(np.mean(widths)), float(np.mean(owns)), same / len(widths), failed, se)
 
 
-def planned_draws(forecast: _Forecast, index: IndexArray, variates: tuple[Array, Array], level: float) -> Array:
-    """``log y`` of the runs at the candidates ``index`` in each draw ``(draws, k)``: ``log m + s_ci z_0 + s_new z_j``,
-    each ``s`` the forecast's half-width at ``level`` over the normal quantile, on the side of its ``z``; ``s_ci``
-    from the ``ci`` (the curve, shared by the runs of a draw) and ``s_new = sqrt(s_pi^2 - s_ci^2)`` (a run's own
-    noise), so that each run alone is spread as the ``pi`` says."""
+def _grown(runs: Runs, compute: Array, accuracy: Array, task_loss: Array | None) -> Runs:
+    """``runs`` of accuracies with planned runs added (each one row, its last step the file's last)."""
+    names = tuple(f"planned {k + 1}" for k in range(compute.size))
+    columns = runs.columns
+    if columns is not None:
+        assert task_loss is not None
+        columns = np.vstack([columns, task_loss[:, None]])
+    steps = None if runs.steps is None else np.concatenate([runs.steps, np.full(compute.size, np.max(runs.steps))])
+    return replace(
+        runs,
+        x=np.concatenate([runs.x, compute]),
+        y=np.concatenate([runs.y, accuracy]),
+        names=runs.names + names,
+        columns=columns,
+        steps=steps,
+    )
+
+
+def planned_draws(
+    forecast: _Forecast, index: IndexArray, variates: tuple[Array, Array], level: float, *, log: bool = True
+) -> Array:
+    """``log y`` (or ``y``, ``log`` off) of the runs at the candidates ``index`` in each draw ``(draws, k)``:
+    ``log m + s_ci z_0 + s_new z_j``, each ``s`` the forecast's half-width at ``level`` over the normal quantile, on
+    the side of its ``z``; ``s_ci`` from the ``ci`` (the curve, shared by the runs of a draw) and
+    ``s_new = sqrt(s_pi^2 - s_ci^2)`` (a run's own noise), so that each run alone is spread as the ``pi`` says."""
     shared, own = variates
-    centre = np.log(forecast.estimate[index])
+    scale = np.log if log else np.asarray
+    centre = scale(forecast.estimate[index])
     z = ndtri(0.5 + level / 2.0)
-    ci_below, ci_above = (centre - np.log(forecast.ci_low[index])) / z, (np.log(forecast.ci_high[index]) - centre) / z
-    pi_below, pi_above = (centre - np.log(forecast.pi_low[index])) / z, (np.log(forecast.pi_high[index]) - centre) / z
+    ci_below, ci_above = (centre - scale(forecast.ci_low[index])) / z, (scale(forecast.ci_high[index]) - centre) / z
+    pi_below, pi_above = (centre - scale(forecast.pi_low[index])) / z, (scale(forecast.pi_high[index]) - centre) / z
     new_below = np.sqrt(np.maximum(pi_below**2 - ci_below**2, 0.0))
     new_above = np.sqrt(np.maximum(pi_above**2 - ci_above**2, 0.0))
     z0, zj = shared[:, None], own[:, : index.size]
