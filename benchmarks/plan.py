@@ -3,6 +3,7 @@
     python benchmarks/plan.py [--datasets 20] [--jobs 2]          # seeded ladders of every truth
     python benchmarks/plan.py --real [--data ../shared/data]     # the real ladders
     python benchmarks/plan.py --exhaustive 4                     # also the greedy set against every set
+    python benchmarks/plan.py --save rows.json                   # also every ladder's scores
 
 Seeded ladders: each truth of ``benchmarks/ladders.py`` (three well specified, three misspecified),
 8 runs over 2 decades with 1% log-normal noise, the target 100 times the largest run. Every
@@ -35,6 +36,7 @@ of the best set's.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import sys
 import time
@@ -128,9 +130,9 @@ def run_seeded(job: tuple[str, int, int]) -> list[dict[str, Any]]:
         forecast = planning._forecast_at(now.predictions[1:])
         variates = planning._variates(DRAWS, 2, 0)
 
-        def expected(picked: tuple[int, ...]) -> tuple[float, float, float, int]:
+        def expected(picked: tuple[int, ...]) -> planning.Expectation:
             computes = np.array([chosen_runs[i][0] for i in picked])
-            return planning._expected(base, at, forecast, picked, computes, variates, now.law, now.fit.drift)
+            return planning._expected(base, at, (forecast, None), picked, computes, variates, now.law, now.fit.drift)
 
         singles = {i: c.width for i, c in enumerate(plan.candidates)}
         greedy = planning._best_set(chosen_runs, singles, budget, 2, expected, plan.width)
@@ -161,12 +163,35 @@ def table(rows: list[dict[str, Any]], group: str) -> list[str]:
     return lines
 
 
-def seeded(datasets: int, jobs: int, exhaustive: int) -> None:
+def paired(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[str]:
+    """The plan's width minus each heuristic's on the same ladders: mean, its standard error, and how often the
+    plan's is narrower (the ladders differ far more than the strategies do, so the pairs say what the means
+    cannot)."""
+    by = {(tuple(r[k] for k in keys), r["strategy"]): r["width"] for r in rows}
+    ladders = sorted({key for key, s in by if s == "plan"})
+    lines = ["", "| plan against | ladders | mean width difference (points) | its standard error | plan narrower |"]
+    lines.append("|---|---:|---:|---:|---:|")
+    for strategy in STRATEGIES:
+        if strategy == "plan":
+            continue
+        diff = np.array([by[(k, "plan")] - by[(k, strategy)] for k in ladders if (k, strategy) in by])
+        if diff.size == 0:
+            continue
+        se = float(diff.std(ddof=1) / math.sqrt(diff.size)) if diff.size > 1 else float("nan")
+        lines.append(
+            f"| {strategy} | {diff.size} | {100 * diff.mean():+.2f} | {100 * se:.2f} | {np.mean(diff < 0):.0%} |"
+        )
+    return lines
+
+
+def seeded(datasets: int, jobs: int, exhaustive: int, save: Path | None = None) -> None:
     work = [(truth, seed, int(seed < exhaustive)) for truth in TRUTHS for seed in range(datasets)]
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         found = [row for rows in pool.map(run_seeded, work) for row in rows]
     rows = [r for r in found if r["strategy"] != "exhaustive"]
+    if save is not None:
+        save.write_text(json.dumps(found, indent=1) + "\n")
     print(
         f"seeded ladders: {datasets} per truth, {RUNS} runs over {DECADES:g} decades, {NOISE:.0%} noise, target "
         f"{TARGET_FACTOR:g}x the largest run, budget {BUDGET_FACTOR:g}x ({time.perf_counter() - start:.0f} s)\n"
@@ -176,6 +201,7 @@ def seeded(datasets: int, jobs: int, exhaustive: int) -> None:
     print(
         f"\nforecast plan with default options: median {np.median(seconds):.1f} s, max {max(seconds):.1f} s per ladder"
     )
+    print("\n".join(paired(rows, ("truth", "seed"))))
     well = [r for r in rows if r["truth"] in WELL_SPECIFIED]
     mis = [r for r in rows if r["truth"] not in WELL_SPECIFIED]
     for label, part in (("well specified", well), ("misspecified", mis)):
@@ -230,6 +256,7 @@ def real(data: Path) -> None:
             rows.append({"ladder": name, "strategy": strategy, "cost": spent / largest, **scored})
     print("real frontiers: every other run below the cut fitted, the others a pool; the largest run the target\n")
     print("\n".join(table(rows, "ladder")))
+    print("\n".join(paired(rows, ("ladder",))))
 
 
 def main() -> None:
@@ -238,6 +265,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--exhaustive", type=int, default=0)
     parser.add_argument("--real", action="store_true")
+    parser.add_argument("--save", type=Path, help="also write every ladder's scores to this JSON file")
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
     args = parser.parse_args()
     if args.real:
@@ -245,7 +273,7 @@ def main() -> None:
             sys.exit(f"{args.data}: no such folder; give --data with the shared data")
         real(args.data)
         return
-    seeded(args.datasets, args.jobs, args.exhaustive)
+    seeded(args.datasets, args.jobs, args.exhaustive, args.save)
 
 
 if __name__ == "__main__":

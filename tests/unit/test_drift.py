@@ -252,3 +252,30 @@ def test_widening_a_pass_rate_forecast_widens_its_pass_rate_by_the_same_bounds()
     assert p.pass_rate.pi == pytest.approx((math.exp(-p.pi[1]), math.exp(-p.pi[0])), rel=1e-12)
     assert p.pass_rate.pi[0] < plain.pass_rate.pi[0] and p.pass_rate.pi[1] > plain.pass_rate.pi[1]
     assert p.pass_rate.estimate == plain.pass_rate.estimate and p.pass_rate.ci == plain.pass_rate.ci
+
+
+def test_widening_an_interval_of_every_loss_leaves_it_so_and_a_zero_end_at_zero() -> None:
+    """A pi of ``(0, inf)`` (a runaway law whose interval holds every loss) has nothing to widen; an end at 0 stays
+    at 0 (log 0 is -inf, not an error), and the other end widens in quadrature."""
+    from scaling_forecast.engine.forecasting import _widened
+    from scaling_forecast.results import Prediction
+
+    every = Prediction(1e22, 1000.0, 2.6e-27, (0.0, math.inf), (0.0, math.inf))
+    assert _widened(every, 0.2).pi == (0.0, math.inf)
+    half = _widened(Prediction(1e22, 1000.0, 2.0, (1.0, 3.0), (0.0, 4.0)), 0.2)
+    assert half.pi[0] == 0.0
+    assert math.log(half.pi[1] / 2.0) == pytest.approx(math.hypot(math.log(2.0), 0.2 * 3.0), rel=1e-12)
+
+
+def test_a_ladder_whose_broken_law_runs_off_to_its_bound_is_forecast_without_an_error() -> None:
+    """Nine real runs (Gadre et al.'s C4 frontier below 3e18 with three runs a plan drew) where the broken law wins
+    the hold-out with an exponent that runs off to its bound and the drift check widens: the forecast is made, its
+    interval holds every loss, and the warnings say the law's parameters are not identified."""
+    compute = np.array([3.35131e15, 1.34052e16, 5.3621e16, 2.14484e17, 7.08502e17, 1.417e18, 1.07242e17, 1.07242e17])
+    compute = np.append(compute, 7.47291e17)
+    loss = np.array([5.97492, 5.22068, 4.77306, 4.5064, 3.97004, 3.64233, 4.85114, 4.70978, 3.9745])
+    result = fit_law(compute, loss, FitSettings(), (Target(5.69568e21),))
+    assert result.law == "broken" and result.fit.drift is not None and result.fit.drift.warned
+    (p,) = result.predictions
+    assert p.pi[0] == 0.0 and p.pi[1] == math.inf
+    assert any("is not identified" in w for w in result.fit.warnings)

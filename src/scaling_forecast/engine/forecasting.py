@@ -345,6 +345,11 @@ def _predictions(
     )
 
 
+def _log(value: float) -> float:
+    """``log`` with ``log 0 = -inf`` (the end of an interval of every loss)."""
+    return math.log(value) if value > 0.0 else -math.inf
+
+
 def _widened(prediction: Prediction, per_decade: float) -> Prediction:
     """``pi`` with ``per_decade`` times the decades beyond the largest run added to each side, in quadrature.
 
@@ -354,11 +359,13 @@ def _widened(prediction: Prediction, per_decade: float) -> Prediction:
     with ``D = log10(extrapolation factor)`` (0 inside the runs) and ``z tau`` the drift's error
     per decade times the normal quantile of the level.
     """
+    if not 0.0 < prediction.estimate < math.inf:
+        return prediction  # an interval of every loss, (0, inf), has nothing to widen
     centre = math.log(prediction.estimate)
     extra = per_decade * max(0.0, math.log10(prediction.extrapolation_factor))
     low, high = (
-        math.exp(centre + math.copysign(math.hypot(math.log(v) - centre, extra), math.log(v) - centre))
-        for v in prediction.pi
+        math.exp(centre + math.copysign(math.hypot(distance, extra), distance))
+        for distance in (_log(v) - centre for v in prediction.pi)
     )
     low, high = min(low, prediction.pi[0]), max(high, prediction.pi[1])
     widened = replace(prediction, pi=(low, high))
