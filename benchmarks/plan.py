@@ -143,9 +143,9 @@ def run_seeded(job: tuple[str, int, int]) -> list[dict[str, Any]]:
 
 def table(rows: list[dict[str, Any]], group: str) -> list[str]:
     lines = [
-        f"| {group} | strategy | runs | mean cost (x largest) | mean 90% PI width / truth | PI holds a new run | "
-        "median abs log error |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        f"| {group} | strategy | runs | mean cost (x largest) | mean 90% PI width / truth | median width | "
+        "PI holds a new run | median abs log error |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     groups = sorted({r[group] for r in rows}, key=lambda g: (TRUTHS.index(g) if g in TRUTHS else 99, g))
     for name in [*groups, "all"]:
@@ -154,11 +154,13 @@ def table(rows: list[dict[str, Any]], group: str) -> list[str]:
             if not part:
                 continue
             width = float(np.mean([r["width"] for r in part]))
+            median = float(np.median([r["width"] for r in part]))
             covered = float(np.mean([r["covered"] for r in part]))
             error = float(np.median([r["error"] for r in part]))
             cost = float(np.mean([r["cost"] for r in part]))
             lines.append(
-                f"| {name} | {strategy} | {len(part)} | {cost:.2f} | {width:.2%} | {covered:.0%} | {error:.2%} |"
+                f"| {name} | {strategy} | {len(part)} | {cost:.2f} | {width:.2%} | {median:.2%} | {covered:.0%} | "
+                f"{error:.2%} |"
             )
     return lines
 
@@ -169,8 +171,11 @@ def paired(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[str]:
     cannot)."""
     by = {(tuple(r[k] for k in keys), r["strategy"]): r["width"] for r in rows}
     ladders = sorted({key for key, s in by if s == "plan"})
-    lines = ["", "| plan against | ladders | mean width difference (points) | its standard error | plan narrower |"]
-    lines.append("|---|---:|---:|---:|---:|")
+    lines = [
+        "",
+        "| plan against | ladders | mean width difference (points) | its standard error | median | plan narrower |",
+    ]
+    lines.append("|---|---:|---:|---:|---:|---:|")
     for strategy in STRATEGIES:
         if strategy == "plan":
             continue
@@ -179,7 +184,8 @@ def paired(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[str]:
             continue
         se = float(diff.std(ddof=1) / math.sqrt(diff.size)) if diff.size > 1 else float("nan")
         lines.append(
-            f"| {strategy} | {diff.size} | {100 * diff.mean():+.2f} | {100 * se:.2f} | {np.mean(diff < 0):.0%} |"
+            f"| {strategy} | {diff.size} | {100 * diff.mean():+.2f} | {100 * se:.2f} | {100 * np.median(diff):+.2f} | "
+            f"{np.mean(diff < 0):.0%} |"
         )
     return lines
 

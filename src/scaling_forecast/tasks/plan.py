@@ -33,7 +33,7 @@ from .ladder import Ladder
 #: Bootstrap replicates of each refit: a width needs its scale, not its last digit (the user's
 #: ``--bootstrap`` when smaller).
 PLAN_REPLICATES = 200
-#: Draws of each candidate run (stratified normal quantiles: few draws give a steady mean).
+#: Draws of each candidate run (stratified normal quantiles: few draws give a steady median).
 DRAWS = 8
 #: The default candidates: this many computes, evenly spaced in log from the smallest run to ``SPAN`` times
 #: the largest, a repeat of the largest run and a run of the whole budget.
@@ -50,9 +50,9 @@ STARTS = 3
 
 
 class Expectation(NamedTuple):
-    """What a set of planned runs is expected to leave: the mean ``pi`` width at the target over the draws, the
+    """What a set of planned runs is expected to leave: the median ``pi`` width at the target over the draws, the
     chosen law's own, the share of refits that chose the same law, the refits that failed, and the Monte Carlo
-    standard error of the mean width."""
+    standard error of the median width."""
 
     width: float
     own: float
@@ -251,8 +251,11 @@ def _expected(
     law: str,
     drift: Drift | None,
 ) -> Expectation:
-    """Mean ``pi`` width at ``target`` (and the chosen law's own) over the draws of the runs ``rows`` added to the
-    ladder; the share of refits that chose ``law``, how many failed, and the mean's standard error.
+    """Median ``pi`` width at ``target`` (and the chosen law's own) over the draws of the runs ``rows`` added to the
+    ladder; the share of refits that chose ``law``, how many failed, and the median's standard error
+    (``1.2533 * 1.4826 MAD / sqrt(n)``, the normal's). The median, not the mean: a draw or two whose refit runs
+    off (a law whose interval spans orders of magnitude) would decide a mean, and the plan would shun the runs
+    nearest the target for what one unlucky draw does.
 
     A loss is drawn in log space; an accuracy as it is, kept inside ``(0, 1)`` (``[0, 1]`` for the sigmoid); with
     the two-step law a run's task loss is drawn with the opposite normals, so that a lower loss goes with a
@@ -288,8 +291,10 @@ def _expected(
         same += result.law == law
     if not widths:
         return Expectation(math.nan, math.nan, math.nan, failed, math.nan)
-    se = float(np.std(widths, ddof=1) / math.sqrt(len(widths))) if len(widths) > 1 else math.nan
-    return Expectation(float(np.mean(widths)), float(np.mean(owns)), same / len(widths), failed, se)
+    middle, se = float(np.median(widths)), math.nan
+    if len(widths) > 1 and math.isfinite(middle):  # a width may be inf: an interval of every loss
+        se = 1.2533 * 1.4826 * float(np.median(np.abs(np.array(widths) - middle))) / math.sqrt(len(widths))
+    return Expectation(middle, float(np.median(owns)), same / len(widths), failed, se)
 
 
 def _grown(runs: Runs, compute: Array, accuracy: Array, task_loss: Array | None) -> Runs:

@@ -697,7 +697,7 @@ def _plan_report(plan: RunPlan) -> Report:
     )
     note = (
         f"each candidate run drawn {plan.draws} times from the forecast at its compute, added to the runs and the "
-        f"default procedure refitted ({plan.n_boot} bootstrap replicates, seed {plan.seed}); widths are means over "
+        f"default procedure refitted ({plan.n_boot} bootstrap replicates, seed {plan.seed}); widths are medians over "
         "the draws (± their Monte Carlo standard error); a run costs its compute"
     )
     chosen = plan.recommended
