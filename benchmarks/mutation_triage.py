@@ -1613,3 +1613,39 @@ explain(
         'with np.errstate(over="ignore", ):  # a replicate whose midpoint runs off to 1e300 FLOP',
     ),
 )
+explain(
+    "engine/capability.py",
+    EQUIVALENT,
+    "this warning is written only when every run scores the same accuracy, so the first run's and the second's are one number",
+    (
+        'f"every run scores {accuracy[0]:g} on {column}: the forecast is that value, with an interval of no width "',
+        'f"every run scores {accuracy[1]:g} on {column}: the forecast is that value, with an interval of no width "',
+    ),
+)
+explain(
+    "tasks/capability.py",
+    ACCEPTED,
+    "without checkpoints every run is one row with its own name (the reader refuses a repeated name), so resampling runs is resampling rows: the same bootstrap, its rows drawn in another order",
+    (
+        "groups = np.array(runs.names) if runs.steps is not None else None",
+        "groups = np.array(runs.names) if (runs.steps is not None) or True else None",
+    ),
+)
+explain(
+    "tasks/capability.py",
+    ACCEPTED,
+    "only each origin's point forecast is used, which the number of replicates does not change: the default count only makes the calibration slower",
+    (
+        'point = replace(point, method="bootstrap", n_boot=MIN_GRID_REPLICATES)',
+        'point = replace(point, method="bootstrap", )',
+    ),
+)
+explain(
+    "tasks/compare.py",
+    EQUIVALENT,
+    "read only when every sweep's fit has the same formula, so the first sweep's and the second's are one string",
+    (
+        "formula = fitted[0].result.formula if len(formulas) == 1 else law.formula  # each sweep has its floor",
+        "formula = fitted[1].result.formula if len(formulas) == 1 else law.formula  # each sweep has its floor",
+    ),
+)
