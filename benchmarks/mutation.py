@@ -153,6 +153,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
         "test_capability",
         "cli/test_fit_cli",
     ),
+    "tasks/plan.py": ("test_plan",),
 }
 OWNED = ROOT / "benchmarks" / "results" / "mutation"
 

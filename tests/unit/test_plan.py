@@ -14,12 +14,17 @@ from typer.testing import CliRunner
 from scaling_forecast.cli import app
 from scaling_forecast.errors import ConfigError
 from scaling_forecast.settings import FitSettings, Target
+from scaling_forecast.tasks.fit import fit_curve
 from scaling_forecast.tasks.ladder import Ladder
 from scaling_forecast.tasks.plan import (
     Expectation,
     _best_set,
+    _disagreement,
     _Forecast,
+    _forecast_at,
+    _refit,
     _variates,
+    _widths,
     exhaustive_set,
     plan_runs,
     planned_draws,
@@ -217,3 +222,211 @@ def test_the_command_line_plans_the_shipped_example_in_every_format(tmp_path) ->
     ):
         refused = runner.invoke(app, args)
         assert refused.exit_code == 2 and line in refused.output
+
+
+def _spanning_ladder() -> Ladder:
+    """Eight runs of a law with its floor out of view, where ``auto`` chooses the power law and its interval spans
+    the loss law's too (two laws in the interval)."""
+    compute = np.geomspace(1e18, 1e20, 8)
+    loss = (1.5 + 30.0 * (compute / 1e15) ** -0.25) * np.exp(np.random.default_rng(2).normal(0.0, 0.01, 8))
+    return Ladder(compute, loss, tuple(f"r{i}" for i in range(8)), FitSettings(n_boot=200))
+
+
+def test_a_refit_keeping_the_ladders_drift_verdict_is_the_fit_that_found_it() -> None:
+    """A bent ladder (its drift check warns and widens): refitted with no run added and the verdict kept, the
+    forecast is the full procedure's to the last digit; without the verdict it is not widened."""
+    from .test_drift import bent_ladder
+
+    compute, loss = bent_ladder(0)
+    ladder = Ladder(compute, loss, tuple(f"r{i}" for i in range(10)), FitSettings(n_boot=200))
+    full = fit_curve(compute, loss, ladder.settings, (Target(1e24),))
+    assert full.fit.drift is not None and full.fit.drift.warned
+    kept = _refit(ladder, compute, loss, Target(1e24), full.fit.drift)
+    assert kept.predictions[0].pi == full.predictions[0].pi and kept.fit.drift == full.fit.drift
+    plain = _refit(ladder, compute, loss, Target(1e24), None)
+    assert plain.fit.drift is None and plain.predictions[0].estimate == full.predictions[0].estimate
+    assert (
+        plain.predictions[0].pi[0] > full.predictions[0].pi[0]
+        and plain.predictions[0].pi[1] < full.predictions[0].pi[1]
+    )
+
+
+def test_the_widths_are_the_reported_pi_and_the_chosen_laws_own_and_laws_apart_is_their_spread() -> None:
+    """Two laws in the interval: a fit's width is its reported pi's, its own width the chosen law's own pi's
+    (narrower: the interval spans the other law); "laws apart" at a run is the range of the two laws' estimates
+    there over half the chosen law's own pi there. A law given alone has one width."""
+    ladder = _spanning_ladder()
+    result = ladder.fit(targets=(Target(1e22), Target(2e20)))
+    selection = result.law_selection
+    assert selection is not None
+    inside = [c for c in selection.candidates if c.in_interval]
+    assert len(inside) == 2
+    own = selection.candidate(selection.chosen).predictions
+    assert own[0].pi is not None and own[1].pi is not None
+    width, own_width = _widths(result)
+    assert width == result.predictions[0].pi[1] - result.predictions[0].pi[0]
+    assert own_width == own[0].pi[1] - own[0].pi[0] and own_width < width
+    at_run = [c.predictions[1].estimate for c in inside]
+    expected = (max(at_run) - min(at_run)) / ((own[1].pi[1] - own[1].pi[0]) / 2.0)
+    assert _disagreement(result, 1) == pytest.approx(expected, rel=1e-12) and expected > 0.0
+    alone = _power_ladder().fit(targets=(Target(1e22),))
+    assert _widths(alone) == (alone.predictions[0].pi[1] - alone.predictions[0].pi[0],) * 2
+    assert _disagreement(alone, 0) == 0.0
+
+
+def test_a_plan_reports_its_settings_and_splits_each_gain_into_noise_and_law_choice() -> None:
+    """The plan's own settings (200 replicates at most, the seed, the runs, the draws, the most runs), its forecast
+    now the ladder's at 200 replicates, and each candidate's gain the sum of its two parts, with a positive
+    Monte Carlo error and no failed draw; the candidates given keep their order and are of kind ``given``."""
+    ladder = replace(_spanning_ladder(), settings=FitSettings(n_boot=2000, seed=5))
+    plan = plan_runs(ladder, Target(1e22), candidates=(2e20, 5e19), draws=3, max_runs=2, budget=3e20)
+    assert (plan.n_boot, plan.seed, plan.n_runs, plan.draws, plan.max_runs) == (200, 5, 8, 3, 2)
+    now = replace(ladder, settings=FitSettings(n_boot=200, seed=5)).fit(targets=(Target(1e22),))
+    assert plan.pi == now.predictions[0].pi and plan.law == now.law
+    assert [(c.compute, c.kind) for c in plan.candidates] == [(2e20, "given"), (5e19, "given")]
+    for c in plan.candidates:
+        assert c.noise_gain + c.law_gain == pytest.approx(c.gain, abs=1e-12)
+        assert c.width_se > 0.0 and c.failed_draws == 0 and 0.0 <= c.same_law <= 1.0
+    assert any(c.law_gain != 0.0 for c in plan.candidates)
+    few = plan_runs(_power_ladder(), Target(1e23), candidates=(1e20,), draws=2, max_runs=4, budget=4e20)
+    assert few.recommended.computes == (1e20,) * 4  # four repeats: a variate for every run of a set
+
+
+def test_a_budget_or_a_candidate_of_no_compute_is_refused_and_half_a_flop_is_a_budget() -> None:
+    with pytest.raises(ConfigError, match="--budget 0: must be a positive compute"):
+        plan_runs(_power_ladder(), Target(1e23), budget=0.0, draws=2)
+    with pytest.raises(ConfigError, match="--candidates: every compute must be a positive number of FLOP"):
+        plan_runs(_power_ladder(), Target(1e23), candidates=(0.0,), draws=2)
+    tiny = plan_runs(_power_ladder(), Target(1e23), budget=0.5, candidates=(1e20,), draws=2)
+    assert tiny.budget == 0.5 and tiny.recommended.computes == ()
+
+
+def _fake_refits(monkeypatch: pytest.MonkeyPatch, widths: list[float | None], law: str = "power") -> list[np.ndarray]:
+    """Refits that return a pi of each given width in turn (``None``: the refit fails), recording the runs added."""
+    from scaling_forecast.errors import FitError
+    from scaling_forecast.results import Prediction
+    from scaling_forecast.tasks import plan as planning
+
+    seen: list[np.ndarray] = []
+    queue = list(widths)
+
+    def refit(ladder, compute, y, target, drift):  # type: ignore[no-untyped-def]
+        seen.append(np.asarray(y)[ladder.compute.size :])
+        width = queue.pop(0)
+        if width is None:
+            raise FitError("the planned refit failed")
+        prediction = Prediction(target.value, 10.0, 2.0, (2.0, 2.0), (2.0 - width / 2, 2.0 + width / 2))
+        return type("Refit", (), {"predictions": (prediction,), "law_selection": None, "law": law})()
+
+    monkeypatch.setattr(planning, "_refit", refit)
+    return seen
+
+
+def test_the_expected_width_is_the_median_of_the_draws_with_its_error_and_failures_left_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Six draws, one failing: the expectation is the median of the other five widths, its error
+    ``1.2533 * 1.4826 * MAD / sqrt(5)``, the same-law share of those five; every draw failing gives no width."""
+    from scaling_forecast.tasks.plan import _expected
+
+    ladder = _power_ladder()
+    forecast = _Forecast(*(np.array([v]) for v in (2.0, 1.9, 2.1, 1.8, 2.2)))
+    widths = [0.3, None, 0.1, 0.5, 0.2, 0.9]
+    _fake_refits(monkeypatch, widths)
+    found = _expected(ladder, Target(1e23), (forecast, None), (0,), np.array([2e20]), _variates(6, 1, 0), "power", None)
+    kept = np.array([w for w in widths if w is not None])
+    mad = np.median(np.abs(kept - np.median(kept)))
+    assert found.width == pytest.approx(0.3) and found.own == pytest.approx(0.3)
+    assert found.se == pytest.approx(1.2533 * 1.4826 * mad / math.sqrt(5)) and found.failed == 1
+    assert found.same_law == 1.0
+    _fake_refits(monkeypatch, [0.3, 0.2], law="loss")
+    other = _expected(ladder, Target(1e23), (forecast, None), (0,), np.array([2e20]), _variates(2, 1, 0), "power", None)
+    assert other.same_law == 0.0
+    _fake_refits(monkeypatch, [None, None])
+    failed = _expected(
+        ladder, Target(1e23), (forecast, None), (0,), np.array([2e20]), _variates(2, 1, 0), "power", None
+    )
+    assert failed.failed == 2 and math.isnan(failed.width) and math.isnan(failed.se)
+
+
+def test_a_plan_whose_refits_fail_says_how_many(monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_refits(monkeypatch, [None, 0.1, 0.2, None, 0.3, 0.4])
+    plan = plan_runs(_power_ladder(), Target(1e23), candidates=(1e20, 2e20), draws=3, max_runs=1)
+    assert [c.failed_draws for c in plan.candidates] == [1, 1]
+    assert "2 of 6 planned refits could not be fitted and were left out" in plan.warnings
+
+
+def test_a_planned_run_at_a_given_normal_is_the_estimate_plus_each_side_as_its_interval_says() -> None:
+    """By hand, in log: ``log m + s_ci z_0 + s_new z_j`` with ``s = half-width / z_90`` on the side of each ``z``
+    (``z_0 = 0.5`` above, ``-0.5`` below), ``s_new = sqrt(s_pi^2 - s_ci^2)``."""
+    forecast = _Forecast(np.array([2.0]), np.array([1.9]), np.array([2.2]), np.array([1.7]), np.array([2.5]))
+    shared, own = np.array([0.5, -0.5, 0.3]), np.array([[0.0], [0.0], [-0.7]])
+    drawn = planned_draws(forecast, np.array([0]), (shared, own), 0.9)[:, 0]
+    log = np.log
+    ci_above, ci_below = (log(2.2) - log(2.0)) / Z90, (log(2.0) - log(1.9)) / Z90
+    new_below = math.sqrt(((log(2.0) - log(1.7)) / Z90) ** 2 - ci_below**2)
+    assert drawn[0] == pytest.approx(log(2.0) + 0.5 * ci_above, rel=1e-12)
+    assert drawn[1] == pytest.approx(log(2.0) - 0.5 * ci_below, rel=1e-12)
+    assert drawn[2] == pytest.approx(log(2.0) + 0.3 * ci_above - 0.7 * new_below, rel=1e-12)
+    shares = planned_draws(forecast, np.array([0]), (shared, own), 0.9, log=False)[:, 0]
+    assert shares[0] == pytest.approx(2.0 + 0.5 * 0.2 / Z90, rel=1e-12)
+
+
+def test_the_current_forecast_at_the_candidates_is_each_ends_own() -> None:
+    from scaling_forecast.results import Prediction
+
+    found = _forecast_at((Prediction(1e20, 1.0, 2.0, (1.9, 2.1), (1.8, 2.3)),))
+    assert [float(v[0]) for v in vars(found).values()] == [2.0, 1.9, 2.1, 1.8, 2.3]
+
+
+@pytest.mark.parametrize("law", ["accuracy", "sigmoid"])
+def test_planned_accuracies_stay_shares_and_the_task_loss_and_checkpoints_come_along(
+    monkeypatch: pytest.MonkeyPatch, law: str
+) -> None:
+    """Accuracies drawn about 0.99 with a pi past 1: the law of accuracy gets them inside (1e-4, 1 - 1e-4) (its
+    form takes log(-log accuracy)), the sigmoid inside [0, 1]; a planned run of a file of checkpoints is one row
+    at the file's last step, named apart from every run; the two-step law's task loss comes with its accuracy."""
+    from scaling_forecast.engine.runs import Runs
+    from scaling_forecast.tasks import plan as planning
+    from scaling_forecast.tasks.plan import EDGE, _expected
+
+    runs = Runs(
+        np.array([1e19, 1e19, 1e20, 1e20, 1e21]),
+        np.array([0.5, 0.6, 0.7, 0.8, 0.9]),
+        ("a", "a", "b", "b", "c"),
+        "compute",
+        "accuracy",
+        "<data>",
+        steps=np.array([1.0, 2.0, 1.0, 2.0, 2.0]),
+        columns=np.array([[3.0], [2.9], [2.7], [2.6], [2.4]]),
+        column_names=("task_loss",),
+        metric="accuracy",
+    )
+    ladder = Ladder(runs.x, runs.y, runs.names, FitSettings(law=law), accuracy_runs=runs)
+    seen = []
+
+    def fit(grown, settings, targets):  # type: ignore[no-untyped-def]
+        seen.append(grown)
+        raise planning.ForecastError("recorded")
+
+    monkeypatch.setattr(planning, "fit_accuracy_law", fit)
+    accuracy = _Forecast(np.array([0.99]), np.array([0.98]), np.array([0.995]), np.array([0.9]), np.array([1.2]))
+    task = _Forecast(np.array([2.0]), np.array([1.95]), np.array([2.05]), np.array([1.8]), np.array([2.2]))
+    _expected(ladder, Target(1e23), (accuracy, task), (0,), np.array([1e22]), _variates(40, 1, 0), law, None)
+    added = np.array([g.y[-1] for g in seen])
+    edge = 0.0 if law == "sigmoid" else EDGE
+    assert added.max() == 1.0 - edge and added.min() > 0.85 and np.any(added < 0.99)
+    losses = np.array([g.columns[-1, 0] for g in seen])
+    assert np.corrcoef(added[added < 1.0 - edge], losses[added < 1.0 - edge])[0, 1] < -0.9
+    grown = seen[0]
+    assert grown.names[-1] not in runs.names and grown.steps is not None and grown.steps[-1] == 2.0
+    assert grown.x[-1] == 1e22 and grown.y.size == runs.y.size + 1
+
+
+def test_an_expensive_candidate_first_does_not_stop_the_greedy_search_and_sets_stop_at_the_most_runs() -> None:
+    chosen = ((5.0, "grid"), (1.0, "grid"), (1.0, "repeat"))
+    widths = {0: 0.5, 1: 0.9, 2: 0.92}
+    rows, _ = _best_set(chosen, widths, 2.0, 3, _additive(widths), 1.0)
+    assert rows == (1, 1)  # the 5-FLOP run is skipped, not the end of the scan
+    many = exhaustive_set(((1.0, "grid"),), 10.0, 2, lambda rows: Expectation(1.0 / (1 + len(rows)), 0, 1, 0, 0))
+    assert many == ((0, 0), pytest.approx(1 / 3))

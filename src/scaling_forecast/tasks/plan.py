@@ -338,17 +338,7 @@ def planned_draws(
 def _refit(ladder: Ladder, compute: Array, y: Array, target: Target, drift: Drift | None) -> FitResult:
     """The default procedure on the runs with a planned one added, keeping the ladder's drift verdict (its check
     is four fifths of a fit's cost, and a run drawn from the current forecast seldom changes it)."""
-    result = fit_curve(
-        compute,
-        y,
-        ladder.settings,
-        (target,),
-        file=ladder.file,
-        x_column=ladder.x_column,
-        y_column=ladder.y_column,
-        extra_warnings=ladder.warnings,
-        check_drift=False,
-    )
+    result = fit_curve(compute, y, ladder.settings, (target,), check_drift=False)  # only its pi is read
     if drift is None:
         return result
     assert isinstance(result.model, CurveModel)
