@@ -341,7 +341,10 @@ def test_the_expected_width_is_the_median_of_the_draws_with_its_error_and_failur
     assert found.same_law == 1.0
     _fake_refits(monkeypatch, [0.3, 0.2], law="loss")
     other = _expected(ladder, Target(1e23), (forecast, None), (0,), np.array([2e20]), _variates(2, 1, 0), "power", None)
-    assert other.same_law == 0.0
+    assert other.same_law == 0.0 and other.se == pytest.approx(1.2533 * 1.4826 * 0.05 / math.sqrt(2))
+    _fake_refits(monkeypatch, [0.3, None])
+    one = _expected(ladder, Target(1e23), (forecast, None), (0,), np.array([2e20]), _variates(2, 1, 0), "power", None)
+    assert one.width == pytest.approx(0.3) and math.isnan(one.se)  # one width has no spread to measure an error by
     _fake_refits(monkeypatch, [None, None])
     failed = _expected(
         ladder, Target(1e23), (forecast, None), (0,), np.array([2e20]), _variates(2, 1, 0), "power", None
