@@ -134,7 +134,11 @@ def test_the_same_plan_twice_is_the_same_and_a_budget_below_every_run_recommends
     first = plan_runs(ladder, Target(1e23), draws=3)
     assert first.to_dict() == plan_runs(ladder, Target(1e23), draws=3).to_dict()
     none = plan_runs(ladder, Target(1e23), draws=3, budget=1e17)
-    assert none.recommended.computes == () and any("no candidate run costs" in w for w in none.warnings)
+    assert none.recommended.computes == () and first.max_runs == 3
+    assert (
+        "no candidate run costs 1e+17 FLOP or less and narrows the interval; raise --budget or give --candidates"
+        in none.warnings
+    )
 
 
 @pytest.mark.parametrize(
@@ -272,6 +276,11 @@ def test_the_widths_are_the_reported_pi_and_the_chosen_laws_own_and_laws_apart_i
     alone = _power_ladder().fit(targets=(Target(1e22),))
     assert _widths(alone) == (alone.predictions[0].pi[1] - alone.predictions[0].pi[0],) * 2
     assert _disagreement(alone, 0) == 0.0
+    far = replace(
+        inside[1], in_interval=False, predictions=tuple(replace(q, estimate=9.0) for q in inside[1].predictions)
+    )
+    lone = replace(selection, candidates=tuple(far if c is inside[1] else c for c in selection.candidates))
+    assert _disagreement(replace(result, law_selection=lone), 1) == 0.0  # a law outside the interval is not weighed
 
 
 def test_a_plan_reports_its_settings_and_splits_each_gain_into_noise_and_law_choice() -> None:
@@ -284,12 +293,17 @@ def test_a_plan_reports_its_settings_and_splits_each_gain_into_noise_and_law_cho
     now = replace(ladder, settings=FitSettings(n_boot=200, seed=5)).fit(targets=(Target(1e22),))
     assert plan.pi == now.predictions[0].pi and plan.law == now.law
     assert [(c.compute, c.kind) for c in plan.candidates] == [(2e20, "given"), (5e19, "given")]
+    fitted = replace(ladder, settings=FitSettings(n_boot=200, seed=5)).fit(
+        targets=(Target(1e22), Target(2e20), Target(5e19))
+    )
+    assert [c.disagreement for c in plan.candidates] == [_disagreement(fitted, 1), _disagreement(fitted, 2)]
     for c in plan.candidates:
         assert c.noise_gain + c.law_gain == pytest.approx(c.gain, abs=1e-12)
         assert c.width_se > 0.0 and c.failed_draws == 0 and 0.0 <= c.same_law <= 1.0
     assert any(c.law_gain != 0.0 for c in plan.candidates)
     few = plan_runs(_power_ladder(), Target(1e23), candidates=(1e20,), draws=2, max_runs=4, budget=4e20)
     assert few.recommended.computes == (1e20,) * 4  # four repeats: a variate for every run of a set
+    assert all(c.same_law == 1.0 for c in few.candidates)  # a law given: every refit is of it
 
 
 def test_a_budget_or_a_candidate_of_no_compute_is_refused_and_half_a_flop_is_a_budget() -> None:
@@ -301,17 +315,18 @@ def test_a_budget_or_a_candidate_of_no_compute_is_refused_and_half_a_flop_is_a_b
     assert tiny.budget == 0.5 and tiny.recommended.computes == ()
 
 
-def _fake_refits(monkeypatch: pytest.MonkeyPatch, widths: list[float | None], law: str = "power") -> list[np.ndarray]:
-    """Refits that return a pi of each given width in turn (``None``: the refit fails), recording the runs added."""
+def _fake_refits(monkeypatch: pytest.MonkeyPatch, widths: list[float | None], law: str = "power") -> list[object]:
+    """Refits that return a pi of each given width in turn (``None``: the refit fails), recording the drift verdict
+    each was given."""
     from scaling_forecast.errors import FitError
     from scaling_forecast.results import Prediction
     from scaling_forecast.tasks import plan as planning
 
-    seen: list[np.ndarray] = []
+    seen: list[object] = []
     queue = list(widths)
 
     def refit(ladder, compute, y, target, drift):  # type: ignore[no-untyped-def]
-        seen.append(np.asarray(y)[ladder.compute.size :])
+        seen.append(drift)
         width = queue.pop(0)
         if width is None:
             raise FitError("the planned refit failed")
@@ -349,13 +364,17 @@ def test_the_expected_width_is_the_median_of_the_draws_with_its_error_and_failur
     failed = _expected(
         ladder, Target(1e23), (forecast, None), (0,), np.array([2e20]), _variates(2, 1, 0), "power", None
     )
-    assert failed.failed == 2 and math.isnan(failed.width) and math.isnan(failed.se)
+    assert failed.failed == 2 and all(math.isnan(v) for v in (failed.width, failed.own, failed.same_law, failed.se))
 
 
-def test_a_plan_whose_refits_fail_says_how_many(monkeypatch: pytest.MonkeyPatch) -> None:
-    _fake_refits(monkeypatch, [None, 0.1, 0.2, None, 0.3, 0.4])
+def test_a_plan_whose_refits_fail_says_how_many_and_every_refit_keeps_the_ladders_drift_verdict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    verdicts = _fake_refits(monkeypatch, [None, 0.1, 0.2, None, 0.3, 0.4])
     plan = plan_runs(_power_ladder(), Target(1e23), candidates=(1e20, 2e20), draws=3, max_runs=1)
     assert [c.failed_draws for c in plan.candidates] == [1, 1]
+    drift = _power_ladder().fit(targets=(Target(1e23),)).fit.drift
+    assert drift is not None and verdicts == [drift] * 6
     assert "2 of 6 planned refits could not be fitted and were left out" in plan.warnings
 
 
@@ -423,7 +442,57 @@ def test_planned_accuracies_stay_shares_and_the_task_loss_and_checkpoints_come_a
     assert np.corrcoef(added[added < 1.0 - edge], losses[added < 1.0 - edge])[0, 1] < -0.9
     grown = seen[0]
     assert grown.names[-1] not in runs.names and grown.steps is not None and grown.steps[-1] == 2.0
+    assert grown.steps.size == grown.y.size == grown.columns.shape[0] == len(grown.names)
     assert grown.x[-1] == 1e22 and grown.y.size == runs.y.size + 1
+
+
+def test_planned_accuracies_near_0_stay_above_it_and_a_task_loss_moves_against_its_accuracy_curve_and_all(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """About 0.01 with a pi below 0: kept at 1e-4 and above. With the spread nearly all on the curve (ci close to
+    pi, both forecasts), a draw's task loss and accuracy move against each other: correlation near -1."""
+    from scaling_forecast.engine.runs import Runs
+    from scaling_forecast.tasks import plan as planning
+    from scaling_forecast.tasks.plan import EDGE, _expected
+
+    runs = Runs(
+        np.array([1e19, 1e20, 1e21]),
+        np.array([0.01, 0.02, 0.03]),
+        ("a", "b", "c"),
+        "compute",
+        "accuracy",
+        "<data>",
+        columns=np.array([[3.0], [2.7], [2.4]]),
+        column_names=("task_loss",),
+        metric="accuracy",
+    )
+    ladder = Ladder(runs.x, runs.y, runs.names, FitSettings(law="two-step"), accuracy_runs=runs)
+    seen = []
+
+    def fit(grown, settings, targets):  # type: ignore[no-untyped-def]
+        seen.append((grown.y[-1], grown.columns[-1, 0]))
+        raise planning.ForecastError("recorded")
+
+    monkeypatch.setattr(planning, "fit_accuracy_law", fit)
+    low = _Forecast(np.array([0.01]), np.array([0.005]), np.array([0.02]), np.array([-0.05]), np.array([0.05]))
+    task = _Forecast(np.array([2.0]), np.array([1.9]), np.array([2.1]), np.array([1.89]), np.array([2.11]))
+    _expected(ladder, Target(1e23), (low, task), (0,), np.array([1e22]), _variates(40, 1, 0), "two-step", None)
+    assert min(a for a, _ in seen) == EDGE
+    seen.clear()
+    curve = _Forecast(np.array([0.5]), np.array([0.45]), np.array([0.55]), np.array([0.44]), np.array([0.56]))
+    _expected(ladder, Target(1e23), (curve, task), (0,), np.array([1e22]), _variates(40, 1, 0), "two-step", None)
+    accuracy, loss = np.array(seen).T
+    assert np.corrcoef(accuracy, loss)[0, 1] < -0.95
+
+
+def test_a_run_that_widens_is_not_added_to_a_set() -> None:
+    chosen = ((1.0, "grid"), (1.0, "repeat"))
+
+    def expected(rows: tuple[int, ...]) -> Expectation:
+        width = 0.8 if len(rows) == 1 else 0.9  # a second run widens the interval
+        return Expectation(width, width, 1.0, 0, 0.0)
+
+    assert _best_set(chosen, {0: 0.8, 1: 0.85}, 5.0, 3, expected, 1.0) == ((0,), 0.8)
 
 
 def test_an_expensive_candidate_first_does_not_stop_the_greedy_search_and_sets_stop_at_the_most_runs() -> None:
