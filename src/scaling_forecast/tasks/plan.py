@@ -87,7 +87,7 @@ def default_candidates(compute: Array, budget: float) -> tuple[tuple[float, str]
         found.append((budget, "budget"))
     kept: list[tuple[float, str]] = []
     for c, kind in sorted(found, key=lambda item: (item[0], ("repeat", "grid", "budget").index(item[1]))):
-        if not any(math.isclose(c, other, rel_tol=1e-9) for other, _ in kept):
+        if not any(math.isclose(c, other) for other, _ in kept):
             kept.append((c, kind))
     return tuple(kept)
 
@@ -186,7 +186,7 @@ def plan_runs(
     recommended = PlannedSet(
         computes=tuple(chosen[i][0] for i in rows),
         cost=float(sum(chosen[i][0] for i in rows)),
-        width=width if rows else width_now,
+        width=width,
     )
     prediction = now.predictions[0]
     return RunPlan(
@@ -228,8 +228,9 @@ def _widths(result: FitResult) -> tuple[float, float]:
     selection = result.law_selection
     if selection is None:
         return width, width
-    own = selection.candidate(selection.chosen).predictions
-    return width, (own[0].pi[1] - own[0].pi[0]) if own and own[0].pi is not None else width
+    own = selection.candidate(selection.chosen).predictions[0].pi
+    assert own is not None  # the chosen law is in its interval: its own forecast has a pi
+    return width, own[1] - own[0]
 
 
 def _variates(draws: int, slots: int, seed: int) -> tuple[Array, Array]:
@@ -265,13 +266,13 @@ def _expected(
     runs = ladder.accuracy_runs
     level = ladder.settings.level
     if runs is None:
-        drawn = np.exp(planned_draws(forecast, index, variates, level, log=True))
+        drawn = np.exp(planned_draws(forecast, index, variates, level))
     else:
         edge = 0.0 if ladder.settings.law == "sigmoid" else EDGE
         drawn = np.clip(planned_draws(forecast, index, variates, level, log=False), edge, 1.0 - edge)
     losses = None
     if task is not None:
-        losses = np.exp(planned_draws(task, index, (-variates[0], -variates[1]), level, log=True))
+        losses = np.exp(planned_draws(task, index, (-variates[0], -variates[1]), level))
     widths, owns, same, failed = [], [], 0, 0
     for d, y in enumerate(drawn):
         try:
@@ -352,15 +353,12 @@ def _disagreement(result: FitResult, position: int) -> float:
     selection = result.law_selection
     if selection is None:
         return 0.0
-    estimates = [
-        c.predictions[position].estimate
-        for c in selection.candidates
-        if c.in_interval and len(c.predictions) > position
-    ]
-    chosen = selection.candidate(selection.chosen).predictions[position]
-    if len(estimates) < 2 or chosen.pi is None:
+    estimates = [c.predictions[position].estimate for c in selection.candidates if c.in_interval]
+    if len(estimates) < 2:
         return 0.0
-    half = (chosen.pi[1] - chosen.pi[0]) / 2.0
+    chosen = selection.candidate(selection.chosen).predictions[position].pi
+    assert chosen is not None  # the chosen law is in its interval: its own forecast has a pi
+    half = (chosen[1] - chosen[0]) / 2.0
     return float((max(estimates) - min(estimates)) / half) if half > 0 else math.inf
 
 
