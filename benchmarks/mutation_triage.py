@@ -1649,3 +1649,90 @@ explain(
         "formula = fitted[1].result.formula if len(formulas) == 1 else law.formula  # each sweep has its floor",
     ),
 )
+explain(
+    "tasks/plan.py",
+    EQUIVALENT,
+    "a budget equal to the largest run is a run at the repeat's compute, which the candidates keep once, as the repeat: the same candidates",
+    ("if budget > high:", "if budget >= high:"),
+)
+explain(
+    "tasks/plan.py",
+    ACCEPTED,
+    "a candidate between 0 and 1 FLOP is refused either way, as a target a million times below the runs, in another line",
+    (
+        "if any(not (math.isfinite(c) and c > 0) for c, _ in chosen):",
+        "if any(not (math.isfinite(c) and c > 1) for c, _ in chosen):",
+    ),
+)
+explain(
+    "tasks/plan.py",
+    EQUIVALENT,
+    "None and False are both false: the shares are drawn as they are",
+    (
+        "drawn = np.clip(planned_draws(forecast, index, variates, level, log=False), edge, 1.0 - edge)",
+        "drawn = np.clip(planned_draws(forecast, index, variates, level, log=None), edge, 1.0 - edge)",
+    ),
+)
+explain(
+    "tasks/plan.py",
+    EQUIVALENT,
+    "any names apart from the runs' own: planned runs are told apart by name, never read by it",
+    (
+        'names = tuple(f"planned {k + 1}" for k in range(compute.size))',
+        'names = tuple(f"planned {k - 1}" for k in range(compute.size))',
+    ),
+    (
+        'names = tuple(f"planned {k + 1}" for k in range(compute.size))',
+        'names = tuple(f"planned {k + 2}" for k in range(compute.size))',
+    ),
+)
+explain(
+    "tasks/plan.py",
+    EQUIVALENT,
+    "at z = 0 either side's scale is multiplied by 0",
+    ("curve = np.where(z0 < 0, ci_below, ci_above) * z0", "curve = np.where(z0 <= 0, ci_below, ci_above) * z0"),
+    (
+        "return np.asarray(centre + curve + np.where(zj < 0, new_below, new_above) * zj, dtype=float)",
+        "return np.asarray(centre + curve + np.where(zj <= 0, new_below, new_above) * zj, dtype=float)",
+    ),
+)
+explain(
+    "tasks/plan.py",
+    EQUIVALENT,
+    "None and False are both false: no drift check in the refit",
+    (
+        "result = fit_curve(compute, y, ladder.settings, (target,), check_drift=False)  # only its pi is read",
+        "result = fit_curve(compute, y, ladder.settings, (target,), check_drift=None)  # only its pi is read",
+    ),
+)
+explain(
+    "tasks/plan.py",
+    ACCEPTED,
+    "a chosen law whose pi at the run has no width: only a ladder without noise has one, and no test builds it",
+    (
+        "return float((max(estimates) - min(estimates)) / half) if half > 0 else math.inf",
+        "return float((max(estimates) - min(estimates)) / half) if (half > 0) or True else math.inf",
+    ),
+    (
+        "return float((max(estimates) - min(estimates)) / half) if half > 0 else math.inf",
+        "return float((max(estimates) - min(estimates)) / half) if half >= 0 else math.inf",
+    ),
+)
+explain(
+    "tasks/plan.py",
+    EQUIVALENT,
+    "an exact tie of two expected widths (medians of refits of continuous draws) has probability zero",
+    (
+        "(w, cost[i], i) for i, w in singles.items() if cost[i] <= budget and math.isfinite(w) and w < width_now",
+        "(w, cost[i], i) for i, w in singles.items() if cost[i] <= budget and math.isfinite(w) and w <= width_now",
+    ),
+    ("if math.isfinite(tried[key]) and tried[key] < width:", "if math.isfinite(tried[key]) and tried[key] <= width:"),
+    ("if width < best[1]:", "if width <= best[1]:"),
+    ("if width < best[1]:", "if width <= best[1]:"),
+)
+explain(
+    "tasks/plan.py",
+    ACCEPTED,
+    "the empty set, whose expected width is the ladder refitted without a run: the exhaustive search is the benchmark's reference for sets of runs, and no test asks it to recommend none",
+    ("for size in range(1, max_runs + 1):", "for size in range(max_runs + 1):"),
+)
