@@ -919,6 +919,7 @@ class RunPlan:
     budget: float
     max_runs: int
     draws: int
+    #: The replicates of each refit's bootstrap (0: the delta method).
     n_boot: int
     seed: int
     n_runs: int

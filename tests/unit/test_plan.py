@@ -502,3 +502,16 @@ def test_an_expensive_candidate_first_does_not_stop_the_greedy_search_and_sets_s
     assert rows == (1, 1)  # the 5-FLOP run is skipped, not the end of the scan
     many = exhaustive_set(((1.0, "grid"),), 10.0, 2, lambda rows: Expectation(1.0 / (1 + len(rows)), 0, 1, 0, 0))
     assert many == ((0, 0), pytest.approx(1 / 3))
+
+
+def test_a_candidate_a_million_times_off_is_refused_as_a_candidate_and_the_delta_method_is_named() -> None:
+    runner = CliRunner()
+    runs = str(EXAMPLES / "runs.csv")
+    far = runner.invoke(app, ["plan", runs, "-t", "1e24", "--candidates", "1e12", "--draws", "2"])
+    assert far.exit_code == 2 and "--candidates 1e+12: 1e-09x the largest run (1e+21)" in far.output
+    delta = runner.invoke(app, ["plan", runs, "-t", "1e24", "--method", "delta", "--draws", "2", "--runs", "1"])
+    assert delta.exit_code == 0 and "refitted (the delta method, seed 0)" in delta.output
+    tasks = runner.invoke(app, ["plan", str(EXAMPLES / "pythia_tasks.csv"), "-t", "1e23"])
+    assert (
+        tasks.exit_code == 2 and "choose one with --task NAME (forecast fit and forecast compare also" in tasks.output
+    )

@@ -444,7 +444,8 @@ def one_task(table: Table, task: str | None) -> Table:
     if len(tasks) > 1:
         raise DataError(
             f"{table.label}: holds {len(tasks)} tasks in column '{column}' ({_some(tasks)}); "
-            f"fit one with --task NAME, or each on its own with --by {column}"
+            f"choose one with --task NAME (forecast fit and forecast compare also take --by {column}: each task on "
+            "its own)"
         )
     return table
 

@@ -21,6 +21,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from ..engine.forecasting import CurveModel, forecast
+from ..engine.reliability import ABSURD_FACTOR
 from ..engine.runs import Runs
 from ..errors import ConfigError, ForecastError
 from ..laws import Array, IndexArray
@@ -133,6 +134,12 @@ def plan_runs(
     )
     if any(not (math.isfinite(c) and c > 0) for c, _ in chosen):
         raise ConfigError("--candidates: every compute must be a positive number of FLOP")
+    for c, _ in chosen:
+        if not 1.0 / ABSURD_FACTOR <= c / compute_max <= ABSURD_FACTOR:
+            raise ConfigError(
+                f"--candidates {c:g}: {c / compute_max:.3g}x the largest run ({compute_max:.3g}); give runs within "
+                f"{ABSURD_FACTOR:.0e}x of it either way"
+            )
     settings = replace(ladder.settings, n_boot=min(ladder.settings.n_boot, PLAN_REPLICATES))
     base = replace(ladder, settings=settings)
     now = base.fit(targets=(at, *(Target(c) for c, _ in chosen)))
@@ -201,7 +208,7 @@ def plan_runs(
         budget=budget,
         max_runs=MAX_RUNS if max_runs is None else max_runs,
         draws=draws,
-        n_boot=settings.n_boot,
+        n_boot=0 if settings.method == "delta" else settings.n_boot,
         seed=settings.seed,
         n_runs=ladder.n_runs,
         compute_max=compute_max,

@@ -695,9 +695,10 @@ def _plan_report(plan: RunPlan) -> Report:
         f"(the {plan.law} law): now {format_number(plan.estimate)} {format_interval(plan.pi)}, {level} PI width "
         f"{format_number(plan.width)}"
     )
+    uncertainty = "the delta method" if plan.n_boot == 0 else f"{plan.n_boot} bootstrap replicates"
     note = (
         f"each candidate run drawn {plan.draws} times from the forecast at its compute, added to the runs and the "
-        f"default procedure refitted ({plan.n_boot} bootstrap replicates, seed {plan.seed}); widths are medians over "
+        f"default procedure refitted ({uncertainty}, seed {plan.seed}); widths are medians over "
         "the draws (± their Monte Carlo standard error); a run costs its compute"
     )
     chosen = plan.recommended
