@@ -893,14 +893,21 @@ class PlannedRun:
 
 @dataclass(frozen=True)
 class PlannedSet:
-    """The runs ``forecast plan`` recommends (their computes), their total cost and the expected width after them."""
+    """The runs ``forecast plan`` recommends (their computes), their total cost, the expected width after them and
+    its Monte Carlo standard error (NaN, ``null`` in JSON, when no run is recommended)."""
 
     computes: tuple[float, ...]
     cost: float
     width: float
+    width_se: float = math.nan
 
     def to_dict(self) -> dict[str, Any]:
-        return {"computes": list(self.computes), "cost": self.cost, "width": json_number(self.width)}
+        return {
+            "computes": list(self.computes),
+            "cost": self.cost,
+            "width": json_number(self.width),
+            "width_se": json_number(self.width_se),
+        }
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,7 @@ def test_a_run_further_out_narrows_the_extrapolation_more_and_the_plan_says_what
     assert ten.width < repeat.width < plan.width
     assert all(c.law_gain == 0.0 and c.noise_gain == pytest.approx(c.gain) for c in plan.candidates)
     assert plan.recommended.computes == (ten.compute,) and plan.recommended.cost <= plan.budget
-    assert plan.recommended.width == pytest.approx(ten.width)
+    assert plan.recommended.width == pytest.approx(ten.width) and plan.recommended.width_se == ten.width_se
     assert ten.per_flop == pytest.approx(ten.gain / ten.compute)
     fitted = ladder.fit(targets=(Target(1e23),))
     assert plan.pi == fitted.predictions[0].pi and plan.width == pytest.approx(np.diff(plan.pi)[0])
@@ -134,7 +134,8 @@ def test_the_same_plan_twice_is_the_same_and_a_budget_below_every_run_recommends
     first = plan_runs(ladder, Target(1e23), draws=3)
     assert first.to_dict() == plan_runs(ladder, Target(1e23), draws=3).to_dict()
     none = plan_runs(ladder, Target(1e23), draws=3, budget=1e17)
-    assert none.recommended.computes == () and first.max_runs == 3
+    assert none.recommended.computes == () and first.max_runs == 3 and math.isnan(none.recommended.width_se)
+    assert none.to_dict()["recommended"]["width_se"] is None
     assert (
         "no candidate run costs 1e+17 FLOP or less and narrows the interval; raise --budget or give --candidates"
         in none.warnings

@@ -150,9 +150,13 @@ def plan_runs(
     width_now, own_now = _widths(now)
     variates = _variates(draws, MAX_RUNS if max_runs is None else max_runs, settings.seed)
 
+    known: dict[tuple[int, ...], Expectation] = {}
+
     def expected(rows: tuple[int, ...]) -> Expectation:
-        computes = np.array([chosen[i][0] for i in rows])
-        return _expected(base, at, (forecast, task), rows, computes, variates, now.law, now.fit.drift)
+        if rows not in known:
+            computes = np.array([chosen[i][0] for i in rows])
+            known[rows] = _expected(base, at, (forecast, task), rows, computes, variates, now.law, now.fit.drift)
+        return known[rows]
 
     singles = {}
     planned = []
@@ -194,6 +198,7 @@ def plan_runs(
         computes=tuple(chosen[i][0] for i in rows),
         cost=float(sum(chosen[i][0] for i in rows)),
         width=width,
+        width_se=expected(rows).se if rows else math.nan,
     )
     prediction = now.predictions[0]
     return RunPlan(

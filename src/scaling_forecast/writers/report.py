@@ -708,7 +708,8 @@ def _plan_report(plan: RunPlan) -> Report:
         footer = (
             f"Recommended within {format_compute(plan.budget)} FLOP (at most {plan.max_runs} run(s)): train "
             f"{'a run' if len(shown) == 1 else 'runs'} at {runs} ({format_compute(chosen.cost)} FLOP in all); "
-            f"expected {level} PI width {format_number(chosen.width)} (now {format_number(plan.width)})"
+            f"expected {level} PI width {format_number(chosen.width)} ± {format_number(chosen.width_se, 2)} (now "
+            f"{format_number(plan.width)})"
         )
     else:
         footer = f"No run within {format_compute(plan.budget)} FLOP is expected to narrow the interval"
