@@ -516,3 +516,26 @@ def test_a_candidate_a_million_times_off_is_refused_as_a_candidate_and_the_delta
     assert (
         tasks.exit_code == 2 and "choose one with --task NAME (forecast fit and forecast compare also" in tasks.output
     )
+
+
+def test_runs_the_draws_cannot_tell_apart_settle_on_the_one_of_most_compute_and_a_set_must_clearly_win() -> None:
+    """Two single runs 0.02 apart with errors of 0.05: the one of more compute is recommended; a set of two runs
+    0.03 narrower than it with an error of 0.05 is not, one 0.08 narrower is; a run outside one error of the
+    narrowest is never the anchor."""
+    chosen = ((1.0, "grid"), (2.0, "budget"), (0.5, "grid"))
+
+    def known(table: dict[tuple[int, ...], tuple[float, float]]):  # type: ignore[no-untyped-def]
+        def expected(rows: tuple[int, ...]) -> Expectation:
+            width, se = table.get(rows, (0.99, 0.0))
+            return Expectation(width, width, 1.0, 0, se)
+
+        return expected
+
+    widths = {(0,): (0.80, 0.05), (1,): (0.82, 0.05), (2,): (0.95, 0.01)}
+    singles = {i: widths[(i,)][0] for i in range(3)}
+    close = known({**widths, (0, 2): (0.79, 0.05)})
+    assert _best_set(chosen, singles, 2.0, 2, close, 1.0) == ((1,), 0.82)
+    clear = known({**widths, (0, 2): (0.74, 0.01)})
+    assert _best_set(chosen, singles, 2.0, 2, clear, 1.0) == ((0, 2), 0.74)
+    apart = known({(0,): (0.80, 0.01), (1,): (0.82, 0.01), (2,): (0.95, 0.01)})
+    assert _best_set(chosen, singles, 2.0, 1, apart, 1.0) == ((0,), 0.80)

@@ -411,7 +411,34 @@ def _best_set(
             rows, left = tuple(sorted((*rows, pick))), left - cost[pick]
         if width < best[1]:
             best = (rows, width)
-    return best
+    return _settled(best, firsts, cost, expected)
+
+
+def _settled(
+    best: tuple[tuple[int, ...], float],
+    firsts: list[tuple[float, float, int]],
+    cost: list[float],
+    expected: Expected,
+) -> tuple[tuple[int, ...], float]:
+    """The greedy ``best`` set, unless the draws cannot tell it from one run: among the single runs within one
+    standard error of the narrowest, the one of most compute (the anchor: of runs the draws call equal, the one
+    nearest the target measures most of the law there); a set of several runs replaces it only when its expected
+    width is below the anchor's by more than its own standard error."""
+    if not firsts:
+        return best
+    narrowest = expected((firsts[0][2],))
+    ties = [i for w, _, i in firsts if w <= narrowest.width + _error(narrowest)]
+    anchor = max(ties, key=lambda i: (cost[i], -expected((i,)).width))
+    anchored = ((anchor,), expected((anchor,)).width)
+    rows, width = best
+    if len(rows) > 1 and width + _error(expected(rows)) < anchored[1]:
+        return best
+    return anchored
+
+
+def _error(found: Expectation) -> float:
+    """The standard error of an expectation, 0 where the draws could not give one."""
+    return found.se if math.isfinite(found.se) else 0.0
 
 
 def exhaustive_set(
