@@ -539,3 +539,29 @@ def test_runs_the_draws_cannot_tell_apart_settle_on_the_one_of_most_compute_and_
     assert _best_set(chosen, singles, 2.0, 2, clear, 1.0) == ((0, 2), 0.74)
     apart = known({(0,): (0.80, 0.01), (1,): (0.82, 0.01), (2,): (0.95, 0.01)})
     assert _best_set(chosen, singles, 2.0, 1, apart, 1.0) == ((0,), 0.80)
+
+
+def test_the_anchor_is_the_run_of_most_compute_in_any_order_and_a_run_without_an_error_has_no_ties() -> None:
+    """Candidates listed costliest first: the anchor is still the run of most compute among the ties. A narrowest
+    run whose error could not be estimated (NaN) ties with no other run: it is the anchor itself."""
+
+    def known(table: dict[tuple[int, ...], tuple[float, float]]):  # type: ignore[no-untyped-def]
+        def expected(rows: tuple[int, ...]) -> Expectation:
+            width, se = table.get(rows, (0.99, 0.0))
+            return Expectation(width, width, 1.0, 0, se)
+
+        return expected
+
+    chosen = ((2.0, "budget"), (1.0, "grid"))
+    widths = {(0,): (0.82, 0.05), (1,): (0.80, 0.05)}
+    singles = {0: 0.82, 1: 0.80}
+    assert _best_set(chosen, singles, 2.0, 1, known(widths), 1.0) == ((0,), 0.82)
+    unknown = {(0,): (0.90, 0.05), (1,): (0.80, math.nan)}
+    assert _best_set(chosen, {0: 0.90, 1: 0.80}, 2.0, 1, known(unknown), 1.0) == ((1,), 0.80)
+
+
+@pytest.mark.parametrize("factor", [1e-6, 1e6])
+def test_a_candidate_a_million_times_off_exactly_is_planned(factor: float) -> None:
+    ladder = _power_ladder()
+    plan = plan_runs(ladder, Target(1e23), candidates=(factor * 1e20,), draws=2, max_runs=1, budget=1e27)
+    assert plan.candidates[0].compute == factor * 1e20
