@@ -428,10 +428,10 @@ def _settled(
         return best
     narrowest = expected((firsts[0][2],))
     ties = [i for w, _, i in firsts if w <= narrowest.width + _error(narrowest)]
-    anchor = max(ties, key=lambda i: (cost[i], -expected((i,)).width))
+    anchor = max(ties, key=lambda i: cost[i])  # of equal costs, the first: the narrowest
     anchored = ((anchor,), expected((anchor,)).width)
     rows, width = best
-    if len(rows) > 1 and width + _error(expected(rows)) < anchored[1]:
+    if width + _error(expected(rows)) < anchored[1]:  # never a single run: the anchor is within one error of it
         return best
     return anchored
 
