@@ -1736,3 +1736,18 @@ explain(
     "the empty set, whose expected width is the ladder refitted without a run: the exhaustive search is the benchmark's reference for sets of runs, and no test asks it to recommend none",
     ("for size in range(1, max_runs + 1):", "for size in range(max_runs + 1):"),
 )
+explain(
+    "tasks/plan.py",
+    ACCEPTED,
+    "the greedy search goes on past a step that widens: the anchor rule then discards any set wider than the single run, so the mutant can only explore further, never recommend a wider set; the greedy result is checked against every set by the benchmark",
+    ("if math.isfinite(tried[key]) and tried[key] < width:", "if math.isfinite(tried[key]) or tried[key] < width:"),
+)
+explain(
+    "tasks/plan.py",
+    EQUIVALENT,
+    "an exact tie of a set's width plus its error with the anchor's width (medians of refits of continuous draws) has probability zero",
+    (
+        "if width + _error(expected(rows)) < anchored[1]:  # never a single run: the anchor is within one error of it",
+        "if width + _error(expected(rows)) <= anchored[1]:  # never a single run: the anchor is within one error of it",
+    ),
+)
