@@ -3,7 +3,7 @@
 A candidate run at compute ``C`` (a loss, or an accuracy with its task loss for the two-step law) is
 drawn from the current forecast at ``C`` (its ``pi``, law choice and misspecification widening
 included), added to the runs, and the whole default procedure is rerun (law choice and bootstrap;
-the drift check's verdict is the ladder's); the width of the new ``pi`` at the target, averaged over
+the drift check's verdict is the ladder's); the width of the new ``pi`` at the target, the median over
 the draws, is what the run is expected to leave. Every candidate
 sees the same draws of the standard normal and the same bootstrap seed (common random numbers), so
 that the differences between candidates are the design's, not the Monte Carlo's.
@@ -110,8 +110,8 @@ def plan_runs(
     estimate at its compute and ``z = z_0 + z_j`` split as the current forecast splits: ``z_0`` (shared by the
     runs of one draw: the law's curve) scaled by the ``ci`` and ``z_j`` (the run's own noise) by the rest of the
     ``pi``, ``sqrt(pi^2 - ci^2)``, on each side of the estimate. The draws are stratified: ``z`` runs through the
-    normal quantiles ``(d + 1/2) / draws``. Under ``budget`` the set is chosen greedily (:func:`_best_set`;
-    :func:`exhaustive_set` tries every set).
+    normal quantiles ``(d + 1/2) / draws``. Under ``budget`` the set is chosen greedily and settled against the
+    runs the draws cannot tell apart (:func:`_best_set`, :func:`_settled`; :func:`exhaustive_set` tries every set).
     """
     if ladder.rates is not None or ladder.columns is not None:
         what = "pass rates" if ladder.rates is not None else "parameters and tokens"

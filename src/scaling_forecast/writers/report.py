@@ -705,11 +705,11 @@ def _plan_report(plan: RunPlan) -> Report:
     if chosen.computes:
         shown = [format_compute(c) for c in chosen.computes]
         runs = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+        error = f" ± {format_number(chosen.width_se, 2)}" if math.isfinite(chosen.width_se) else ""
         footer = (
             f"Recommended within {format_compute(plan.budget)} FLOP (at most {plan.max_runs} run(s)): train "
             f"{'a run' if len(shown) == 1 else 'runs'} at {runs} ({format_compute(chosen.cost)} FLOP in all); "
-            f"expected {level} PI width {format_number(chosen.width)} ± {format_number(chosen.width_se, 2)} (now "
-            f"{format_number(plan.width)})"
+            f"expected {level} PI width {format_number(chosen.width)}{error} (now {format_number(plan.width)})"
         )
     else:
         footer = f"No run within {format_compute(plan.budget)} FLOP is expected to narrow the interval"
